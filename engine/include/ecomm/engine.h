@@ -1,0 +1,159 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ecomm/clock.h"
+#include "ecomm/record.h"
+#include "ecomm/result.h"
+#include "ecomm/types.h"
+#include "ecomm/views.h"
+
+namespace ecomm {
+
+namespace wal {
+class Journal;
+}
+
+struct EngineOptions {
+  const Clock* clock = nullptr;     // null: the system clock
+  wal::Journal* journal = nullptr;  // null: nothing is logged (benchmarks, tools)
+};
+
+// What a mutation's caller waits on before answering: its record's LSN. A ticket
+// with lsn 0 (no journal) is durable at once.
+struct CommitTicket {
+  Lsn lsn = 0;
+};
+
+// The answer of a mutation together with its commit ticket. `replayed` is true when
+// an idempotency key matched an earlier request and nothing was applied again.
+template <class T>
+struct Committed {
+  T value;
+  CommitTicket ticket;
+  bool replayed = false;
+};
+
+struct NewUser {
+  std::optional<std::string> user_id;  // generated (a UUID) when absent
+  std::string name;
+  std::string email;
+};
+
+struct NewProduct {
+  std::optional<std::string> product_id;  // generated (a UUID) when absent
+  std::string name;
+  Money price = 0;
+  Quantity stock = 0;
+};
+
+struct OrderLine {
+  std::string product_id;
+  Quantity quantity = 0;
+};
+
+// Exactly one of `items` (present, non-empty) and `from_cart` (true).
+struct OrderRequest {
+  std::string user_id;
+  std::optional<std::vector<OrderLine>> items;
+  bool from_cart = false;
+};
+
+// An Idempotency-Key and the caller's fingerprint of the request that carries it
+// (SPEC: method + path + body). Same key and fingerprint: the first outcome is
+// returned; same key, other fingerprint: kIdempotencyKeyReused.
+struct IdempotencyKey {
+  std::string key;
+  std::string fingerprint;
+};
+
+struct EngineCounts {
+  uint64_t users = 0;
+  uint64_t products = 0;
+  uint64_t orders = 0;
+};
+
+struct EngineState;
+
+// The in-memory transactional engine. Every method is thread-safe. A mutation locks
+// what it touches in one global order (its user, then its products by id), checks
+// the rules of SPEC.md, appends one record to the journal while holding those locks,
+// applies it, and returns a ticket to wait on before telling anyone.
+class Engine {
+ public:
+  explicit Engine(EngineOptions options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // --- Users and catalog (admin) ---
+  Result<Committed<UserView>> CreateUser(const NewUser& user);
+  Result<UserView> GetUser(std::string_view user_id) const;
+  Result<Committed<ProductView>> CreateProduct(const NewProduct& product);
+  Result<Committed<ProductView>> Restock(std::string_view product_id, Quantity quantity);
+  Result<ProductView> GetProduct(std::string_view product_id) const;
+  // By productId ascending, starting after `after`; all of them without `limit`.
+  Result<std::vector<ProductView>> ListProducts(std::optional<size_t> limit,
+                                                std::optional<std::string_view> after) const;
+
+  // --- Balance ---
+  Result<Committed<BalanceView>> Charge(std::string_view user_id, Money amount,
+                                        const IdempotencyKey* key = nullptr);
+  Result<BalanceView> GetBalance(std::string_view user_id) const;
+  // Newest first; `position` is a Page::next of an earlier call.
+  Result<Page<BalanceEntryView>> ListBalanceHistory(std::string_view user_id, size_t limit,
+                                                    std::optional<uint64_t> position) const;
+
+  // --- Orders ---
+  // A FAILED order (insufficient balance, out of stock) is a committed outcome, not
+  // an error: check OrderView::failure().
+  Result<Committed<OrderView>> PlaceOrder(const OrderRequest& request,
+                                          const IdempotencyKey* key = nullptr);
+  Result<Committed<OrderView>> CancelOrder(std::string_view order_id,
+                                           const IdempotencyKey* key = nullptr);
+  Result<OrderView> GetOrder(std::string_view order_id) const;
+  Result<Page<OrderView>> ListOrders(std::string_view user_id, size_t limit,
+                                     std::optional<uint64_t> position) const;
+  // Units sold in SUCCESS orders of the last 72 hours, top 5, ties by productId.
+  std::vector<TopSellerView> TopSellers() const;
+
+  // --- Carts ---
+  Result<Committed<CartView>> AddToCart(std::string_view user_id, std::string_view product_id,
+                                        Quantity quantity);
+  Result<Committed<CartView>> RemoveFromCart(std::string_view user_id,
+                                             std::string_view product_id);
+  Result<CartView> GetCart(std::string_view user_id) const;
+
+  // --- Clock ---
+  TimeMs Now() const;
+  // Moves the engine's clock forward by `seconds` (1..10^9); logged, so it survives
+  // a restart. Returns the new time.
+  Result<Committed<TimeMs>> AdvanceClock(int64_t seconds);
+
+  // --- Durability ---
+  // OK once the ticket's record is durable; kUnavailable if it never will be.
+  Status WaitDurable(CommitTicket ticket) const;
+  // Calls `done` once the ticket's fate is known, on an unspecified thread.
+  void OnDurable(CommitTicket ticket, std::function<void(Status)> done) const;
+
+  // --- Recovery and introspection ---
+  // Applies a record logged earlier at `lsn` (recovery). Not for concurrent use with
+  // mutations. kInternal when the record does not fit the state (corrupt log).
+  Status Apply(const Record& record, Lsn lsn);
+  Status Replay(RecordType type, std::span<const uint8_t> payload, Lsn lsn);
+  // XXH3 over a deterministic walk of all state. Call while no mutation runs.
+  uint64_t StateDigest() const;
+  EngineCounts Counts() const;
+
+ private:
+  std::unique_ptr<EngineState> state_;
+};
+
+}  // namespace ecomm

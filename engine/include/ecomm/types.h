@@ -1,0 +1,66 @@
+#pragma once
+
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ecomm {
+
+using Money = int64_t;     // whole currency units
+using Quantity = int64_t;  // units of a product
+using TimeMs = int64_t;    // milliseconds since the Unix epoch, UTC
+using Lsn = uint64_t;      // log sequence number; 0 means "nothing logged"
+
+// A 128-bit identifier, generated as an RFC 4122 version 4 UUID.
+struct Uuid {
+  uint64_t hi = 0;
+  uint64_t lo = 0;
+
+  static Uuid Random();
+  // Canonical lowercase 8-4-4-4-12 text; Parse also accepts uppercase hex.
+  std::string ToString() const;
+  static std::optional<Uuid> Parse(std::string_view text);
+
+  bool IsNil() const { return hi == 0 && lo == 0; }
+  friend auto operator<=>(const Uuid&, const Uuid&) = default;
+};
+
+struct UuidHash {
+  size_t operator()(const Uuid& id) const { return id.hi ^ (id.lo * 0x9E3779B97F4A7C15ull); }
+};
+
+// The limits of SPEC.md. Each is enforced by the engine; the server only decodes.
+namespace limits {
+inline constexpr int64_t kMaxJsonInteger = (int64_t{1} << 53) - 1;
+inline constexpr Money kMaxChargeAmount = 1'000'000'000;
+inline constexpr Money kMaxBalance = kMaxJsonInteger;
+inline constexpr Money kMaxOrderTotal = kMaxJsonInteger;
+inline constexpr Money kMaxPrice = 1'000'000'000;
+inline constexpr Quantity kMaxLineQuantity = 1'000'000;
+inline constexpr Quantity kMaxStock = 1'000'000'000'000;
+inline constexpr Quantity kMaxRestock = 1'000'000'000;
+inline constexpr size_t kMaxLines = 100;
+inline constexpr size_t kMaxStringBytes = 256;
+inline constexpr size_t kMaxIdempotencyKeyBytes = 128;
+inline constexpr int64_t kMaxClockAdvanceSeconds = 1'000'000'000;
+inline constexpr int64_t kTopSellersWindowMinutes = 72 * 60;
+inline constexpr size_t kTopSellersCount = 5;
+inline constexpr size_t kDefaultPageLimit = 20;
+inline constexpr size_t kMaxPageLimit = 100;
+}  // namespace limits
+
+enum class OrderStatus : uint8_t { kPending, kSuccess, kFailed, kCancelled };
+enum class TransactionType : uint8_t { kCharge, kPayment, kRefund };
+enum class ChangedBy : uint8_t { kSystem, kAdmin, kUser };
+// Why an order reached its status; kNone for PENDING and SUCCESS.
+enum class StatusReason : uint8_t { kNone, kInsufficientBalance, kOutOfStock, kCancelledByUser };
+
+std::string_view Name(OrderStatus status);        // "SUCCESS"
+std::string_view Name(TransactionType type);      // "PAYMENT"
+std::string_view Name(ChangedBy who);             // "SYSTEM"
+std::string_view Describe(StatusReason reason);   // "insufficient balance"; "" for kNone
+
+}  // namespace ecomm

@@ -1,0 +1,27 @@
+#include "accounts.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "catalog.h"
+
+namespace ecomm {
+
+void Account::Post(TransactionType type, Money amount, Uuid transaction_id, Uuid order_id,
+                   TimeMs at) {
+  Money after = balance + amount;
+  // Invariant: a balance is never negative and never above 2^53-1; callers check.
+  assert(after >= 0 && after <= limits::kMaxBalance);
+  history.push_back(BalanceEntry{transaction_id, order_id, amount, balance, after, at, type});
+  balance = after;
+  balance_updated_at = at;
+}
+
+CartLine* Account::FindCartLine(std::string_view product_id) {
+  auto it = std::find_if(cart.begin(), cart.end(), [&](const CartLine& line) {
+    return line.product->product_id == product_id;
+  });
+  return it == cart.end() ? nullptr : &*it;
+}
+
+}  // namespace ecomm

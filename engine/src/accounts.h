@@ -1,0 +1,60 @@
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ecomm/types.h"
+#include "striped_map.h"
+
+namespace ecomm {
+
+struct Order;
+struct Product;
+
+struct BalanceEntry {
+  Uuid transaction_id;
+  Uuid order_id;  // nil for a CHARGE
+  Money amount;   // signed
+  Money balance_before;
+  Money balance_after;
+  TimeMs created_at;
+  TransactionType type;
+};
+
+struct CartLine {
+  Product* product;
+  Quantity quantity;
+};
+
+// A user with everything only that user's transactions touch: balance, balance
+// history, cart, and the list of their orders (whose mutable fields it also guards).
+struct Account {
+  Account(std::string_view id, std::string_view user_name, std::string_view user_email,
+          TimeMs at)
+      : user_id(id), name(user_name), email(user_email), created_at(at), balance_updated_at(at) {}
+
+  mutable std::mutex mu;
+  const std::string user_id;
+  const std::string name;
+  const std::string email;
+  const TimeMs created_at;
+
+  // Guarded by mu.
+  Money balance = 0;
+  TimeMs balance_updated_at;
+  std::vector<BalanceEntry> history;  // oldest first
+  std::vector<CartLine> cart;         // insertion order, one line per product
+  std::vector<Order*> orders;         // oldest first
+
+  // Moves the balance by `amount` (signed) and records the entry. The caller holds
+  // mu and has checked that the result stays within 0..kMaxBalance.
+  void Post(TransactionType type, Money amount, Uuid transaction_id, Uuid order_id, TimeMs at);
+
+  CartLine* FindCartLine(std::string_view product_id);
+};
+
+using AccountTable = StripedMap<std::string, Account, StringHash>;
+
+}  // namespace ecomm

@@ -1,0 +1,122 @@
+#include "ecomm/engine.h"
+
+#include <mutex>
+
+#include "ecomm/wal/journal.h"
+#include "engine_state.h"
+#include "make_views.h"
+#include "paging.h"
+#include "validation.h"
+
+namespace ecomm {
+
+Engine::Engine(EngineOptions options) : state_(std::make_unique<EngineState>(options)) {}
+
+Engine::~Engine() = default;
+
+TimeMs Engine::Now() const { return state_->Now(); }
+
+Status Engine::WaitDurable(CommitTicket ticket) const {
+  if (ticket.lsn == 0 || state_->journal == nullptr) return Status::Ok();
+  if (state_->journal->WaitDurable(ticket.lsn)) return Status::Ok();
+  return Status(ErrorCode::kUnavailable, "the log could not be written");
+}
+
+void Engine::OnDurable(CommitTicket ticket, std::function<void(Status)> done) const {
+  if (ticket.lsn == 0 || state_->journal == nullptr) return done(Status::Ok());
+  state_->journal->OnDurable(ticket.lsn, [done = std::move(done)](bool durable) {
+    done(durable ? Status::Ok()
+                 : Status(ErrorCode::kUnavailable, "the log could not be written"));
+  });
+}
+
+EngineCounts Engine::Counts() const {
+  return EngineCounts{state_->accounts.Size(), state_->catalog.Size(),
+                      state_->order_count.load(std::memory_order_relaxed)};
+}
+
+Result<UserView> Engine::GetUser(std::string_view user_id) const {
+  Result<Account*> found = state_->FindAccount(user_id);
+  if (!found.ok()) return found.status();
+  const Account* account = *found;
+  return MakeUserView(*account);
+}
+
+Result<BalanceView> Engine::GetBalance(std::string_view user_id) const {
+  Result<Account*> found = state_->FindAccount(user_id);
+  if (!found.ok()) return found.status();
+  const Account* account = *found;
+  std::lock_guard lock(account->mu);
+  return MakeBalanceView(*account);
+}
+
+Result<Page<BalanceEntryView>> Engine::ListBalanceHistory(std::string_view user_id, size_t limit,
+                                                          std::optional<uint64_t> position) const {
+  Result<Account*> found = state_->FindAccount(user_id);
+  if (!found.ok()) return found.status();
+  const Account* account = *found;
+  std::lock_guard lock(account->mu);
+  return NewestFirstPage<BalanceEntryView>(
+      account->history.size(), limit, position,
+      [&](size_t i) { return MakeBalanceEntryView(account->history[i]); });
+}
+
+Result<ProductView> Engine::GetProduct(std::string_view product_id) const {
+  Result<Product*> product = state_->FindProduct(product_id);
+  if (!product.ok()) return product.status();
+  return MakeProductView(**product);
+}
+
+Result<std::vector<ProductView>> Engine::ListProducts(std::optional<size_t> limit,
+                                                      std::optional<std::string_view> after) const {
+  if (limit) {
+    if (Status s = CheckPageLimit(*limit); !s.ok()) return s;
+  }
+  std::vector<Product*> products = state_->catalog.Range(after, limit);
+  // Taking every listed product's lock in productId order, as orders do, makes the
+  // listing one consistent cut: no order is seen half-applied across products.
+  std::vector<std::unique_lock<std::mutex>> locks;
+  locks.reserve(products.size());
+  for (Product* p : products) locks.emplace_back(p->mu);
+  std::vector<ProductView> views;
+  views.reserve(products.size());
+  for (const Product* p : products) views.push_back(MakeProductView(*p));
+  return views;
+}
+
+Result<OrderView> Engine::GetOrder(std::string_view order_id) const {
+  std::optional<Uuid> id = Uuid::Parse(order_id);
+  const Order* order = id ? state_->orders.Find(*id) : nullptr;
+  if (order == nullptr) return Status(ErrorCode::kOrderNotFound, "no such order");
+  std::lock_guard lock(order->user->mu);
+  return MakeOrderView(*order);
+}
+
+Result<Page<OrderView>> Engine::ListOrders(std::string_view user_id, size_t limit,
+                                           std::optional<uint64_t> position) const {
+  Result<Account*> found = state_->FindAccount(user_id);
+  if (!found.ok()) return found.status();
+  const Account* account = *found;
+  std::lock_guard lock(account->mu);
+  return NewestFirstPage<OrderView>(account->orders.size(), limit, position,
+                                    [&](size_t i) { return MakeOrderView(*account->orders[i]); });
+}
+
+std::vector<TopSellerView> Engine::TopSellers() const {
+  std::vector<TopSellerView> views;
+  for (const auto& [product, units] :
+       state_->top_sellers.Top(state_->Now(), limits::kTopSellersCount)) {
+    views.push_back(TopSellerView{product->product_id, product->name, product->price, units});
+  }
+  return views;
+}
+
+Result<CartView> Engine::GetCart(std::string_view user_id) const {
+  Result<Account*> found = state_->FindAccount(user_id);
+  if (!found.ok()) return found.status();
+  const Account* account = *found;
+  std::lock_guard lock(account->mu);
+  return MakeCartView(*account);
+}
+
+}  // namespace ecomm

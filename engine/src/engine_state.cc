@@ -1,0 +1,37 @@
+#include "engine_state.h"
+
+#include <string>
+
+#include "ecomm/wal/journal.h"
+#include "validation.h"
+
+namespace ecomm {
+
+EngineState::EngineState(const EngineOptions& options)
+    : clock(options.clock ? options.clock : &system_clock), journal(options.journal) {}
+
+std::optional<Lsn> EngineState::Log(const Record& record) {
+  if (journal == nullptr) return Lsn{0};
+  thread_local std::string buffer;
+  buffer.clear();
+  EncodeRecord(record, &buffer);
+  auto bytes = std::span(reinterpret_cast<const uint8_t*>(buffer.data()), buffer.size());
+  return journal->Append(static_cast<uint8_t>(TypeOf(record)), bytes);
+}
+
+Result<Account*> EngineState::FindAccount(std::string_view user_id) const {
+  if (Status s = CheckId("userId", user_id); !s.ok()) return s;
+  Account* account = accounts.Find(user_id);
+  if (account == nullptr) return Status(ErrorCode::kUserNotFound, "no such user");
+  return account;
+}
+
+Result<Product*> EngineState::FindProduct(std::string_view product_id) const {
+  Product* product = catalog.Find(product_id);
+  if (product == nullptr) {
+    return Status(ErrorCode::kProductNotFound, "no such product: " + std::string(product_id));
+  }
+  return product;
+}
+
+}  // namespace ecomm

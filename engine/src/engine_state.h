@@ -1,0 +1,59 @@
+#pragma once
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+
+#include "accounts.h"
+#include "catalog.h"
+#include "ecomm/clock.h"
+#include "ecomm/engine.h"
+#include "ecomm/record.h"
+#include "idempotency.h"
+#include "orders.h"
+#include "top_sellers.h"
+
+namespace ecomm {
+
+namespace wal {
+class Journal;
+}
+
+// The answer to a mutation the journal refused (it failed and turned read-only).
+inline Status Unavailable() { return Status(ErrorCode::kUnavailable, "the log cannot be written"); }
+
+// Everything the engine holds. Lock order, the one global order every transaction
+// follows: an account's mu, then product mus by productId ascending; a stripe lock
+// or the top-sellers / idempotency / clock mutex is always innermost and brief.
+struct EngineState {
+  explicit EngineState(const EngineOptions& options);
+
+  // The engine's time: the injected clock plus the logged test-clock offset.
+  TimeMs Now() const { return clock->NowMs() + clock_offset_ms.load(std::memory_order_acquire); }
+
+  // Encodes and appends `record`; call with the locks of the mutation held. Returns
+  // the LSN (0 without a journal), or nothing when the journal refuses writes.
+  std::optional<Lsn> Log(const Record& record);
+
+  // A valid user id (else kInvalidRequest) naming an existing account (else
+  // kUserNotFound).
+  Result<Account*> FindAccount(std::string_view user_id) const;
+  // kProductNotFound for an unknown id.
+  Result<Product*> FindProduct(std::string_view product_id) const;
+
+  SystemClock system_clock;
+  const Clock* clock;
+  wal::Journal* journal;
+
+  std::mutex clock_mu;  // serialises AdvanceClock records
+  std::atomic<TimeMs> clock_offset_ms{0};
+
+  AccountTable accounts;
+  Catalog catalog;
+  OrderTable orders;
+  std::atomic<uint64_t> order_count{0};
+  TopSellers top_sellers;
+  IdempotencyStore idempotency;
+};
+
+}  // namespace ecomm

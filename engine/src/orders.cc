@@ -1,0 +1,34 @@
+#include "orders.h"
+
+#include <cassert>
+
+namespace ecomm {
+
+namespace {
+
+bool IsAllowed(OrderStatus from, OrderStatus to, bool first) {
+  if (first) return to == OrderStatus::kPending;
+  switch (from) {
+    case OrderStatus::kPending:
+      return to == OrderStatus::kSuccess || to == OrderStatus::kFailed;
+    case OrderStatus::kSuccess:
+      return to == OrderStatus::kCancelled;
+    case OrderStatus::kFailed:
+    case OrderStatus::kCancelled:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+void Order::Transition(OrderStatus to, StatusReason reason, ChangedBy by, TimeMs at) {
+  // Invariant: PENDING -> SUCCESS | FAILED, SUCCESS -> CANCELLED, nothing else.
+  assert(IsAllowed(status, to, history.empty()));
+  (void)IsAllowed;
+  status = to;
+  updated_at = at;
+  history.push_back(OrderHistoryEntry{to, reason, by, at});
+}
+
+}  // namespace ecomm

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <vector>
+
+#include "ecomm/types.h"
+#include "striped_map.h"
+
+namespace ecomm {
+
+struct Account;
+struct Product;
+
+struct OrderItem {
+  Product* product;
+  Quantity quantity;
+  Money price;  // unit price when the order was placed
+};
+
+struct OrderHistoryEntry {
+  OrderStatus status;
+  StatusReason reason;
+  ChangedBy changed_by;
+  TimeMs changed_at;
+};
+
+// An order. Its identity, items and total never change; its status and history are
+// guarded by the owning account's mutex, which every transaction on it takes first.
+struct Order {
+  Order(Uuid id, Account* owner, Money total, TimeMs date, std::vector<OrderItem> order_items)
+      : order_id(id), user(owner), total_price(total), order_date(date), items(std::move(order_items)) {}
+
+  const Uuid order_id;
+  Account* const user;
+  const Money total_price;
+  const TimeMs order_date;
+  const std::vector<OrderItem> items;  // one per product, in request order
+
+  // Guarded by user->mu.
+  OrderStatus status = OrderStatus::kPending;
+  TimeMs updated_at = 0;
+  std::vector<OrderHistoryEntry> history;  // oldest first
+
+  void Transition(OrderStatus to, StatusReason reason, ChangedBy by, TimeMs at);
+};
+
+using OrderTable = StripedMap<Uuid, Order, UuidHash>;
+
+}  // namespace ecomm

@@ -1,0 +1,82 @@
+#include "top_sellers.h"
+
+#include <cassert>
+
+#include "catalog.h"
+
+namespace ecomm {
+
+bool TopSellers::RankOrder::operator()(const Rank& a, const Rank& b) const {
+  if (a.total != b.total) return a.total > b.total;
+  return a.product->product_id < b.product->product_id;
+}
+
+int64_t TopSellers::MinuteOf(TimeMs t) {
+  // Floor division, so that times before the epoch land in the right minute.
+  return t >= 0 ? t / 60000 : -((-t + 59999) / 60000);
+}
+
+void TopSellers::Adjust(const Product* product, Quantity delta) {
+  auto it = totals_.find(product);
+  Quantity old_total = it == totals_.end() ? 0 : it->second;
+  Quantity new_total = old_total + delta;
+  assert(new_total >= 0);  // Never take back more than was counted.
+  if (old_total > 0) {
+    auto node = ranking_.extract(Rank{old_total, product});
+    assert(!node.empty());
+    if (new_total > 0) {
+      node.value().total = new_total;
+      ranking_.insert(std::move(node));
+    }
+  } else if (new_total > 0) {
+    ranking_.insert(Rank{new_total, product});
+  }
+  if (new_total > 0) {
+    totals_[product] = new_total;
+  } else if (it != totals_.end()) {
+    totals_.erase(it);
+  }
+}
+
+void TopSellers::ExpireThrough(int64_t minute) {
+  if (minute <= expired_through_) return;
+  while (!buckets_.empty() && buckets_.begin()->first <= minute) {
+    for (const auto& [product, units] : buckets_.begin()->second) Adjust(product, -units);
+    buckets_.erase(buckets_.begin());
+  }
+  expired_through_ = minute;
+}
+
+void TopSellers::Add(TimeMs order_date, const Product* product, Quantity units) {
+  int64_t minute = MinuteOf(order_date);
+  std::lock_guard lock(mu_);
+  if (minute <= expired_through_) return;  // already outside the window
+  buckets_[minute][product] += units;
+  Adjust(product, units);
+}
+
+void TopSellers::Remove(TimeMs order_date, const Product* product, Quantity units) {
+  int64_t minute = MinuteOf(order_date);
+  std::lock_guard lock(mu_);
+  auto bucket = buckets_.find(minute);
+  if (bucket == buckets_.end()) return;  // its window has passed: nothing counted now
+  auto line = bucket->second.find(product);
+  assert(line != bucket->second.end() && line->second >= units);
+  line->second -= units;
+  if (line->second == 0) bucket->second.erase(line);
+  if (bucket->second.empty()) buckets_.erase(bucket);
+  Adjust(product, -units);
+}
+
+std::vector<std::pair<const Product*, Quantity>> TopSellers::Top(TimeMs now, size_t k) {
+  std::lock_guard lock(mu_);
+  // The window holds the minutes m with now_minute - 72 h < m <= now_minute.
+  ExpireThrough(MinuteOf(now) - limits::kTopSellersWindowMinutes);
+  std::vector<std::pair<const Product*, Quantity>> top;
+  for (auto it = ranking_.begin(); it != ranking_.end() && top.size() < k; ++it) {
+    top.emplace_back(it->product, it->total);
+  }
+  return top;
+}
+
+}  // namespace ecomm

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "ecomm/types.h"
+
+namespace ecomm {
+
+struct Product;
+
+// Units sold per product over the sliding window (now - 72 h, now], to the minute.
+// Sales sit in per-minute buckets; running per-product totals and a ranking ordered
+// by (total desc, productId asc) are updated on every sale, so Top() reads the first
+// k entries of the ranking and never scans orders. Buckets that fall out of the
+// window are subtracted once, when a read moves the window past them.
+class TopSellers {
+ public:
+  void Add(TimeMs order_date, const Product* product, Quantity units);
+  // Takes back units added with the same order_date (a cancelled order).
+  void Remove(TimeMs order_date, const Product* product, Quantity units);
+  std::vector<std::pair<const Product*, Quantity>> Top(TimeMs now, size_t k);
+
+ private:
+  struct Rank {
+    Quantity total;
+    const Product* product;
+  };
+  struct RankOrder {
+    bool operator()(const Rank& a, const Rank& b) const;
+  };
+
+  static int64_t MinuteOf(TimeMs t);
+  void Adjust(const Product* product, Quantity delta);  // mu_ held
+  void ExpireThrough(int64_t minute);                   // mu_ held
+
+  std::mutex mu_;
+  int64_t expired_through_ = INT64_MIN;  // minutes <= this have left the window
+  std::map<int64_t, std::unordered_map<const Product*, Quantity>> buckets_;
+  std::unordered_map<const Product*, Quantity> totals_;  // only products with total > 0
+  std::set<Rank, RankOrder> ranking_;
+};
+
+}  // namespace ecomm

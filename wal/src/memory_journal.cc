@@ -1,0 +1,35 @@
+#include "ecomm/wal/memory_journal.h"
+
+#include <cassert>
+
+namespace ecomm::wal {
+
+std::optional<Lsn> MemoryJournal::Append(uint8_t type, std::span<const uint8_t> payload) {
+  std::lock_guard lock(mu_);
+  if (failed_) return std::nullopt;
+  Lsn lsn = entries_.size() + 1;
+  entries_.push_back(Entry{lsn, type, std::vector<uint8_t>(payload.begin(), payload.end())});
+  return lsn;
+}
+
+bool MemoryJournal::WaitDurable(Lsn lsn) {
+  std::lock_guard lock(mu_);
+  assert(lsn <= entries_.size());  // Only appended records can be waited for.
+  return lsn <= entries_.size();
+}
+
+void MemoryJournal::OnDurable(Lsn lsn, std::function<void(bool durable)> done) {
+  done(WaitDurable(lsn));
+}
+
+void MemoryJournal::Fail() {
+  std::lock_guard lock(mu_);
+  failed_ = true;
+}
+
+std::vector<MemoryJournal::Entry> MemoryJournal::Entries() const {
+  std::lock_guard lock(mu_);
+  return entries_;
+}
+
+}  // namespace ecomm::wal
