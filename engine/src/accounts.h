@@ -31,8 +31,7 @@ struct CartLine {
 // A user with everything only that user's transactions touch: balance, balance
 // history, cart, and the list of their orders (whose mutable fields it also guards).
 struct Account {
-  Account(std::string_view id, std::string_view user_name, std::string_view user_email,
-          TimeMs at)
+  Account(std::string_view id, std::string_view user_name, std::string_view user_email, TimeMs at)
       : user_id(id), name(user_name), email(user_email), created_at(at), balance_updated_at(at) {}
 
   mutable std::mutex mu;

@@ -63,13 +63,12 @@ Order* ApplyPlaceOrder(EngineState& state, const PlaceOrderRecord& record, Accou
     items.push_back(OrderItem{products[i], line.quantity, line.price});
     total += line.quantity * line.price;  // bounded by kMaxOrderTotal, checked before logging
   }
-  auto owned = std::make_unique<Order>(record.order_id, &account, total, record.at,
-                                       std::move(items));
+  auto owned =
+      std::make_unique<Order>(record.order_id, &account, total, record.at, std::move(items));
   Order* order = owned.get();
   order->Transition(OrderStatus::kPending, StatusReason::kNone, ChangedBy::kSystem, record.at);
   if (record.status == OrderStatus::kSuccess) {
-    account.Post(TransactionType::kPayment, -total, record.payment_id, record.order_id,
-                 record.at);
+    account.Post(TransactionType::kPayment, -total, record.payment_id, record.order_id, record.at);
     for (const OrderItem& item : order->items) {
       SetStock(*item.product, item.product->stock.load(std::memory_order_relaxed) - item.quantity,
                record.at);
@@ -94,8 +93,7 @@ Order* ApplyPlaceOrder(EngineState& state, const PlaceOrderRecord& record, Accou
   return order;
 }
 
-void ApplyCancelOrder(EngineState& state, const CancelOrderRecord& record, Order& order,
-                      Lsn lsn) {
+void ApplyCancelOrder(EngineState& state, const CancelOrderRecord& record, Order& order, Lsn lsn) {
   assert(order.status == OrderStatus::kSuccess);  // only a SUCCESS order is cancelled
   order.user->Post(TransactionType::kRefund, order.total_price, record.refund_id, order.order_id,
                    record.at);

@@ -20,8 +20,7 @@ void ApplyCharge(EngineState& state, const ChargeRecord& record, Account& accoun
 // `products[i]` is the product of `record.lines[i]`.
 Order* ApplyPlaceOrder(EngineState& state, const PlaceOrderRecord& record, Account& account,
                        std::span<Product* const> products, Lsn lsn);
-void ApplyCancelOrder(EngineState& state, const CancelOrderRecord& record, Order& order,
-                      Lsn lsn);
+void ApplyCancelOrder(EngineState& state, const CancelOrderRecord& record, Order& order, Lsn lsn);
 void ApplyCartAdd(const CartAddRecord& record, Account& account, Product& product);
 void ApplyCartRemove(const CartRemoveRecord& record, Account& account);
 void ApplyAdvanceClock(EngineState& state, const AdvanceClockRecord& record);

@@ -25,8 +25,7 @@ Status Engine::WaitDurable(CommitTicket ticket) const {
 void Engine::OnDurable(CommitTicket ticket, std::function<void(Status)> done) const {
   if (ticket.lsn == 0 || state_->journal == nullptr) return done(Status::Ok());
   state_->journal->OnDurable(ticket.lsn, [done = std::move(done)](bool durable) {
-    done(durable ? Status::Ok()
-                 : Status(ErrorCode::kUnavailable, "the log could not be written"));
+    done(durable ? Status::Ok() : Status(ErrorCode::kUnavailable, "the log could not be written"));
   });
 }
 
@@ -56,9 +55,9 @@ Result<Page<BalanceEntryView>> Engine::ListBalanceHistory(std::string_view user_
   if (!found.ok()) return found.status();
   const Account* account = *found;
   std::lock_guard lock(account->mu);
-  return NewestFirstPage<BalanceEntryView>(
-      account->history.size(), limit, position,
-      [&](size_t i) { return MakeBalanceEntryView(account->history[i]); });
+  return NewestFirstPage<BalanceEntryView>(account->history.size(), limit, position, [&](size_t i) {
+    return MakeBalanceEntryView(account->history[i]);
+  });
 }
 
 Result<ProductView> Engine::GetProduct(std::string_view product_id) const {

@@ -162,9 +162,9 @@ Result<Committed<OrderView>> Engine::CancelOrder(std::string_view order_id,
   Account& account = *order->user;
   std::lock_guard account_lock(account.mu);
   if (order->status != OrderStatus::kSuccess) {
-    return Status(ErrorCode::kInvalidOrderState,
-                  "only a SUCCESS order can be cancelled; this one is " +
-                      std::string(Name(order->status)));
+    return Status(
+        ErrorCode::kInvalidOrderState,
+        "only a SUCCESS order can be cancelled; this one is " + std::string(Name(order->status)));
   }
   if (account.balance > limits::kMaxBalance - order->total_price) {
     return Invalid("the refund would push the balance over 2^53-1");

@@ -18,10 +18,10 @@ struct IdempotentOutcome {
   Kind kind = Kind::kCharge;
   Lsn lsn = 0;
   TimeMs at = 0;
-  std::string user_id;       // kCharge
-  Money balance_after = 0;   // kCharge
-  Uuid order_id;             // kPlaceOrder, kCancelOrder
-  uint32_t history_size = 0; // order history entries that existed in the response
+  std::string user_id;        // kCharge
+  Money balance_after = 0;    // kCharge
+  Uuid order_id;              // kPlaceOrder, kCancelOrder
+  uint32_t history_size = 0;  // order history entries that existed in the response
 };
 
 // Idempotency keys: key -> fingerprint + outcome. A request first Reserves its key

@@ -26,12 +26,9 @@ BalanceEntryView MakeBalanceEntryView(const BalanceEntry& entry) {
 }
 
 ProductView MakeProductView(const Product& product) {
-  return ProductView{product.product_id,
-                     product.name,
-                     product.price,
-                     product.stock.load(std::memory_order_acquire),
-                     product.created_at,
-                     product.updated_at.load(std::memory_order_acquire)};
+  return ProductView{product.product_id, product.name,
+                     product.price,      product.stock.load(std::memory_order_acquire),
+                     product.created_at, product.updated_at.load(std::memory_order_acquire)};
 }
 
 CartView MakeCartView(const Account& account) {

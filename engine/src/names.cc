@@ -100,8 +100,9 @@ std::string_view CodeName(ErrorCode code) {
 
 ErrorCode OrderView::failure() const {
   if (status != OrderStatus::kFailed || history.empty()) return ErrorCode::kOk;
-  return history.back().reason == StatusReason::kInsufficientBalance ? ErrorCode::kInsufficientBalance
-                                                                     : ErrorCode::kOutOfStock;
+  return history.back().reason == StatusReason::kInsufficientBalance
+             ? ErrorCode::kInsufficientBalance
+             : ErrorCode::kOutOfStock;
 }
 
 }  // namespace ecomm

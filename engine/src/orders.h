@@ -27,7 +27,11 @@ struct OrderHistoryEntry {
 // guarded by the owning account's mutex, which every transaction on it takes first.
 struct Order {
   Order(Uuid id, Account* owner, Money total, TimeMs date, std::vector<OrderItem> order_items)
-      : order_id(id), user(owner), total_price(total), order_date(date), items(std::move(order_items)) {}
+      : order_id(id),
+        user(owner),
+        total_price(total),
+        order_date(date),
+        items(std::move(order_items)) {}
 
   const Uuid order_id;
   Account* const user;

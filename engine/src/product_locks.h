@@ -15,9 +15,8 @@ class ProductLocks {
  public:
   explicit ProductLocks(std::span<Product* const> products)
       : sorted_(products.begin(), products.end()) {
-    std::sort(sorted_.begin(), sorted_.end(), [](const Product* a, const Product* b) {
-      return a->product_id < b->product_id;
-    });
+    std::sort(sorted_.begin(), sorted_.end(),
+              [](const Product* a, const Product* b) { return a->product_id < b->product_id; });
     // Invariant: each product appears once; locking one twice would self-deadlock.
     assert(std::adjacent_find(sorted_.begin(), sorted_.end()) == sorted_.end());
     for (Product* p : sorted_) p->mu.lock();

@@ -96,7 +96,8 @@ uint64_t Engine::StateDigest() const {
 
   std::vector<const Account*> accounts;
   s.accounts.ForEach([&](const Account& a) { accounts.push_back(&a); });
-  for (const Account* a : Sorted(accounts, [](const Account* a) { return std::string_view(a->user_id); })) {
+  for (const Account* a :
+       Sorted(accounts, [](const Account* a) { return std::string_view(a->user_id); })) {
     std::lock_guard lock(a->mu);
     HashAccount(d, *a);
   }

@@ -43,7 +43,7 @@ int HexValue(char c) {
 Uuid Uuid::Random() {
   thread_local IdGenerator generator;
   Uuid id{generator.Next(), generator.Next()};
-  id.hi = (id.hi & ~uint64_t{0xF000}) | 0x4000;                  // version 4
+  id.hi = (id.hi & ~uint64_t{0xF000}) | 0x4000;                    // version 4
   id.lo = (id.lo & ~(uint64_t{0xC} << 60)) | (uint64_t{8} << 60);  // RFC 4122 variant
   return id;
 }

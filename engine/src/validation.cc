@@ -6,7 +6,9 @@ namespace ecomm {
 
 namespace {
 
-Status Invalid(std::string message) { return Status(ErrorCode::kInvalidRequest, std::move(message)); }
+Status Invalid(std::string message) {
+  return Status(ErrorCode::kInvalidRequest, std::move(message));
+}
 
 }  // namespace
 
@@ -30,8 +32,8 @@ Status CheckId(std::string_view field, std::string_view id) {
 
 Status CheckRange(std::string_view field, int64_t value, int64_t min, int64_t max) {
   if (value < min || value > max) {
-    return Invalid(std::string(field) + " must be an integer from " + std::to_string(min) +
-                   " to " + std::to_string(max));
+    return Invalid(std::string(field) + " must be an integer from " + std::to_string(min) + " to " +
+                   std::to_string(max));
   }
   return Status::Ok();
 }

@@ -110,7 +110,7 @@ TEST_CASE("uuids print canonically and parse back") {
     Uuid id = Uuid::Random();
     std::string text = id.ToString();
     CHECK(text.size() == 36);
-    CHECK(text[14] == '4');  // version 4
+    CHECK(text[14] == '4');                                          // version 4
     CHECK(std::string("89ab").find(text[19]) != std::string::npos);  // RFC 4122 variant
     CHECK(Uuid::Parse(text) == id);
   }

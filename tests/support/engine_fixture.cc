@@ -12,7 +12,8 @@ void EngineFixture::AddUser(const std::string& user_id, Money balance) {
 }
 
 void EngineFixture::AddProduct(const std::string& product_id, Money price, Quantity stock) {
-  auto product = engine.CreateProduct(NewProduct{product_id, "Product " + product_id, price, stock});
+  auto product =
+      engine.CreateProduct(NewProduct{product_id, "Product " + product_id, price, stock});
   REQUIRE_MESSAGE(product.ok(), product.status().message());
 }
 

@@ -127,8 +127,7 @@ class Engine {
   // --- Carts ---
   Result<Committed<CartView>> AddToCart(std::string_view user_id, std::string_view product_id,
                                         Quantity quantity);
-  Result<Committed<CartView>> RemoveFromCart(std::string_view user_id,
-                                             std::string_view product_id);
+  Result<Committed<CartView>> RemoveFromCart(std::string_view user_id, std::string_view product_id);
   Result<CartView> GetCart(std::string_view user_id) const;
 
   // --- Clock ---

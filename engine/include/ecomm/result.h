@@ -59,9 +59,9 @@ class [[nodiscard]] Status {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT
-    assert(!status_.ok());  // A Result without a value must say why.
+    assert(!status_.ok());                              // A Result without a value must say why.
   }
   Result(ErrorCode code, std::string message) : Result(Status(code, std::move(message))) {}
 

@@ -58,9 +58,9 @@ enum class ChangedBy : uint8_t { kSystem, kAdmin, kUser };
 // Why an order reached its status; kNone for PENDING and SUCCESS.
 enum class StatusReason : uint8_t { kNone, kInsufficientBalance, kOutOfStock, kCancelledByUser };
 
-std::string_view Name(OrderStatus status);        // "SUCCESS"
-std::string_view Name(TransactionType type);      // "PAYMENT"
-std::string_view Name(ChangedBy who);             // "SYSTEM"
-std::string_view Describe(StatusReason reason);   // "insufficient balance"; "" for kNone
+std::string_view Name(OrderStatus status);       // "SUCCESS"
+std::string_view Name(TransactionType type);     // "PAYMENT"
+std::string_view Name(ChangedBy who);            // "SYSTEM"
+std::string_view Describe(StatusReason reason);  // "insufficient balance"; "" for kNone
 
 }  // namespace ecomm

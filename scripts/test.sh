@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every test: the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer,
+# then the concurrency suite again under ThreadSanitizer. Build trees: build-asan/,
+# build-tsan/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/deps.sh
+
+jobs=$(nproc)
+
+echo "== ASan + UBSan: all tests"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DECOMM_SANITIZE=address >/dev/null
+cmake --build build-asan -j"$jobs"
+(cd build-asan && ctest -j"$jobs" --output-on-failure)
+
+echo "== TSan: concurrency tests"
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DECOMM_SANITIZE=thread \
+  -DECOMM_BUILD_BENCH=OFF >/dev/null
+cmake --build build-tsan -j"$jobs" --target concurrency_tests
+(cd build-tsan && ctest -j"$jobs" -L concurrency --output-on-failure)
