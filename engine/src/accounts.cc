@@ -24,4 +24,10 @@ CartLine* Account::FindCartLine(std::string_view product_id) {
   return it == cart.end() ? nullptr : &*it;
 }
 
+Money Account::CartTotal() const {
+  Money total = 0;
+  for (const CartLine& line : cart) total += line.product->price * line.quantity;
+  return total;
+}
+
 }  // namespace ecomm

@@ -52,6 +52,8 @@ struct Account {
   void Post(TransactionType type, Money amount, Uuid transaction_id, Uuid order_id, TimeMs at);
 
   CartLine* FindCartLine(std::string_view product_id);
+  // Sum of price x quantity over the cart; at most 2^53-1 (AddToCart keeps it so).
+  Money CartTotal() const;
 };
 
 using AccountTable = StripedMap<std::string, Account, StringHash>;

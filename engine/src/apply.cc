@@ -72,8 +72,8 @@ Order* ApplyPlaceOrder(EngineState& state, const PlaceOrderRecord& record, Accou
     for (const OrderItem& item : order->items) {
       SetStock(*item.product, item.product->stock.load(std::memory_order_relaxed) - item.quantity,
                record.at);
-      state.top_sellers.Add(record.at, item.product, item.quantity);
     }
+    state.top_sellers.Add(record.at, order->items);
     if (record.from_cart) account.cart.clear();
   }
   order->Transition(record.status, record.reason, ChangedBy::kSystem, record.at);
@@ -100,8 +100,8 @@ void ApplyCancelOrder(EngineState& state, const CancelOrderRecord& record, Order
   for (const OrderItem& item : order.items) {
     SetStock(*item.product, item.product->stock.load(std::memory_order_relaxed) + item.quantity,
              record.at);
-    state.top_sellers.Remove(order.order_date, item.product, item.quantity);
   }
+  state.top_sellers.Remove(order.order_date, order.items);
   order.Transition(OrderStatus::kCancelled, StatusReason::kCancelledByUser, record.changed_by,
                    record.at);
   if (record.idempotency) {

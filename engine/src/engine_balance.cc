@@ -11,7 +11,6 @@ namespace ecomm {
 
 Result<Committed<BalanceView>> Engine::Charge(std::string_view user_id, Money amount,
                                               const IdempotencyKey* key) {
-  if (Status s = CheckId("userId", user_id); !s.ok()) return s;
   if (Status s = CheckRange("amount", amount, 1, limits::kMaxChargeAmount); !s.ok()) return s;
   if (Status s = CheckIdempotencyKey(key); !s.ok()) return s;
 

@@ -27,6 +27,11 @@ Result<Committed<CartView>> Engine::AddToCart(std::string_view user_id, std::str
   } else if ((*account)->cart.size() >= limits::kMaxLines) {
     return Status(ErrorCode::kInvalidRequest, "a cart holds at most 100 lines");
   }
+  // A cart is an order in waiting: its total obeys the order total's limit, which
+  // also keeps every total a JSON client can hold exactly.
+  if ((*account)->CartTotal() > limits::kMaxOrderTotal - (*product)->price * quantity) {
+    return Status(ErrorCode::kInvalidRequest, "the cart total would exceed 2^53-1");
+  }
   CartAddRecord record{state_->Now(), (*account)->user_id, (*product)->product_id, quantity};
   std::optional<Lsn> lsn = state_->Log(record);
   if (!lsn) return Unavailable();

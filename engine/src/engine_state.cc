@@ -10,8 +10,7 @@ namespace ecomm {
 EngineState::EngineState(const EngineOptions& options)
     : clock(options.clock ? options.clock : &system_clock), journal(options.journal) {}
 
-std::optional<Lsn> EngineState::Log(const Record& record) {
-  if (journal == nullptr) return Lsn{0};
+std::optional<Lsn> EngineState::Append(const Record& record) {
   thread_local std::string buffer;
   buffer.clear();
   EncodeRecord(record, &buffer);

@@ -33,13 +33,19 @@ struct EngineState {
 
   // Encodes and appends `record`; call with the locks of the mutation held. Returns
   // the LSN (0 without a journal), or nothing when the journal refuses writes.
-  std::optional<Lsn> Log(const Record& record);
+  template <class R>
+  std::optional<Lsn> Log(const R& record) {
+    if (journal == nullptr) return Lsn{0};  // no copy into a Record when nothing is logged
+    return Append(Record(record));
+  }
 
   // A valid user id (else kInvalidRequest) naming an existing account (else
   // kUserNotFound).
   Result<Account*> FindAccount(std::string_view user_id) const;
   // kProductNotFound for an unknown id.
   Result<Product*> FindProduct(std::string_view product_id) const;
+
+  std::optional<Lsn> Append(const Record& record);
 
   SystemClock system_clock;
   const Clock* clock;

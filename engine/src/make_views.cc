@@ -39,9 +39,8 @@ CartView MakeCartView(const Account& account) {
     const Product& p = *line.product;
     bool available = p.stock.load(std::memory_order_acquire) >= line.quantity;
     view.items.push_back(CartLineView{p.product_id, p.name, p.price, line.quantity, available});
-    // At most 100 lines of 10^6 units at 10^9: 10^17, far inside int64.
-    view.total_price += p.price * line.quantity;
   }
+  view.total_price = account.CartTotal();
   return view;
 }
 

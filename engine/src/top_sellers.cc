@@ -47,25 +47,30 @@ void TopSellers::ExpireThrough(int64_t minute) {
   expired_through_ = minute;
 }
 
-void TopSellers::Add(TimeMs order_date, const Product* product, Quantity units) {
+void TopSellers::Add(TimeMs order_date, std::span<const OrderItem> items) {
   int64_t minute = MinuteOf(order_date);
   std::lock_guard lock(mu_);
   if (minute <= expired_through_) return;  // already outside the window
-  buckets_[minute][product] += units;
-  Adjust(product, units);
+  auto& bucket = buckets_[minute];
+  for (const OrderItem& item : items) {
+    bucket[item.product] += item.quantity;
+    Adjust(item.product, item.quantity);
+  }
 }
 
-void TopSellers::Remove(TimeMs order_date, const Product* product, Quantity units) {
+void TopSellers::Remove(TimeMs order_date, std::span<const OrderItem> items) {
   int64_t minute = MinuteOf(order_date);
   std::lock_guard lock(mu_);
   auto bucket = buckets_.find(minute);
   if (bucket == buckets_.end()) return;  // its window has passed: nothing counted now
-  auto line = bucket->second.find(product);
-  assert(line != bucket->second.end() && line->second >= units);
-  line->second -= units;
-  if (line->second == 0) bucket->second.erase(line);
+  for (const OrderItem& item : items) {
+    auto line = bucket->second.find(item.product);
+    assert(line != bucket->second.end() && line->second >= item.quantity);
+    line->second -= item.quantity;
+    if (line->second == 0) bucket->second.erase(line);
+    Adjust(item.product, -item.quantity);
+  }
   if (bucket->second.empty()) buckets_.erase(bucket);
-  Adjust(product, -units);
 }
 
 std::vector<std::pair<const Product*, Quantity>> TopSellers::Top(TimeMs now, size_t k) {

@@ -4,11 +4,13 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <span>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "ecomm/types.h"
+#include "orders.h"
 
 namespace ecomm {
 
@@ -21,9 +23,10 @@ struct Product;
 // window are subtracted once, when a read moves the window past them.
 class TopSellers {
  public:
-  void Add(TimeMs order_date, const Product* product, Quantity units);
-  // Takes back units added with the same order_date (a cancelled order).
-  void Remove(TimeMs order_date, const Product* product, Quantity units);
+  // Counts an order's items (one lock per order, not per line).
+  void Add(TimeMs order_date, std::span<const OrderItem> items);
+  // Takes back the items of an order added earlier (a cancelled order).
+  void Remove(TimeMs order_date, std::span<const OrderItem> items);
   std::vector<std::pair<const Product*, Quantity>> Top(TimeMs now, size_t k);
 
  private:
