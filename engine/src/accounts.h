@@ -46,6 +46,7 @@ struct Account {
   std::vector<BalanceEntry> history;  // oldest first
   std::vector<CartLine> cart;         // insertion order, one line per product
   std::vector<Order*> orders;         // oldest first
+  uint64_t snapshot_epoch = 0;        // see SnapshotCapture
 
   // Moves the balance by `amount` (signed) and records the entry. The caller holds
   // mu and has checked that the result stays within 0..kMaxBalance.

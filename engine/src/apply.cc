@@ -17,9 +17,10 @@ void SetStock(Product& product, Quantity stock, TimeMs at) {
 
 }  // namespace
 
-Account* ApplyCreateUser(EngineState&, const CreateUserRecord& record,
+Account* ApplyCreateUser(EngineState& state, const CreateUserRecord& record,
                          AccountTable::Map& locked_stripe) {
   auto account = std::make_unique<Account>(record.user_id, record.name, record.email, record.at);
+  account->snapshot_epoch = state.capture.epoch();  // born after any running snapshot
   Account* raw = account.get();
   auto [it, inserted] = locked_stripe.emplace(raw->user_id, std::move(account));
   assert(inserted);  // The caller checked the id is free under the stripe lock.
@@ -30,16 +31,19 @@ Account* ApplyCreateUser(EngineState&, const CreateUserRecord& record,
 
 Product* ApplyCreateProduct(EngineState& state, const CreateProductRecord& record,
                             Catalog::Stripe& locked_stripe) {
-  return state.catalog.Insert(
-      locked_stripe, std::make_unique<Product>(record.product_id, record.name, record.price,
-                                               record.stock, record.at));
+  auto product = std::make_unique<Product>(record.product_id, record.name, record.price,
+                                           record.stock, record.at);
+  product->snapshot_epoch = state.capture.epoch();  // born after any running snapshot
+  return state.catalog.Insert(locked_stripe, std::move(product));
 }
 
-void ApplyRestock(const RestockRecord& record, Product& product) {
+void ApplyRestock(EngineState& state, const RestockRecord& record, Product& product) {
+  state.capture.Preserve(product);
   SetStock(product, product.stock.load(std::memory_order_relaxed) + record.quantity, record.at);
 }
 
 void ApplyCharge(EngineState& state, const ChargeRecord& record, Account& account, Lsn lsn) {
+  state.capture.Preserve(account);
   account.Post(TransactionType::kCharge, record.amount, record.transaction_id, Uuid{}, record.at);
   if (record.idempotency) {
     IdempotentOutcome outcome;
@@ -55,6 +59,7 @@ void ApplyCharge(EngineState& state, const ChargeRecord& record, Account& accoun
 Order* ApplyPlaceOrder(EngineState& state, const PlaceOrderRecord& record, Account& account,
                        std::span<Product* const> products, Lsn lsn) {
   assert(products.size() == record.lines.size());
+  state.capture.Preserve(account);
   std::vector<OrderItem> items;
   items.reserve(record.lines.size());
   Money total = 0;
@@ -70,6 +75,7 @@ Order* ApplyPlaceOrder(EngineState& state, const PlaceOrderRecord& record, Accou
   if (record.status == OrderStatus::kSuccess) {
     account.Post(TransactionType::kPayment, -total, record.payment_id, record.order_id, record.at);
     for (const OrderItem& item : order->items) {
+      state.capture.Preserve(*item.product);
       SetStock(*item.product, item.product->stock.load(std::memory_order_relaxed) - item.quantity,
                record.at);
     }
@@ -95,9 +101,11 @@ Order* ApplyPlaceOrder(EngineState& state, const PlaceOrderRecord& record, Accou
 
 void ApplyCancelOrder(EngineState& state, const CancelOrderRecord& record, Order& order, Lsn lsn) {
   assert(order.status == OrderStatus::kSuccess);  // only a SUCCESS order is cancelled
+  state.capture.Preserve(*order.user);
   order.user->Post(TransactionType::kRefund, order.total_price, record.refund_id, order.order_id,
                    record.at);
   for (const OrderItem& item : order.items) {
+    state.capture.Preserve(*item.product);
     SetStock(*item.product, item.product->stock.load(std::memory_order_relaxed) + item.quantity,
              record.at);
   }
@@ -115,7 +123,9 @@ void ApplyCancelOrder(EngineState& state, const CancelOrderRecord& record, Order
   }
 }
 
-void ApplyCartAdd(const CartAddRecord& record, Account& account, Product& product) {
+void ApplyCartAdd(EngineState& state, const CartAddRecord& record, Account& account,
+                  Product& product) {
+  state.capture.Preserve(account);
   if (CartLine* line = account.FindCartLine(record.product_id)) {
     line->quantity += record.quantity;
     assert(line->quantity <= limits::kMaxLineQuantity);
@@ -125,7 +135,8 @@ void ApplyCartAdd(const CartAddRecord& record, Account& account, Product& produc
   }
 }
 
-void ApplyCartRemove(const CartRemoveRecord& record, Account& account) {
+void ApplyCartRemove(EngineState& state, const CartRemoveRecord& record, Account& account) {
+  state.capture.Preserve(account);
   CartLine* line = account.FindCartLine(record.product_id);
   assert(line != nullptr);  // the caller checked the line exists
   account.cart.erase(account.cart.begin() + (line - account.cart.data()));

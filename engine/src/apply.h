@@ -15,14 +15,15 @@ Account* ApplyCreateUser(EngineState& state, const CreateUserRecord& record,
                          AccountTable::Map& locked_stripe);
 Product* ApplyCreateProduct(EngineState& state, const CreateProductRecord& record,
                             Catalog::Stripe& locked_stripe);
-void ApplyRestock(const RestockRecord& record, Product& product);
+void ApplyRestock(EngineState& state, const RestockRecord& record, Product& product);
 void ApplyCharge(EngineState& state, const ChargeRecord& record, Account& account, Lsn lsn);
 // `products[i]` is the product of `record.lines[i]`.
 Order* ApplyPlaceOrder(EngineState& state, const PlaceOrderRecord& record, Account& account,
                        std::span<Product* const> products, Lsn lsn);
 void ApplyCancelOrder(EngineState& state, const CancelOrderRecord& record, Order& order, Lsn lsn);
-void ApplyCartAdd(const CartAddRecord& record, Account& account, Product& product);
-void ApplyCartRemove(const CartRemoveRecord& record, Account& account);
+void ApplyCartAdd(EngineState& state, const CartAddRecord& record, Account& account,
+                  Product& product);
+void ApplyCartRemove(EngineState& state, const CartRemoveRecord& record, Account& account);
 void ApplyAdvanceClock(EngineState& state, const AdvanceClockRecord& record);
 
 }  // namespace ecomm

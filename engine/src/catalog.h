@@ -35,6 +35,7 @@ struct Product {
   // Written only under mu; atomic so that a single-product read needs no lock.
   std::atomic<Quantity> stock;
   std::atomic<TimeMs> updated_at;
+  uint64_t snapshot_epoch = 0;  // guarded by mu; see SnapshotCapture
 };
 
 // Products by id (striped hash) plus an ordered index for listing by productId.

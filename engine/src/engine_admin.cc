@@ -18,6 +18,7 @@ Status Exists(std::string_view what) {
 }  // namespace
 
 Result<Committed<UserView>> Engine::CreateUser(const NewUser& user) {
+  auto gate = state_->BeginMutation();
   std::string id = user.user_id ? *user.user_id : Uuid::Random().ToString();
   if (Status s = CheckId("userId", id); !s.ok()) return s;
   if (Status s = CheckText("name", user.name); !s.ok()) return s;
@@ -33,6 +34,7 @@ Result<Committed<UserView>> Engine::CreateUser(const NewUser& user) {
 }
 
 Result<Committed<ProductView>> Engine::CreateProduct(const NewProduct& product) {
+  auto gate = state_->BeginMutation();
   std::string id = product.product_id ? *product.product_id : Uuid::Random().ToString();
   if (Status s = CheckId("productId", id); !s.ok()) return s;
   if (Status s = CheckText("name", product.name); !s.ok()) return s;
@@ -49,6 +51,7 @@ Result<Committed<ProductView>> Engine::CreateProduct(const NewProduct& product) 
 }
 
 Result<Committed<ProductView>> Engine::Restock(std::string_view product_id, Quantity quantity) {
+  auto gate = state_->BeginMutation();
   if (Status s = CheckRange("quantity", quantity, 1, limits::kMaxRestock); !s.ok()) return s;
   Result<Product*> found = state_->FindProduct(product_id);
   if (!found.ok()) return found.status();
@@ -60,11 +63,12 @@ Result<Committed<ProductView>> Engine::Restock(std::string_view product_id, Quan
   RestockRecord record{state_->Now(), product.product_id, quantity};
   std::optional<Lsn> lsn = state_->Log(record);
   if (!lsn) return Unavailable();
-  ApplyRestock(record, product);
+  ApplyRestock(*state_, record, product);
   return Committed<ProductView>{MakeProductView(product), {*lsn}};
 }
 
 Result<Committed<TimeMs>> Engine::AdvanceClock(int64_t seconds) {
+  auto gate = state_->BeginMutation();
   if (Status s = CheckRange("advanceSeconds", seconds, 1, limits::kMaxClockAdvanceSeconds);
       !s.ok()) {
     return s;

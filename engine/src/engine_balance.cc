@@ -11,6 +11,7 @@ namespace ecomm {
 
 Result<Committed<BalanceView>> Engine::Charge(std::string_view user_id, Money amount,
                                               const IdempotencyKey* key) {
+  auto gate = state_->BeginMutation();
   if (Status s = CheckRange("amount", amount, 1, limits::kMaxChargeAmount); !s.ok()) return s;
   if (Status s = CheckIdempotencyKey(key); !s.ok()) return s;
 

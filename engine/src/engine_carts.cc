@@ -11,6 +11,7 @@ namespace ecomm {
 
 Result<Committed<CartView>> Engine::AddToCart(std::string_view user_id, std::string_view product_id,
                                               Quantity quantity) {
+  auto gate = state_->BeginMutation();
   if (Status s = CheckId("userId", user_id); !s.ok()) return s;
   if (Status s = CheckId("productId", product_id); !s.ok()) return s;
   if (Status s = CheckRange("quantity", quantity, 1, limits::kMaxLineQuantity); !s.ok()) return s;
@@ -35,12 +36,13 @@ Result<Committed<CartView>> Engine::AddToCart(std::string_view user_id, std::str
   CartAddRecord record{state_->Now(), (*account)->user_id, (*product)->product_id, quantity};
   std::optional<Lsn> lsn = state_->Log(record);
   if (!lsn) return Unavailable();
-  ApplyCartAdd(record, **account, **product);
+  ApplyCartAdd(*state_, record, **account, **product);
   return Committed<CartView>{MakeCartView(**account), {*lsn}};
 }
 
 Result<Committed<CartView>> Engine::RemoveFromCart(std::string_view user_id,
                                                    std::string_view product_id) {
+  auto gate = state_->BeginMutation();
   if (Status s = CheckId("userId", user_id); !s.ok()) return s;
   if (Status s = CheckId("productId", product_id); !s.ok()) return s;
   Result<Account*> account = state_->FindAccount(user_id);
@@ -54,7 +56,7 @@ Result<Committed<CartView>> Engine::RemoveFromCart(std::string_view user_id,
   CartRemoveRecord record{state_->Now(), (*account)->user_id, line->product->product_id};
   std::optional<Lsn> lsn = state_->Log(record);
   if (!lsn) return Unavailable();
-  ApplyCartRemove(record, **account);
+  ApplyCartRemove(*state_, record, **account);
   return Committed<CartView>{MakeCartView(**account), {*lsn}};
 }
 

@@ -60,6 +60,7 @@ Result<Committed<OrderView>> Replayed(EngineState& state, const IdempotentOutcom
 
 Result<Committed<OrderView>> Engine::PlaceOrder(const OrderRequest& request,
                                                 const IdempotencyKey* key) {
+  auto gate = state_->BeginMutation();
   // 1. The request's shape, before anything is looked up.
   if (Status s = CheckId("userId", request.user_id); !s.ok()) return s;
   if (Status s = CheckShape(request); !s.ok()) return s;
@@ -148,6 +149,7 @@ Result<Committed<OrderView>> Engine::PlaceOrder(const OrderRequest& request,
 
 Result<Committed<OrderView>> Engine::CancelOrder(std::string_view order_id,
                                                  const IdempotencyKey* key) {
+  auto gate = state_->BeginMutation();
   if (Status s = CheckIdempotencyKey(key); !s.ok()) return s;
   std::optional<Uuid> id = Uuid::Parse(order_id);
   Order* order = id ? state_->orders.Find(*id) : nullptr;

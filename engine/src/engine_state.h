@@ -3,14 +3,17 @@
 #include <atomic>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 
 #include "accounts.h"
 #include "catalog.h"
+#include "commit_gate.h"
 #include "ecomm/clock.h"
 #include "ecomm/engine.h"
 #include "ecomm/record.h"
 #include "idempotency.h"
 #include "orders.h"
+#include "snapshot_capture.h"
 #include "top_sellers.h"
 
 namespace ecomm {
@@ -51,6 +54,11 @@ struct EngineState {
   const Clock* clock;
   wal::Journal* journal;
 
+  // Held shared by every mutation from its first lock until its record is applied.
+  std::shared_lock<CommitGate> BeginMutation() { return std::shared_lock(commit_gate); }
+
+  CommitGate commit_gate;
+  SnapshotCapture capture;
   std::mutex clock_mu;  // serialises AdvanceClock records
   std::atomic<TimeMs> clock_offset_ms{0};
 

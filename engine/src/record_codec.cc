@@ -2,109 +2,17 @@
 #include <string>
 #include <type_traits>
 
+#include "byte_codec.h"
 #include "ecomm/record.h"
 #include "overloaded.h"
 
 // Payload layout (little-endian, see wal/FORMAT.md): u8 version, then the fields of
 // the record in declaration order. i64 fixed 8 bytes; string = u16 length + bytes;
 // uuid = 16 bytes; enums and bools u8; optional<IdempotencyTag> = u8 present + two
-// strings; lines = u16 count + (string, i64, i64) each.
+// strings; lines = u8 count + (string, i64, i64) each.
 namespace ecomm {
 
 namespace {
-
-class Writer {
- public:
-  explicit Writer(std::string* out) : out_(out) {}
-
-  void U8(uint8_t v) { out_->push_back(static_cast<char>(v)); }
-  void I64(int64_t v) {
-    uint64_t u = static_cast<uint64_t>(v);
-    char bytes[8];
-    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(u >> (8 * i));
-    out_->append(bytes, 8);
-  }
-  void Str(std::string_view s) {
-    uint16_t n = static_cast<uint16_t>(s.size());
-    out_->push_back(static_cast<char>(n & 0xff));
-    out_->push_back(static_cast<char>(n >> 8));
-    out_->append(s);
-  }
-  void Id(const Uuid& id) {
-    I64(static_cast<int64_t>(id.hi));
-    I64(static_cast<int64_t>(id.lo));
-  }
-  void Tag(const std::optional<IdempotencyTag>& tag) {
-    U8(tag.has_value());
-    if (tag) {
-      Str(tag->key);
-      Str(tag->fingerprint);
-    }
-  }
-
- private:
-  std::string* out_;
-};
-
-// Reads fields until one is out of bounds; from then on `ok()` is false and every
-// read returns a zero value, so decoders check once at the end.
-class Reader {
- public:
-  explicit Reader(std::span<const uint8_t> data) : data_(data) {}
-
-  bool ok() const { return ok_; }
-  bool AtEnd() const { return ok_ && pos_ == data_.size(); }
-  void Fail() { ok_ = false; }
-
-  uint8_t U8() { return Take(1) ? data_[pos_ - 1] : 0; }
-  int64_t I64() {
-    if (!Take(8)) return 0;
-    uint64_t u = 0;
-    for (int i = 0; i < 8; ++i) u |= uint64_t{data_[pos_ - 8 + i]} << (8 * i);
-    return static_cast<int64_t>(u);
-  }
-  std::string_view Str() {
-    if (!Take(2)) return {};
-    size_t n = data_[pos_ - 2] | (size_t{data_[pos_ - 1]} << 8);
-    if (n > limits::kMaxStringBytes || !Take(n)) return Fail(), std::string_view{};
-    return std::string_view(reinterpret_cast<const char*>(data_.data() + pos_ - n), n);
-  }
-  Uuid Id() {
-    Uuid id;
-    id.hi = static_cast<uint64_t>(I64());
-    id.lo = static_cast<uint64_t>(I64());
-    return id;
-  }
-  bool Bool() {
-    uint8_t v = U8();
-    if (v > 1) Fail();
-    return v == 1;
-  }
-  template <class E>
-  E Enum(E max) {
-    uint8_t v = U8();
-    if (v > static_cast<uint8_t>(max)) Fail();
-    return static_cast<E>(v);
-  }
-  std::optional<IdempotencyTag> Tag() {
-    if (!Bool()) return std::nullopt;
-    IdempotencyTag tag;
-    tag.key = Str();
-    tag.fingerprint = Str();
-    return tag;
-  }
-
- private:
-  bool Take(size_t n) {
-    if (!ok_ || data_.size() - pos_ < n) return ok_ = false;
-    pos_ += n;
-    return true;
-  }
-
-  std::span<const uint8_t> data_;
-  size_t pos_ = 0;
-  bool ok_ = true;
-};
 
 void EncodeFields(Writer& w, const Record& record) {
   std::visit(Overloaded{

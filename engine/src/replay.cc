@@ -46,7 +46,7 @@ class Replayer {
     if (r.quantity < 1 || product->stock.load() > limits::kMaxStock - r.quantity) {
       return Misfit(record_, "stock out of range");
     }
-    ApplyRestock(r, *product);
+    ApplyRestock(state_, r, *product);
     return Status::Ok();
   }
 
@@ -123,7 +123,7 @@ class Replayer {
                      : r.quantity >= 1 && r.quantity <= limits::kMaxLineQuantity &&
                            account->cart.size() < limits::kMaxLines;
     if (!fits) return Misfit(record_, "cart limits");
-    ApplyCartAdd(r, *account, *product);
+    ApplyCartAdd(state_, r, *account, *product);
     return Status::Ok();
   }
 
@@ -132,7 +132,7 @@ class Replayer {
     if (account == nullptr) return Misfit(record_, "unknown user");
     std::lock_guard lock(account->mu);
     if (account->FindCartLine(r.product_id) == nullptr) return Misfit(record_, "no cart line");
-    ApplyCartRemove(r, *account);
+    ApplyCartRemove(state_, r, *account);
     return Status::Ok();
   }
 

@@ -81,6 +81,7 @@ struct EngineCounts {
 };
 
 struct EngineState;
+class Database;
 
 // The in-memory transactional engine. Every method is thread-safe. A mutation locks
 // what it touches in one global order (its user, then its products by id), checks
@@ -152,6 +153,7 @@ class Engine {
   EngineCounts Counts() const;
 
  private:
+  friend class Database;  // snapshots and recovery reach the state directly
   std::unique_ptr<EngineState> state_;
 };
 

@@ -1,0 +1,98 @@
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "ecomm/engine.h"
+#include "ecomm/result.h"
+#include "ecomm/wal/file.h"
+#include "ecomm/wal/wal_reader.h"
+#include "ecomm/wal/wal_writer.h"
+
+namespace ecomm {
+
+struct DatabaseOptions {
+  std::string data_dir = "./data";
+  wal::SyncPolicy sync;               // --fsync
+  uint64_t snapshot_every = 100'000;  // records between snapshots; 0: only on Close
+  wal::RecoveryMode recovery = wal::RecoveryMode::kStrict;  // --recover=truncate
+  uint64_t segment_bytes = uint64_t{64} << 20;
+  const Clock* clock = nullptr;   // null: the system clock
+  wal::FileSystem* fs = nullptr;  // null: the real file system
+  // One line per event an operator wants (recovery, snapshot, I/O failure).
+  std::function<void(std::string_view)> log;
+};
+
+struct RecoveryStats {
+  Lsn snapshot_lsn = 0;          // 0: no snapshot was loaded
+  std::string snapshot_skipped;  // a newest snapshot that failed to verify, and why
+  uint64_t records_replayed = 0;
+  uint64_t wal_bytes = 0;
+  Lsn last_lsn = 0;
+  std::string cut;  // torn tail or truncation, if any
+  double millis = 0;
+};
+
+struct SnapshotStats {
+  Lsn lsn = 0;
+  uint64_t bytes = 0;
+  double write_millis = 0;
+  double pause_micros = 0;  // how long mutations were held at the gate
+  uint64_t taken = 0;       // snapshots written since Open
+};
+
+// The engine made durable: a data directory holding the WAL (`wal/`), snapshots
+// (`snapshots/`) and readers' cursors (`cursors/`). Open recovers the newest valid
+// snapshot plus the log after it; every mutation of engine() is then logged with
+// group commit; snapshots are taken every `snapshot_every` records and on Close.
+class Database {
+ public:
+  static Result<std::unique_ptr<Database>> Open(DatabaseOptions options);
+  ~Database();  // Close() if not yet closed
+
+  Engine& engine() { return *engine_; }
+  const RecoveryStats& recovery() const { return recovery_; }
+  SnapshotStats LastSnapshot() const;
+  const wal::WalWriter& wal() const { return *wal_; }
+
+  // Writes a snapshot now (consistent at the LSN it starts at, traffic goes on),
+  // then deletes what it made obsolete.
+  Status Snapshot();
+  // Stops the snapshot thread, writes a final snapshot, flushes and closes the WAL.
+  // Call once no mutation is in flight.
+  Status Close();
+
+ private:
+  explicit Database(DatabaseOptions options);
+  Status Recover();
+  Status RemoveObsolete(Lsn newest_snapshot);
+  void SnapshotLoop();
+  void Log(const std::string& line) const;
+
+  DatabaseOptions options_;
+  wal::FileSystem* fs_;
+  std::string wal_dir_;
+  std::string snapshot_dir_;
+  std::string cursor_dir_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<wal::WalWriter> wal_;
+  RecoveryStats recovery_;
+
+  std::mutex snapshot_mu_;  // one snapshot at a time
+  mutable std::mutex stats_mu_;
+  SnapshotStats last_snapshot_;
+
+  std::mutex loop_mu_;
+  std::condition_variable loop_cv_;
+  bool closing_ = false;
+  bool closed_ = false;
+  std::thread snapshot_thread_;
+};
+
+}  // namespace ecomm

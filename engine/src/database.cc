@@ -1,0 +1,282 @@
+#include "ecomm/database.h"
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <vector>
+
+#include "engine_state.h"
+#include "snapshot_codec.h"
+
+namespace ecomm {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+double MillisSince(SteadyClock::time_point start) {
+  return std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
+}
+
+Status FromWal(const wal::Status& s) {
+  ErrorCode code =
+      s.code() == wal::Status::Code::kIOError ? ErrorCode::kUnavailable : ErrorCode::kInternal;
+  return Status(code, s.ToString());
+}
+
+std::span<const uint8_t> Bytes(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+// Ends a snapshot's capture on every path out, so mutations stop preserving.
+class CaptureScope {
+ public:
+  explicit CaptureScope(SnapshotCapture& capture) : capture_(capture) {}
+  ~CaptureScope() {
+    if (!ended_) capture_.End();
+  }
+  std::vector<SnapshotCapture::Chunk> End() {
+    ended_ = true;
+    return capture_.End();
+  }
+
+ private:
+  SnapshotCapture& capture_;
+  bool ended_ = false;
+};
+
+}  // namespace
+
+Database::Database(DatabaseOptions options)
+    : options_(std::move(options)),
+      fs_(options_.fs ? options_.fs : wal::FileSystem::Posix()),
+      wal_dir_(wal::JoinPath(options_.data_dir, "wal")),
+      snapshot_dir_(wal::JoinPath(options_.data_dir, "snapshots")),
+      cursor_dir_(wal::JoinPath(options_.data_dir, "cursors")) {}
+
+Result<std::unique_ptr<Database>> Database::Open(DatabaseOptions options) {
+  std::unique_ptr<Database> db(new Database(std::move(options)));
+  if (Status s = db->Recover(); !s.ok()) return s;
+  db->snapshot_thread_ = std::thread([raw = db.get()] { raw->SnapshotLoop(); });
+  return db;
+}
+
+Database::~Database() { (void)Close(); }
+
+void Database::Log(const std::string& line) const {
+  if (options_.log) {
+    options_.log(line);
+  } else {
+    std::fprintf(stderr, "ecomm: %s\n", line.c_str());
+  }
+}
+
+Status Database::Recover() {
+  auto start = SteadyClock::now();
+  for (const std::string& dir : {options_.data_dir, wal_dir_, snapshot_dir_, cursor_dir_}) {
+    if (wal::Status s = fs_->CreateDir(dir); !s.ok()) return FromWal(s);
+  }
+  EngineOptions engine_options{options_.clock, nullptr};
+
+  // The newest snapshot that verifies and loads; else the one before it.
+  std::vector<wal::SnapshotInfo> snapshots;
+  if (wal::Status s = wal::ListSnapshots(fs_, snapshot_dir_, &snapshots); !s.ok()) {
+    return FromWal(s);
+  }
+  engine_ = std::make_unique<Engine>(engine_options);
+  for (auto it = snapshots.rbegin(); it != snapshots.rend(); ++it) {
+    wal::SnapshotImage image;
+    std::string path = wal::JoinPath(snapshot_dir_, it->name);
+    wal::Status read = wal::ReadSnapshot(fs_, path, &image);
+    Status loaded = read.ok() ? LoadSnapshotChunks(*engine_->state_, image.chunks) : FromWal(read);
+    if (loaded.ok() && image.lsn == it->lsn) {
+      recovery_.snapshot_lsn = image.lsn;
+      break;
+    }
+    recovery_.snapshot_skipped += path + ": " + loaded.message() + "; ";
+    Log("snapshot " + path + " skipped: " + loaded.message());
+    engine_ = std::make_unique<Engine>(engine_options);  // drop what was half loaded
+  }
+
+  wal::ReplayReport report;
+  wal::Status replayed = wal::ReplayWal(
+      fs_, wal_dir_, recovery_.snapshot_lsn, options_.recovery,
+      [&](const wal::WalRecord& r) {
+        Status s = engine_->Replay(static_cast<RecordType>(r.type), r.payload, r.lsn);
+        return s.ok() ? wal::Status::Ok() : wal::Status::Corruption(s.message());
+      },
+      &report);
+  if (!replayed.ok()) return FromWal(replayed);
+  recovery_.records_replayed = report.records;
+  recovery_.wal_bytes = report.bytes;
+  recovery_.last_lsn = report.last_lsn;
+  recovery_.cut = report.cut;
+  if (!report.cut.empty()) Log("recovery cut the log: " + report.cut);
+
+  wal::WalOptions wal_options;
+  wal_options.sync = options_.sync;
+  wal_options.segment_bytes = options_.segment_bytes;
+  if (wal::Status s = wal::WalWriter::Open(fs_, wal_dir_, report.last_lsn + 1, wal_options, &wal_);
+      !s.ok()) {
+    return FromWal(s);
+  }
+  engine_->state_->journal = wal_.get();
+  {
+    std::lock_guard lock(stats_mu_);
+    last_snapshot_.lsn = recovery_.snapshot_lsn;
+  }
+  recovery_.millis = MillisSince(start);
+  EngineCounts counts = engine_->Counts();
+  Log("recovered " + options_.data_dir + ": snapshot LSN " +
+      std::to_string(recovery_.snapshot_lsn) + ", replayed " + std::to_string(report.records) +
+      " records (" + std::to_string(report.bytes) + " bytes in " + std::to_string(report.segments) +
+      " segments) to LSN " + std::to_string(report.last_lsn) + "; " + std::to_string(counts.users) +
+      " users, " + std::to_string(counts.products) + " products, " + std::to_string(counts.orders) +
+      " orders; " + std::to_string(static_cast<int64_t>(recovery_.millis)) + " ms");
+  return Status::Ok();
+}
+
+SnapshotStats Database::LastSnapshot() const {
+  std::lock_guard lock(stats_mu_);
+  return last_snapshot_;
+}
+
+Status Database::Snapshot() {
+  std::lock_guard one_at_a_time(snapshot_mu_);
+  EngineState& state = *engine_->state_;
+  auto start = SteadyClock::now();
+
+  // Fix the LSN: no mutation is between its first lock and its apply.
+  Lsn lsn = 0;
+  TimeMs clock_offset = 0;
+  auto gate_requested = SteadyClock::now();
+  {
+    std::unique_lock gate(state.commit_gate);
+    lsn = wal_->Stats().appended_lsn;
+    clock_offset = state.clock_offset_ms.load();
+    state.capture.Begin();
+  }
+  double pause_micros = MillisSince(gate_requested) * 1000;
+  CaptureScope capture(state.capture);
+  // The image must not hold anything the log could still lose.
+  if (lsn > 0 && !wal_->WaitDurable(lsn)) return FromWal(wal_->error());
+
+  std::unique_ptr<wal::SnapshotWriter> writer;
+  if (wal::Status s = wal::SnapshotWriter::Create(fs_, snapshot_dir_, lsn, &writer); !s.ok()) {
+    return FromWal(s);
+  }
+  auto add = [&](ChunkKind kind, const std::string& bytes) {
+    return writer->Add(static_cast<uint8_t>(kind), Bytes(bytes));
+  };
+  if (wal::Status s = add(ChunkKind::kMeta, EncodeMetaChunk(clock_offset)); !s.ok()) {
+    return FromWal(s);
+  }
+  // Walk every object; those a mutation already preserved are skipped by Take.
+  auto walk = [&](auto& object) -> wal::Status {
+    SnapshotCapture::Chunk chunk;
+    bool took = false;
+    {
+      std::lock_guard lock(object.mu);
+      took = state.capture.Take(object, &chunk);
+    }
+    return took ? writer->Add(chunk.kind, Bytes(chunk.bytes)) : wal::Status::Ok();
+  };
+  for (Product* p : state.catalog.Range(std::nullopt, std::nullopt)) {
+    if (wal::Status s = walk(*p); !s.ok()) return FromWal(s);
+  }
+  std::vector<Account*> accounts;
+  state.accounts.ForEach([&](const Account& a) { accounts.push_back(const_cast<Account*>(&a)); });
+  for (Account* a : accounts) {
+    if (wal::Status s = walk(*a); !s.ok()) return FromWal(s);
+  }
+  for (const SnapshotCapture::Chunk& chunk : capture.End()) {
+    if (wal::Status s = writer->Add(chunk.kind, Bytes(chunk.bytes)); !s.ok()) return FromWal(s);
+  }
+  std::vector<std::string> keys;
+  state.idempotency.ForEachCompleted(
+      [&](std::string_view key, std::string_view fingerprint, const IdempotentOutcome& out) {
+        if (out.lsn <= lsn) keys.push_back(EncodeIdempotencyChunk(key, fingerprint, out));
+      });
+  for (const std::string& chunk : keys) {
+    if (wal::Status s = add(ChunkKind::kIdempotency, chunk); !s.ok()) return FromWal(s);
+  }
+  if (wal::Status s = writer->Commit(); !s.ok()) return FromWal(s);
+
+  SnapshotStats stats;
+  {
+    std::lock_guard lock(stats_mu_);
+    last_snapshot_.lsn = lsn;
+    last_snapshot_.bytes = writer->bytes();
+    last_snapshot_.write_millis = MillisSince(start);
+    last_snapshot_.pause_micros = pause_micros;
+    ++last_snapshot_.taken;
+    stats = last_snapshot_;
+  }
+  Log("snapshot at LSN " + std::to_string(lsn) + ": " + std::to_string(stats.bytes) + " bytes in " +
+      std::to_string(static_cast<int64_t>(stats.write_millis)) + " ms, gate held " +
+      std::to_string(static_cast<int64_t>(pause_micros)) + " us");
+  return RemoveObsolete(lsn);
+}
+
+Status Database::RemoveObsolete(Lsn newest) {
+  std::vector<wal::SnapshotInfo> snapshots;
+  if (wal::Status s = wal::ListSnapshots(fs_, snapshot_dir_, &snapshots); !s.ok()) {
+    return FromWal(s);
+  }
+  // Keep the newest snapshot and the one before it (the fallback), and the log from
+  // the fallback on: recovery may need it if the newest one fails to verify.
+  Lsn keep_from = 1;
+  size_t kept = 0;
+  for (auto it = snapshots.rbegin(); it != snapshots.rend(); ++it) {
+    if (it->lsn > newest) continue;
+    if (++kept == 2) keep_from = it->lsn + 1;
+    if (kept > 2) {
+      if (wal::Status s = fs_->Remove(wal::JoinPath(snapshot_dir_, it->name)); !s.ok()) {
+        return FromWal(s);
+      }
+    }
+  }
+  std::optional<Lsn> cursor;
+  if (wal::Status s = wal::MinCursor(fs_, cursor_dir_, &cursor); !s.ok()) return FromWal(s);
+  if (cursor && *cursor + 1 < keep_from) keep_from = *cursor + 1;
+  uint64_t removed = 0;
+  if (wal::Status s = wal::RemoveSegmentsBefore(fs_, wal_dir_, keep_from, &removed); !s.ok()) {
+    return FromWal(s);
+  }
+  if (removed > 0) {
+    Log("removed " + std::to_string(removed) + " WAL segments before LSN " +
+        std::to_string(keep_from));
+  }
+  return Status::Ok();
+}
+
+void Database::SnapshotLoop() {
+  std::unique_lock lock(loop_mu_);
+  while (!closing_) {
+    loop_cv_.wait_for(lock, std::chrono::milliseconds(200));
+    if (closing_ || options_.snapshot_every == 0) continue;
+    if (wal_->Stats().appended_lsn - LastSnapshot().lsn < options_.snapshot_every) continue;
+    lock.unlock();
+    if (Status s = Snapshot(); !s.ok()) Log("snapshot failed: " + s.message());
+    lock.lock();
+  }
+}
+
+Status Database::Close() {
+  {
+    std::lock_guard lock(loop_mu_);
+    if (closed_) return Status::Ok();
+    closed_ = true;
+    closing_ = true;
+  }
+  loop_cv_.notify_all();
+  if (snapshot_thread_.joinable()) snapshot_thread_.join();
+  if (wal_ == nullptr) return Status::Ok();  // Open failed before the log existed
+  Status result;
+  if (wal_->error().ok()) result = Snapshot();
+  if (wal::Status s = wal_->Close(); !s.ok() && result.ok()) result = FromWal(s);
+  if (!result.ok()) Log("close: " + result.message());
+  return result;
+}
+
+}  // namespace ecomm

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "accounts.h"
+#include "catalog.h"
+
+namespace ecomm {
+
+// Copy-on-write capture of a consistent image while traffic goes on. A snapshot
+// starts an epoch at its LSN (under the commit gate). From then on, the first
+// mutation to touch an account or product not yet captured in this epoch serialises
+// its pre-image first (Preserve); the snapshot walker serialises every object still
+// uncaptured. Each object is captured exactly once, as it stood at the LSN; objects
+// created after the LSN start in the new epoch and are skipped.
+class SnapshotCapture {
+ public:
+  struct Chunk {
+    uint8_t kind;
+    std::string bytes;
+  };
+
+  // Both under the exclusive commit gate.
+  uint64_t Begin();
+  std::vector<Chunk> End();
+
+  // The epoch a new object starts in (so a running snapshot skips it).
+  uint64_t epoch() const { return epoch_.load(std::memory_order_acquire); }
+
+  // Captures the object's pre-image if a snapshot is running and has not captured
+  // it; the caller holds the object's mutex.
+  void Preserve(Account& account) {
+    if (Due(account.snapshot_epoch)) Keep(account);
+  }
+  void Preserve(Product& product) {
+    if (Due(product.snapshot_epoch)) Keep(product);
+  }
+
+  // The walker's side: serialises the object into `*chunk` unless already captured;
+  // the caller holds the object's mutex. Returns whether it did.
+  bool Take(Account& account, Chunk* chunk);
+  bool Take(Product& product, Chunk* chunk);
+
+ private:
+  bool Due(uint64_t object_epoch) const {
+    return active_.load(std::memory_order_acquire) && object_epoch < epoch();
+  }
+  void Keep(Account& account);
+  void Keep(Product& product);
+
+  std::atomic<uint64_t> epoch_{0};
+  std::atomic<bool> active_{false};
+  std::mutex mu_;
+  std::vector<Chunk> preserved_;  // guarded by mu_
+};
+
+}  // namespace ecomm

@@ -1,0 +1,262 @@
+#include "snapshot_codec.h"
+
+#include <memory>
+#include <vector>
+
+#include "byte_codec.h"
+
+namespace ecomm {
+
+namespace {
+
+Status Bad(std::string_view what) {
+  return Status(ErrorCode::kInternal, "corrupt snapshot: " + std::string(what));
+}
+
+void EncodeOrder(Writer& w, const Order& o) {
+  w.Id(o.order_id);
+  w.I64(o.total_price);
+  w.I64(o.order_date);
+  w.I64(o.updated_at);
+  w.U8(static_cast<uint8_t>(o.status));
+  w.U8(static_cast<uint8_t>(o.items.size()));
+  for (const OrderItem& item : o.items) {
+    w.Str(item.product->product_id);
+    w.I64(item.quantity);
+    w.I64(item.price);
+  }
+  w.U8(static_cast<uint8_t>(o.history.size()));
+  for (const OrderHistoryEntry& h : o.history) {
+    w.U8(static_cast<uint8_t>(h.status));
+    w.U8(static_cast<uint8_t>(h.reason));
+    w.U8(static_cast<uint8_t>(h.changed_by));
+    w.I64(h.changed_at);
+  }
+}
+
+class Loader {
+ public:
+  explicit Loader(EngineState& state) : state_(state) {}
+
+  Status Meta(Reader& r) {
+    TimeMs offset = r.I64();
+    if (!r.AtEnd()) return Bad("meta chunk");
+    state_.clock_offset_ms.store(offset);
+    return Status::Ok();
+  }
+
+  Status LoadProduct(Reader& r) {
+    std::string_view id = r.Str();
+    std::string_view name = r.Str();
+    Money price = r.I64();
+    Quantity stock = r.I64();
+    TimeMs created = r.I64();
+    TimeMs updated = r.I64();
+    if (!r.AtEnd()) return Bad("product chunk");
+    return state_.catalog.WithStripe(id, [&](auto& stripe) {
+      if (stripe.contains(id)) return Bad("duplicate product " + std::string(id));
+      Product* p =
+          state_.catalog.Insert(stripe, std::make_unique<Product>(id, name, price, stock, created));
+      p->updated_at.store(updated);
+      return Status::Ok();
+    });
+  }
+
+  Status LoadAccount(Reader& r) {
+    std::string_view id = r.Str();
+    std::string_view name = r.Str();
+    std::string_view email = r.Str();
+    auto account = std::make_unique<Account>(id, name, email, r.I64());
+    account->balance = r.I64();
+    account->balance_updated_at = r.I64();
+    for (uint32_t n = r.U32(); r.ok() && n > 0; --n) {
+      BalanceEntry e{};
+      e.transaction_id = r.Id();
+      e.order_id = r.Id();
+      e.amount = r.I64();
+      e.balance_before = r.I64();
+      e.balance_after = r.I64();
+      e.created_at = r.I64();
+      e.type = r.Enum(TransactionType::kRefund);
+      account->history.push_back(e);
+    }
+    for (uint32_t n = r.U8(); r.ok() && n > 0; --n) {
+      Product* product = state_.catalog.Find(r.Str());
+      Quantity quantity = r.I64();
+      if (product == nullptr) r.Fail();
+      account->cart.push_back(CartLine{product, quantity});
+    }
+    std::vector<std::unique_ptr<Order>> orders;
+    for (uint32_t n = r.U32(); r.ok() && n > 0; --n) orders.push_back(LoadOrder(r, account.get()));
+    if (!r.AtEnd()) return Bad("account chunk of " + std::string(id));
+
+    Account* raw = account.get();
+    Status inserted = state_.accounts.WithStripe(id, [&](auto& stripe) {
+      if (stripe.contains(id)) return Bad("duplicate user " + std::string(id));
+      stripe.emplace(raw->user_id, std::move(account));
+      return Status::Ok();
+    });
+    if (!inserted.ok()) return inserted;
+    for (auto& order : orders) {
+      Order* o = order.get();
+      raw->orders.push_back(o);
+      if (o->status == OrderStatus::kSuccess) state_.top_sellers.Add(o->order_date, o->items);
+      bool fresh = state_.orders.WithStripe(o->order_id, [&](auto& map) {
+        return map.emplace(o->order_id, std::move(order)).second;
+      });
+      if (!fresh) return Bad("duplicate order " + o->order_id.ToString());
+      state_.order_count.fetch_add(1, std::memory_order_relaxed);
+    }
+    return Status::Ok();
+  }
+
+  Status LoadIdempotency(Reader& r) {
+    std::string_view key = r.Str();
+    std::string_view fingerprint = r.Str();
+    IdempotentOutcome out;
+    out.kind = r.Enum(IdempotentOutcome::Kind::kCancelOrder);
+    out.lsn = static_cast<Lsn>(r.I64());
+    out.at = r.I64();
+    out.user_id = r.Str();
+    out.balance_after = r.I64();
+    out.order_id = r.Id();
+    out.history_size = r.U32();
+    if (!r.AtEnd()) return Bad("idempotency chunk");
+    state_.idempotency.Complete(IdempotencyTag{key, fingerprint}, std::move(out));
+    return Status::Ok();
+  }
+
+ private:
+  std::unique_ptr<Order> LoadOrder(Reader& r, Account* owner) {
+    Uuid id = r.Id();
+    Money total = r.I64();
+    TimeMs date = r.I64();
+    TimeMs updated = r.I64();
+    OrderStatus status = r.Enum(OrderStatus::kCancelled);
+    std::vector<OrderItem> items;
+    for (uint32_t n = r.U8(); r.ok() && n > 0; --n) {
+      Product* product = state_.catalog.Find(r.Str());
+      Quantity quantity = r.I64();
+      Money price = r.I64();
+      if (product == nullptr) r.Fail();
+      items.push_back(OrderItem{product, quantity, price});
+    }
+    auto order = std::make_unique<Order>(id, owner, total, date, std::move(items));
+    order->status = status;
+    order->updated_at = updated;
+    for (uint32_t n = r.U8(); r.ok() && n > 0; --n) {
+      OrderHistoryEntry h{};
+      h.status = r.Enum(OrderStatus::kCancelled);
+      h.reason = r.Enum(StatusReason::kCancelledByUser);
+      h.changed_by = r.Enum(ChangedBy::kUser);
+      h.changed_at = r.I64();
+      order->history.push_back(h);
+    }
+    if (order->history.empty()) r.Fail();
+    return order;
+  }
+
+  EngineState& state_;
+};
+
+template <class Fn>
+std::string Encode(Fn&& fields) {
+  std::string out;
+  Writer w(&out);
+  w.U8(kSnapshotPayloadVersion);
+  fields(w);
+  return out;
+}
+
+}  // namespace
+
+std::string EncodeMetaChunk(TimeMs clock_offset_ms) {
+  return Encode([&](Writer& w) { w.I64(clock_offset_ms); });
+}
+
+std::string EncodeProductChunk(const Product& p) {
+  return Encode([&](Writer& w) {
+    w.Str(p.product_id);
+    w.Str(p.name);
+    w.I64(p.price);
+    w.I64(p.stock.load());
+    w.I64(p.created_at);
+    w.I64(p.updated_at.load());
+  });
+}
+
+std::string EncodeAccountChunk(const Account& a) {
+  return Encode([&](Writer& w) {
+    w.Str(a.user_id);
+    w.Str(a.name);
+    w.Str(a.email);
+    w.I64(a.created_at);
+    w.I64(a.balance);
+    w.I64(a.balance_updated_at);
+    w.U32(static_cast<uint32_t>(a.history.size()));
+    for (const BalanceEntry& e : a.history) {
+      w.Id(e.transaction_id);
+      w.Id(e.order_id);
+      w.I64(e.amount);
+      w.I64(e.balance_before);
+      w.I64(e.balance_after);
+      w.I64(e.created_at);
+      w.U8(static_cast<uint8_t>(e.type));
+    }
+    w.U8(static_cast<uint8_t>(a.cart.size()));
+    for (const CartLine& line : a.cart) {
+      w.Str(line.product->product_id);
+      w.I64(line.quantity);
+    }
+    w.U32(static_cast<uint32_t>(a.orders.size()));
+    for (const Order* o : a.orders) EncodeOrder(w, *o);
+  });
+}
+
+std::string EncodeIdempotencyChunk(std::string_view key, std::string_view fingerprint,
+                                   const IdempotentOutcome& out) {
+  return Encode([&](Writer& w) {
+    w.Str(key);
+    w.Str(fingerprint);
+    w.U8(static_cast<uint8_t>(out.kind));
+    w.I64(static_cast<int64_t>(out.lsn));
+    w.I64(out.at);
+    w.Str(out.user_id);
+    w.I64(out.balance_after);
+    w.Id(out.order_id);
+    w.U32(out.history_size);
+  });
+}
+
+Status LoadSnapshotChunks(EngineState& state, std::span<const wal::SnapshotChunk> chunks) {
+  Loader loader(state);
+  // Products first: accounts' carts and orders refer to them.
+  for (ChunkKind pass :
+       {ChunkKind::kMeta, ChunkKind::kProduct, ChunkKind::kAccount, ChunkKind::kIdempotency}) {
+    for (const wal::SnapshotChunk& chunk : chunks) {
+      if (chunk.kind < 1 || chunk.kind > 4) return Bad("unknown chunk kind");
+      if (static_cast<ChunkKind>(chunk.kind) != pass) continue;
+      Reader r(chunk.payload);
+      if (r.U8() != kSnapshotPayloadVersion) return Bad("unknown payload version");
+      Status s;
+      switch (pass) {
+        case ChunkKind::kMeta:
+          s = loader.Meta(r);
+          break;
+        case ChunkKind::kProduct:
+          s = loader.LoadProduct(r);
+          break;
+        case ChunkKind::kAccount:
+          s = loader.LoadAccount(r);
+          break;
+        case ChunkKind::kIdempotency:
+          s = loader.LoadIdempotency(r);
+          break;
+      }
+      if (!s.ok()) return s;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace ecomm

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ecomm/wal/status.h"
+
+// The file operations the log and snapshots use, as an interface so that tests can
+// substitute a file system that loses unsynced bytes, tears writes and fails syncs.
+namespace ecomm::wal {
+
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  virtual Status Append(std::span<const uint8_t> data) = 0;
+  // Makes every appended byte durable (fdatasync).
+  virtual Status Sync() = 0;
+  virtual Status Close() = 0;
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  // The real file system.
+  static FileSystem* Posix();
+
+  virtual Status CreateDir(const std::string& path) = 0;  // OK when it exists
+  // Names (not paths) of the entries of `dir`, sorted.
+  virtual Status ListDir(const std::string& dir, std::vector<std::string>* names) = 0;
+  // Creates `path`, or empties it when it exists.
+  virtual Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* file) = 0;
+  virtual Status ReadFile(const std::string& path, std::string* contents) = 0;
+  virtual Status Truncate(const std::string& path, uint64_t size) = 0;
+  virtual Status Rename(const std::string& from, const std::string& to) = 0;
+  virtual Status Remove(const std::string& path) = 0;
+  // Makes creations, renames and removals inside `dir` durable.
+  virtual Status SyncDir(const std::string& dir) = 0;
+};
+
+std::string JoinPath(const std::string& dir, const std::string& name);
+
+}  // namespace ecomm::wal

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "ecomm/wal/journal.h"
+
+// The bytes of WAL segments; wal/FORMAT.md explains them. All integers little-endian.
+namespace ecomm::wal {
+
+inline constexpr char kSegmentMagic[8] = {'E', 'C', 'O', 'M', 'M', 'W', 'A', 'L'};
+inline constexpr uint32_t kSegmentVersion = 1;
+// magic(8) version(4) header_size(4) first_lsn(8) xxh3(8)
+inline constexpr size_t kSegmentHeaderSize = 32;
+// payload_length(4) type(1) frame_version(1) reserved(2) lsn(8) xxh3(8)
+inline constexpr size_t kFrameHeaderSize = 24;
+inline constexpr uint8_t kFrameVersion = 1;
+// A record payload is a few hundred bytes (100 lines of 256-byte ids at most ~27 KiB);
+// anything beyond this is a corrupt length, not a record.
+inline constexpr uint32_t kMaxPayloadSize = 1 << 20;
+
+// Segment file name for a segment whose first record has `first_lsn`.
+std::string SegmentFileName(Lsn first_lsn);
+// The first LSN encoded in a segment file name, or nothing for other names.
+std::optional<Lsn> ParseSegmentFileName(const std::string& name);
+
+void AppendSegmentHeader(Lsn first_lsn, std::string* out);
+void AppendFrame(Lsn lsn, uint8_t type, std::span<const uint8_t> payload, std::string* out);
+
+struct SegmentHeader {
+  uint32_t version;
+  Lsn first_lsn;
+};
+
+struct Frame {
+  Lsn lsn;
+  uint8_t type;
+  uint8_t version;
+  std::span<const uint8_t> payload;
+  size_t size;  // header + payload
+};
+
+// Why a frame could not be read, one value per error path.
+enum class FrameError : uint8_t {
+  kNone,
+  kTruncatedHeader,  // fewer than kFrameHeaderSize bytes left
+  kBadLength,        // length over kMaxPayloadSize or past the end of the data
+  kBadChecksum,
+  kBadVersion,  // checksum fine, frame version unknown: not a torn write
+};
+const char* Describe(FrameError error);
+
+// Parses the segment header at the start of `data`.
+std::optional<SegmentHeader> ParseSegmentHeader(std::span<const uint8_t> data, std::string* why);
+// Parses the frame at the start of `data`.
+FrameError ParseFrame(std::span<const uint8_t> data, Frame* frame);
+
+}  // namespace ecomm::wal

@@ -1,0 +1,80 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ecomm/wal/file.h"
+#include "ecomm/wal/journal.h"
+#include "ecomm/wal/status.h"
+
+// Snapshot files: a consistent image of engine state at an LSN, as a sequence of
+// checksummed chunks whose payloads the engine defines. wal/FORMAT.md has the bytes.
+namespace ecomm::wal {
+
+inline constexpr uint32_t kSnapshotVersion = 1;
+
+std::string SnapshotFileName(Lsn lsn);  // "<lsn, 20 digits>.snap"
+std::optional<Lsn> ParseSnapshotFileName(const std::string& name);
+
+struct SnapshotInfo {
+  std::string name;
+  Lsn lsn;
+};
+// The snapshot files of `dir`, oldest first; empty when the directory does not exist.
+Status ListSnapshots(FileSystem* fs, const std::string& dir, std::vector<SnapshotInfo>* snapshots);
+
+// Writes one snapshot: to a temporary file, then fsync, rename, fsync of the
+// directory, so a snapshot file either is complete or does not exist.
+class SnapshotWriter {
+ public:
+  static Status Create(FileSystem* fs, std::string dir, Lsn lsn,
+                       std::unique_ptr<SnapshotWriter>* writer);
+  ~SnapshotWriter();  // without Commit, removes the temporary file
+
+  Status Add(uint8_t kind, std::span<const uint8_t> payload);
+  Status Commit();
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  SnapshotWriter(FileSystem* fs, std::string dir, Lsn lsn, std::unique_ptr<WritableFile> file);
+  Status Flush();
+
+  FileSystem* fs_;
+  std::string dir_;
+  Lsn lsn_;
+  std::string temp_path_;
+  std::unique_ptr<WritableFile> file_;
+  std::string buffer_;
+  uint64_t chunks_ = 0;
+  uint64_t bytes_ = 0;
+  std::string chunk_checksums_;
+  bool committed_ = false;
+};
+
+struct SnapshotChunk {
+  uint8_t kind;
+  std::span<const uint8_t> payload;  // points into SnapshotImage::bytes
+};
+
+struct SnapshotImage {
+  Lsn lsn = 0;
+  std::string bytes;
+  std::vector<SnapshotChunk> chunks;
+};
+
+// Reads and verifies a whole snapshot (header, every chunk checksum, the end chunk's
+// count and checksum) before returning any of it.
+Status ReadSnapshot(FileSystem* fs, const std::string& path, SnapshotImage* image);
+
+// A reader's position in the log: `<data-dir>/cursors/<name>` holds the LSN up to
+// which it has consumed. Log retention keeps every segment it still needs.
+Status WriteCursor(FileSystem* fs, const std::string& dir, const std::string& name, Lsn lsn);
+Status ReadCursor(FileSystem* fs, const std::string& path, Lsn* lsn);
+// The smallest LSN of all cursors in `dir`, or nothing when there are none.
+Status MinCursor(FileSystem* fs, const std::string& dir, std::optional<Lsn>* lsn);
+
+}  // namespace ecomm::wal

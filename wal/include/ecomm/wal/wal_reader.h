@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ecomm/wal/file.h"
+#include "ecomm/wal/journal.h"
+#include "ecomm/wal/status.h"
+
+namespace ecomm::wal {
+
+struct WalRecord {
+  Lsn lsn;
+  uint8_t type;
+  std::span<const uint8_t> payload;  // valid during the callback only
+};
+
+enum class RecoveryMode : uint8_t {
+  kStrict,    // a bad record followed by good ones is corruption: refuse to start
+  kTruncate,  // cut the log at the first bad record, whatever follows
+};
+
+struct ReplayReport {
+  Lsn last_lsn = 0;       // the last good record (or `after` when none follows it)
+  uint64_t records = 0;   // records passed to the callback
+  uint64_t bytes = 0;     // bytes of segments read
+  uint64_t segments = 0;  // segment files read
+  std::string cut;        // what a torn tail or --recover=truncate removed, if anything
+};
+
+// Reads the segments of `dir` in LSN order and calls `apply` for every record with
+// LSN > `after`, checking checksums, versions and LSN continuity on the way.
+// An incomplete or bad record at the very end of the last segment is a torn write:
+// the file is cut there (and `report->cut` says so). A bad record followed by good
+// ones is corruption: a Status naming file and offset, unless mode is kTruncate. An
+// error returned by `apply` stops the replay and is returned.
+Status ReplayWal(FileSystem* fs, const std::string& dir, Lsn after, RecoveryMode mode,
+                 const std::function<Status(const WalRecord&)>& apply, ReplayReport* report);
+
+struct SegmentInfo {
+  std::string name;
+  Lsn first_lsn;
+};
+// The segment files of `dir`, ascending; empty when the directory does not exist.
+Status ListSegments(FileSystem* fs, const std::string& dir, std::vector<SegmentInfo>* segments);
+
+// Removes segments whose every record is below `keep_from` (the next segment starts
+// at or before it). The newest segment is always kept.
+Status RemoveSegmentsBefore(FileSystem* fs, const std::string& dir, Lsn keep_from,
+                            uint64_t* removed);
+
+}  // namespace ecomm::wal

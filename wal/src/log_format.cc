@@ -1,0 +1,116 @@
+#include "ecomm/wal/log_format.h"
+
+// The streaming state on the stack needs the full type.
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+
+#include "bytes.h"
+
+namespace ecomm::wal {
+
+namespace {
+
+// The frame checksum covers the first 16 header bytes and the payload.
+uint64_t FrameChecksum(const uint8_t* header, std::span<const uint8_t> payload) {
+  XXH3_state_t state;
+  XXH3_64bits_reset(&state);
+  XXH3_64bits_update(&state, header, 16);
+  XXH3_64bits_update(&state, payload.data(), payload.size());
+  return XXH3_64bits_digest(&state);
+}
+
+}  // namespace
+
+std::string SegmentFileName(Lsn first_lsn) {
+  char name[32];
+  std::snprintf(name, sizeof name, "%020" PRIu64 ".wal", first_lsn);
+  return name;
+}
+
+std::optional<Lsn> ParseSegmentFileName(const std::string& name) {
+  if (name.size() != 24 || name.compare(20, 4, ".wal") != 0) return std::nullopt;
+  Lsn lsn = 0;
+  for (size_t i = 0; i < 20; ++i) {
+    if (name[i] < '0' || name[i] > '9') return std::nullopt;
+    lsn = lsn * 10 + static_cast<Lsn>(name[i] - '0');
+  }
+  return lsn;
+}
+
+void AppendSegmentHeader(Lsn first_lsn, std::string* out) {
+  size_t start = out->size();
+  out->append(kSegmentMagic, sizeof kSegmentMagic);
+  PutU32(out, kSegmentVersion);
+  PutU32(out, kSegmentHeaderSize);
+  PutU64(out, first_lsn);
+  PutU64(out, XXH3_64bits(out->data() + start, 24));
+}
+
+void AppendFrame(Lsn lsn, uint8_t type, std::span<const uint8_t> payload, std::string* out) {
+  size_t start = out->size();
+  PutU32(out, static_cast<uint32_t>(payload.size()));
+  out->push_back(static_cast<char>(type));
+  out->push_back(static_cast<char>(kFrameVersion));
+  PutU16(out, 0);
+  PutU64(out, lsn);
+  uint64_t checksum = FrameChecksum(reinterpret_cast<const uint8_t*>(out->data() + start), payload);
+  PutU64(out, checksum);
+  out->append(reinterpret_cast<const char*>(payload.data()), payload.size());
+}
+
+const char* Describe(FrameError error) {
+  switch (error) {
+    case FrameError::kNone:
+      return "ok";
+    case FrameError::kTruncatedHeader:
+      return "truncated record header";
+    case FrameError::kBadLength:
+      return "bad record length";
+    case FrameError::kBadChecksum:
+      return "record checksum mismatch";
+    case FrameError::kBadVersion:
+      return "unknown record format version";
+  }
+  return "unknown";
+}
+
+std::optional<SegmentHeader> ParseSegmentHeader(std::span<const uint8_t> data, std::string* why) {
+  if (data.size() < kSegmentHeaderSize) {
+    *why = "truncated segment header";
+    return std::nullopt;
+  }
+  if (std::memcmp(data.data(), kSegmentMagic, sizeof kSegmentMagic) != 0) {
+    *why = "bad segment magic";
+    return std::nullopt;
+  }
+  if (GetU64(data.data() + 24) != XXH3_64bits(data.data(), 24)) {
+    *why = "segment header checksum mismatch";
+    return std::nullopt;
+  }
+  SegmentHeader header{GetU32(data.data() + 8), GetU64(data.data() + 16)};
+  if (header.version != kSegmentVersion || GetU32(data.data() + 12) != kSegmentHeaderSize) {
+    *why = "unknown segment version " + std::to_string(header.version);
+    return std::nullopt;
+  }
+  return header;
+}
+
+FrameError ParseFrame(std::span<const uint8_t> data, Frame* frame) {
+  if (data.size() < kFrameHeaderSize) return FrameError::kTruncatedHeader;
+  const uint8_t* h = data.data();
+  uint32_t length = GetU32(h);
+  if (length > kMaxPayloadSize || length > data.size() - kFrameHeaderSize) {
+    return FrameError::kBadLength;
+  }
+  auto payload = data.subspan(kFrameHeaderSize, length);
+  if (GetU64(h + 16) != FrameChecksum(h, payload)) return FrameError::kBadChecksum;
+  if (h[5] != kFrameVersion) return FrameError::kBadVersion;
+  *frame = Frame{GetU64(h + 8), h[4], h[5], payload, kFrameHeaderSize + length};
+  return FrameError::kNone;
+}
+
+}  // namespace ecomm::wal
