@@ -14,11 +14,13 @@ namespace ecomm::wal {
 
 namespace {
 
-// The frame checksum covers the first 16 header bytes and the payload.
+constexpr size_t kChecksumOffset = kFrameHeaderSize - 8;
+
+// The frame checksum covers the header up to the checksum, and the payload.
 uint64_t FrameChecksum(const uint8_t* header, std::span<const uint8_t> payload) {
   XXH3_state_t state;
   XXH3_64bits_reset(&state);
-  XXH3_64bits_update(&state, header, 16);
+  XXH3_64bits_update(&state, header, kChecksumOffset);
   XXH3_64bits_update(&state, payload.data(), payload.size());
   return XXH3_64bits_digest(&state);
 }
@@ -50,13 +52,15 @@ void AppendSegmentHeader(Lsn first_lsn, std::string* out) {
   PutU64(out, XXH3_64bits(out->data() + start, 24));
 }
 
-void AppendFrame(Lsn lsn, uint8_t type, std::span<const uint8_t> payload, std::string* out) {
+void AppendFrame(Lsn lsn, Lsn synced_lsn, uint8_t type, std::span<const uint8_t> payload,
+                 std::string* out) {
   size_t start = out->size();
   PutU32(out, static_cast<uint32_t>(payload.size()));
   out->push_back(static_cast<char>(type));
   out->push_back(static_cast<char>(kFrameVersion));
   PutU16(out, 0);
   PutU64(out, lsn);
+  PutU64(out, synced_lsn);
   uint64_t checksum = FrameChecksum(reinterpret_cast<const uint8_t*>(out->data() + start), payload);
   PutU64(out, checksum);
   out->append(reinterpret_cast<const char*>(payload.data()), payload.size());
@@ -78,7 +82,11 @@ const char* Describe(FrameError error) {
   return "unknown";
 }
 
-std::optional<SegmentHeader> ParseSegmentHeader(std::span<const uint8_t> data, std::string* why) {
+std::optional<SegmentHeader> ParseSegmentHeader(std::span<const uint8_t> data, std::string* why,
+                                                bool* intact) {
+  bool checksum_ok =
+      data.size() >= kSegmentHeaderSize && GetU64(data.data() + 24) == XXH3_64bits(data.data(), 24);
+  if (intact != nullptr) *intact = checksum_ok;
   if (data.size() < kSegmentHeaderSize) {
     *why = "truncated segment header";
     return std::nullopt;
@@ -87,7 +95,7 @@ std::optional<SegmentHeader> ParseSegmentHeader(std::span<const uint8_t> data, s
     *why = "bad segment magic";
     return std::nullopt;
   }
-  if (GetU64(data.data() + 24) != XXH3_64bits(data.data(), 24)) {
+  if (!checksum_ok) {
     *why = "segment header checksum mismatch";
     return std::nullopt;
   }
@@ -107,9 +115,9 @@ FrameError ParseFrame(std::span<const uint8_t> data, Frame* frame) {
     return FrameError::kBadLength;
   }
   auto payload = data.subspan(kFrameHeaderSize, length);
-  if (GetU64(h + 16) != FrameChecksum(h, payload)) return FrameError::kBadChecksum;
+  if (GetU64(h + kChecksumOffset) != FrameChecksum(h, payload)) return FrameError::kBadChecksum;
   if (h[5] != kFrameVersion) return FrameError::kBadVersion;
-  *frame = Frame{GetU64(h + 8), h[4], h[5], payload, kFrameHeaderSize + length};
+  *frame = Frame{GetU64(h + 8), GetU64(h + 16), h[4], h[5], payload, kFrameHeaderSize + length};
   return FrameError::kNone;
 }
 

@@ -10,12 +10,16 @@ std::span<const uint8_t> Bytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-// True when some well-formed frame starts anywhere in data[from..): the sign that a
-// bad record is corruption in the middle of the log rather than a torn last write.
-bool GoodFrameFollows(std::span<const uint8_t> data, size_t from) {
+// True when a well-formed frame anywhere in data[from..) was appended after record
+// `lsn` had been synced: then the bad spot holding `lsn` is corruption of durable
+// data, not the torn tail of the last unsynced write (which may well be followed by
+// intact frames of that same write, since a disk persists sectors in any order).
+bool SyncedBeforeLaterFrame(std::span<const uint8_t> data, size_t from, Lsn lsn) {
   Frame frame;
   for (size_t off = from; off + kFrameHeaderSize <= data.size(); ++off) {
-    if (ParseFrame(data.subspan(off), &frame) == FrameError::kNone) return true;
+    if (ParseFrame(data.subspan(off), &frame) == FrameError::kNone && frame.synced_lsn >= lsn) {
+      return true;
+    }
   }
   return false;
 }
@@ -68,7 +72,8 @@ class Replay {
   // A bad spot at `offset`: torn tail, truncation or corruption, per the rules above.
   Status BadSpot(const std::string& path, std::span<const uint8_t> data, size_t offset, bool last,
                  bool definitely_corrupt, const char* why, bool* cut) {
-    bool torn = last && !definitely_corrupt && !GoodFrameFollows(data, offset + 1);
+    bool torn =
+        last && !definitely_corrupt && !SyncedBeforeLaterFrame(data, offset + 1, last_seen_ + 1);
     if (!torn && mode_ != RecoveryMode::kTruncate) {
       return Status::Corruption(std::string(why) + " in " + Where(path, offset) +
                                 "; start with --recover=truncate to cut the log there");
@@ -86,11 +91,13 @@ class Replay {
     report_->bytes += data.size();
 
     std::string why;
-    auto header = ParseSegmentHeader(data, &why);
+    bool intact = false;
+    last_seen_ = segment.first_lsn - 1;
+    auto header = ParseSegmentHeader(data, &why, &intact);
     if (!header) {
-      // A segment whose header never fully reached the disk is the torn tail.
-      bool torn_header = last && data.size() < kSegmentHeaderSize;
-      return BadSpot(path, data, 0, last, !torn_header, why.c_str(), cut);
+      // A header whose checksum fails may be the torn tail: the header of a new
+      // segment is synced only with its first batch.
+      return BadSpot(path, data, 0, last, intact, why.c_str(), cut);
     }
     if (header->first_lsn != segment.first_lsn) {
       return Status::Corruption("segment header LSN does not match its name: " + path);
@@ -103,6 +110,7 @@ class Replay {
         return BadSpot(path, data, offset, last, error == FrameError::kBadVersion, Describe(error),
                        cut);
       }
+      last_seen_ = frame.lsn;
       if (frame.lsn >= expected_) {
         if (frame.lsn != expected_) {
           std::string gap = "LSN gap (expected " + std::to_string(expected_) + ", found " +
@@ -128,6 +136,7 @@ class Replay {
   const std::function<Status(const WalRecord&)>& apply_;
   ReplayReport* report_;
   Lsn expected_;
+  Lsn last_seen_ = 0;  // the last good frame of the segment being read
 };
 
 }  // namespace

@@ -68,7 +68,7 @@ std::optional<Lsn> WalWriter::Append(uint8_t type, std::span<const uint8_t> payl
   if (failed_ || stopping_) return std::nullopt;
   Lsn lsn = next_lsn_++;
   if (pending_.empty()) pending_first_ = lsn;
-  AppendFrame(lsn, type, payload, &pending_);
+  AppendFrame(lsn, durable_lsn_, type, payload, &pending_);
   ++stats_.records;
   stats_.appended_lsn = lsn;
   if (pending_first_ == lsn) work_cv_.notify_one();

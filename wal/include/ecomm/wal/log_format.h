@@ -15,8 +15,8 @@ inline constexpr char kSegmentMagic[8] = {'E', 'C', 'O', 'M', 'M', 'W', 'A', 'L'
 inline constexpr uint32_t kSegmentVersion = 1;
 // magic(8) version(4) header_size(4) first_lsn(8) xxh3(8)
 inline constexpr size_t kSegmentHeaderSize = 32;
-// payload_length(4) type(1) frame_version(1) reserved(2) lsn(8) xxh3(8)
-inline constexpr size_t kFrameHeaderSize = 24;
+// payload_length(4) type(1) frame_version(1) reserved(2) lsn(8) synced_lsn(8) xxh3(8)
+inline constexpr size_t kFrameHeaderSize = 32;
 inline constexpr uint8_t kFrameVersion = 1;
 // A record payload is a few hundred bytes (100 lines of 256-byte ids at most ~27 KiB);
 // anything beyond this is a corrupt length, not a record.
@@ -28,7 +28,10 @@ std::string SegmentFileName(Lsn first_lsn);
 std::optional<Lsn> ParseSegmentFileName(const std::string& name);
 
 void AppendSegmentHeader(Lsn first_lsn, std::string* out);
-void AppendFrame(Lsn lsn, uint8_t type, std::span<const uint8_t> payload, std::string* out);
+// `synced_lsn` is an LSN known durable when the frame was appended: recovery uses it
+// to tell a torn last write from corruption of records that had been synced.
+void AppendFrame(Lsn lsn, Lsn synced_lsn, uint8_t type, std::span<const uint8_t> payload,
+                 std::string* out);
 
 struct SegmentHeader {
   uint32_t version;
@@ -37,6 +40,7 @@ struct SegmentHeader {
 
 struct Frame {
   Lsn lsn;
+  Lsn synced_lsn;
   uint8_t type;
   uint8_t version;
   std::span<const uint8_t> payload;
@@ -53,8 +57,10 @@ enum class FrameError : uint8_t {
 };
 const char* Describe(FrameError error);
 
-// Parses the segment header at the start of `data`.
-std::optional<SegmentHeader> ParseSegmentHeader(std::span<const uint8_t> data, std::string* why);
+// Parses the segment header at the start of `data`. `*intact` (if given) tells
+// whether the header's checksum held, i.e. a failure is not a torn write.
+std::optional<SegmentHeader> ParseSegmentHeader(std::span<const uint8_t> data, std::string* why,
+                                                bool* intact = nullptr);
 // Parses the frame at the start of `data`.
 FrameError ParseFrame(std::span<const uint8_t> data, Frame* frame);
 

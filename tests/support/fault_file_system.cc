@@ -1,0 +1,204 @@
+#include "support/fault_file_system.h"
+
+#include <algorithm>
+
+namespace ecomm::testing {
+
+using wal::Status;
+
+class FaultWritableFile final : public wal::WritableFile {
+ public:
+  FaultWritableFile(FaultFileSystem& fs, std::string path, std::shared_ptr<FaultFileSystem::File> file,
+                    uint64_t boot)
+      : fs_(fs), path_(std::move(path)), file_(std::move(file)), boot_(boot) {}
+
+  Status Append(std::span<const uint8_t> data) override {
+    std::lock_guard lock(fs_.mu_);
+    if (boot_ != fs_.boot_ || !fs_.Proceed()) return fs_.Dead();
+    if (fs_.fail_writes_) return Status::IOError("write " + path_ + ": No space left on device");
+    file_->data.append(reinterpret_cast<const char*>(data.data()), data.size());
+    fs_.history_[path_].append(reinterpret_cast<const char*>(data.data()), data.size());
+    return Status::Ok();
+  }
+
+  Status Sync() override {
+    std::lock_guard lock(fs_.mu_);
+    if (boot_ != fs_.boot_ || !fs_.Proceed()) return fs_.Dead();
+    if (fs_.fail_syncs_) return Status::IOError("fdatasync " + path_ + ": Input/output error");
+    file_->synced = file_->data.size();
+    return Status::Ok();
+  }
+
+  Status Close() override { return Status::Ok(); }
+
+ private:
+  FaultFileSystem& fs_;
+  std::string path_;
+  std::shared_ptr<FaultFileSystem::File> file_;
+  uint64_t boot_;
+};
+
+std::string FaultFileSystem::DirOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash);
+}
+
+void FaultFileSystem::Crash() {
+  std::lock_guard lock(mu_);
+  CrashLocked();
+}
+
+void FaultFileSystem::CrashBeforeOp(uint64_t n) {
+  std::lock_guard lock(mu_);
+  ops_until_crash_ = n;
+}
+
+bool FaultFileSystem::crashed() const {
+  std::lock_guard lock(mu_);
+  return down_;
+}
+
+bool FaultFileSystem::Proceed() {
+  if (down_) return false;
+  if (ops_until_crash_ > 0 && --ops_until_crash_ == 0) CrashLocked();
+  return !down_;
+}
+
+void FaultFileSystem::CrashLocked() {
+  down_ = true;
+  ++boot_;
+  Namespace survivors;
+  for (auto& [path, file] : durable_) {
+    size_t unsynced = file->data.size() - file->synced;
+    size_t kept = file->synced + (unsynced ? rng_() % (unsynced + 1) : 0);
+    // A torn sector may also come back with garbage: flip a bit of the torn part.
+    if (kept > file->synced && rng_() % 4 == 0) {
+      size_t at = file->synced + rng_() % (kept - file->synced);
+      file->data[at] = static_cast<char>(file->data[at] ^ (1 << (rng_() % 8)));
+    }
+    file->data.resize(kept);
+    file->synced = kept;
+    survivors[path] = file;
+  }
+  live_ = survivors;
+  durable_ = survivors;
+}
+
+void FaultFileSystem::Reboot() {
+  std::lock_guard lock(mu_);
+  down_ = false;
+  fail_syncs_ = false;
+  fail_writes_ = false;
+}
+
+void FaultFileSystem::FailSyncs(bool fail) {
+  std::lock_guard lock(mu_);
+  fail_syncs_ = fail;
+}
+
+void FaultFileSystem::FailWrites(bool fail) {
+  std::lock_guard lock(mu_);
+  fail_writes_ = fail;
+}
+
+std::map<std::string, std::string> FaultFileSystem::AppendHistory(const std::string& suffix) const {
+  std::lock_guard lock(mu_);
+  std::map<std::string, std::string> out;
+  for (const auto& [path, bytes] : history_) {
+    if (path.ends_with(suffix)) out[path] = bytes;
+  }
+  return out;
+}
+
+std::string FaultFileSystem::Contents(const std::string& path) const {
+  std::lock_guard lock(mu_);
+  auto it = live_.find(path);
+  return it == live_.end() ? std::string() : it->second->data;
+}
+
+void FaultFileSystem::SetContents(const std::string& path, const std::string& contents) {
+  std::lock_guard lock(mu_);
+  auto file = std::make_shared<File>();
+  file->data = contents;
+  file->synced = contents.size();
+  live_[path] = file;
+  durable_[path] = file;
+}
+
+Status FaultFileSystem::CreateDir(const std::string& path) {
+  std::lock_guard lock(mu_);
+  if (down_) return Dead();
+  if (std::find(dirs_.begin(), dirs_.end(), path) == dirs_.end()) dirs_.push_back(path);
+  return Status::Ok();
+}
+
+Status FaultFileSystem::ListDir(const std::string& dir, std::vector<std::string>* names) {
+  std::lock_guard lock(mu_);
+  if (down_) return Dead();
+  names->clear();
+  if (std::find(dirs_.begin(), dirs_.end(), dir) == dirs_.end()) return Status::NotFound(dir);
+  for (const auto& [path, file] : live_) {
+    if (DirOf(path) == dir) names->push_back(path.substr(dir.size() + 1));
+  }
+  return Status::Ok();
+}
+
+Status FaultFileSystem::NewWritableFile(const std::string& path,
+                                        std::unique_ptr<wal::WritableFile>* file) {
+  std::lock_guard lock(mu_);
+  if (!Proceed()) return Dead();
+  auto f = std::make_shared<File>();
+  live_[path] = f;
+  history_[path].clear();
+  *file = std::make_unique<FaultWritableFile>(*this, path, f, boot_);
+  return Status::Ok();
+}
+
+Status FaultFileSystem::ReadFile(const std::string& path, std::string* contents) {
+  std::lock_guard lock(mu_);
+  if (down_) return Dead();
+  auto it = live_.find(path);
+  if (it == live_.end()) return Status::NotFound(path);
+  *contents = it->second->data;
+  return Status::Ok();
+}
+
+Status FaultFileSystem::Truncate(const std::string& path, uint64_t size) {
+  std::lock_guard lock(mu_);
+  if (!Proceed()) return Dead();
+  auto it = live_.find(path);
+  if (it == live_.end()) return Status::NotFound(path);
+  it->second->data.resize(std::min<size_t>(size, it->second->data.size()));
+  it->second->synced = std::min(it->second->synced, it->second->data.size());
+  return Status::Ok();
+}
+
+Status FaultFileSystem::Rename(const std::string& from, const std::string& to) {
+  std::lock_guard lock(mu_);
+  if (!Proceed()) return Dead();
+  auto it = live_.find(from);
+  if (it == live_.end()) return Status::NotFound(from);
+  live_[to] = it->second;
+  live_.erase(it);
+  return Status::Ok();
+}
+
+Status FaultFileSystem::Remove(const std::string& path) {
+  std::lock_guard lock(mu_);
+  if (!Proceed()) return Dead();
+  if (live_.erase(path) == 0) return Status::NotFound(path);
+  return Status::Ok();
+}
+
+Status FaultFileSystem::SyncDir(const std::string& dir) {
+  std::lock_guard lock(mu_);
+  if (!Proceed()) return Dead();
+  if (fail_syncs_) return Status::IOError("fsync " + dir + ": Input/output error");
+  std::erase_if(durable_, [&](const auto& entry) { return DirOf(entry.first) == dir; });
+  for (const auto& [path, file] : live_) {
+    if (DirOf(path) == dir) durable_[path] = file;
+  }
+  return Status::Ok();
+}
+
+}  // namespace ecomm::testing

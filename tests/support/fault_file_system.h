@@ -1,0 +1,82 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "ecomm/wal/file.h"
+
+namespace ecomm::testing {
+
+// An in-memory file system that behaves like a disk under power failure. Each file
+// remembers how much of it was synced; each directory remembers which of its entries
+// were made durable by SyncDir. Crash() (the power cut) keeps synced bytes, a random
+// prefix of the unsynced ones (a torn write, sometimes with a flipped bit), and the
+// durable directory entries; until Reboot() every operation fails, as for a dead
+// process. Syncs and writes can also be made to fail (EIO, a full disk). All
+// randomness comes from the seed.
+class FaultFileSystem final : public wal::FileSystem {
+ public:
+  using Status = wal::Status;
+
+  explicit FaultFileSystem(uint64_t seed) : rng_(seed) {}
+
+  void Crash();
+  // Crashes just before the n-th mutating operation from now (append, sync, create,
+  // rename, remove, truncate): a crash point in the I/O sequence itself.
+  void CrashBeforeOp(uint64_t n);
+  bool crashed() const;
+  void Reboot();
+  void FailSyncs(bool fail);
+  void FailWrites(bool fail);
+
+  // Every byte ever appended to any path whose name ends with `suffix`, per path, in
+  // order, whatever later happened to the file: the ground truth of what was logged.
+  std::map<std::string, std::string> AppendHistory(const std::string& suffix) const;
+  // Direct access for corruption tests.
+  std::string Contents(const std::string& path) const;
+  void SetContents(const std::string& path, const std::string& contents);
+
+  Status CreateDir(const std::string& path) override;
+  Status ListDir(const std::string& dir, std::vector<std::string>* names) override;
+  Status NewWritableFile(const std::string& path,
+                         std::unique_ptr<wal::WritableFile>* file) override;
+  Status ReadFile(const std::string& path, std::string* contents) override;
+  Status Truncate(const std::string& path, uint64_t size) override;
+  Status Rename(const std::string& from, const std::string& to) override;
+  Status Remove(const std::string& path) override;
+  Status SyncDir(const std::string& dir) override;
+
+ private:
+  friend class FaultWritableFile;
+
+  struct File {
+    std::string data;
+    size_t synced = 0;
+  };
+  using Namespace = std::map<std::string, std::shared_ptr<File>>;
+
+  Status Dead() const { return Status::IOError("file system is down (simulated crash)"); }
+  void CrashLocked();
+  // Counts a mutating operation; false when the file system is (now) down.
+  bool Proceed();
+  static std::string DirOf(const std::string& path);
+
+  mutable std::mutex mu_;
+  std::mt19937_64 rng_;
+  bool down_ = false;
+  bool fail_syncs_ = false;
+  bool fail_writes_ = false;
+  uint64_t boot_ = 0;  // handles from an earlier boot are dead
+  uint64_t ops_until_crash_ = 0;  // 0: no crash scheduled
+  Namespace live_;     // what a process sees
+  Namespace durable_;  // what survives a crash, per SyncDir
+  std::vector<std::string> dirs_;
+  std::map<std::string, std::string> history_;
+};
+
+}  // namespace ecomm::testing
