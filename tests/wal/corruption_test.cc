@@ -1,0 +1,227 @@
+// One test per error path of the log and snapshot readers, each checking the exact
+// behaviour: a torn tail is cut and recovery goes on; corruption followed by good
+// records refuses to start with a message naming file and offset, unless started
+// with --recover=truncate; a snapshot that fails to verify gives way to the previous.
+#include <doctest/doctest.h>
+
+#include <xxhash.h>
+
+#include <string>
+#include <vector>
+
+#include "ecomm/database.h"
+#include "ecomm/wal/log_format.h"
+#include "ecomm/wal/snapshot_file.h"
+#include "support/fault_file_system.h"
+#include "support/random_mutations.h"
+
+namespace ecomm::testing {
+namespace {
+
+const std::string kSegment = "/db/wal/00000000000000000001.wal";
+
+// A database on a fault file system holding `charges` synced charges after the shop;
+// the "process" is then killed with every byte synced, so nothing is lost.
+struct CrashedDatabase {
+  FaultFileSystem fs{42};
+  DatabaseOptions options;
+  uint64_t digest = 0;
+  Lsn last = 0;
+
+  explicit CrashedDatabase(int charges, bool with_snapshots = false) {
+    options.data_dir = "/db";
+    options.fs = &fs;
+    options.snapshot_every = 0;
+    options.log = [](std::string_view) {};
+    auto db = Database::Open(options);
+    REQUIRE(db.ok());
+    Engine& engine = (*db)->engine();
+    REQUIRE(SeedShop(engine, ShopShape{}) > 0);
+    for (int i = 0; i < charges; ++i) {
+      auto c = engine.Charge("u1", 100 + i);
+      REQUIRE(c.ok());
+      REQUIRE(engine.WaitDurable(c->ticket).ok());
+      last = c->ticket.lsn;
+      if (with_snapshots && (i == charges / 3 || i == 2 * charges / 3)) {
+        REQUIRE((*db)->Snapshot().ok());
+      }
+    }
+    digest = engine.StateDigest();
+    fs.Crash();
+    db->reset();
+    fs.Reboot();
+  }
+
+  // Byte offsets of the frames of the first segment.
+  std::vector<size_t> FrameOffsets() const {
+    std::string bytes = fs.Contents(kSegment);
+    std::span data(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    std::vector<size_t> offsets;
+    for (size_t off = wal::kSegmentHeaderSize; off < data.size();) {
+      wal::Frame frame;
+      REQUIRE(wal::ParseFrame(data.subspan(off), &frame) == wal::FrameError::kNone);
+      offsets.push_back(off);
+      off += frame.size;
+    }
+    return offsets;
+  }
+
+  void Edit(const std::function<void(std::string&)>& edit) {
+    std::string bytes = fs.Contents(kSegment);
+    edit(bytes);
+    fs.SetContents(kSegment, bytes);
+  }
+
+  Result<std::unique_ptr<Database>> Reopen(wal::RecoveryMode mode = wal::RecoveryMode::kStrict) {
+    DatabaseOptions o = options;
+    o.recovery = mode;
+    return Database::Open(o);
+  }
+};
+
+void ExpectRefused(CrashedDatabase& c, size_t offset, const std::string& why) {
+  auto db = c.Reopen();
+  REQUIRE_FALSE(db.ok());
+  CHECK(db.code() == ErrorCode::kInternal);
+  const std::string& message = db.status().message();
+  CHECK_MESSAGE(message.find(kSegment + " at offset " + std::to_string(offset)) != std::string::npos,
+                message);
+  CHECK_MESSAGE(message.find(why) != std::string::npos, message);
+}
+
+void ExpectCut(CrashedDatabase& c, Lsn last, wal::RecoveryMode mode = wal::RecoveryMode::kStrict) {
+  auto db = c.Reopen(mode);
+  REQUIRE_MESSAGE(db.ok(), db.status().message());
+  CHECK((*db)->recovery().last_lsn == last);
+  CHECK_FALSE((*db)->recovery().cut.empty());
+  // The cut is durable: a second recovery finds a clean log.
+  db->reset();
+  auto again = c.Reopen();
+  REQUIRE(again.ok());
+  CHECK((*again)->recovery().last_lsn >= last);
+}
+
+// Rewrites the frame at `offset` with `patch` applied to its header, and a checksum
+// that matches again: a frame that is well-formed but says something wrong.
+void RewriteFrame(std::string& bytes, size_t offset, const std::function<void(std::string&)>& patch) {
+  uint32_t length = 0;
+  for (int i = 0; i < 4; ++i) length |= uint32_t{static_cast<uint8_t>(bytes[offset + i])} << (8 * i);
+  std::string header = bytes.substr(offset, wal::kFrameHeaderSize);
+  patch(header);
+  XXH3_state_t* state = XXH3_createState();
+  XXH3_64bits_reset(state);
+  XXH3_64bits_update(state, header.data(), wal::kFrameHeaderSize - 8);
+  XXH3_64bits_update(state, bytes.data() + offset + wal::kFrameHeaderSize, length);
+  uint64_t sum = XXH3_64bits_digest(state);
+  XXH3_freeState(state);
+  for (int i = 0; i < 8; ++i) header[wal::kFrameHeaderSize - 8 + i] = static_cast<char>(sum >> (8 * i));
+  bytes.replace(offset, wal::kFrameHeaderSize, header);
+}
+
+// --- the WAL reader's error paths ---
+
+TEST_CASE("a bad checksum in the middle of the log refuses to start, naming file and offset") {
+  CrashedDatabase c(12);
+  size_t bad = c.FrameOffsets()[8];
+  c.Edit([&](std::string& b) { b[bad + wal::kFrameHeaderSize + 3] ^= 0x10; });
+  ExpectRefused(c, bad, "checksum");
+  ExpectCut(c, 8, wal::RecoveryMode::kTruncate);  // frames 1..8 survive --recover=truncate
+}
+
+TEST_CASE("a bad checksum in the last record is a torn tail: cut, and recovery goes on") {
+  CrashedDatabase c(12);
+  size_t last = c.FrameOffsets().back();
+  c.Edit([&](std::string& b) { b[last + wal::kFrameHeaderSize] ^= 0x01; });
+  ExpectCut(c, c.last - 1);
+}
+
+TEST_CASE("a bad length in the middle of the log is corruption") {
+  CrashedDatabase c(12);
+  size_t bad = c.FrameOffsets()[5];
+  c.Edit([&](std::string& b) { b.replace(bad, 4, "\xff\xff\xff\x7f"); });
+  ExpectRefused(c, bad, "bad record length");
+}
+
+TEST_CASE("an unknown frame version is corruption even at the tail") {
+  CrashedDatabase c(12);
+  size_t last = c.FrameOffsets().back();
+  c.Edit([&](std::string& b) { RewriteFrame(b, last, [](std::string& h) { h[5] = 2; }); });
+  ExpectRefused(c, last, "unknown record format version");
+}
+
+TEST_CASE("an LSN gap is corruption") {
+  CrashedDatabase c(12);
+  auto offsets = c.FrameOffsets();
+  c.Edit([&](std::string& b) { b.erase(offsets[6], offsets[7] - offsets[6]); });
+  ExpectRefused(c, offsets[6], "LSN gap");
+}
+
+TEST_CASE("a truncated record header at the tail is a torn write") {
+  CrashedDatabase c(12);
+  size_t last = c.FrameOffsets().back();
+  c.Edit([&](std::string& b) { b.resize(last + wal::kFrameHeaderSize / 2); });
+  ExpectCut(c, c.last - 1);
+}
+
+TEST_CASE("a segment header with an intact checksum but an unknown version is corruption") {
+  CrashedDatabase c(3);
+  c.Edit([](std::string& b) {
+    b[8] = 9;  // version
+    uint64_t sum = XXH3_64bits(b.data(), 24);
+    for (int i = 0; i < 8; ++i) b[24 + i] = static_cast<char>(sum >> (8 * i));
+  });
+  ExpectRefused(c, 0, "unknown segment version");
+}
+
+TEST_CASE("an intact log recovers to the same state digest") {
+  CrashedDatabase c(30);
+  auto db = c.Reopen();
+  REQUIRE(db.ok());
+  CHECK((*db)->recovery().last_lsn == c.last);
+  CHECK((*db)->recovery().cut.empty());
+  CHECK((*db)->engine().StateDigest() == c.digest);
+}
+
+// --- the snapshot reader's error paths ---
+
+std::vector<std::string> Snapshots(CrashedDatabase& c) {
+  std::vector<std::string> names;
+  REQUIRE(c.fs.ListDir("/db/snapshots", &names).ok());
+  return names;
+}
+
+void ExpectFallback(CrashedDatabase& c, const std::function<void(std::string&)>& damage) {
+  auto names = Snapshots(c);
+  REQUIRE(names.size() == 2);
+  std::string newest = "/db/snapshots/" + names.back();
+  std::string bytes = c.fs.Contents(newest);
+  damage(bytes);
+  c.fs.SetContents(newest, bytes);
+  auto db = c.Reopen();
+  REQUIRE_MESSAGE(db.ok(), db.status().message());
+  CHECK((*db)->recovery().snapshot_lsn == wal::ParseSnapshotFileName(names.front()));
+  CHECK((*db)->recovery().snapshot_skipped.find(newest) != std::string::npos);
+  CHECK((*db)->engine().StateDigest() == c.digest);
+}
+
+TEST_CASE("a truncated snapshot gives way to the previous one plus the log") {
+  CrashedDatabase c(30, /*with_snapshots=*/true);
+  ExpectFallback(c, [](std::string& b) { b.resize(b.size() - 5); });
+}
+
+TEST_CASE("a snapshot with a flipped bit gives way to the previous one plus the log") {
+  CrashedDatabase c(30, /*with_snapshots=*/true);
+  ExpectFallback(c, [](std::string& b) { b[b.size() / 2] ^= 0x04; });
+}
+
+TEST_CASE("recovery from the newest snapshot equals recovery from the whole log") {
+  CrashedDatabase c(30, /*with_snapshots=*/true);
+  auto db = c.Reopen();
+  REQUIRE(db.ok());
+  CHECK((*db)->recovery().snapshot_lsn > 0);
+  CHECK((*db)->recovery().records_replayed < c.last);
+  CHECK((*db)->engine().StateDigest() == c.digest);
+}
+
+}  // namespace
+}  // namespace ecomm::testing
