@@ -8,8 +8,8 @@ using wal::Status;
 
 class FaultWritableFile final : public wal::WritableFile {
  public:
-  FaultWritableFile(FaultFileSystem& fs, std::string path, std::shared_ptr<FaultFileSystem::File> file,
-                    uint64_t boot)
+  FaultWritableFile(FaultFileSystem& fs, std::string path,
+                    std::shared_ptr<FaultFileSystem::File> file, uint64_t boot)
       : fs_(fs), path_(std::move(path)), file_(std::move(file)), boot_(boot) {}
 
   Status Append(std::span<const uint8_t> data) override {

@@ -71,10 +71,10 @@ class FaultFileSystem final : public wal::FileSystem {
   bool down_ = false;
   bool fail_syncs_ = false;
   bool fail_writes_ = false;
-  uint64_t boot_ = 0;  // handles from an earlier boot are dead
+  uint64_t boot_ = 0;             // handles from an earlier boot are dead
   uint64_t ops_until_crash_ = 0;  // 0: no crash scheduled
-  Namespace live_;     // what a process sees
-  Namespace durable_;  // what survives a crash, per SyncDir
+  Namespace live_;                // what a process sees
+  Namespace durable_;             // what survives a crash, per SyncDir
   std::vector<std::string> dirs_;
   std::map<std::string, std::string> history_;
 };

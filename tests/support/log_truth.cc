@@ -18,8 +18,8 @@ std::map<Lsn, LoggedRecord> FramesOf(const std::map<std::string, std::string>& s
       REQUIRE_MESSAGE(wal::ParseFrame(data.subspan(off), &frame) == wal::FrameError::kNone,
                       "unparseable history of ", path, " at ", off);
       frames[frame.lsn] = LoggedRecord{
-          frame.type, std::string(reinterpret_cast<const char*>(frame.payload.data()),
-                                  frame.payload.size())};
+          frame.type,
+          std::string(reinterpret_cast<const char*>(frame.payload.data()), frame.payload.size())};
       off += frame.size;
     }
   }

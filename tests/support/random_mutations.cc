@@ -12,8 +12,8 @@ std::string Product(int i) { return "p" + std::to_string(i); }
 Lsn SeedShop(Engine& engine, const ShopShape& shape) {
   Lsn last = 0;
   for (int i = 0; i < shape.products; ++i) {
-    auto p = engine.CreateProduct(NewProduct{Product(i), "Product " + std::to_string(i),
-                                             10 + 5 * i, shape.stock});
+    auto p = engine.CreateProduct(
+        NewProduct{Product(i), "Product " + std::to_string(i), 10 + 5 * i, shape.stock});
     if (!p.ok()) return 0;
     last = p->ticket.lsn;
   }
@@ -47,14 +47,16 @@ std::optional<CommitTicket> RandomMutations::Step() {
   }
   if (dice < 65) {
     std::vector<OrderLine> lines;
-    for (int n = 1 + Pick(3); n > 0; --n) lines.push_back({Product(Pick(shape_.products)), 1 + Pick(5)});
+    for (int n = 1 + Pick(3); n > 0; --n)
+      lines.push_back({Product(Pick(shape_.products)), 1 + Pick(5)});
     auto r = engine_.PlaceOrder(OrderRequest{user, lines, false});
     if (r.ok() && r->value.status == OrderStatus::kSuccess) {
       live_orders_.push_back(r->value.order_id.ToString());
     }
     return Outcome(r);
   }
-  if (dice < 78) return Outcome(engine_.AddToCart(user, Product(Pick(shape_.products)), 1 + Pick(3)));
+  if (dice < 78)
+    return Outcome(engine_.AddToCart(user, Product(Pick(shape_.products)), 1 + Pick(3)));
   if (dice < 85) return Outcome(engine_.PlaceOrder(OrderRequest{user, std::nullopt, true}));
   if (dice < 95 && !live_orders_.empty()) {
     size_t i = static_cast<size_t>(Pick(static_cast<int>(live_orders_.size())));
@@ -62,6 +64,7 @@ std::optional<CommitTicket> RandomMutations::Step() {
     if (r.ok()) live_orders_.erase(live_orders_.begin() + static_cast<long>(i));
     return Outcome(r);
   }
+  if (!shape_.restocks) return Outcome(engine_.Charge(user, 1 + Pick(2'000)));
   return Outcome(engine_.Restock(Product(Pick(shape_.products)), 1 + Pick(20)));
 }
 

@@ -16,6 +16,7 @@ struct ShopShape {
   int products = 5;
   Money balance = 50'000;
   Quantity stock = 100'000;
+  bool restocks = true;  // false keeps stock explained by orders alone
 };
 
 // Creates the shop; returns the highest LSN, or 0 if any step failed.

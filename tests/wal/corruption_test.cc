@@ -84,8 +84,9 @@ void ExpectRefused(CrashedDatabase& c, size_t offset, const std::string& why) {
   REQUIRE_FALSE(db.ok());
   CHECK(db.code() == ErrorCode::kInternal);
   const std::string& message = db.status().message();
-  CHECK_MESSAGE(message.find(kSegment + " at offset " + std::to_string(offset)) != std::string::npos,
-                message);
+  CHECK_MESSAGE(
+      message.find(kSegment + " at offset " + std::to_string(offset)) != std::string::npos,
+      message);
   CHECK_MESSAGE(message.find(why) != std::string::npos, message);
 }
 
@@ -103,9 +104,11 @@ void ExpectCut(CrashedDatabase& c, Lsn last, wal::RecoveryMode mode = wal::Recov
 
 // Rewrites the frame at `offset` with `patch` applied to its header, and a checksum
 // that matches again: a frame that is well-formed but says something wrong.
-void RewriteFrame(std::string& bytes, size_t offset, const std::function<void(std::string&)>& patch) {
+void RewriteFrame(std::string& bytes, size_t offset,
+                  const std::function<void(std::string&)>& patch) {
   uint32_t length = 0;
-  for (int i = 0; i < 4; ++i) length |= uint32_t{static_cast<uint8_t>(bytes[offset + i])} << (8 * i);
+  for (int i = 0; i < 4; ++i)
+    length |= uint32_t{static_cast<uint8_t>(bytes[offset + i])} << (8 * i);
   std::string header = bytes.substr(offset, wal::kFrameHeaderSize);
   patch(header);
   XXH3_state_t* state = XXH3_createState();
@@ -114,7 +117,8 @@ void RewriteFrame(std::string& bytes, size_t offset, const std::function<void(st
   XXH3_64bits_update(state, bytes.data() + offset + wal::kFrameHeaderSize, length);
   uint64_t sum = XXH3_64bits_digest(state);
   XXH3_freeState(state);
-  for (int i = 0; i < 8; ++i) header[wal::kFrameHeaderSize - 8 + i] = static_cast<char>(sum >> (8 * i));
+  for (int i = 0; i < 8; ++i)
+    header[wal::kFrameHeaderSize - 8 + i] = static_cast<char>(sum >> (8 * i));
   bytes.replace(offset, wal::kFrameHeaderSize, header);
 }
 

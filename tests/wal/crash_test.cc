@@ -1,8 +1,8 @@
 // Seeded crash points. Each run loads a durable database on a file system that loses
 // unsynced bytes, tears the last write at a random byte and sometimes flips a bit in
 // the torn part; threads mutate while snapshots are taken; the power is cut after a
-// random point of the I/O sequence (before the n-th write, sync, create, rename...). The recovered state must equal a
-// reference engine that applied exactly a prefix of the log that contains every
+// random point of the I/O sequence (before the n-th write, sync, create, rename...). The recovered
+// state must equal a reference engine that applied exactly a prefix of the log that contains every
 // acknowledged mutation: nothing acknowledged is lost, nothing is half-applied.
 #include <doctest/doctest.h>
 
