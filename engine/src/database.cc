@@ -210,6 +210,7 @@ Status Database::Snapshot() {
     last_snapshot_.write_millis = MillisSince(start);
     last_snapshot_.pause_micros = pause_micros;
     ++last_snapshot_.taken;
+    last_snapshot_.taken_at_ms = engine_->Now();
     stats = last_snapshot_;
   }
   Log("snapshot at LSN " + std::to_string(lsn) + ": " + std::to_string(stats.bytes) + " bytes in " +

@@ -45,6 +45,7 @@ struct SnapshotStats {
   double write_millis = 0;
   double pause_micros = 0;  // how long mutations were held at the gate
   uint64_t taken = 0;       // snapshots written since Open
+  TimeMs taken_at_ms = 0;   // engine time when the last one finished; 0: none yet
 };
 
 // The engine made durable: a data directory holding the WAL (`wal/`), snapshots

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "ecomm/database.h"
+#include "ecomm/engine.h"
+#include "http_types.h"
+#include "metrics.h"
+#include "router.h"
+
+// The REST API of SPEC.md as a thin adapter: route, decode, call the engine, encode,
+// map errors. No business rule lives here. A mutation answers only once its commit
+// ticket is durable, from the WAL writer's callback, so no thread waits on a sync.
+namespace ecomm::server {
+
+struct ApiOptions {
+  std::optional<std::string> admin_token;  // none: admin routes answer loopback only
+  bool test_clock = false;                 // enables POST /admin/clock
+};
+
+class Api {
+ public:
+  Api(Database& db, ApiOptions options);
+
+  // Answers `request` through `reply`, now or from another thread.
+  void Handle(Request request, Reply reply);
+  const Router& router() const { return router_; }
+  // Requests read and not yet answered; a graceful stop waits for zero.
+  int in_flight() const { return in_flight_.load(); }
+
+ private:
+  void AddRoutes();
+  bool Authorized(const Request& request) const;
+
+  // Answers a mutation's result once its ticket is durable.
+  template <class T, class Encode>
+  void Commit(Result<Committed<T>> result, Reply reply, Encode encode);
+  // The Idempotency-Key header with the request's fingerprint (method, path, body).
+  std::optional<IdempotencyKey> KeyOf(const Request& request) const;
+
+  // Handlers, one group per resource (api_*.cc).
+  void Charge(Request& r, Reply reply);
+  void GetBalance(Request& r, Reply reply);
+  void BalanceHistory(Request& r, Reply reply);
+  void ListProducts(Request& r, Reply reply);
+  void GetProduct(Request& r, Reply reply);
+  void TopProducts(Request& r, Reply reply);
+  void CreateProduct(Request& r, Reply reply);
+  void Restock(Request& r, Reply reply);
+  void PlaceOrder(Request& r, Reply reply);
+  void GetOrder(Request& r, Reply reply);
+  void ListOrders(Request& r, Reply reply);
+  void CancelOrder(Request& r, Reply reply);
+  void CartAdd(Request& r, Reply reply);
+  void CartRemove(Request& r, Reply reply);
+  void GetCart(Request& r, Reply reply);
+  void CreateUser(Request& r, Reply reply);
+  void GetUser(Request& r, Reply reply);
+  void AdvanceClock(Request& r, Reply reply);
+  void Health(Request& r, Reply reply);
+  void Metrics(Request& r, Reply reply);
+  void OpenApi(Request& r, Reply reply);
+
+  Database& db_;
+  Engine& engine_;
+  ApiOptions options_;
+  Router router_;
+  std::unique_ptr<RequestMetrics> metrics_;
+  std::atomic<int> in_flight_{0};
+};
+
+}  // namespace ecomm::server

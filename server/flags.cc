@@ -1,0 +1,101 @@
+#include "flags.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <string_view>
+
+namespace ecomm::server {
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: ecomm-server [flags]
+  --listen HOST:PORT       address to serve (default 127.0.0.1:8080)
+  --data-dir DIR           WAL, snapshots and cursors (default ./data)
+  --fsync MODE             always (default) | interval:MS | off
+  --admin-token TOKEN      Bearer token for admin endpoints (or env ECOMM_ADMIN_TOKEN);
+                           without one, admin endpoints answer loopback clients only
+  --threads N              HTTP worker threads (default 2)
+  --snapshot-every N       records between snapshots (default 100000; 0: on shutdown only)
+  --demo-data              load demo users and products into an empty data directory
+  --test-clock             enable POST /admin/clock {"advanceSeconds":N}
+  --recover=truncate       cut the log at a corrupt record instead of refusing to start
+  --help                   this text
+)";
+
+bool ParseInt(std::string_view text, int64_t min, int64_t max, int64_t* out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && end == text.data() + text.size() && *out >= min && *out <= max;
+}
+
+}  // namespace
+
+std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string* message, int* exit_code) {
+  ServerFlags flags;
+  if (const char* token = std::getenv("ECOMM_ADMIN_TOKEN"); token && *token) {
+    flags.api.admin_token = token;
+  }
+  auto fail = [&](const std::string& why) -> std::optional<ServerFlags> {
+    *message = "ecomm-server: " + why + "\n" + kUsage;
+    *exit_code = 2;
+    return std::nullopt;
+  };
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    std::string value;
+    size_t eq = arg.find('=');
+    std::string_view name = arg.substr(0, eq);
+    auto next = [&]() -> bool {
+      if (eq != std::string_view::npos) {
+        value = std::string(arg.substr(eq + 1));
+        return true;
+      }
+      if (i + 1 >= argc) return false;
+      value = argv[++i];
+      return true;
+    };
+    int64_t number = 0;
+    if (name == "--help" || name == "-h") {
+      *message = kUsage;
+      *exit_code = 0;
+      return std::nullopt;
+    } else if (name == "--demo-data") {
+      flags.demo_data = true;
+    } else if (name == "--test-clock") {
+      flags.api.test_clock = true;
+    } else if (name == "--recover") {
+      if (!next() || value != "truncate") return fail("--recover takes 'truncate'");
+      flags.database.recovery = wal::RecoveryMode::kTruncate;
+    } else if (name == "--listen") {
+      size_t colon = next() ? value.rfind(':') : std::string::npos;
+      if (colon == std::string::npos ||
+          !ParseInt(std::string_view(value).substr(colon + 1), 0, 65535, &number)) {
+        return fail("--listen takes HOST:PORT");
+      }
+      flags.http.host = value.substr(0, colon);
+      flags.http.port = static_cast<uint16_t>(number);
+    } else if (name == "--data-dir") {
+      if (!next() || value.empty()) return fail("--data-dir takes a directory");
+      flags.database.data_dir = value;
+    } else if (name == "--fsync") {
+      auto policy = next() ? wal::SyncPolicy::Parse(value) : std::nullopt;
+      if (!policy) return fail("--fsync takes always, interval:MS or off");
+      flags.database.sync = *policy;
+    } else if (name == "--admin-token") {
+      if (!next() || value.empty()) return fail("--admin-token takes a token");
+      flags.api.admin_token = value;
+    } else if (name == "--threads") {
+      if (!next() || !ParseInt(value, 1, 256, &number)) return fail("--threads takes 1..256");
+      flags.http.threads = static_cast<int>(number);
+    } else if (name == "--snapshot-every") {
+      if (!next() || !ParseInt(value, 0, INT64_MAX, &number)) {
+        return fail("--snapshot-every takes a record count");
+      }
+      flags.database.snapshot_every = static_cast<uint64_t>(number);
+    } else {
+      return fail("unknown flag " + std::string(arg));
+    }
+  }
+  return flags;
+}
+
+}  // namespace ecomm::server

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api.h"
+
+namespace ecomm::server {
+
+struct HttpOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  // 0: any free port (tests)
+  int threads = 2;
+  uint64_t body_limit = 1 << 20;          // 413 past it, enforced while reading
+  std::chrono::seconds idle_timeout{60};  // a keep-alive connection with nothing to say
+  std::chrono::seconds read_timeout{15};  // a request that trickles in too slowly
+};
+
+// HTTP/1.1 on Boost.Asio + Beast: asynchronous, keep-alive and pipelining, one
+// strand per connection, `threads` threads running one io_context. A connection
+// costs a socket and a buffer, not a thread.
+class HttpServer {
+ public:
+  HttpServer(Api& api, HttpOptions options);
+  ~HttpServer();
+
+  // Binds and starts serving; false (with `*error`) when the address is unusable.
+  bool Start(std::string* error);
+  uint16_t port() const { return port_; }
+  // Stops accepting, waits up to `grace` for in-flight requests, then stops.
+  void Stop(std::chrono::milliseconds grace);
+  boost::asio::io_context& io() { return io_; }
+
+ private:
+  void Accept();
+
+  Api& api_;
+  HttpOptions options_;
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  uint16_t port_ = 0;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace ecomm::server

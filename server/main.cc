@@ -1,0 +1,77 @@
+// ecomm-server: recover the data directory, serve the REST API, and on SIGTERM or
+// SIGINT stop accepting, finish in-flight requests, write a snapshot and exit 0.
+#include <csignal>
+#include <cstdio>
+#include <string>
+
+#include "demo/demo_data.h"
+#include "flags.h"
+#include "http_server.h"
+
+namespace {
+
+int WaitForSignal() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  int received = 0;
+  sigwait(&signals, &received);
+  return received;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace ecomm;
+  std::string message;
+  int exit_code = 0;
+  auto flags = server::ParseFlags(argc, argv, &message, &exit_code);
+  if (!flags) {
+    std::fputs(message.c_str(), exit_code == 0 ? stdout : stderr);
+    return exit_code;
+  }
+  // Block the stop signals in every thread; main waits for them with sigwait.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto db = Database::Open(flags->database);
+  if (!db.ok()) {
+    std::fprintf(stderr, "ecomm-server: cannot open %s: %s\n", flags->database.data_dir.c_str(),
+                 db.status().message().c_str());
+    return 1;
+  }
+  Engine& engine = (*db)->engine();
+  if (flags->demo_data && engine.Counts().users == 0 && engine.Counts().products == 0) {
+    if (Status s = demo::LoadDemoData(engine); !s.ok()) {
+      std::fprintf(stderr, "ecomm-server: demo data: %s\n", s.message().c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "ecomm: loaded demo data\n");
+  }
+
+  server::Api api(**db, flags->api);
+  server::HttpServer http(api, flags->http);
+  std::string error;
+  if (!http.Start(&error)) {
+    std::fprintf(stderr, "ecomm-server: %s\n", error.c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "ecomm: listening on %s:%u (fsync %s, %d threads, data %s)\n",
+               flags->http.host.c_str(), http.port(), flags->database.sync.ToString().c_str(),
+               flags->http.threads, flags->database.data_dir.c_str());
+  std::fflush(stderr);
+
+  int signal = WaitForSignal();
+  std::fprintf(stderr, "ecomm: signal %d: draining %d in-flight requests\n", signal,
+               api.in_flight());
+  http.Stop(std::chrono::seconds(10));
+  Status closed = (*db)->Close();
+  std::fprintf(stderr, "ecomm: stopped%s%s\n", closed.ok() ? "" : ": ",
+               closed.ok() ? "" : closed.message().c_str());
+  return closed.ok() ? 0 : 1;
+}

@@ -1,0 +1,116 @@
+#include "problem.h"
+
+#include "json_writer.h"
+
+namespace ecomm::server {
+
+namespace {
+
+std::string_view Title(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidRequest:
+      return "Invalid request";
+    case ErrorCode::kUnauthorized:
+      return "Unauthorized";
+    case ErrorCode::kUserNotFound:
+      return "User not found";
+    case ErrorCode::kProductNotFound:
+      return "Product not found";
+    case ErrorCode::kOrderNotFound:
+      return "Order not found";
+    case ErrorCode::kCartItemNotFound:
+      return "Cart item not found";
+    case ErrorCode::kNotFound:
+      return "Not found";
+    case ErrorCode::kMethodNotAllowed:
+      return "Method not allowed";
+    case ErrorCode::kInsufficientBalance:
+      return "Insufficient balance";
+    case ErrorCode::kOutOfStock:
+      return "Out of stock";
+    case ErrorCode::kInvalidOrderState:
+      return "Invalid order state";
+    case ErrorCode::kIdempotencyKeyInUse:
+      return "Idempotency key in use";
+    case ErrorCode::kAlreadyExists:
+      return "Already exists";
+    case ErrorCode::kPayloadTooLarge:
+      return "Payload too large";
+    case ErrorCode::kIdempotencyKeyReused:
+      return "Idempotency key reused";
+    case ErrorCode::kUnavailable:
+      return "Service unavailable";
+    case ErrorCode::kOk:
+    case ErrorCode::kInternal:
+      break;
+  }
+  return "Internal error";
+}
+
+Response ProblemWith(const Status& status, const OrderView* order) {
+  ErrorCode code = status.ok() ? ErrorCode::kInternal : status.code();
+  int http = HttpStatus(code);
+  JsonWriter w;
+  w.StartObject();
+  std::string type = "https://ecomm.example/problems/";
+  for (char c : CodeName(code)) type += c == '_' ? '-' : static_cast<char>(std::tolower(c));
+  w.Field("type", type);
+  w.Field("title", Title(code));
+  w.Field("status", http);
+  w.Field("detail", status.message().empty() ? std::string(Title(code)) : status.message());
+  w.Field("code", CodeName(code));
+  if (order != nullptr) {
+    w.Field("orderId", order->order_id.ToString());
+    w.Field("orderStatus", Name(order->status));
+  }
+  w.EndObject();
+  return Response{http, "application/problem+json", w.Take()};
+}
+
+}  // namespace
+
+int HttpStatus(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kOk:
+      return 200;
+    case ErrorCode::kInvalidRequest:
+      return 400;
+    case ErrorCode::kUnauthorized:
+      return 401;
+    case ErrorCode::kUserNotFound:
+    case ErrorCode::kProductNotFound:
+    case ErrorCode::kOrderNotFound:
+    case ErrorCode::kCartItemNotFound:
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kMethodNotAllowed:
+      return 405;
+    case ErrorCode::kInsufficientBalance:
+    case ErrorCode::kOutOfStock:
+    case ErrorCode::kInvalidOrderState:
+    case ErrorCode::kIdempotencyKeyInUse:
+    case ErrorCode::kAlreadyExists:
+      return 409;
+    case ErrorCode::kPayloadTooLarge:
+      return 413;
+    case ErrorCode::kIdempotencyKeyReused:
+      return 422;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
+Response Problem(const Status& status) { return ProblemWith(status, nullptr); }
+
+Response FailedOrderProblem(const OrderView& order) {
+  ErrorCode code = order.failure();
+  std::string detail = code == ErrorCode::kInsufficientBalance
+                           ? "the balance does not cover the order total"
+                           : "the stock does not cover the order";
+  return ProblemWith(Status(code, detail), &order);
+}
+
+}  // namespace ecomm::server

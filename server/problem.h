@@ -1,0 +1,20 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "ecomm/result.h"
+#include "ecomm/views.h"
+#include "http_types.h"
+
+namespace ecomm::server {
+
+// The HTTP status SPEC.md gives each error code.
+int HttpStatus(ErrorCode code);
+
+// An RFC 9457 application/problem+json response for `status`.
+Response Problem(const Status& status);
+// The 409 of a FAILED order: the problem plus orderId and orderStatus.
+Response FailedOrderProblem(const OrderView& order);
+
+}  // namespace ecomm::server

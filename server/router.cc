@@ -1,0 +1,62 @@
+#include "router.h"
+
+#include <string_view>
+
+namespace ecomm::server {
+
+namespace {
+
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t start = 1;  // paths start with '/'
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    out.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+bool Matches(std::string_view pattern, std::string_view path, std::vector<std::string>* params) {
+  auto want = Segments(pattern);
+  auto got = Segments(path);
+  if (want.size() != got.size()) return false;
+  params->clear();
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (want[i].starts_with('{')) {
+      if (got[i].empty()) return false;
+      params->emplace_back(got[i]);
+    } else if (want[i] != got[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void Router::Add(std::string method, std::string pattern, Handler handler, bool admin) {
+  routes_.push_back(
+      Route{std::move(method), std::move(pattern), admin, std::move(handler), routes_.size()});
+}
+
+Result<const Route*> Router::Find(Request& request) const {
+  bool path_known = false;
+  std::vector<std::string> params;
+  for (const Route& route : routes_) {
+    if (!Matches(route.pattern, request.path, &params)) continue;
+    if (route.method == request.method) {
+      request.path_params = std::move(params);
+      return &route;
+    }
+    path_known = true;
+  }
+  if (path_known) {
+    return Status(ErrorCode::kMethodNotAllowed,
+                  request.method + " is not allowed on " + request.path);
+  }
+  return Status(ErrorCode::kNotFound, "no route for " + request.path);
+}
+
+}  // namespace ecomm::server
