@@ -1,0 +1,107 @@
+#include "e2e/support/server_process.h"
+
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+namespace ecomm::testing {
+
+namespace {
+
+int NextId() {
+  static int id = 0;
+  return ++id;
+}
+
+}  // namespace
+
+ServerProcess::ServerProcess(std::vector<std::string> extra_flags)
+    : flags_(std::move(extra_flags)) {
+  auto base = std::filesystem::temp_directory_path() /
+              ("ecomm-e2e-" + std::to_string(getpid()) + "-" + std::to_string(NextId()));
+  std::filesystem::remove_all(base);
+  std::filesystem::create_directories(base);
+  data_dir_ = (base / "data").string();
+  log_path_ = (base / "server.log").string();
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) Kill();
+  std::filesystem::remove_all(std::filesystem::path(data_dir_).parent_path());
+}
+
+void ServerProcess::Start() {
+  REQUIRE(pid_ < 0);
+  // Truncate the log so the port found below is this start's.
+  { std::ofstream truncate(log_path_, std::ios::trunc); }
+  pid_ = fork();
+  REQUIRE(pid_ >= 0);
+  if (pid_ == 0) {
+    int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(log, STDERR_FILENO);
+    std::vector<std::string> args = {ECOMM_SERVER_BIN, "--listen", "127.0.0.1:0", "--data-dir",
+                                     data_dir_};
+    args.insert(args.end(), flags_.begin(), flags_.end());
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  std::regex listening(R"(listening on 127\.0\.0\.1:(\d+))");
+  for (int i = 0; i < 3000; ++i) {
+    std::smatch m;
+    std::string log = Log();
+    if (std::regex_search(log, m, listening)) {
+      port_ = std::stoi(m[1]);
+      return;
+    }
+    int status = 0;
+    REQUIRE_MESSAGE(waitpid(pid_, &status, WNOHANG) == 0, "server exited: ", log);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  FAIL("server did not start: ", Log());
+}
+
+int ServerProcess::Stop() {
+  REQUIRE(pid_ > 0);
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void ServerProcess::Kill() {
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+std::unique_ptr<httplib::Client> ServerProcess::Client() const {
+  auto client = std::make_unique<httplib::Client>("127.0.0.1", port_);
+  client->set_keep_alive(true);
+  client->set_tcp_nodelay(true);
+  client->set_read_timeout(std::chrono::seconds(30));
+  client->set_write_timeout(std::chrono::seconds(30));
+  return client;
+}
+
+std::string ServerProcess::Log() const {
+  std::ifstream in(log_path_);
+  std::stringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+}  // namespace ecomm::testing

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <httplib.h>
+
+namespace ecomm::testing {
+
+// The real ecomm-server binary on a free loopback port with its own data directory.
+// Start() waits until it listens; Stop() sends SIGTERM and waits for exit 0; Kill()
+// sends SIGKILL. The data directory outlives restarts and is removed at destruction.
+class ServerProcess {
+ public:
+  explicit ServerProcess(std::vector<std::string> extra_flags = {});
+  ~ServerProcess();
+
+  void Start();
+  int Stop();  // the exit status
+  void Kill();
+
+  int port() const { return port_; }
+  const std::string& data_dir() const { return data_dir_; }
+  // A client for this server (keep-alive, generous timeouts).
+  std::unique_ptr<httplib::Client> Client() const;
+  // The server's stderr so far.
+  std::string Log() const;
+
+ private:
+  std::vector<std::string> flags_;
+  std::string data_dir_;
+  std::string log_path_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace ecomm::testing
