@@ -1,0 +1,110 @@
+// Writes the seed corpora of the fuzz targets into DIR/<target>/: valid encodings of
+// every record type, segments built from them (whole, torn, damaged, empty) and
+// snapshot and cursor files. Random bytes almost never pass a checksum; seeds that
+// already do let the fuzzer spend its time behind the checksums.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "ecomm/wal/log_format.h"
+#include "ecomm/wal/snapshot_file.h"
+#include "fuzz_support.h"
+#include "memory_file_system.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace wal = ecomm::wal;
+using ecomm::fuzz::Bytes;
+using ecomm::fuzz::Check;
+
+void Write(const fs::path& dir, const std::string& name, const std::string& bytes) {
+  fs::create_directories(dir);
+  std::ofstream out(dir / name, std::ios::binary | std::ios::trunc);
+  out << bytes;
+  Check(out.good(), "writing a seed");
+}
+
+std::vector<ecomm::Record> AllRecords() {
+  std::vector<ecomm::Record> records = ecomm::fuzz::SetupRecords();
+  for (ecomm::Record& r : ecomm::fuzz::SampleRecords()) records.push_back(r);
+  return records;
+}
+
+std::string Encode(const ecomm::Record& record) {
+  std::string payload;
+  ecomm::EncodeRecord(record, &payload);
+  return payload;
+}
+
+// A segment holding `records` from `first_lsn` on, each synced before the next, as a
+// writer that waits for every record writes it.
+std::string Segment(wal::Lsn first_lsn, const std::vector<ecomm::Record>& records) {
+  std::string segment;
+  wal::AppendSegmentHeader(first_lsn, &segment);
+  wal::Lsn lsn = first_lsn;
+  for (const ecomm::Record& record : records) {
+    wal::AppendFrame(lsn, lsn - 1, static_cast<uint8_t>(ecomm::TypeOf(record)),
+                     Bytes(Encode(record)), &segment);
+    ++lsn;
+  }
+  return segment;
+}
+
+void RecordSeeds(const fs::path& dir) {
+  int i = 0;
+  for (const ecomm::Record& record : AllRecords()) {
+    std::string seed(1, static_cast<char>(ecomm::TypeOf(record)));
+    seed += Encode(record);
+    Write(dir, std::to_string(i++) + "-" + std::string(ecomm::Name(ecomm::TypeOf(record))), seed);
+  }
+}
+
+void SegmentSeeds(const fs::path& dir) {
+  std::string whole = Segment(1, AllRecords());
+  Write(dir, "whole", whole);
+  Write(dir, "after-snapshot", Segment(8, ecomm::fuzz::SampleRecords()));
+  Write(dir, "header-only", Segment(1, {}));
+  Write(dir, "torn", whole.substr(0, whole.size() - 5));
+  std::string damaged = whole;
+  damaged[wal::kSegmentHeaderSize + wal::kFrameHeaderSize + 3] ^= 1;
+  Write(dir, "damaged-first-frame", damaged);
+}
+
+void SnapshotSeeds(const fs::path& dir) {
+  ecomm::fuzz::MemoryFileSystem memory;
+  auto snapshot = [&](wal::Lsn lsn, const std::vector<ecomm::Record>& records) {
+    std::unique_ptr<wal::SnapshotWriter> writer;
+    Check(wal::SnapshotWriter::Create(&memory, "/snapshots", lsn, &writer).ok(), "create");
+    for (const ecomm::Record& record : records) {
+      Check(writer->Add(static_cast<uint8_t>(ecomm::TypeOf(record)), Bytes(Encode(record))).ok(),
+            "add");
+    }
+    Check(writer->Commit().ok(), "commit");
+    std::string bytes;
+    Check(memory.Get(wal::JoinPath("/snapshots", wal::SnapshotFileName(lsn)), &bytes), "read");
+    return bytes;
+  };
+  Write(dir, "records", snapshot(7, ecomm::fuzz::SetupRecords()));
+  Write(dir, "empty", snapshot(0, {}));
+  Check(wal::WriteCursor(&memory, "/cursors", "reader", 42).ok(), "cursor");
+  std::string cursor;
+  Check(memory.Get("/cursors/reader", &cursor), "read cursor");
+  Write(dir, "cursor", cursor);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: make_corpus DIR\n");
+    return 2;
+  }
+  fs::path root = argv[1];
+  RecordSeeds(root / "record_fuzz");
+  SegmentSeeds(root / "wal_segment_fuzz");
+  SnapshotSeeds(root / "snapshot_fuzz");
+  return 0;
+}
