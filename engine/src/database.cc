@@ -116,6 +116,9 @@ Status Database::Recover() {
   wal::WalOptions wal_options;
   wal_options.sync = options_.sync;
   wal_options.segment_bytes = options_.segment_bytes;
+  wal_options.on_failure = [this](const wal::Status& s) {
+    Log("the log failed and is now read-only (mutations answer UNAVAILABLE): " + s.ToString());
+  };
   if (wal::Status s = wal::WalWriter::Open(fs_, wal_dir_, report.last_lsn + 1, wal_options, &wal_);
       !s.ok()) {
     return FromWal(s);

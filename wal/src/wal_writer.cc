@@ -169,6 +169,7 @@ void WalWriter::Complete(Lsn durable) {
 }
 
 void WalWriter::Fail(Status status) {
+  if (options_.on_failure) options_.on_failure(status);
   std::vector<Waiter> dropped;
   {
     std::lock_guard lock(mu_);

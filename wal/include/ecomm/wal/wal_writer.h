@@ -36,6 +36,8 @@ struct WalOptions {
   SyncPolicy sync;
   uint64_t segment_bytes = uint64_t{64} << 20;      // roll to a new segment past this size
   uint64_t max_pending_bytes = uint64_t{64} << 20;  // Append waits beyond this backlog
+  // Called once, on the writer thread, when the log fails and turns read-only.
+  std::function<void(const Status&)> on_failure;
 };
 
 struct WalStats {
