@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "bytes.h"
+#include "numbered_name.h"
 
 namespace ecomm::wal {
 
@@ -27,20 +28,10 @@ uint64_t FrameChecksum(const uint8_t* header, std::span<const uint8_t> payload) 
 
 }  // namespace
 
-std::string SegmentFileName(Lsn first_lsn) {
-  char name[32];
-  std::snprintf(name, sizeof name, "%020" PRIu64 ".wal", first_lsn);
-  return name;
-}
+std::string SegmentFileName(Lsn first_lsn) { return NumberedFileName(first_lsn, ".wal"); }
 
 std::optional<Lsn> ParseSegmentFileName(const std::string& name) {
-  if (name.size() != 24 || name.compare(20, 4, ".wal") != 0) return std::nullopt;
-  Lsn lsn = 0;
-  for (size_t i = 0; i < 20; ++i) {
-    if (name[i] < '0' || name[i] > '9') return std::nullopt;
-    lsn = lsn * 10 + static_cast<Lsn>(name[i] - '0');
-  }
-  return lsn;
+  return ParseNumberedFileName(name, ".wal");
 }
 
 void AppendSegmentHeader(Lsn first_lsn, std::string* out) {

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "bytes.h"
+#include "numbered_name.h"
 
 namespace ecomm::wal {
 
@@ -25,17 +26,6 @@ std::span<const uint8_t> Bytes(const std::string& s) {
 
 Status Corrupt(const std::string& path, size_t offset, const std::string& why) {
   return Status::Corruption(why + " in " + path + " at offset " + std::to_string(offset));
-}
-
-std::optional<Lsn> ParseNumberedName(const std::string& name, const char* suffix) {
-  size_t n = std::strlen(suffix);
-  if (name.size() != 20 + n || name.compare(20, n, suffix) != 0) return std::nullopt;
-  Lsn lsn = 0;
-  for (size_t i = 0; i < 20; ++i) {
-    if (name[i] < '0' || name[i] > '9') return std::nullopt;
-    lsn = lsn * 10 + static_cast<Lsn>(name[i] - '0');
-  }
-  return lsn;
 }
 
 void AppendChunk(uint8_t kind, std::span<const uint8_t> payload, std::string* out,
@@ -64,14 +54,10 @@ Status WriteAtomically(FileSystem* fs, const std::string& dir, const std::string
 
 }  // namespace
 
-std::string SnapshotFileName(Lsn lsn) {
-  char name[32];
-  std::snprintf(name, sizeof name, "%020" PRIu64 ".snap", lsn);
-  return name;
-}
+std::string SnapshotFileName(Lsn lsn) { return NumberedFileName(lsn, ".snap"); }
 
 std::optional<Lsn> ParseSnapshotFileName(const std::string& name) {
-  return ParseNumberedName(name, ".snap");
+  return ParseNumberedFileName(name, ".snap");
 }
 
 Status ListSnapshots(FileSystem* fs, const std::string& dir, std::vector<SnapshotInfo>* snapshots) {
