@@ -52,7 +52,6 @@ bool Api::Authorized(const Request& request) const {
 }
 
 void Api::Handle(Request request, Reply reply) {
-  ++in_flight_;
   auto start = std::chrono::steady_clock::now();
   Result<const Route*> found = router_.Find(request);
   size_t route = found.ok() ? (*found)->index : RequestMetrics::kUnrouted;
@@ -62,7 +61,6 @@ void Api::Handle(Request request, Reply reply) {
         std::chrono::steady_clock::now() - start);
     metrics_->Record(route, response.status, static_cast<uint64_t>(micros.count()));
     reply(std::move(response));
-    --in_flight_;
   };
   if (!found.ok()) return counted(Problem(found.status()));
   if ((*found)->admin && !Authorized(request)) {

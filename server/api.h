@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,8 +27,6 @@ class Api {
   // Answers `request` through `reply`, now or from another thread.
   void Handle(Request request, Reply reply);
   const Router& router() const { return router_; }
-  // Requests read and not yet answered; a graceful stop waits for zero.
-  int in_flight() const { return in_flight_.load(); }
 
  private:
   void AddRoutes();
@@ -69,7 +66,6 @@ class Api {
   ApiOptions options_;
   Router router_;
   std::unique_ptr<RequestMetrics> metrics_;
-  std::atomic<int> in_flight_{0};
 };
 
 }  // namespace ecomm::server

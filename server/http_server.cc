@@ -20,13 +20,21 @@ using tcp = net::ip::tcp;
 
 namespace {
 
+// 127.0.0.0/8 and ::1, also as IPv4-mapped addresses on a dual-stack listener.
+bool IsLoopback(const net::ip::address& address) {
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6()).is_loopback();
+  }
+  return address.is_loopback();
+}
+
 // One connection: read a request, hand it to the Api, write its answer (posted back
 // to this connection's strand from whichever thread produced it), repeat. Requests
 // pipelined by the client wait in the buffer and are answered in order.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Api& api, const HttpOptions& options)
-      : stream_(std::move(socket)), api_(api), options_(options) {}
+  Session(tcp::socket socket, Api& api, const HttpOptions& options, ServingState& state)
+      : stream_(std::move(socket)), api_(api), options_(options), state_(state) {}
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
@@ -44,13 +52,15 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnRead(beast::error_code ec) {
-    if (ec == http::error::body_limit) {
-      keep_alive_ = false;
-      return Write(Problem(Status(ErrorCode::kPayloadTooLarge, "the body exceeds 1 MiB")));
-    }
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
         ec == net::error::connection_reset || ec == net::error::eof) {
       return Close();
+    }
+    // From here on an answer is owed; Write's completion settles it.
+    ++state_.in_flight;
+    if (ec == http::error::body_limit) {
+      keep_alive_ = false;
+      return Write(Problem(Status(ErrorCode::kPayloadTooLarge, "the body exceeds 1 MiB")));
     }
     if (ec) {  // a malformed request: answer once, then close
       keep_alive_ = false;
@@ -75,7 +85,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     beast::error_code peer_ec;
     auto peer = stream_.socket().remote_endpoint(peer_ec);
-    request.from_loopback = !peer_ec && peer.address().is_loopback();
+    request.from_loopback = !peer_ec && IsLoopback(peer.address());
     stream_.expires_never();  // the engine, not the client, is on the clock now
     api_.Handle(std::move(request), [self = shared_from_this()](Response response) {
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
@@ -95,7 +105,8 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(options_.read_timeout);
     http::async_write(stream_, *message,
                       [self = shared_from_this(), message](beast::error_code ec, size_t) {
-                        if (ec || !self->keep_alive_) return self->Close();
+                        --self->state_.in_flight;
+                        if (ec || !self->keep_alive_ || self->state_.draining) return self->Close();
                         self->Read();
                       });
   }
@@ -111,6 +122,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   Api& api_;
   const HttpOptions& options_;
+  ServingState& state_;
   bool keep_alive_ = true;
   unsigned version_ = 11;
 };
@@ -147,7 +159,7 @@ void HttpServer::Accept() {
     if (!ec) {
       beast::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<Session>(std::move(socket), api_, options_)->Start();
+      std::make_shared<Session>(std::move(socket), api_, options_, state_)->Start();
     }
     Accept();
   });
@@ -155,12 +167,13 @@ void HttpServer::Accept() {
 
 void HttpServer::Stop(std::chrono::milliseconds grace) {
   if (threads_.empty()) return;
+  state_.draining = true;
   net::post(acceptor_.get_executor(), [this] {
     beast::error_code ignored;
     acceptor_.close(ignored);
   });
   auto deadline = std::chrono::steady_clock::now() + grace;
-  while (api_.in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+  while (state_.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   io_.stop();

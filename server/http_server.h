@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -23,6 +24,13 @@ struct HttpOptions {
   std::chrono::seconds read_timeout{15};  // a request that trickles in too slowly
 };
 
+// What sessions share with the server: requests read but not yet answered, and
+// whether a graceful stop has begun (then a connection closes after its answer).
+struct ServingState {
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> draining{false};
+};
+
 // HTTP/1.1 on Boost.Asio + Beast: asynchronous, keep-alive and pipelining, one
 // strand per connection, `threads` threads running one io_context. A connection
 // costs a socket and a buffer, not a thread.
@@ -34,7 +42,8 @@ class HttpServer {
   // Binds and starts serving; false (with `*error`) when the address is unusable.
   bool Start(std::string* error);
   uint16_t port() const { return port_; }
-  // Stops accepting, waits up to `grace` for in-flight requests, then stops.
+  // Stops accepting, lets every request already read be answered and written (up to
+  // `grace`), closing each connection after its answer, then stops.
   void Stop(std::chrono::milliseconds grace);
   boost::asio::io_context& io() { return io_; }
 
@@ -43,6 +52,7 @@ class HttpServer {
 
   Api& api_;
   HttpOptions options_;
+  ServingState state_;
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;
   uint16_t port_ = 0;

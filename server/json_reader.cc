@@ -18,8 +18,10 @@ Status Invalid(std::string message) {
 
 Result<rapidjson::Document> ParseObject(std::string_view body) {
   rapidjson::Document doc;
-  // Without kParseStopWhenDoneFlag, anything after the value is an error too.
-  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+  // Without kParseStopWhenDoneFlag, anything after the value is an error too; strings
+  // must be valid UTF-8 (RFC 8259), or they would poison every later answer.
+  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(body.data(),
+                                                                                    body.size());
   if (doc.HasParseError()) {
     return Invalid(std::string("malformed JSON: ") +
                    rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +

@@ -67,8 +67,7 @@ int main(int argc, char** argv) {
   std::fflush(stderr);
 
   int signal = WaitForSignal();
-  std::fprintf(stderr, "ecomm: signal %d: draining %d in-flight requests\n", signal,
-               api.in_flight());
+  std::fprintf(stderr, "ecomm: signal %d: stop accepting, answer in-flight requests\n", signal);
   http.Stop(std::chrono::seconds(10));
   Status closed = (*db)->Close();
   std::fprintf(stderr, "ecomm: stopped%s%s\n", closed.ok() ? "" : ": ",
