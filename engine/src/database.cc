@@ -93,8 +93,9 @@ Status Database::Recover() {
       recovery_.snapshot_lsn = image.lsn;
       break;
     }
-    recovery_.snapshot_skipped += path + ": " + loaded.message() + "; ";
-    Log("snapshot " + path + " skipped: " + loaded.message());
+    std::string why = loaded.ok() ? "its LSN does not match its name" : loaded.message();
+    recovery_.snapshot_skipped += path + ": " + why + "; ";
+    Log("snapshot " + path + " skipped: " + why);
     engine_ = std::make_unique<Engine>(engine_options);  // drop what was half loaded
   }
 

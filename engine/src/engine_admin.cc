@@ -74,6 +74,9 @@ Result<Committed<TimeMs>> Engine::AdvanceClock(int64_t seconds) {
     return s;
   }
   std::lock_guard lock(state_->clock_mu);
+  if (state_->Now() > limits::kMaxTimeMs - seconds * 1000) {
+    return Status(ErrorCode::kInvalidRequest, "the clock would pass the year 9999");
+  }
   AdvanceClockRecord record{state_->Now(), seconds};
   std::optional<Lsn> lsn = state_->Log(record);
   if (!lsn) return Unavailable();

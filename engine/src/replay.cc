@@ -32,6 +32,9 @@ class Replayer {
   }
 
   Status operator()(const CreateProductRecord& r) {
+    if (r.price < 0 || r.price > limits::kMaxPrice || r.stock < 0 || r.stock > limits::kMaxStock) {
+      return Misfit(record_, "price or stock out of range");
+    }
     return state_.catalog.WithStripe(r.product_id, [&](auto& stripe) {
       if (stripe.contains(r.product_id)) return Misfit(record_, "product exists");
       ApplyCreateProduct(state_, r, stripe);
@@ -89,6 +92,12 @@ class Replayer {
     } else if (r.status != OrderStatus::kFailed) {
       return Misfit(record_, "an order is placed SUCCESS or FAILED");
     }
+    bool reason_fits = r.status == OrderStatus::kSuccess
+                           ? r.reason == StatusReason::kNone && !r.payment_id.IsNil()
+                           : (r.reason == StatusReason::kInsufficientBalance ||
+                              r.reason == StatusReason::kOutOfStock) &&
+                                 r.payment_id.IsNil();
+    if (!reason_fits) return Misfit(record_, "outcome, reason and payment disagree");
     ApplyPlaceOrder(state_, r, *account, products, lsn_);
     return Status::Ok();
   }
@@ -137,7 +146,8 @@ class Replayer {
   }
 
   Status operator()(const AdvanceClockRecord& r) {
-    if (r.seconds < 1 || r.seconds > limits::kMaxClockAdvanceSeconds) {
+    if (r.seconds < 1 || r.seconds > limits::kMaxClockAdvanceSeconds ||
+        state_.clock_offset_ms.load() > limits::kMaxTimeMs - r.seconds * 1000) {
       return Misfit(record_, "advance out of range");
     }
     std::lock_guard lock(state_.clock_mu);
@@ -154,6 +164,8 @@ class Replayer {
 }  // namespace
 
 Status Engine::Apply(const Record& record, Lsn lsn) {
+  TimeMs at = std::visit([](const auto& r) { return r.at; }, record);
+  if (at < 0 || at > limits::kMaxTimeMs) return Misfit(record, "time out of range");
   return std::visit(Replayer(*state_, record, lsn), record);
 }
 

@@ -12,8 +12,9 @@ bool TopSellers::RankOrder::operator()(const Rank& a, const Rank& b) const {
 }
 
 int64_t TopSellers::MinuteOf(TimeMs t) {
-  // Floor division, so that times before the epoch land in the right minute.
-  return t >= 0 ? t / 60000 : -((-t + 59999) / 60000);
+  // Floor division (times before the epoch land in the right minute), written so that
+  // no intermediate can overflow, whatever a record says.
+  return t / 60000 - (t % 60000 < 0 ? 1 : 0);
 }
 
 void TopSellers::Adjust(const Product* product, Quantity delta) {

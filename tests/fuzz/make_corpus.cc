@@ -95,6 +95,25 @@ void SnapshotSeeds(const fs::path& dir) {
   Write(dir, "cursor", cursor);
 }
 
+// request_fuzz inputs: route byte, key byte, then a body that the route accepts.
+void RequestSeeds(const fs::path& dir) {
+  const std::pair<uint8_t, std::string> seeds[] = {
+      {0, R"({"userId":"u1","amount":500})"},
+      {8, R"({"userId":"u1","items":[{"productId":"p1","quantity":2}]})"},
+      {8, R"({"userId":"u1","fromCart":true})"},
+      {12, R"({"userId":"u1","productId":"p1","quantity":3})"},
+      {15, R"({"userId":"u9","name":"N","email":"e@x"})"},
+      {4, R"({"productId":"p9","name":"N","price":5,"stock":9})"},
+      {17, R"({"advanceSeconds":60})"},
+      {1, "userId=u1"},
+      {2, "userId=u1&limit=2"},
+  };
+  int i = 0;
+  for (const auto& [route, body] : seeds) {
+    Write(dir, std::to_string(i++), std::string(1, static_cast<char>(route)) + '\x01' + body);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -106,5 +125,6 @@ int main(int argc, char** argv) {
   RecordSeeds(root / "record_fuzz");
   SegmentSeeds(root / "wal_segment_fuzz");
   SnapshotSeeds(root / "snapshot_fuzz");
+  RequestSeeds(root / "request_fuzz");
   return 0;
 }

@@ -2,6 +2,7 @@
 // must be exactly what EncodeRecord writes for it (the encoding is canonical, so a
 // decoder that accepts two spellings of one record is a bug), and applying it to a
 // small engine must either fit or be refused without changing anything.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -25,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   std::string encoded;
   ecomm::EncodeRecord(*record, &encoded);
-  Check(std::equal(payload.begin(), payload.end(), encoded.begin(), encoded.end()),
+  std::span<const uint8_t> encoded_bytes = Bytes(encoded);
+  Check(std::equal(payload.begin(), payload.end(), encoded_bytes.begin(), encoded_bytes.end()),
         "encode(decode(payload)) == payload");
   ecomm::Result<ecomm::Record> again = ecomm::DecodeRecord(type, Bytes(encoded));
   Check(again.ok(), "an encoded record decodes");

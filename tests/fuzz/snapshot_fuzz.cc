@@ -2,6 +2,7 @@
 // ReadSnapshot (and, as a bonus, as a cursor file through ReadCursor). A snapshot that
 // verifies must be well-formed enough to be written again chunk by chunk and read back
 // the same: the reader accepts nothing the writer could not have produced.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>

@@ -5,6 +5,7 @@
 //    kTruncate mode and must leave a log that a second recovery finds clean;
 //  - ecomm-wal's read-only scanner (tools/wal/log_scan.cc), whose verdict (clean, torn
 //    tail at offset X, corruption) must be the one recovery acts on.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -69,10 +70,9 @@ void CheckFrames(std::span<const uint8_t> data) {
     bool reserved_zero = data[offset + 6] == 0 && data[offset + 7] == 0;
     std::string reframed;
     wal::AppendFrame(frame.lsn, frame.synced_lsn, frame.type, frame.payload, &reframed);
-    Check(!reserved_zero ||
-              std::equal(reframed.begin(), reframed.end(), data.begin() + offset,
-                         data.begin() + offset + frame.size,
-                         [](char a, uint8_t b) { return static_cast<uint8_t>(a) == b; }),
+    std::span<const uint8_t> expected = Bytes(reframed);
+    Check(!reserved_zero || std::equal(expected.begin(), expected.end(), data.begin() + offset,
+                                       data.begin() + offset + frame.size),
           "a parsed frame re-frames to its bytes");
     offset += frame.size;
   }

@@ -112,4 +112,14 @@ FrameError ParseFrame(std::span<const uint8_t> data, Frame* frame) {
   return FrameError::kNone;
 }
 
+bool SyncedBeforeLaterFrame(std::span<const uint8_t> data, size_t from, Lsn lsn) {
+  Frame frame;
+  for (size_t off = from; off + kFrameHeaderSize <= data.size(); ++off) {
+    if (ParseFrame(data.subspan(off), &frame) == FrameError::kNone && frame.synced_lsn >= lsn) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace ecomm::wal

@@ -10,20 +10,6 @@ std::span<const uint8_t> Bytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-// True when a well-formed frame anywhere in data[from..) was appended after record
-// `lsn` had been synced: then the bad spot holding `lsn` is corruption of durable
-// data, not the torn tail of the last unsynced write (which may well be followed by
-// intact frames of that same write, since a disk persists sectors in any order).
-bool SyncedBeforeLaterFrame(std::span<const uint8_t> data, size_t from, Lsn lsn) {
-  Frame frame;
-  for (size_t off = from; off + kFrameHeaderSize <= data.size(); ++off) {
-    if (ParseFrame(data.subspan(off), &frame) == FrameError::kNone && frame.synced_lsn >= lsn) {
-      return true;
-    }
-  }
-  return false;
-}
-
 std::string Where(const std::string& path, size_t offset) {
   return path + " at offset " + std::to_string(offset);
 }

@@ -46,6 +46,8 @@ inline constexpr size_t kMaxLines = 100;
 inline constexpr size_t kMaxStringBytes = 256;
 inline constexpr size_t kMaxIdempotencyKeyBytes = 128;
 inline constexpr int64_t kMaxClockAdvanceSeconds = 1'000'000'000;
+// Times an engine accepts: 1970-01-01 to 9999-12-31T23:59:59.999Z.
+inline constexpr TimeMs kMaxTimeMs = 253'402'300'799'999;
 inline constexpr int64_t kTopSellersWindowMinutes = 72 * 60;
 inline constexpr size_t kTopSellersCount = 5;
 inline constexpr size_t kDefaultPageLimit = 20;

@@ -64,4 +64,10 @@ std::optional<SegmentHeader> ParseSegmentHeader(std::span<const uint8_t> data, s
 // Parses the frame at the start of `data`.
 FrameError ParseFrame(std::span<const uint8_t> data, Frame* frame);
 
+// True when a well-formed frame anywhere in data[from..) was appended after record
+// `lsn` had been synced: then a bad spot holding `lsn` is corruption of durable data,
+// not the torn tail of the last unsynced write (which may well be followed by intact
+// frames of that same write, since a disk persists sectors in any order).
+bool SyncedBeforeLaterFrame(std::span<const uint8_t> data, size_t from, Lsn lsn);
+
 }  // namespace ecomm::wal

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ecomm/wal/file.h"
+#include "ecomm/wal/journal.h"
+#include "ecomm/wal/status.h"
+
+// A read-only walk over the WAL segments of a data directory. wal::ReplayWal cannot
+// serve an inspection tool: it truncates a torn tail as it goes, and it stops at the
+// first bad spot. This scanner applies the same rules (wal/src/wal_reader.cc) to
+// classify a bad spot as a torn tail or as corruption, but only reports it, and it
+// goes on with the next segment so that one run reports every damaged file.
+namespace ecomm::waltool {
+
+// Forwards reads to another file system and refuses every change, so that no code
+// path of the tool, its own or the library's, can alter the data directory.
+class ReadOnlyFileSystem final : public wal::FileSystem {
+ public:
+  explicit ReadOnlyFileSystem(wal::FileSystem* base) : base_(base) {}
+
+  wal::Status CreateDir(const std::string& path) override;
+  wal::Status ListDir(const std::string& dir, std::vector<std::string>* names) override;
+  wal::Status NewWritableFile(const std::string& path,
+                              std::unique_ptr<wal::WritableFile>* file) override;
+  wal::Status ReadFile(const std::string& path, std::string* contents) override;
+  wal::Status Truncate(const std::string& path, uint64_t size) override;
+  wal::Status Rename(const std::string& from, const std::string& to) override;
+  wal::Status Remove(const std::string& path) override;
+  wal::Status SyncDir(const std::string& dir) override;
+
+ private:
+  wal::FileSystem* base_;
+};
+
+struct ScannedRecord {
+  wal::Lsn lsn;
+  uint8_t type;
+  std::span<const uint8_t> payload;  // into ScannedSegment::bytes
+  size_t offset;                     // of the frame in its segment
+};
+
+// Where a segment stops being readable, and what recovery would make of it.
+struct BadSpot {
+  enum class Kind : uint8_t {
+    kTornTail,    // the unsynced end of the last write: recovery cuts it, nothing is lost
+    kCorruption,  // damage to synced records: recovery refuses to start
+    // A well-formed frame whose LSN was already passed. The writer never produces one;
+    // recovery silently skips it, so it is reported as corruption of its own kind.
+    kStaleLsn,
+  };
+  Kind kind;
+  size_t offset;
+  std::string why;
+};
+
+struct ScannedSegment {
+  std::string name;
+  std::string path;
+  wal::Lsn name_lsn = 0;               // the first LSN its file name promises
+  std::string bytes;                   // the whole file
+  std::vector<ScannedRecord> records;  // the good frames before any bad spot
+  std::optional<BadSpot> bad;
+};
+
+// Scans the segments of `wal_dir` in LSN order and calls `visit` for each, holding one
+// segment in memory at a time. LSNs must run on without a gap from the first record
+// of the oldest segment (older segments may have been removed) to the last one; after
+// a bad spot the next segment is taken at its word. A Status only for I/O errors.
+wal::Status ScanLog(wal::FileSystem* fs, const std::string& wal_dir,
+                    const std::function<void(const ScannedSegment&)>& visit);
+
+const char* Describe(BadSpot::Kind kind);
+// "00000000000000000001.wal: corruption at offset 96: record checksum mismatch"
+std::string Describe(const ScannedSegment& segment, const BadSpot& bad);
+
+}  // namespace ecomm::waltool
