@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -57,12 +57,11 @@ void ServerProcess::Start() {
     execv(argv[0], argv.data());
     _exit(127);
   }
-  std::regex listening(R"(listening on 127\.0\.0\.1:(\d+))");
+  const std::string listening = "listening on 127.0.0.1:";
   for (int i = 0; i < 3000; ++i) {
-    std::smatch m;
     std::string log = Log();
-    if (std::regex_search(log, m, listening)) {
-      port_ = std::stoi(m[1]);
+    if (size_t at = log.find(listening); at != std::string::npos) {
+      port_ = std::atoi(log.c_str() + at + listening.size());
       return;
     }
     int status = 0;

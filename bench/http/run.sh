@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# HTTP benchmarks, side by side in one run: nginx serving a static JSON file (the
+# reference on this machine), then ecomm-server: GET /balance, GET /products/top,
+# durable POST /order and POST /balance/charge (wrk -t2 -c64 -d10s), GET /balance at
+# 1,000 and 10,000 connections, and the memory of 10,000 idle connections.
+# Usage: bench/http/run.sh [seconds per run, default 10]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds=${1:-10}
+./scripts/deps.sh
+for tool in wrk nginx curl python3; do
+  command -v "$tool" >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light curl python3
+done
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DECOMM_BUILD_TESTS=OFF -DECOMM_BUILD_BENCH=OFF >/dev/null
+cmake --build build-release -j"$(nproc)" --target ecomm-server >/dev/null
+ulimit -n 65536
+
+work=$(mktemp -d)
+trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
+
+# nginx: a static 60-byte JSON answer, 2 workers.
+mkdir -p "$work/nginx/logs" "$work/nginx/www"
+echo '{"userId":"bench1","currentBalance":1000000000,"ok":true}' >"$work/nginx/www/balance.json"
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx/logs/error.log;
+events { worker_connections 20000; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/tmp; proxy_temp_path $work/nginx/tmp;
+  fastcgi_temp_path $work/nginx/tmp; uwsgi_temp_path $work/nginx/tmp; scgi_temp_path $work/nginx/tmp;
+  keepalive_requests 1000000;
+  server { listen 127.0.0.1:18090; root $work/nginx/www; default_type application/json; }
+}
+CONF
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf"
+
+build-release/server/ecomm-server --listen 127.0.0.1:18091 --data-dir "$work/data" \
+  --threads 2 2>"$work/server.log" &
+echo $! >"$work/server.pid"
+for _ in $(seq 100); do curl -sf localhost:18091/healthz >/dev/null && break; sleep 0.1; done
+
+# 200 users with 10^9 each, 10 products with stock 10^12.
+for i in $(seq 0 199); do
+  curl -sf -XPOST localhost:18091/users -d "{\"userId\":\"bench$i\",\"name\":\"B\",\"email\":\"b@x\"}" >/dev/null
+  curl -sf -XPOST localhost:18091/balance/charge -d "{\"userId\":\"bench$i\",\"amount\":1000000000}" >/dev/null
+done
+for i in $(seq 0 9); do
+  curl -sf -XPOST localhost:18091/products \
+    -d "{\"productId\":\"bench-p$i\",\"name\":\"P\",\"price\":1,\"stock\":1000000000000}" >/dev/null
+done
+curl -sf -XPOST localhost:18091/order -d '{"userId":"bench0","items":[{"productId":"bench-p0","quantity":1}]}' >/dev/null
+
+run() {  # name, connections, url, [script]
+  local name=$1 conns=$2 url=$3 script=${4:-}
+  local out
+  out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency ${script:+-s "bench/http/$script"} "$url")
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errors=$(grep -Eo 'Non-2xx or 3xx responses: [0-9]+|Socket errors: .*' <<<"$out" | tr '\n' ' ')
+  printf '| %-34s | %6s | %10s | %8s | %8s | %s\n' "$name" "$conns" "$rps" "$p50" "$p99" "${errors:-}|"
+}
+
+echo "| run | conns | req/s | p50 | p99 | errors |"
+echo "|---|---|---|---|---|---|"
+run "nginx static JSON" 64 http://127.0.0.1:18090/balance.json
+run "GET /balance" 64 http://127.0.0.1:18091/ balance.lua
+run "GET /products/top" 64 http://127.0.0.1:18091/products/top
+run "POST /order (fsync always)" 64 http://127.0.0.1:18091/ order.lua
+run "POST /balance/charge (fsync always)" 64 http://127.0.0.1:18091/ charge.lua
+run "GET /balance" 1000 http://127.0.0.1:18091/ balance.lua
+run "GET /balance" 10000 http://127.0.0.1:18091/ balance.lua
+python3 bench/http/idle_connections.py 127.0.0.1 18091 "$(cat "$work/server.pid")" 10000
+curl -s localhost:18091/metrics | grep -E '^ecomm_wal_(syncs|batches|records)_total|batch_records_p50|fsync_p99'
