@@ -15,7 +15,7 @@ constexpr const char* kUsage = R"(usage: ecomm-server [flags]
   --admin-token TOKEN      Bearer token for admin endpoints (or env ECOMM_ADMIN_TOKEN);
                            without one, admin endpoints answer loopback clients only
   --threads N              HTTP worker threads (default 2)
-  --snapshot-every N       records between snapshots (default 100000; 0: on shutdown only)
+  --snapshot-every N       records between snapshots (default 1000000; 0: on shutdown only)
   --demo-data              load demo users and products into an empty data directory
   --test-clock             enable POST /admin/clock {"advanceSeconds":N}
   --recover=truncate       cut the log at a corrupt record instead of refusing to start

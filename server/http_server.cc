@@ -1,11 +1,12 @@
 #include "http_server.h"
 
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <atomic>
 
 #include "problem.h"
@@ -28,13 +29,21 @@ bool IsLoopback(const net::ip::address& address) {
   return address.is_loopback();
 }
 
-// One connection: read a request, hand it to the Api, write its answer (posted back
-// to this connection's strand from whichever thread produced it), repeat. Requests
-// pipelined by the client wait in the buffer and are answered in order.
+using Executor = net::io_context::executor_type;
+using Socket = tcp::socket::rebind_executor<Executor>::other;
+
+// One connection, on one io_context's thread: read a request, hand it to the Api,
+// write its answer (dispatched back to this thread from whichever thread produced
+// it), repeat. Requests pipelined by the client wait in the buffer and are answered
+// in order, one at a time, which is why one response message per session suffices.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Api& api, const HttpOptions& options, ServingState& state)
-      : stream_(std::move(socket)), api_(api), options_(options), state_(state) {}
+  Session(Socket socket, Api& api, const HttpOptions& options, ServingState& state)
+      : stream_(std::move(socket)), api_(api), options_(options), state_(state) {
+    beast::error_code ec;
+    auto peer = stream_.socket().remote_endpoint(ec);
+    from_loopback_ = !ec && IsLoopback(peer.address());
+  }
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
@@ -83,28 +92,29 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto it = raw.find("Idempotency-Key"); it != raw.end()) {
       request.idempotency_key = std::string(it->value());
     }
-    beast::error_code peer_ec;
-    auto peer = stream_.socket().remote_endpoint(peer_ec);
-    request.from_loopback = !peer_ec && IsLoopback(peer.address());
+    request.from_loopback = from_loopback_;
     stream_.expires_never();  // the engine, not the client, is on the clock now
+    // A read is answered inline on this thread; a commit's answer comes from the WAL
+    // writer's thread and is queued to this one.
     api_.Handle(std::move(request), [self = shared_from_this()](Response response) {
-      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+      net::dispatch(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->Write(std::move(response));
       });
     });
   }
 
   void Write(Response response) {
-    auto message = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(response.status), version_ ? version_ : 11);
-    message->set(http::field::server, "ecomm");
-    message->set(http::field::content_type, response.content_type);
-    message->keep_alive(keep_alive_);
-    message->body() = std::move(response.body);
-    message->prepare_payload();
+    response_ = {};
+    response_.result(static_cast<http::status>(response.status));
+    response_.version(version_ ? version_ : 11);
+    response_.set(http::field::server, "ecomm");
+    response_.set(http::field::content_type, response.content_type);
+    response_.keep_alive(keep_alive_);
+    response_.body() = std::move(response.body);
+    response_.prepare_payload();
     stream_.expires_after(options_.read_timeout);
-    http::async_write(stream_, *message,
-                      [self = shared_from_this(), message](beast::error_code ec, size_t) {
+    http::async_write(stream_, response_,
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
                         --self->state_.in_flight;
                         if (ec || !self->keep_alive_ || self->state_.draining) return self->Close();
                         self->Read();
@@ -117,9 +127,11 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.close();
   }
 
-  beast::tcp_stream stream_;
+  beast::basic_stream<tcp, Executor> stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> response_;
+  bool from_loopback_ = false;
   Api& api_;
   const HttpOptions& options_;
   ServingState& state_;
@@ -129,8 +141,24 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
+namespace {
+
+std::vector<std::unique_ptr<net::io_context>> MakeContexts(int threads) {
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  // Hint 1: each context is run by one thread (other threads only post to it).
+  for (int i = 0; i < std::max(threads, 1); ++i) {
+    contexts.push_back(std::make_unique<net::io_context>(1));
+  }
+  return contexts;
+}
+
+}  // namespace
+
 HttpServer::HttpServer(Api& api, HttpOptions options)
-    : api_(api), options_(std::move(options)), acceptor_(net::make_strand(io_)) {}
+    : api_(api),
+      options_(std::move(options)),
+      contexts_(MakeContexts(options_.threads)),
+      acceptor_(*contexts_[0]) {}
 
 HttpServer::~HttpServer() { Stop(std::chrono::milliseconds(0)); }
 
@@ -149,12 +177,17 @@ bool HttpServer::Start(std::string* error) {
            false;
   port_ = acceptor_.local_endpoint().port();
   Accept();
-  for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { io_.run(); });
+  for (auto& context : contexts_) {
+    // Idle connections owe nothing: the context runs until Stop, not until idle.
+    threads_.emplace_back([&context, work = net::make_work_guard(*context)] { context->run(); });
+  }
   return true;
 }
 
 void HttpServer::Accept() {
-  acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
+  net::io_context& home = *contexts_[next_context_];
+  next_context_ = (next_context_ + 1) % contexts_.size();
+  acceptor_.async_accept(home, [this](beast::error_code ec, Socket socket) {
     if (ec == net::error::operation_aborted) return;  // Stop closed the acceptor
     if (!ec) {
       beast::error_code ignored;
@@ -176,7 +209,7 @@ void HttpServer::Stop(std::chrono::milliseconds grace) {
   while (state_.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  io_.stop();
+  for (auto& context : contexts_) context->stop();
   for (std::thread& t : threads_) t.join();
   threads_.clear();
 }

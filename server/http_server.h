@@ -31,9 +31,10 @@ struct ServingState {
   std::atomic<bool> draining{false};
 };
 
-// HTTP/1.1 on Boost.Asio + Beast: asynchronous, keep-alive and pipelining, one
-// strand per connection, `threads` threads running one io_context. A connection
-// costs a socket and a buffer, not a thread.
+// HTTP/1.1 on Boost.Asio + Beast: asynchronous, keep-alive and pipelining. Each of
+// `threads` threads runs its own io_context; a connection lives on one of them (dealt
+// round-robin at accept), so its handlers never race and need no strand, and threads
+// share no scheduler lock. A connection costs a socket and a buffer, not a thread.
 class HttpServer {
  public:
   HttpServer(Api& api, HttpOptions options);
@@ -45,7 +46,6 @@ class HttpServer {
   // Stops accepting, lets every request already read be answered and written (up to
   // `grace`), closing each connection after its answer, then stops.
   void Stop(std::chrono::milliseconds grace);
-  boost::asio::io_context& io() { return io_; }
 
  private:
   void Accept();
@@ -53,7 +53,9 @@ class HttpServer {
   Api& api_;
   HttpOptions options_;
   ServingState state_;
-  boost::asio::io_context io_;
+  // One per thread; contexts_[0] also runs the acceptor.
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  size_t next_context_ = 0;  // the acceptor's: where the next connection goes
   boost::asio::ip::tcp::acceptor acceptor_;
   uint16_t port_ = 0;
   std::vector<std::thread> threads_;

@@ -2,7 +2,7 @@
 # HTTP benchmarks, side by side in one run: nginx serving a static JSON file (the
 # reference on this machine), then ecomm-server: GET /balance, GET /products/top,
 # durable POST /order and POST /balance/charge (wrk -t2 -c64 -d10s), GET /balance at
-# 1,000 and 10,000 connections, and the memory of 10,000 idle connections.
+# 1,000 and 10,000 connections, and before them the memory of 10,000 idle connections.
 # Usage: bench/http/run.sh [seconds per run, default 10]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,9 +13,10 @@ for tool in wrk nginx curl python3; do
 done
 cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DECOMM_BUILD_TESTS=OFF -DECOMM_BUILD_BENCH=OFF >/dev/null
 cmake --build build-release -j"$(nproc)" --target ecomm-server >/dev/null
-ulimit -n 65536
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"  # 10,000 connections need the fds
 
 work=$(mktemp -d)
+chmod 755 "$work"  # nginx workers run as an unprivileged user
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 # nginx: a static 60-byte JSON answer, 2 workers.
@@ -52,6 +53,9 @@ for i in $(seq 0 9); do
 done
 curl -sf -XPOST localhost:18091/order -d '{"userId":"bench0","items":[{"productId":"bench-p0","quantity":1}]}' >/dev/null
 
+# Idle connections first, while the state is small, so that their cost stands alone.
+python3 bench/http/idle_connections.py 127.0.0.1 18091 "$(cat "$work/server.pid")" 10000
+
 run() {  # name, connections, url, [script]
   local name=$1 conns=$2 url=$3 script=${4:-}
   local out
@@ -60,7 +64,7 @@ run() {  # name, connections, url, [script]
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  errors=$(grep -Eo 'Non-2xx or 3xx responses: [0-9]+|Socket errors: .*' <<<"$out" | tr '\n' ' ')
+  errors=$( (grep -Eo 'Non-2xx or 3xx responses: [0-9]+|Socket errors: .*' <<<"$out" || true) | tr '\n' ' ')
   printf '| %-34s | %6s | %10s | %8s | %8s | %s\n' "$name" "$conns" "$rps" "$p50" "$p99" "${errors:-}|"
 }
 
@@ -71,7 +75,8 @@ run "GET /balance" 64 http://127.0.0.1:18091/ balance.lua
 run "GET /products/top" 64 http://127.0.0.1:18091/products/top
 run "POST /order (fsync always)" 64 http://127.0.0.1:18091/ order.lua
 run "POST /balance/charge (fsync always)" 64 http://127.0.0.1:18091/ charge.lua
+run "nginx static JSON" 1000 http://127.0.0.1:18090/balance.json
 run "GET /balance" 1000 http://127.0.0.1:18091/ balance.lua
+run "nginx static JSON" 10000 http://127.0.0.1:18090/balance.json
 run "GET /balance" 10000 http://127.0.0.1:18091/ balance.lua
-python3 bench/http/idle_connections.py 127.0.0.1 18091 "$(cat "$work/server.pid")" 10000
 curl -s localhost:18091/metrics | grep -E '^ecomm_wal_(syncs|batches|records)_total|batch_records_p50|fsync_p99'

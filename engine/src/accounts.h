@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -28,6 +30,28 @@ struct CartLine {
   Quantity quantity;
 };
 
+// An account as it stood when a snapshot began, kept by the first mutation after
+// that (see SnapshotCapture) so that the snapshot can still write the old state. It
+// holds only what mutations overwrite: the history and the order list only grow, so
+// their lengths stand for their contents, and an order placed before the snapshot
+// changes at most once more (SUCCESS -> CANCELLED), recorded in `changed_orders`.
+struct AccountFrame {
+  struct OrderState {
+    const Order* order;
+    OrderStatus status;
+    TimeMs updated_at;
+    size_t history_size;
+  };
+
+  uint64_t epoch;  // the snapshot this frame belongs to
+  Money balance;
+  TimeMs balance_updated_at;
+  std::vector<CartLine> cart;
+  size_t history_size;
+  size_t orders_size;
+  std::vector<OrderState> changed_orders;
+};
+
 // A user with everything only that user's transactions touch: balance, balance
 // history, cart, and the list of their orders (whose mutable fields it also guards).
 struct Account {
@@ -43,10 +67,11 @@ struct Account {
   // Guarded by mu.
   Money balance = 0;
   TimeMs balance_updated_at;
-  std::vector<BalanceEntry> history;  // oldest first
-  std::vector<CartLine> cart;         // insertion order, one line per product
-  std::vector<Order*> orders;         // oldest first
-  uint64_t snapshot_epoch = 0;        // see SnapshotCapture
+  std::vector<BalanceEntry> history;    // oldest first
+  std::vector<CartLine> cart;           // insertion order, one line per product
+  std::vector<Order*> orders;           // oldest first
+  uint64_t snapshot_epoch = 0;          // see SnapshotCapture
+  std::unique_ptr<AccountFrame> frame;  // see SnapshotCapture
 
   // Moves the balance by `amount` (signed) and records the entry. The caller holds
   // mu and has checked that the result stays within 0..kMaxBalance.

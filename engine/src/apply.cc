@@ -68,8 +68,8 @@ Order* ApplyPlaceOrder(EngineState& state, const PlaceOrderRecord& record, Accou
     items.push_back(OrderItem{products[i], line.quantity, line.price});
     total += line.quantity * line.price;  // bounded by kMaxOrderTotal, checked before logging
   }
-  auto owned =
-      std::make_unique<Order>(record.order_id, &account, total, record.at, std::move(items));
+  auto owned = std::make_unique<Order>(record.order_id, &account, total, record.at,
+                                       std::move(items), state.capture.epoch());
   Order* order = owned.get();
   order->Transition(OrderStatus::kPending, StatusReason::kNone, ChangedBy::kSystem, record.at);
   if (record.status == OrderStatus::kSuccess) {
@@ -102,6 +102,7 @@ Order* ApplyPlaceOrder(EngineState& state, const PlaceOrderRecord& record, Accou
 void ApplyCancelOrder(EngineState& state, const CancelOrderRecord& record, Order& order, Lsn lsn) {
   assert(order.status == OrderStatus::kSuccess);  // only a SUCCESS order is cancelled
   state.capture.Preserve(*order.user);
+  state.capture.Preserve(order);
   order.user->Post(TransactionType::kRefund, order.total_price, record.refund_id, order.order_id,
                    record.at);
   for (const OrderItem& item : order.items) {

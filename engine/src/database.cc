@@ -189,6 +189,7 @@ Status Database::Snapshot() {
     if (wal::Status s = walk(*p); !s.ok()) return FromWal(s);
   }
   std::vector<Account*> accounts;
+  accounts.reserve(state.accounts.Size());  // ForEach holds stripe locks: no regrowth under them
   state.accounts.ForEach([&](const Account& a) { accounts.push_back(const_cast<Account*>(&a)); });
   for (Account* a : accounts) {
     if (wal::Status s = walk(*a); !s.ok()) return FromWal(s);

@@ -26,18 +26,21 @@ struct OrderHistoryEntry {
 // An order. Its identity, items and total never change; its status and history are
 // guarded by the owning account's mutex, which every transaction on it takes first.
 struct Order {
-  Order(Uuid id, Account* owner, Money total, TimeMs date, std::vector<OrderItem> order_items)
+  Order(Uuid id, Account* owner, Money total, TimeMs date, std::vector<OrderItem> order_items,
+        uint64_t epoch)
       : order_id(id),
         user(owner),
         total_price(total),
         order_date(date),
-        items(std::move(order_items)) {}
+        items(std::move(order_items)),
+        snapshot_epoch(epoch) {}
 
   const Uuid order_id;
   Account* const user;
   const Money total_price;
   const TimeMs order_date;
   const std::vector<OrderItem> items;  // one per product, in request order
+  const uint64_t snapshot_epoch;       // the capture epoch it was born in (SnapshotCapture)
 
   // Guarded by user->mu.
   OrderStatus status = OrderStatus::kPending;

@@ -20,10 +20,29 @@ std::vector<SnapshotCapture::Chunk> SnapshotCapture::End() {
 }
 
 void SnapshotCapture::Keep(Account& account) {
-  Chunk chunk;
-  if (!Take(account, &chunk)) return;
-  std::lock_guard lock(mu_);
-  preserved_.push_back(std::move(chunk));
+  account.snapshot_epoch = epoch();
+  account.frame = std::make_unique<AccountFrame>(AccountFrame{
+      .epoch = account.snapshot_epoch,
+      .balance = account.balance,
+      .balance_updated_at = account.balance_updated_at,
+      .cart = account.cart,
+      .history_size = account.history.size(),
+      .orders_size = account.orders.size(),
+      .changed_orders = {},
+  });
+}
+
+void SnapshotCapture::Preserve(const Order& order) {
+  AccountFrame* frame = order.user->frame.get();
+  if (!active_.load(std::memory_order_acquire) || order.snapshot_epoch >= epoch() ||
+      frame == nullptr || frame->epoch != epoch()) {
+    return;  // no snapshot running, the order is newer, or the account is captured
+  }
+  for (const AccountFrame::OrderState& kept : frame->changed_orders) {
+    if (kept.order == &order) return;  // its state at the snapshot is kept already
+  }
+  frame->changed_orders.push_back(
+      AccountFrame::OrderState{&order, order.status, order.updated_at, order.history.size()});
 }
 
 void SnapshotCapture::Keep(Product& product) {
@@ -34,9 +53,15 @@ void SnapshotCapture::Keep(Product& product) {
 }
 
 bool SnapshotCapture::Take(Account& account, Chunk* chunk) {
-  if (account.snapshot_epoch >= epoch()) return false;
+  const AccountFrame* frame = nullptr;
+  if (account.snapshot_epoch >= epoch()) {
+    // Preserved by a mutation, or born after the snapshot began (then no frame).
+    if (account.frame == nullptr || account.frame->epoch != epoch()) return false;
+    frame = account.frame.get();
+  }
   account.snapshot_epoch = epoch();
-  *chunk = Chunk{static_cast<uint8_t>(ChunkKind::kAccount), EncodeAccountChunk(account)};
+  *chunk = Chunk{static_cast<uint8_t>(ChunkKind::kAccount), EncodeAccountChunk(account, frame)};
+  account.frame.reset();
   return true;
 }
 

@@ -8,15 +8,21 @@
 
 #include "accounts.h"
 #include "catalog.h"
+#include "orders.h"
 
 namespace ecomm {
 
 // Copy-on-write capture of a consistent image while traffic goes on. A snapshot
 // starts an epoch at its LSN (under the commit gate). From then on, the first
-// mutation to touch an account or product not yet captured in this epoch serialises
-// its pre-image first (Preserve); the snapshot walker serialises every object still
-// uncaptured. Each object is captured exactly once, as it stood at the LSN; objects
-// created after the LSN start in the new epoch and are skipped.
+// mutation to touch an account or product not yet captured in this epoch keeps its
+// pre-image first (Preserve); the snapshot walker serialises every object, from the
+// pre-image where one was kept. Each object is captured exactly once, as it stood at
+// the LSN; objects created after the LSN start in the new epoch and are skipped.
+//
+// A product's pre-image is serialised at once (a few fields). An account's is an
+// AccountFrame: its scalars, cart and the lengths of its history and order list, so
+// that a mutation never serialises a large account on the commit path, where it
+// holds product locks that every order on those products needs.
 class SnapshotCapture {
  public:
   struct Chunk {
@@ -39,10 +45,13 @@ class SnapshotCapture {
   void Preserve(Product& product) {
     if (Due(product.snapshot_epoch)) Keep(product);
   }
+  // Before an order placed earlier changes; the caller holds its user's mutex and
+  // has preserved the user.
+  void Preserve(const Order& order);
 
   // The walker's side: serialises the object into `*chunk` unless already captured;
   // the caller holds the object's mutex. Returns whether it did.
-  bool Take(Account& account, Chunk* chunk);
+  bool Take(Account& account, Chunk* chunk);  // also drops its frame
   bool Take(Product& product, Chunk* chunk);
 
  private:
@@ -55,7 +64,7 @@ class SnapshotCapture {
   std::atomic<uint64_t> epoch_{0};
   std::atomic<bool> active_{false};
   std::mutex mu_;
-  std::vector<Chunk> preserved_;  // guarded by mu_
+  std::vector<Chunk> preserved_;  // products' pre-images; guarded by mu_
 };
 
 }  // namespace ecomm

@@ -53,7 +53,7 @@ uint64_t Engine::StateDigest() const {
             [](const Account* a, const Account* b) { return a->user_id < b->user_id; });
   for (const Account* a : accounts) {
     std::lock_guard lock(a->mu);
-    d.Chunk(EncodeAccountChunk(*a));
+    d.Chunk(EncodeAccountChunk(*a, nullptr));
   }
   std::vector<std::pair<std::string, std::string>> keys;
   s.idempotency.ForEachCompleted(

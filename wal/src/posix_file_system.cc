@@ -94,18 +94,30 @@ class PosixFileSystem final : public FileSystem {
     contents->clear();
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return errno == ENOENT ? Status::NotFound(path) : PosixError("open", path, errno);
-    char buffer[1 << 16];
+    // Read straight into a buffer sized from fstat (segments are 64 MiB: growing a
+    // string 64 KiB at a time cost recovery a copy and many page faults), then on
+    // past that size in case the file is still growing.
+    struct stat st {};
+    size_t expected = ::fstat(fd, &st) == 0 ? static_cast<size_t>(st.st_size) : 0;
+    contents->resize(expected);
+    size_t used = 0;
+    char tail[1 << 16];
     while (true) {
-      ssize_t n = ::read(fd, buffer, sizeof buffer);
+      bool sized = used < expected;
+      char* into = sized ? contents->data() + used : tail;
+      ssize_t n = ::read(fd, into, sized ? expected - used : sizeof tail);
       if (n < 0) {
         if (errno == EINTR) continue;
         int err = errno;
         ::close(fd);
+        contents->clear();
         return PosixError("read", path, err);
       }
       if (n == 0) break;
-      contents->append(buffer, static_cast<size_t>(n));
+      if (!sized) contents->append(tail, static_cast<size_t>(n));
+      used += static_cast<size_t>(n);
     }
+    contents->resize(used);
     ::close(fd);
     return Status::Ok();
   }

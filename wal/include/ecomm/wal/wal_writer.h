@@ -93,10 +93,9 @@ class WalWriter final : public Journal {
   const WalOptions options_;
 
   mutable std::mutex mu_;
-  std::condition_variable work_cv_;     // the writer waits for appends
-  std::condition_variable durable_cv_;  // WaitDurable waits for the writer
-  std::condition_variable space_cv_;    // Append waits for backlog room
-  std::string pending_;                 // frames appended since the last round
+  std::condition_variable work_cv_;   // the writer waits for appends
+  std::condition_variable space_cv_;  // Append waits for backlog room
+  std::string pending_;               // frames appended since the last round
   Lsn pending_first_ = 0;
   Lsn next_lsn_;
   Lsn durable_lsn_;
