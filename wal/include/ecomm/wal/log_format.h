@@ -62,7 +62,10 @@ const char* Describe(FrameError error);
 std::optional<SegmentHeader> ParseSegmentHeader(std::span<const uint8_t> data, std::string* why,
                                                 bool* intact = nullptr);
 // Parses the frame at the start of `data`.
-FrameError ParseFrame(std::span<const uint8_t> data, Frame* frame);
+// kTrusted skips the checksum, for bytes whose frames a kVerify pass has checked.
+enum class ChecksumCheck : uint8_t { kVerify, kTrusted };
+FrameError ParseFrame(std::span<const uint8_t> data, Frame* frame,
+                      ChecksumCheck check = ChecksumCheck::kVerify);
 
 // True when a well-formed frame anywhere in data[from..) was appended after record
 // `lsn` had been synced: then a bad spot holding `lsn` is corruption of durable data,
