@@ -1,5 +1,8 @@
 #include "ecomm/database.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <mutex>
@@ -175,24 +178,29 @@ Status Database::Snapshot() {
   if (wal::Status s = add(ChunkKind::kMeta, EncodeMetaChunk(clock_offset)); !s.ok()) {
     return FromWal(s);
   }
-  // Walk every object; those a mutation already preserved are skipped by Take.
-  auto walk = [&](auto& object) -> wal::Status {
+  // Walk every object; products a mutation already preserved are skipped by Take.
+  for (Product* p : state.catalog.Range(std::nullopt, std::nullopt)) {
     SnapshotCapture::Chunk chunk;
     bool took = false;
     {
-      std::lock_guard lock(object.mu);
-      took = state.capture.Take(object, &chunk);
+      std::lock_guard lock(p->mu);
+      took = state.capture.Take(*p, &chunk);
     }
-    return took ? writer->Add(chunk.kind, Bytes(chunk.bytes)) : wal::Status::Ok();
-  };
-  for (Product* p : state.catalog.Range(std::nullopt, std::nullopt)) {
-    if (wal::Status s = walk(*p); !s.ok()) return FromWal(s);
+    if (!took) continue;
+    if (wal::Status s = writer->Add(chunk.kind, Bytes(chunk.bytes)); !s.ok()) return FromWal(s);
   }
   std::vector<Account*> accounts;
   accounts.reserve(state.accounts.Size());  // ForEach holds stripe locks: no regrowth under them
   state.accounts.ForEach([&](const Account& a) { accounts.push_back(const_cast<Account*>(&a)); });
   for (Account* a : accounts) {
-    if (wal::Status s = walk(*a); !s.ok()) return FromWal(s);
+    SnapshotCapture::Chunk chunk;
+    bool took = false;
+    {
+      std::unique_lock lock(a->mu);
+      took = state.capture.Take(*a, lock, &chunk);
+    }
+    if (!took) continue;
+    if (wal::Status s = writer->Add(chunk.kind, Bytes(chunk.bytes)); !s.ok()) return FromWal(s);
   }
   for (const SnapshotCapture::Chunk& chunk : capture.End()) {
     if (wal::Status s = writer->Add(chunk.kind, Bytes(chunk.bytes)); !s.ok()) return FromWal(s);
@@ -257,6 +265,11 @@ Status Database::RemoveObsolete(Lsn newest) {
 }
 
 void Database::SnapshotLoop() {
+  // Background work: yield the CPU to the threads that answer requests. (On 2 cores a
+  // snapshot takes one for 0.2-0.6 s; at nice 10 the p99 of durable charges over HTTP
+  // during frequent snapshots fell from 14 to 10-11 ms.) Safe from priority inversion
+  // because the walker holds an object's mutex only to copy a batch.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
   std::unique_lock lock(loop_mu_);
   while (!closing_) {
     loop_cv_.wait_for(lock, std::chrono::milliseconds(200));

@@ -2,6 +2,7 @@
 
 #include <cassert>
 
+#include "account_chunk_encoder.h"
 #include "snapshot_codec.h"
 
 namespace ecomm {
@@ -52,16 +53,17 @@ void SnapshotCapture::Keep(Product& product) {
   preserved_.push_back(std::move(chunk));
 }
 
-bool SnapshotCapture::Take(Account& account, Chunk* chunk) {
-  const AccountFrame* frame = nullptr;
-  if (account.snapshot_epoch >= epoch()) {
-    // Preserved by a mutation, or born after the snapshot began (then no frame).
-    if (account.frame == nullptr || account.frame->epoch != epoch()) return false;
-    frame = account.frame.get();
+bool SnapshotCapture::Take(Account& account, std::unique_lock<std::mutex>& lock, Chunk* chunk) {
+  if (account.snapshot_epoch < epoch()) Keep(account);  // untouched since the LSN
+  if (account.frame == nullptr || account.frame->epoch != epoch()) return false;  // born after
+  AccountChunkEncoder encoder(account, *account.frame);
+  while (encoder.CopyBatch()) {
+    lock.unlock();
+    encoder.EncodeBatch();
+    lock.lock();
   }
-  account.snapshot_epoch = epoch();
-  *chunk = Chunk{static_cast<uint8_t>(ChunkKind::kAccount), EncodeAccountChunk(account, frame)};
   account.frame.reset();
+  *chunk = Chunk{static_cast<uint8_t>(ChunkKind::kAccount), encoder.Finish()};
   return true;
 }
 

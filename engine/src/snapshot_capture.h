@@ -49,9 +49,11 @@ class SnapshotCapture {
   // has preserved the user.
   void Preserve(const Order& order);
 
-  // The walker's side: serialises the object into `*chunk` unless already captured;
-  // the caller holds the object's mutex. Returns whether it did.
-  bool Take(Account& account, Chunk* chunk);  // also drops its frame
+  // The walker's side: serialises the object into `*chunk` as it stood at the LSN,
+  // unless it was captured already or born after; the caller holds the object's
+  // mutex (`lock` for an account, which is released between batches of a long
+  // history). Returns whether it did.
+  bool Take(Account& account, std::unique_lock<std::mutex>& lock, Chunk* chunk);
   bool Take(Product& product, Chunk* chunk);
 
  private:

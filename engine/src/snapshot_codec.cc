@@ -1,8 +1,6 @@
 #include "snapshot_codec.h"
 
-#include <cassert>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
 #include "byte_codec.h"
@@ -13,30 +11,6 @@ namespace {
 
 Status Bad(std::string_view what) {
   return Status(ErrorCode::kInternal, "corrupt snapshot: " + std::string(what));
-}
-
-// An order as `state` says it stood (its current state when `state` is null).
-void EncodeOrder(Writer& w, const Order& o, const AccountFrame::OrderState* state) {
-  size_t history_size = state ? state->history_size : o.history.size();
-  w.Id(o.order_id);
-  w.I64(o.total_price);
-  w.I64(o.order_date);
-  w.I64(state ? state->updated_at : o.updated_at);
-  w.U8(static_cast<uint8_t>(state ? state->status : o.status));
-  w.U8(static_cast<uint8_t>(o.items.size()));
-  for (const OrderItem& item : o.items) {
-    w.Str(item.product->product_id);
-    w.I64(item.quantity);
-    w.I64(item.price);
-  }
-  w.U8(static_cast<uint8_t>(history_size));
-  for (size_t i = 0; i < history_size; ++i) {
-    const OrderHistoryEntry& h = o.history[i];
-    w.U8(static_cast<uint8_t>(h.status));
-    w.U8(static_cast<uint8_t>(h.reason));
-    w.U8(static_cast<uint8_t>(h.changed_by));
-    w.I64(h.changed_at);
-  }
 }
 
 class Loader {
@@ -188,49 +162,6 @@ std::string EncodeProductChunk(const Product& p) {
     w.I64(p.stock.load());
     w.I64(p.created_at);
     w.I64(p.updated_at.load());
-  });
-}
-
-std::string EncodeAccountChunk(const Account& a, const AccountFrame* frame) {
-  // Without a frame: the account as it is. With one: its scalars and cart from the
-  // frame, and the prefixes of history and orders that existed when it was kept.
-  const std::vector<CartLine>& cart = frame ? frame->cart : a.cart;
-  size_t history_size = frame ? frame->history_size : a.history.size();
-  size_t orders_size = frame ? frame->orders_size : a.orders.size();
-  // Invariant: history and orders only grow, so a frame's lengths are prefixes.
-  assert(history_size <= a.history.size() && orders_size <= a.orders.size());
-  std::unordered_map<const Order*, const AccountFrame::OrderState*> changed;
-  if (frame != nullptr) {
-    for (const AccountFrame::OrderState& s : frame->changed_orders) changed.emplace(s.order, &s);
-  }
-  return Encode([&](Writer& w) {
-    w.Str(a.user_id);
-    w.Str(a.name);
-    w.Str(a.email);
-    w.I64(a.created_at);
-    w.I64(frame ? frame->balance : a.balance);
-    w.I64(frame ? frame->balance_updated_at : a.balance_updated_at);
-    w.U32(static_cast<uint32_t>(history_size));
-    for (size_t i = 0; i < history_size; ++i) {
-      const BalanceEntry& e = a.history[i];
-      w.Id(e.transaction_id);
-      w.Id(e.order_id);
-      w.I64(e.amount);
-      w.I64(e.balance_before);
-      w.I64(e.balance_after);
-      w.I64(e.created_at);
-      w.U8(static_cast<uint8_t>(e.type));
-    }
-    w.U8(static_cast<uint8_t>(cart.size()));
-    for (const CartLine& line : cart) {
-      w.Str(line.product->product_id);
-      w.I64(line.quantity);
-    }
-    w.U32(static_cast<uint32_t>(orders_size));
-    for (size_t i = 0; i < orders_size; ++i) {
-      auto it = changed.find(a.orders[i]);
-      EncodeOrder(w, *a.orders[i], it == changed.end() ? nullptr : it->second);
-    }
   });
 }
 

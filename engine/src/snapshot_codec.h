@@ -19,8 +19,7 @@ inline constexpr uint8_t kSnapshotPayloadVersion = 1;
 
 std::string EncodeMetaChunk(TimeMs clock_offset_ms);
 std::string EncodeProductChunk(const Product& product);  // product.mu held
-// account.mu held; `frame`: the account's state when a snapshot began (may be null).
-std::string EncodeAccountChunk(const Account& account, const AccountFrame* frame);
+// Account chunks: account_chunk_encoder.h.
 std::string EncodeIdempotencyChunk(std::string_view key, std::string_view fingerprint,
                                    const IdempotentOutcome& outcome);
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "account_chunk_encoder.h"
 #include "ecomm/engine.h"
 #include "engine_state.h"
 #include "snapshot_codec.h"

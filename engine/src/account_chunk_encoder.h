@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "accounts.h"
+#include "orders.h"
+
+namespace ecomm {
+
+// Serialises one account chunk (wal/FORMAT.md) as the account stood when `frame` was
+// kept, in batches, so that a snapshot holds the account's mutex only while it copies
+// a batch (CopyBatch), not while it encodes it (EncodeBatch): a long history takes
+// milliseconds to encode, and every commit on the account waits for its mutex. This
+// is safe because history entries and orders before the frame's lengths never change,
+// except an earlier order's status, which the frame records before it changes.
+class AccountChunkEncoder {
+ public:
+  // account.mu held. `frame` outlives the encoder; only its changed_orders may grow
+  // (under account.mu) meanwhile.
+  AccountChunkEncoder(const Account& account, const AccountFrame& frame);
+
+  // account.mu held. Copies the next batch; false once everything has been copied.
+  bool CopyBatch();
+  // Encodes what the last CopyBatch copied; account.mu need not be held.
+  void EncodeBatch();
+  std::string Finish() { return std::move(out_); }
+
+ private:
+  struct OrderCopy {
+    const Order* order;  // its identity, items and total never change
+    OrderStatus status;
+    TimeMs updated_at;
+    std::vector<OrderHistoryEntry> history;
+  };
+
+  const Account& account_;
+  const AccountFrame& frame_;
+  std::string out_;
+  size_t next_history_ = 0;
+  size_t next_order_ = 0;
+  std::vector<BalanceEntry> history_batch_;
+  std::vector<OrderCopy> order_batch_;
+  bool orders_started_ = false;  // the cart and the order count are written
+};
+
+// The whole chunk in one go; account.mu held. With a null frame: the account as it is.
+std::string EncodeAccountChunk(const Account& account, const AccountFrame* frame);
+
+}  // namespace ecomm
