@@ -33,9 +33,16 @@ void Api::Health(Request&, Reply reply) {
 void Api::Metrics(Request&, Reply reply) {
   std::string out;
   metrics_->AppendPrometheus(&out);
+  auto single = [&](const char* type, const char* name, const char* help,
+                    const std::string& value) {
+    AppendFamily(&out, name, type, help);
+    out += std::string(name) + " " + value + "\n";
+  };
   auto gauge = [&](const char* name, const char* help, const std::string& value) {
-    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name +
-           " " + value + "\n";
+    single("gauge", name, help, value);
+  };
+  auto counter = [&](const char* name, const char* help, uint64_t value) {
+    single("counter", name, help, std::to_string(value));
   };
   wal::WalStats wal = db_.wal().Stats();
   EngineCounts counts = engine_.Counts();
@@ -44,16 +51,16 @@ void Api::Metrics(Request&, Reply reply) {
   gauge("ecomm_products", "Products.", std::to_string(counts.products));
   gauge("ecomm_orders", "Orders, every status.", std::to_string(counts.orders));
   gauge("ecomm_wal_durable_lsn", "Highest durable LSN.", std::to_string(wal.durable_lsn));
-  gauge("ecomm_wal_records_total", "Records appended since start.", std::to_string(wal.records));
-  gauge("ecomm_wal_batches_total", "Group-commit batches written.", std::to_string(wal.batches));
-  gauge("ecomm_wal_syncs_total", "fdatasync calls.", std::to_string(wal.syncs));
-  gauge("ecomm_wal_bytes_total", "Bytes written to the log.", std::to_string(wal.bytes));
+  counter("ecomm_wal_records_total", "Records appended since start.", wal.records);
+  counter("ecomm_wal_batches_total", "Group-commit batches written.", wal.batches);
+  counter("ecomm_wal_syncs_total", "fdatasync calls.", wal.syncs);
+  counter("ecomm_wal_bytes_total", "Bytes written to the log.", wal.bytes);
   gauge("ecomm_wal_writable", "1 while the log accepts writes.",
         db_.wal().error().ok() ? "1" : "0");
-  gauge("ecomm_wal_fsync_p99_seconds", "fdatasync latency, 99th percentile.",
-        std::to_string(static_cast<double>(db_.wal().SyncLatencyMicros().Percentile(99)) / 1e6));
-  gauge("ecomm_wal_batch_records_p50", "Records per group-commit batch, median.",
-        std::to_string(db_.wal().BatchRecords().Percentile(50)));
+  AppendFamily(&out, "ecomm_wal_fsync_seconds", "histogram", "fdatasync latency.");
+  AppendHistogram(&out, "ecomm_wal_fsync_seconds", "", db_.wal().SyncLatencyMicros(), 1e-6);
+  AppendFamily(&out, "ecomm_wal_batch_records", "histogram", "Records per group-commit batch.");
+  AppendHistogram(&out, "ecomm_wal_batch_records", "", db_.wal().BatchRecords(), 1);
   gauge("ecomm_snapshot_lsn", "LSN of the last snapshot.", std::to_string(snapshot.lsn));
   gauge("ecomm_snapshot_age_seconds", "Seconds since the last snapshot (of this process).",
         std::to_string(snapshot.taken_at_ms == 0

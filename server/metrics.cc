@@ -16,8 +16,7 @@ void RequestMetrics::Record(size_t route, int status, uint64_t micros) {
 }
 
 void RequestMetrics::AppendPrometheus(std::string* out) const {
-  *out += "# HELP ecomm_http_requests_total HTTP requests by route and status.\n";
-  *out += "# TYPE ecomm_http_requests_total counter\n";
+  AppendFamily(out, "ecomm_http_requests_total", "counter", "HTTP requests by route and status.");
   for (size_t route = 0; route < names_.size(); ++route) {
     for (size_t i = 0; i < kStatuses.size(); ++i) {
       uint64_t n = routes_[route].by_status[i].load(std::memory_order_relaxed);
@@ -27,25 +26,42 @@ void RequestMetrics::AppendPrometheus(std::string* out) const {
               "\"} " + std::to_string(n) + "\n";
     }
   }
-  *out += "# HELP ecomm_http_request_duration_seconds Time from request read to response ready.\n";
-  *out += "# TYPE ecomm_http_request_duration_seconds histogram\n";
+  AppendFamily(out, "ecomm_http_request_duration_seconds", "histogram",
+               "Time from request read to response ready.");
   for (size_t route = 0; route < names_.size(); ++route) {
-    const wal::Histogram& h = routes_[route].latency_us;
-    uint64_t count = h.Count();
-    if (count == 0) continue;
-    std::string label = "route=\"" + names_[route] + "\"";
-    h.ForEachBucket([&](uint64_t upper_us, uint64_t cumulative) {
-      *out += "ecomm_http_request_duration_seconds_bucket{" + label + ",le=\"" +
-              std::to_string(static_cast<double>(upper_us + 1) / 1e6) + "\"} " +
-              std::to_string(cumulative) + "\n";
-    });
-    *out += "ecomm_http_request_duration_seconds_bucket{" + label + ",le=\"+Inf\"} " +
-            std::to_string(count) + "\n";
-    *out += "ecomm_http_request_duration_seconds_sum{" + label + "} " +
-            std::to_string(static_cast<double>(h.Sum()) / 1e6) + "\n";
-    *out +=
-        "ecomm_http_request_duration_seconds_count{" + label + "} " + std::to_string(count) + "\n";
+    if (routes_[route].latency_us.Count() == 0) continue;
+    AppendHistogram(out, "ecomm_http_request_duration_seconds", "route=\"" + names_[route] + "\"",
+                    routes_[route].latency_us, 1e-6);
   }
+}
+
+void AppendFamily(std::string* out, std::string_view name, std::string_view type,
+                  std::string_view help) {
+  *out += "# HELP ";
+  *out += name;
+  *out += ' ';
+  *out += help;
+  *out += "\n# TYPE ";
+  *out += name;
+  *out += ' ';
+  *out += type;
+  *out += '\n';
+}
+
+void AppendHistogram(std::string* out, std::string_view name, std::string_view labels,
+                     const wal::Histogram& histogram, double scale) {
+  std::string series(name);
+  std::string prefix = labels.empty() ? "" : std::string(labels) + ",";
+  histogram.ForEachBucket([&](uint64_t upper, uint64_t cumulative) {
+    *out += series + "_bucket{" + prefix + "le=\"" +
+            std::to_string(static_cast<double>(upper) * scale) + "\"} " +
+            std::to_string(cumulative) + "\n";
+  });
+  std::string braces = labels.empty() ? "" : "{" + std::string(labels) + "}";
+  *out += series + "_bucket{" + prefix + "le=\"+Inf\"} " + std::to_string(histogram.Count()) + "\n";
+  *out += series + "_sum" + braces + " " +
+          std::to_string(static_cast<double>(histogram.Sum()) * scale) + "\n";
+  *out += series + "_count" + braces + " " + std::to_string(histogram.Count()) + "\n";
 }
 
 }  // namespace ecomm::server

@@ -5,11 +5,21 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ecomm/wal/histogram.h"
 
 namespace ecomm::server {
+
+// Prometheus text exposition: the HELP and TYPE lines of a metric family.
+void AppendFamily(std::string* out, std::string_view name, std::string_view type,
+                  std::string_view help);
+// One histogram series: cumulative `_bucket` lines (each non-empty bucket's inclusive
+// upper bound times `scale`, then +Inf), `_sum` and `_count`. `labels` is empty or
+// `key="value",...` without braces.
+void AppendHistogram(std::string* out, std::string_view name, std::string_view labels,
+                     const wal::Histogram& histogram, double scale);
 
 // Request counters by route and status, and a latency histogram per route; lock-free
 // so that counting costs the hot path a few atomic adds.

@@ -79,4 +79,4 @@ run "nginx static JSON" 1000 http://127.0.0.1:18090/balance.json
 run "GET /balance" 1000 http://127.0.0.1:18091/ balance.lua
 run "nginx static JSON" 10000 http://127.0.0.1:18090/balance.json
 run "GET /balance" 10000 http://127.0.0.1:18091/ balance.lua
-curl -s localhost:18091/metrics | grep -E '^ecomm_wal_(syncs|batches|records)_total|batch_records_p50|fsync_p99'
+curl -s localhost:18091/metrics | grep -E '^ecomm_wal_(syncs|batches|records)_total|^ecomm_wal_(fsync_seconds|batch_records)_(sum|count)'

@@ -409,12 +409,26 @@ TEST_CASE("e2e: healthz, metrics and openapi.json") {
   rapidjson::Document health = CheckJson(Get(c, "/healthz"));
   CHECK(health.IsObject());
 
+  REQUIRE(Post(c, "/balance/charge", R"({"userId":"alice","amount":1})").status == 200);
   Reply metrics = Get(c, "/metrics");
   REQUIRE(metrics.status == 200);
   CHECK(metrics.content_type.starts_with("text/plain"));
-  CHECK(metrics.body.find("# TYPE ecomm_http_requests_total counter") != std::string::npos);
-  // The healthz request above was counted.
-  CHECK(metrics.body.find("ecomm_http_requests_total{") != std::string::npos);
+  auto has = [&](const std::string& text) {
+    CHECK_MESSAGE(metrics.body.find(text) != std::string::npos, "/metrics lacks ", text);
+  };
+  has("# TYPE ecomm_http_requests_total counter");
+  // The requests above were counted and timed, by route and status.
+  has("ecomm_http_requests_total{route=\"GET /healthz\",status=\"200\"} 1\n");
+  has("ecomm_http_requests_total{route=\"POST /balance/charge\",status=\"200\"} 1\n");
+  has("# TYPE ecomm_http_request_duration_seconds histogram");
+  has("ecomm_http_request_duration_seconds_count{route=\"POST /balance/charge\"} 1\n");
+  // The charge was logged and synced: fsync latency and batch size histograms.
+  has("# TYPE ecomm_wal_fsync_seconds histogram");
+  has("ecomm_wal_fsync_seconds_bucket{le=\"+Inf\"}");
+  has("# TYPE ecomm_wal_batch_records histogram");
+  has("# TYPE ecomm_wal_syncs_total counter");
+  has("ecomm_snapshot_age_seconds ");
+  has("ecomm_users 3\n");
 
   rapidjson::Document api = CheckJson(Get(c, "/openapi.json"));
   CHECK(Str(api, "openapi").starts_with("3."));
