@@ -1,7 +1,7 @@
 #include "http_server.h"
 
-#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -67,6 +67,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     // From here on an answer is owed; Write's completion settles it.
     ++state_.in_flight;
+    ++seq_;
+    answer_owed_ = true;
     if (ec == http::error::body_limit) {
       keep_alive_ = false;
       return Write(Problem(Status(ErrorCode::kPayloadTooLarge, "the body exceeds 1 MiB")));
@@ -96,14 +98,24 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_never();  // the engine, not the client, is on the clock now
     // A read is answered inline on this thread; a commit's answer comes from the WAL
     // writer's thread and is queued to this one.
-    api_.Handle(std::move(request), [self = shared_from_this()](Response response) {
-      net::dispatch(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->Write(std::move(response));
-      });
+    api_.Handle(std::move(request), [self = shared_from_this(), seq = seq_](Response response) {
+      net::dispatch(self->stream_.get_executor(),
+                    [self, seq, response = std::move(response)]() mutable {
+                      self->Answer(seq, std::move(response));
+                    });
     });
   }
 
+  // One answer per request, and only to the request it was made for: a second one (a
+  // handler that replied, or scheduled a reply, and then threw) must neither overwrite
+  // the message an async_write is still sending nor answer a later request.
+  void Answer(uint64_t seq, Response response) {
+    if (seq != seq_ || !answer_owed_) return;
+    Write(std::move(response));
+  }
+
   void Write(Response response) {
+    answer_owed_ = false;
     response_ = {};
     response_.result(static_cast<http::status>(response.status));
     response_.version(version_ ? version_ : 11);
@@ -136,12 +148,10 @@ class Session : public std::enable_shared_from_this<Session> {
   const HttpOptions& options_;
   ServingState& state_;
   bool keep_alive_ = true;
+  uint64_t seq_ = 0;          // the request being answered, counted per connection
+  bool answer_owed_ = false;  // it was read and its answer not yet started
   unsigned version_ = 11;
 };
-
-}  // namespace
-
-namespace {
 
 std::vector<std::unique_ptr<net::io_context>> MakeContexts(int threads) {
   std::vector<std::unique_ptr<net::io_context>> contexts;

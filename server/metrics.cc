@@ -52,16 +52,20 @@ void AppendHistogram(std::string* out, std::string_view name, std::string_view l
                      const wal::Histogram& histogram, double scale) {
   std::string series(name);
   std::string prefix = labels.empty() ? "" : std::string(labels) + ",";
+  // Buckets are read one by one while requests go on recording: the total is the last
+  // cumulative count read, so +Inf and _count agree with the buckets listed.
+  uint64_t count = 0;
   histogram.ForEachBucket([&](uint64_t upper, uint64_t cumulative) {
     *out += series + "_bucket{" + prefix + "le=\"" +
             std::to_string(static_cast<double>(upper) * scale) + "\"} " +
             std::to_string(cumulative) + "\n";
+    count = cumulative;
   });
   std::string braces = labels.empty() ? "" : "{" + std::string(labels) + "}";
-  *out += series + "_bucket{" + prefix + "le=\"+Inf\"} " + std::to_string(histogram.Count()) + "\n";
+  *out += series + "_bucket{" + prefix + "le=\"+Inf\"} " + std::to_string(count) + "\n";
   *out += series + "_sum" + braces + " " +
           std::to_string(static_cast<double>(histogram.Sum()) * scale) + "\n";
-  *out += series + "_count" + braces + " " + std::to_string(histogram.Count()) + "\n";
+  *out += series + "_count" + braces + " " + std::to_string(count) + "\n";
 }
 
 }  // namespace ecomm::server

@@ -44,13 +44,16 @@ bool AccountChunkEncoder::CopyBatch() {
   }
   if (orders_started_ && next_order_ == frame_.orders_size) return false;
   // An earlier order cancelled since the frame was kept: its state then, not now.
-  std::unordered_map<const Order*, const AccountFrame::OrderState*> changed;
-  for (const AccountFrame::OrderState& s : frame_.changed_orders) changed.emplace(s.order, &s);
+  // (changed_orders only grows; index what was added since the last batch.)
+  for (; changed_indexed_ < frame_.changed_orders.size(); ++changed_indexed_) {
+    changed_.emplace(frame_.changed_orders[changed_indexed_].order, changed_indexed_);
+  }
   size_t end = std::min(frame_.orders_size, next_order_ + kOrderBatch);
   for (; next_order_ < end; ++next_order_) {
     const Order* order = account_.orders[next_order_];
-    auto it = changed.find(order);
-    const AccountFrame::OrderState* then = it == changed.end() ? nullptr : it->second;
+    auto it = changed_.find(order);
+    const AccountFrame::OrderState* then =
+        it == changed_.end() ? nullptr : &frame_.changed_orders[it->second];
     size_t history_size = then ? then->history_size : order->history.size();
     order_batch_.push_back(OrderCopy{
         order, then ? then->status : order->status, then ? then->updated_at : order->updated_at,
@@ -106,17 +109,9 @@ void AccountChunkEncoder::EncodeBatch() {
   }
 }
 
-std::string EncodeAccountChunk(const Account& account, const AccountFrame* frame) {
-  AccountFrame now{
-      .epoch = 0,
-      .balance = account.balance,
-      .balance_updated_at = account.balance_updated_at,
-      .cart = frame ? std::vector<CartLine>{} : account.cart,
-      .history_size = account.history.size(),
-      .orders_size = account.orders.size(),
-      .changed_orders = {},
-  };
-  AccountChunkEncoder encoder(account, frame ? *frame : now);
+std::string EncodeAccountChunk(const Account& account) {
+  AccountFrame now = FrameOf(account, 0);
+  AccountChunkEncoder encoder(account, now);
   while (encoder.CopyBatch()) encoder.EncodeBatch();
   return encoder.Finish();
 }

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "accounts.h"
@@ -43,9 +44,13 @@ class AccountChunkEncoder {
   std::vector<BalanceEntry> history_batch_;
   std::vector<OrderCopy> order_batch_;
   bool orders_started_ = false;  // the cart and the order count are written
+  // frame_.changed_orders by order, as far as changed_indexed_ (an index: the vector
+  // may reallocate between batches).
+  std::unordered_map<const Order*, size_t> changed_;
+  size_t changed_indexed_ = 0;
 };
 
-// The whole chunk in one go; account.mu held. With a null frame: the account as it is.
-std::string EncodeAccountChunk(const Account& account, const AccountFrame* frame);
+// The whole chunk of the account as it is, in one go; account.mu held.
+std::string EncodeAccountChunk(const Account& account);
 
 }  // namespace ecomm

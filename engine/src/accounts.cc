@@ -30,4 +30,16 @@ Money Account::CartTotal() const {
   return total;
 }
 
+AccountFrame FrameOf(const Account& account, uint64_t epoch) {
+  return AccountFrame{
+      .epoch = epoch,
+      .balance = account.balance,
+      .balance_updated_at = account.balance_updated_at,
+      .cart = account.cart,
+      .history_size = account.history.size(),
+      .orders_size = account.orders.size(),
+      .changed_orders = {},
+  };
+}
+
 }  // namespace ecomm

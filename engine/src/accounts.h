@@ -82,6 +82,9 @@ struct Account {
   Money CartTotal() const;
 };
 
+// The account's frame as it stands now, for snapshot `epoch`; account.mu held.
+AccountFrame FrameOf(const Account& account, uint64_t epoch);
+
 using AccountTable = StripedMap<std::string, Account, StringHash>;
 
 }  // namespace ecomm

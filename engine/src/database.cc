@@ -1,8 +1,5 @@
 #include "ecomm/database.h"
 
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <mutex>
@@ -190,7 +187,8 @@ Status Database::Snapshot() {
     if (wal::Status s = writer->Add(chunk.kind, Bytes(chunk.bytes)); !s.ok()) return FromWal(s);
   }
   std::vector<Account*> accounts;
-  accounts.reserve(state.accounts.Size());  // ForEach holds stripe locks: no regrowth under them
+  // ForEach holds stripe locks: reserve, so that the vector rarely grows under them.
+  accounts.reserve(state.accounts.Size());
   state.accounts.ForEach([&](const Account& a) { accounts.push_back(const_cast<Account*>(&a)); });
   for (Account* a : accounts) {
     SnapshotCapture::Chunk chunk;
@@ -265,11 +263,6 @@ Status Database::RemoveObsolete(Lsn newest) {
 }
 
 void Database::SnapshotLoop() {
-  // Background work: yield the CPU to the threads that answer requests. (On 2 cores a
-  // snapshot takes one for 0.2-0.6 s; at nice 10 the p99 of durable charges over HTTP
-  // during frequent snapshots fell from 14 to 10-11 ms.) Safe from priority inversion
-  // because the walker holds an object's mutex only to copy a batch.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
   std::unique_lock lock(loop_mu_);
   while (!closing_) {
     loop_cv_.wait_for(lock, std::chrono::milliseconds(200));

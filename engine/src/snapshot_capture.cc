@@ -22,15 +22,7 @@ std::vector<SnapshotCapture::Chunk> SnapshotCapture::End() {
 
 void SnapshotCapture::Keep(Account& account) {
   account.snapshot_epoch = epoch();
-  account.frame = std::make_unique<AccountFrame>(AccountFrame{
-      .epoch = account.snapshot_epoch,
-      .balance = account.balance,
-      .balance_updated_at = account.balance_updated_at,
-      .cart = account.cart,
-      .history_size = account.history.size(),
-      .orders_size = account.orders.size(),
-      .changed_orders = {},
-  });
+  account.frame = std::make_unique<AccountFrame>(FrameOf(account, account.snapshot_epoch));
 }
 
 void SnapshotCapture::Preserve(const Order& order) {
@@ -39,9 +31,9 @@ void SnapshotCapture::Preserve(const Order& order) {
       frame == nullptr || frame->epoch != epoch()) {
     return;  // no snapshot running, the order is newer, or the account is captured
   }
-  for (const AccountFrame::OrderState& kept : frame->changed_orders) {
-    if (kept.order == &order) return;  // its state at the snapshot is kept already
-  }
+  // Only a cancel changes an earlier order, and an order is cancelled once (SUCCESS ->
+  // CANCELLED), so it is recorded at most once.
+  assert(order.status == OrderStatus::kSuccess);
   frame->changed_orders.push_back(
       AccountFrame::OrderState{&order, order.status, order.updated_at, order.history.size()});
 }

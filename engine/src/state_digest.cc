@@ -54,7 +54,7 @@ uint64_t Engine::StateDigest() const {
             [](const Account* a, const Account* b) { return a->user_id < b->user_id; });
   for (const Account* a : accounts) {
     std::lock_guard lock(a->mu);
-    d.Chunk(EncodeAccountChunk(*a, nullptr));
+    d.Chunk(EncodeAccountChunk(*a));
   }
   std::vector<std::pair<std::string, std::string>> keys;
   s.idempotency.ForEachCompleted(

@@ -3,6 +3,7 @@
 #include <cassert>
 #include <charconv>
 #include <chrono>
+#include <memory>
 #include <semaphore>
 
 #include "ecomm/wal/log_format.h"
@@ -77,17 +78,23 @@ std::optional<Lsn> WalWriter::Append(uint8_t type, std::span<const uint8_t> payl
 }
 
 bool WalWriter::WaitDurable(Lsn lsn) {
-  // A waiter of its own per caller: the writer wakes exactly the threads a batch
+  // A semaphore of its own per caller: the writer wakes exactly the threads a batch
   // covers, once each. (One shared condition variable woke every blocked thread on
-  // every batch; at 256 committers those wake-ups took a quarter of the CPU.)
-  std::binary_semaphore done(0);
-  bool durable = false;
-  OnDurable(lsn, [&](bool ok) {
-    durable = ok;
-    done.release();
+  // every batch; at 256 committers those wake-ups took a quarter of the CPU. A mutex
+  // and condition variable per caller, notified under the mutex, gave back most of
+  // the gain.) Shared with the callback: this thread may wake and return while the
+  // writer is still inside release().
+  struct DurableWait {
+    std::binary_semaphore done{0};
+    bool durable = false;
+  };
+  auto wait = std::make_shared<DurableWait>();
+  OnDurable(lsn, [wait](bool durable) {
+    wait->durable = durable;
+    wait->done.release();
   });
-  done.acquire();
-  return durable;
+  wait->done.acquire();
+  return wait->durable;
 }
 
 void WalWriter::OnDurable(Lsn lsn, std::function<void(bool durable)> done) {
