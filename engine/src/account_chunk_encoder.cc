@@ -35,6 +35,7 @@ AccountChunkEncoder::AccountChunkEncoder(const Account& account, const AccountFr
 bool AccountChunkEncoder::CopyBatch() {
   history_batch_.clear();
   order_batch_.clear();
+  order_history_batch_.clear();
   if (next_history_ < frame_.history_size) {
     size_t end = std::min(frame_.history_size, next_history_ + kHistoryBatch);
     history_batch_.assign(account_.history.begin() + static_cast<ptrdiff_t>(next_history_),
@@ -55,11 +56,10 @@ bool AccountChunkEncoder::CopyBatch() {
     const AccountFrame::OrderState* then =
         it == changed_.end() ? nullptr : &frame_.changed_orders[it->second];
     size_t history_size = then ? then->history_size : order->history.size();
-    order_batch_.push_back(OrderCopy{
-        order, then ? then->status : order->status, then ? then->updated_at : order->updated_at,
-        std::vector<OrderHistoryEntry>(
-            order->history.begin(),
-            order->history.begin() + static_cast<ptrdiff_t>(history_size))});
+    order_batch_.push_back(OrderCopy{order, then ? then->status : order->status,
+                                     then ? then->updated_at : order->updated_at, history_size});
+    order_history_batch_.insert(order_history_batch_.end(), order->history.begin(),
+                                order->history.begin() + static_cast<ptrdiff_t>(history_size));
   }
   return true;
 }
@@ -86,6 +86,7 @@ void AccountChunkEncoder::EncodeBatch() {
     w.U32(static_cast<uint32_t>(frame_.orders_size));
     orders_started_ = true;
   }
+  const OrderHistoryEntry* history = order_history_batch_.data();
   for (const OrderCopy& copy : order_batch_) {
     const Order& o = *copy.order;
     w.Id(o.order_id);
@@ -99,12 +100,12 @@ void AccountChunkEncoder::EncodeBatch() {
       w.I64(item.quantity);
       w.I64(item.price);
     }
-    w.U8(static_cast<uint8_t>(copy.history.size()));
-    for (const OrderHistoryEntry& h : copy.history) {
-      w.U8(static_cast<uint8_t>(h.status));
-      w.U8(static_cast<uint8_t>(h.reason));
-      w.U8(static_cast<uint8_t>(h.changed_by));
-      w.I64(h.changed_at);
+    w.U8(static_cast<uint8_t>(copy.history_size));
+    for (const OrderHistoryEntry* end = history + copy.history_size; history != end; ++history) {
+      w.U8(static_cast<uint8_t>(history->status));
+      w.U8(static_cast<uint8_t>(history->reason));
+      w.U8(static_cast<uint8_t>(history->changed_by));
+      w.I64(history->changed_at);
     }
   }
 }

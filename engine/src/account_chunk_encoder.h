@@ -33,7 +33,7 @@ class AccountChunkEncoder {
     const Order* order;  // its identity, items and total never change
     OrderStatus status;
     TimeMs updated_at;
-    std::vector<OrderHistoryEntry> history;
+    size_t history_size;  // its entries, in order, in order_history_batch_
   };
 
   const Account& account_;
@@ -43,7 +43,8 @@ class AccountChunkEncoder {
   size_t next_order_ = 0;
   std::vector<BalanceEntry> history_batch_;
   std::vector<OrderCopy> order_batch_;
-  bool orders_started_ = false;  // the cart and the order count are written
+  std::vector<OrderHistoryEntry> order_history_batch_;  // one buffer, not one per order
+  bool orders_started_ = false;                         // the cart and the order count are written
   // frame_.changed_orders by order, as far as changed_indexed_ (an index: the vector
   // may reallocate between batches).
   std::unordered_map<const Order*, size_t> changed_;
