@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "problem.h"
+#include "request_headers.h"
 
 namespace ecomm::server {
 
@@ -48,7 +49,9 @@ void Api::AddRoutes() {
 
 bool Api::Authorized(const Request& request) const {
   if (!options_.admin_token) return request.from_loopback;
-  return request.authorization == "Bearer " + *options_.admin_token;
+  if (!request.authorization) return false;
+  std::optional<std::string_view> token = BearerCredentials(*request.authorization);
+  return token && ConstantTimeEquals(*token, *options_.admin_token);
 }
 
 void Api::Handle(Request request, Reply reply) {
@@ -67,6 +70,14 @@ void Api::Handle(Request request, Reply reply) {
     return counted(Problem(Status(ErrorCode::kUnauthorized,
                                   options_.admin_token ? "a valid admin Bearer token is required"
                                                        : "admin endpoints answer loopback only")));
+  }
+  // Without a token the loopback rule alone guards admin writes, and a web page the
+  // operator visits can reach loopback; it cannot send application/json cross-origin
+  // without a CORS preflight, which this server never grants.
+  if ((*found)->admin && !options_.admin_token && request.method == "POST" &&
+      !(request.content_type && IsJsonMediaType(*request.content_type))) {
+    return counted(Problem(Status(ErrorCode::kUnsupportedMediaType,
+                                  "admin requests must be sent as application/json")));
   }
   try {
     (*found)->handler(request, counted);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,8 @@ class Api {
   // Answers `request` through `reply`, now or from another thread.
   void Handle(Request request, Reply reply);
   const Router& router() const { return router_; }
+  // Lets the HTTP layer add its own families to GET /metrics. Call before serving.
+  void AddMetrics(std::function<void(std::string*)> append) { more_metrics_ = std::move(append); }
 
  private:
   void AddRoutes();
@@ -66,6 +69,7 @@ class Api {
   ApiOptions options_;
   Router router_;
   std::unique_ptr<RequestMetrics> metrics_;
+  std::function<void(std::string*)> more_metrics_;
 };
 
 }  // namespace ecomm::server

@@ -1,6 +1,7 @@
 #include "flags.h"
 
 #include <charconv>
+#include <chrono>
 #include <cstdlib>
 #include <string_view>
 
@@ -15,6 +16,13 @@ constexpr const char* kUsage = R"(usage: ecomm-server [flags]
   --admin-token TOKEN      Bearer token for admin endpoints (or env ECOMM_ADMIN_TOKEN);
                            without one, admin endpoints answer loopback clients only
   --threads N              HTTP worker threads (default 2)
+  --max-connections N      open connections at most (default 10000); past it a new
+                           connection is closed at once
+  --header-timeout T       a request's line and headers must arrive within T (default 10s)
+  --body-timeout T         its body within T of the headers, else 408 (default 30s)
+  --idle-timeout T         a keep-alive connection may stay silent T (default 60s)
+  --write-timeout T        a client that does not read its answer is cut after T (default 15s)
+                           (T: a number with unit ms or s, e.g. 500ms, 10s)
   --snapshot-every N       records between snapshots (default 1000000; 0: on shutdown only)
   --demo-data              load demo users and products into an empty data directory
   --test-clock             enable POST /admin/clock {"advanceSeconds":N}
@@ -25,6 +33,22 @@ constexpr const char* kUsage = R"(usage: ecomm-server [flags]
 bool ParseInt(std::string_view text, int64_t min, int64_t max, int64_t* out) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
   return ec == std::errc() && end == text.data() + text.size() && *out >= min && *out <= max;
+}
+
+// "500ms" or "10s", 1 ms .. 1 hour.
+bool ParseDuration(std::string_view text, std::chrono::milliseconds* out) {
+  int64_t unit = 0;
+  if (text.ends_with("ms")) {
+    unit = 1;
+    text.remove_suffix(2);
+  } else if (text.ends_with("s")) {
+    unit = 1000;
+    text.remove_suffix(1);
+  }
+  int64_t count = 0;
+  if (unit == 0 || !ParseInt(text, 1, 3'600'000 / unit, &count)) return false;
+  *out = std::chrono::milliseconds(count * unit);
+  return true;
 }
 
 }  // namespace
@@ -86,6 +110,20 @@ std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string* messag
     } else if (name == "--threads") {
       if (!next() || !ParseInt(value, 1, 256, &number)) return fail("--threads takes 1..256");
       flags.http.threads = static_cast<int>(number);
+    } else if (name == "--max-connections") {
+      if (!next() || !ParseInt(value, 1, 1'000'000, &number)) {
+        return fail("--max-connections takes 1..1000000");
+      }
+      flags.http.max_connections = static_cast<int>(number);
+    } else if (name == "--header-timeout" || name == "--body-timeout" || name == "--idle-timeout" ||
+               name == "--write-timeout") {
+      std::chrono::milliseconds* target = name == "--header-timeout" ? &flags.http.header_timeout
+                                          : name == "--body-timeout" ? &flags.http.body_timeout
+                                          : name == "--idle-timeout" ? &flags.http.idle_timeout
+                                                                     : &flags.http.write_timeout;
+      if (!next() || !ParseDuration(value, target)) {
+        return fail(std::string(name) + " takes a duration such as 500ms or 10s (at most 1 h)");
+      }
     } else if (name == "--snapshot-every") {
       if (!next() || !ParseInt(value, 0, INT64_MAX, &number)) {
         return fail("--snapshot-every takes a record count");

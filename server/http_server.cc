@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 
+#include "metrics.h"
 #include "problem.h"
 #include "url.h"
 
@@ -31,62 +33,163 @@ bool IsLoopback(const net::ip::address& address) {
 
 using Executor = net::io_context::executor_type;
 using Socket = tcp::socket::rebind_executor<Executor>::other;
+using Timer = net::basic_waitable_timer<std::chrono::steady_clock,
+                                        net::wait_traits<std::chrono::steady_clock>, Executor>;
 
 // One connection, on one io_context's thread: read a request, hand it to the Api,
 // write its answer (dispatched back to this thread from whichever thread produced
 // it), repeat. Requests pipelined by the client wait in the buffer and are answered
 // in order, one at a time, which is why one response message per session suffices.
+// One timer enforces the deadline of whatever the connection is waiting for.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Socket socket, Api& api, const HttpOptions& options, ServingState& state)
-      : stream_(std::move(socket)), api_(api), options_(options), state_(state) {
+      : socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
+        api_(api),
+        options_(options),
+        state_(state) {
     beast::error_code ec;
-    auto peer = stream_.socket().remote_endpoint(ec);
+    auto peer = socket_.remote_endpoint(ec);
     from_loopback_ = !ec && IsLoopback(peer.address());
   }
+  ~Session() { --state_.connections; }
 
   void Start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+    net::dispatch(socket_.get_executor(),
+                  [self = shared_from_this()] { self->ReadHeader(self->options_.header_timeout); });
   }
 
  private:
-  void Read() {
-    parser_.emplace();
-    parser_->body_limit(options_.body_limit);
-    parser_->header_limit(16 * 1024);
-    stream_.expires_after(buffer_.size() > 0 ? options_.read_timeout : options_.idle_timeout);
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+  // What the connection waits for, and so what its deadline means.
+  enum class Phase : uint8_t {
+    kIdle,      // keep-alive, no byte of a next request yet: close at the deadline
+    kHeader,    // request line and headers: close at the deadline (SPEC: no answer)
+    kBody,      // the body: answer 408 at the deadline
+    kHandling,  // the engine has the request: no deadline
+    kWriting,   // the answer: close at the deadline (the client does not read)
+    kDraining,  // discarding an unread body after an error answer
+  };
+
+  // Enters `phase` with a deadline `timeout` from now (none for kHandling). A wait
+  // that fires after the phase changed is stale and ignored.
+  void Enter(Phase phase, std::chrono::milliseconds timeout = {}) {
+    phase_ = phase;
+    uint64_t armed = ++deadline_seq_;
+    if (phase == Phase::kHandling) {
+      timer_.cancel();
+      return;
+    }
+    timer_.expires_after(timeout);
+    timer_.async_wait([self = shared_from_this(), armed](beast::error_code ec) {
+      if (!ec && armed == self->deadline_seq_) self->OnDeadline();
+    });
   }
 
-  void OnRead(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == net::error::connection_reset || ec == net::error::eof) {
+  void OnDeadline() {
+    if (std::optional<TimeoutKind> kind = KindOf(phase_)) {
+      ++state_.timeouts[static_cast<size_t>(*kind)];
+    }
+    if (phase_ == Phase::kBody) {
+      // Cancel the read; OnRequest answers 408 once it sees why.
+      body_timed_out_ = true;
+      beast::error_code ignored;
+      socket_.cancel(ignored);
+      return;
+    }
+    Close();
+  }
+
+  static std::optional<TimeoutKind> KindOf(Phase phase) {
+    switch (phase) {
+      case Phase::kIdle:
+        return TimeoutKind::kIdle;
+      case Phase::kHeader:
+        return TimeoutKind::kHeader;
+      case Phase::kBody:
+        return TimeoutKind::kBody;
+      case Phase::kWriting:
+        return TimeoutKind::kWrite;
+      case Phase::kHandling:
+      case Phase::kDraining:
+        break;
+    }
+    return std::nullopt;
+  }
+
+  // The next request: at once when the buffer already holds some of it (pipelined),
+  // else after the connection's idle wait.
+  void NextRequest() {
+    if (buffer_.size() > 0) return ReadHeader(options_.header_timeout);
+    Enter(Phase::kIdle, options_.idle_timeout);
+    socket_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) return self->Close();
+                              self->buffer_.commit(n);
+                              self->ReadHeader(self->options_.header_timeout);
+                            });
+  }
+
+  void ReadHeader(std::chrono::milliseconds timeout) {
+    parser_.emplace();
+    parser_->body_limit(options_.body_limit);
+    parser_->header_limit(options_.header_limit);
+    Enter(Phase::kHeader, timeout);
+    http::async_read_header(
+        socket_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (!ec && !parser_->is_done()) {
+      Enter(Phase::kBody, options_.body_timeout);
+      http::async_read(
+          socket_, buffer_, *parser_,
+          [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRequest(ec); });
+      return;
+    }
+    OnRequest(ec);
+  }
+
+  void OnRequest(beast::error_code ec) {
+    if (body_timed_out_)
+      return Refuse(ErrorCode::kRequestTimeout,
+                    "the body did not arrive within " +
+                        std::to_string(options_.body_timeout.count() / 1000) + " s",
+                    /*drain=*/false);
+    if (ec == http::error::end_of_stream || ec == net::error::connection_reset ||
+        ec == net::error::eof || ec == net::error::operation_aborted ||
+        ec == net::error::bad_descriptor) {
       return Close();
     }
-    // From here on an answer is owed; Write's completion settles it.
-    ++state_.in_flight;
-    ++seq_;
-    answer_owed_ = true;
     if (ec == http::error::body_limit) {
-      keep_alive_ = false;
-      return Write(Problem(Status(ErrorCode::kPayloadTooLarge, "the body exceeds 1 MiB")));
+      return Refuse(ErrorCode::kPayloadTooLarge, "the body exceeds 1 MiB", /*drain=*/true);
     }
-    if (ec) {  // a malformed request: answer once, then close
-      keep_alive_ = false;
-      return Write(
-          Problem(Status(ErrorCode::kInvalidRequest, "malformed HTTP request: " + ec.message())));
+    if (ec == http::error::header_limit) {
+      return Refuse(ErrorCode::kInvalidRequest,
+                    "the request line and headers exceed " +
+                        std::to_string(options_.header_limit / 1024) + " KiB",
+                    /*drain=*/true);
     }
+    if (ec) {
+      return Refuse(ErrorCode::kInvalidRequest, "malformed HTTP request: " + ec.message(),
+                    /*drain=*/true);
+    }
+    // From here on an answer is owed; Write's completion settles it.
+    Owe();
     http::request<http::string_body> raw = parser_->release();
     keep_alive_ = raw.keep_alive();
     version_ = raw.version();
     Request request;
     request.method = std::string(raw.method_string());
-    std::string_view target(raw.target().data(), raw.target().size());
-    if (!ParseTarget(target, &request.path, &request.query)) {
-      return Write(Problem(Status(ErrorCode::kInvalidRequest, "malformed request target")));
+    Target target;
+    if (!ParseTarget(std::string_view(raw.target().data(), raw.target().size()), &target)) {
+      return Write(Problem(Status(ErrorCode::kInvalidRequest,
+                                  "malformed request target (bad escape or invalid UTF-8)")));
     }
+    request.path = std::move(target.path);
+    request.segments = std::move(target.segments);
+    request.query = std::move(target.query);
     request.body = std::move(raw.body());
     if (auto it = raw.find(http::field::authorization); it != raw.end()) {
       request.authorization = std::string(it->value());
@@ -94,16 +197,34 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto it = raw.find("Idempotency-Key"); it != raw.end()) {
       request.idempotency_key = std::string(it->value());
     }
+    if (auto it = raw.find(http::field::content_type); it != raw.end()) {
+      request.content_type = std::string(it->value());
+    }
     request.from_loopback = from_loopback_;
-    stream_.expires_never();  // the engine, not the client, is on the clock now
+    Enter(Phase::kHandling);  // the engine, not the client, is on the clock now
     // A read is answered inline on this thread; a commit's answer comes from the WAL
     // writer's thread and is queued to this one.
     api_.Handle(std::move(request), [self = shared_from_this(), seq = seq_](Response response) {
-      net::dispatch(self->stream_.get_executor(),
+      net::dispatch(self->socket_.get_executor(),
                     [self, seq, response = std::move(response)]() mutable {
                       self->Answer(seq, std::move(response));
                     });
     });
+  }
+
+  void Owe() {
+    ++state_.in_flight;
+    ++seq_;
+    answer_owed_ = true;
+  }
+
+  // Answers a request that could not be read whole, then closes; `drain` first reads
+  // and discards what the client is still sending, so it sees this answer.
+  void Refuse(ErrorCode code, std::string detail, bool drain) {
+    Owe();
+    keep_alive_ = false;
+    drain_after_write_ = drain;
+    Write(Problem(Status(code, std::move(detail))));
   }
 
   // One answer per request, and only to the request it was made for: a second one (a
@@ -124,22 +245,51 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.keep_alive(keep_alive_);
     response_.body() = std::move(response.body);
     response_.prepare_payload();
-    stream_.expires_after(options_.read_timeout);
-    http::async_write(stream_, response_,
+    Enter(Phase::kWriting, options_.write_timeout);
+    http::async_write(socket_, response_,
                       [self = shared_from_this()](beast::error_code ec, size_t) {
                         --self->state_.in_flight;
-                        if (ec || !self->keep_alive_ || self->state_.draining) return self->Close();
-                        self->Read();
+                        if (ec) return self->Close();
+                        if (self->drain_after_write_) return self->Drain();
+                        if (!self->keep_alive_ || self->state_.draining) return self->Close();
+                        self->NextRequest();
                       });
+  }
+
+  void Drain() {
+    beast::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    buffer_.clear();
+    Enter(Phase::kDraining, options_.drain_timeout);
+    DrainSome();
+  }
+
+  void DrainSome() {
+    socket_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ >= self->options_.drain_limit)
+                                return self->Close();
+                              self->DrainSome();
+                            });
   }
 
   void Close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close();
+    timer_.cancel();
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    socket_.close(ignored);
   }
 
-  beast::basic_stream<tcp, Executor> stream_;
+  static constexpr size_t kReadChunk = 16 << 10;
+
+  Socket socket_;
+  Timer timer_;
+  Phase phase_ = Phase::kHeader;
+  uint64_t deadline_seq_ = 0;  // which armed wait is current
+  bool body_timed_out_ = false;
+  bool drain_after_write_ = false;
+  uint64_t drained_ = 0;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
@@ -168,7 +318,8 @@ HttpServer::HttpServer(Api& api, HttpOptions options)
     : api_(api),
       options_(std::move(options)),
       contexts_(MakeContexts(options_.threads)),
-      acceptor_(*contexts_[0]) {}
+      acceptor_(*contexts_[0]),
+      accept_backoff_(*contexts_[0]) {}
 
 HttpServer::~HttpServer() { Stop(std::chrono::milliseconds(0)); }
 
@@ -199,13 +350,59 @@ void HttpServer::Accept() {
   next_context_ = (next_context_ + 1) % contexts_.size();
   acceptor_.async_accept(home, [this](beast::error_code ec, Socket socket) {
     if (ec == net::error::operation_aborted) return;  // Stop closed the acceptor
+    if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
+        ec == net::error::no_memory || ec == boost::system::errc::too_many_files_open_in_system) {
+      return AcceptLater(ec);
+    }
+    if (accept_failures_ > 0) {
+      std::fprintf(stderr, "ecomm: accepting again after %llu failed accepts\n",
+                   static_cast<unsigned long long>(accept_failures_));
+      accept_failures_ = 0;
+    }
     if (!ec) {
-      beast::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<Session>(std::move(socket), api_, options_, state_)->Start();
+      // Past the limit the newcomer is closed at once; those already served go on.
+      if (state_.connections.load(std::memory_order_relaxed) >= options_.max_connections) {
+        ++state_.refused;
+        beast::error_code ignored;
+        socket.close(ignored);
+      } else {
+        ++state_.connections;
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        std::make_shared<Session>(std::move(socket), api_, options_, state_)->Start();
+      }
     }
     Accept();
   });
+}
+
+void HttpServer::AcceptLater(const boost::system::error_code& error) {
+  if (accept_failures_++ == 0) {
+    std::fprintf(stderr, "ecomm: cannot accept connections (%s); retrying every 100 ms\n",
+                 error.message().c_str());
+  }
+  accept_backoff_.expires_after(std::chrono::milliseconds(100));
+  accept_backoff_.async_wait([this](beast::error_code ec) {
+    if (!ec) Accept();
+  });
+}
+
+void HttpServer::AppendPrometheus(std::string* out) const {
+  auto sample = [out](std::string_view series, uint64_t value) {
+    *out += std::string(series) + " " + std::to_string(value) + "\n";
+  };
+  AppendFamily(out, "ecomm_http_connections", "gauge", "Open client connections.");
+  sample("ecomm_http_connections", static_cast<uint64_t>(std::max(state_.connections.load(), 0)));
+  AppendFamily(out, "ecomm_http_connections_refused_total", "counter",
+               "Connections closed at accept because --max-connections were open.");
+  sample("ecomm_http_connections_refused_total", state_.refused.load());
+  AppendFamily(out, "ecomm_http_timeouts_total", "counter",
+               "Clients cut off at a deadline, by what the server was waiting for.");
+  constexpr std::array<const char*, 4> kAwaiting = {"header", "body", "idle", "write"};
+  for (size_t i = 0; i < kAwaiting.size(); ++i) {
+    sample("ecomm_http_timeouts_total{awaiting=\"" + std::string(kAwaiting[i]) + "\"}",
+           state_.timeouts[i].load());
+  }
 }
 
 void HttpServer::Stop(std::chrono::milliseconds grace) {
@@ -214,6 +411,7 @@ void HttpServer::Stop(std::chrono::milliseconds grace) {
   net::post(acceptor_.get_executor(), [this] {
     beast::error_code ignored;
     acceptor_.close(ignored);
+    accept_backoff_.cancel();
   });
   auto deadline = std::chrono::steady_clock::now() + grace;
   while (state_.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {

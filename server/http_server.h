@@ -2,7 +2,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -15,21 +17,41 @@
 
 namespace ecomm::server {
 
+// What one client may hold of the server, and for how long (SPEC "Failures and
+// limits"). Every wait on a client has a deadline; every buffer has a bound.
 struct HttpOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0: any free port (tests)
   int threads = 2;
-  uint64_t body_limit = 1 << 20;          // 413 past it, enforced while reading
-  std::chrono::seconds idle_timeout{60};  // a keep-alive connection with nothing to say
-  std::chrono::seconds read_timeout{15};  // a request that trickles in too slowly
+  int max_connections = 10'000;      // past it a new connection is closed at once
+  uint64_t body_limit = 1 << 20;     // 413 past it, enforced while reading
+  uint32_t header_limit = 16 << 10;  // request line and headers; 400 past it
+  // A new connection's first request line and headers, or a later request's from its
+  // first byte: a slowloris client is closed (without an answer) at this deadline.
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds body_timeout{30'000};   // from the headers; then 408
+  std::chrono::milliseconds idle_timeout{60'000};   // keep-alive with nothing sent
+  std::chrono::milliseconds write_timeout{15'000};  // a client that does not read
+  // After an answer to a request whose body was not read (413, malformed), what is
+  // read and discarded before closing, so the client sees the answer, not a reset.
+  uint64_t drain_limit = 8 << 20;
+  std::chrono::milliseconds drain_timeout{5'000};
 };
 
-// What sessions share with the server: requests read but not yet answered, and
-// whether a graceful stop has begun (then a connection closes after its answer).
+// What sessions share with the server: open connections, requests read but not yet
+// answered, and whether a graceful stop has begun (then a connection closes after its
+// answer).
 struct ServingState {
+  std::atomic<int> connections{0};
   std::atomic<int> in_flight{0};
   std::atomic<bool> draining{false};
+  // What the limits did, for /metrics.
+  std::atomic<uint64_t> refused{0};                 // closed at accept: over max_connections
+  std::array<std::atomic<uint64_t>, 4> timeouts{};  // by TimeoutKind
 };
+
+// The deadlines a client can miss, as counted in ServingState::timeouts.
+enum class TimeoutKind : uint8_t { kHeader, kBody, kIdle, kWrite };
 
 // HTTP/1.1 on Boost.Asio + Beast: asynchronous, keep-alive and pipelining. Each of
 // `threads` threads runs its own io_context; a connection lives on one of them (dealt
@@ -43,12 +65,17 @@ class HttpServer {
   // Binds and starts serving; false (with `*error`) when the address is unusable.
   bool Start(std::string* error);
   uint16_t port() const { return port_; }
+  // Prometheus text: open connections, connections refused, deadlines missed.
+  void AppendPrometheus(std::string* out) const;
   // Stops accepting, lets every request already read be answered and written (up to
   // `grace`), closing each connection after its answer, then stops.
   void Stop(std::chrono::milliseconds grace);
 
  private:
   void Accept();
+  // Accepting failed for want of descriptors or memory: retry after a pause instead
+  // of spinning on an error that repeats until some connection closes.
+  void AcceptLater(const boost::system::error_code& error);
 
   Api& api_;
   HttpOptions options_;
@@ -57,6 +84,8 @@ class HttpServer {
   std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
   size_t next_context_ = 0;  // the acceptor's: where the next connection goes
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer accept_backoff_;
+  uint64_t accept_failures_ = 0;  // in the current run of failed accepts
   uint16_t port_ = 0;
   std::vector<std::thread> threads_;
 };

@@ -13,11 +13,13 @@ namespace ecomm::server {
 
 struct Request {
   std::string method;                        // "GET", "POST", ...
-  std::string path;                          // decoded path, without the query
+  std::string path;                          // the path as sent (percent-encoded)
+  std::vector<std::string> segments;         // the path's segments, each decoded
   std::map<std::string, std::string> query;  // decoded; the first of repeated names
   std::string body;
   std::optional<std::string> authorization;    // the Authorization header
   std::optional<std::string> idempotency_key;  // the Idempotency-Key header
+  std::optional<std::string> content_type;     // the Content-Type header
   bool from_loopback = false;
   std::vector<std::string> path_params;  // filled by the router: the {id} segments
 };

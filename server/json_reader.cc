@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "ecomm/types.h"
+#include "json_screen.h"
 
 namespace ecomm::server {
 
@@ -17,6 +18,7 @@ Status Invalid(std::string message) {
 }  // namespace
 
 Result<rapidjson::Document> ParseObject(std::string_view body) {
+  if (Status s = ScreenJsonNumbers(body); !s.ok()) return s;
   rapidjson::Document doc;
   // Without kParseStopWhenDoneFlag, anything after the value is an error too; strings
   // must be valid UTF-8 (RFC 8259), or they would poison every later answer.

@@ -4,7 +4,8 @@
 #include <cstdio>
 #include <string>
 
-#include "demo/demo_data.h"
+#include "ecomm/demo_data.h"
+#include "fd_limit.h"
 #include "flags.h"
 #include "http_server.h"
 
@@ -54,16 +55,21 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ecomm: loaded demo data\n");
   }
 
+  if (std::string note = server::RaiseOpenFileLimit(flags->http.max_connections); !note.empty()) {
+    std::fprintf(stderr, "ecomm: %s\n", note.c_str());
+  }
   server::Api api(**db, flags->api);
   server::HttpServer http(api, flags->http);
+  api.AddMetrics([&http](std::string* out) { http.AppendPrometheus(out); });
   std::string error;
   if (!http.Start(&error)) {
     std::fprintf(stderr, "ecomm-server: %s\n", error.c_str());
     return 1;
   }
-  std::fprintf(stderr, "ecomm: listening on %s:%u (fsync %s, %d threads, data %s)\n",
-               flags->http.host.c_str(), http.port(), flags->database.sync.ToString().c_str(),
-               flags->http.threads, flags->database.data_dir.c_str());
+  std::fprintf(
+      stderr, "ecomm: listening on %s:%u (fsync %s, %d threads, at most %d connections, data %s)\n",
+      flags->http.host.c_str(), http.port(), flags->database.sync.ToString().c_str(),
+      flags->http.threads, flags->http.max_connections, flags->database.data_dir.c_str());
   std::fflush(stderr);
 
   int signal = WaitForSignal();

@@ -1,6 +1,7 @@
 #include "problem.h"
 
 #include "json_writer.h"
+#include "utf8.h"
 
 namespace ecomm::server {
 
@@ -24,6 +25,10 @@ std::string_view Title(ErrorCode code) {
       return "Not found";
     case ErrorCode::kMethodNotAllowed:
       return "Method not allowed";
+    case ErrorCode::kRequestTimeout:
+      return "Request timeout";
+    case ErrorCode::kUnsupportedMediaType:
+      return "Unsupported media type";
     case ErrorCode::kInsufficientBalance:
       return "Insufficient balance";
     case ErrorCode::kOutOfStock:
@@ -57,7 +62,9 @@ Response ProblemWith(const Status& status, const OrderView* order) {
   w.Field("type", type);
   w.Field("title", Title(code));
   w.Field("status", http);
-  w.Field("detail", status.message().empty() ? std::string(Title(code)) : status.message());
+  // A detail may echo what a client sent; the answer stays valid UTF-8 regardless.
+  w.Field("detail",
+          status.message().empty() ? std::string(Title(code)) : ToValidUtf8(status.message()));
   w.Field("code", CodeName(code));
   if (order != nullptr) {
     w.Field("orderId", order->order_id.ToString());
@@ -85,6 +92,10 @@ int HttpStatus(ErrorCode code) {
       return 404;
     case ErrorCode::kMethodNotAllowed:
       return 405;
+    case ErrorCode::kRequestTimeout:
+      return 408;
+    case ErrorCode::kUnsupportedMediaType:
+      return 415;
     case ErrorCode::kInsufficientBalance:
     case ErrorCode::kOutOfStock:
     case ErrorCode::kInvalidOrderState:

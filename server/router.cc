@@ -6,21 +6,21 @@ namespace ecomm::server {
 
 namespace {
 
-std::vector<std::string_view> Segments(std::string_view path) {
+std::vector<std::string_view> Segments(std::string_view pattern) {
   std::vector<std::string_view> out;
-  size_t start = 1;  // paths start with '/'
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    out.push_back(path.substr(start, end - start));
+  size_t start = 1;  // patterns start with '/'
+  while (start <= pattern.size()) {
+    size_t end = pattern.find('/', start);
+    if (end == std::string_view::npos) end = pattern.size();
+    out.push_back(pattern.substr(start, end - start));
     start = end + 1;
   }
   return out;
 }
 
-bool Matches(std::string_view pattern, std::string_view path, std::vector<std::string>* params) {
+bool Matches(std::string_view pattern, const std::vector<std::string>& got,
+             std::vector<std::string>* params) {
   auto want = Segments(pattern);
-  auto got = Segments(path);
   if (want.size() != got.size()) return false;
   params->clear();
   for (size_t i = 0; i < want.size(); ++i) {
@@ -45,7 +45,7 @@ Result<const Route*> Router::Find(Request& request) const {
   bool path_known = false;
   std::vector<std::string> params;
   for (const Route& route : routes_) {
-    if (!Matches(route.pattern, request.path, &params)) continue;
+    if (!Matches(route.pattern, request.segments, &params)) continue;
     if (route.method == request.method) {
       request.path_params = std::move(params);
       return &route;

@@ -1,5 +1,7 @@
 #include "url.h"
 
+#include "utf8.h"
+
 namespace ecomm::server {
 
 namespace {
@@ -25,17 +27,26 @@ bool Decode(std::string_view in, bool plus_is_space, std::string* out) {
       out->push_back(plus_is_space && c == '+' ? ' ' : c);
     }
   }
-  return true;
+  return IsValidUtf8(*out);
 }
 
 }  // namespace
 
-bool ParseTarget(std::string_view target, std::string* path,
-                 std::map<std::string, std::string>* query) {
+bool ParseTarget(std::string_view target, Target* out) {
   if (target.empty() || target[0] != '/') return false;
   size_t mark = target.find('?');
-  if (!Decode(target.substr(0, mark), false, path)) return false;
-  query->clear();
+  std::string_view path = target.substr(0, mark);
+  out->path = std::string(path);
+  out->segments.clear();
+  for (size_t start = 1; start <= path.size();) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    if (!Decode(path.substr(start, end - start), false, &out->segments.emplace_back())) {
+      return false;
+    }
+    start = end + 1;
+  }
+  out->query.clear();
   if (mark == std::string_view::npos) return true;
   std::string_view rest = target.substr(mark + 1);
   while (!rest.empty()) {
@@ -47,7 +58,7 @@ bool ParseTarget(std::string_view target, std::string* path,
     std::string name, value;
     if (!Decode(pair.substr(0, eq), true, &name)) return false;
     if (eq != std::string_view::npos && !Decode(pair.substr(eq + 1), true, &value)) return false;
-    query->emplace(std::move(name), std::move(value));  // the first of repeated names wins
+    out->query.emplace(std::move(name), std::move(value));  // the first of repeated names wins
   }
   return true;
 }

@@ -466,6 +466,10 @@ DatabaseOptions BenchOptions(const std::string& dir, wal::SyncPolicy sync) {
   // Snapshots are measured on their own (the snapshot subcommand); here they would
   // only add noise to the commit and recovery numbers.
   options.snapshot_every = 0;
+  // Seeding, FillLog and the snapshot committers append without waiting for
+  // durability and can outrun the writer: they are to be slowed down, not refused
+  // (Must would end the run on the first UNAVAILABLE).
+  options.wait_for_log_room = true;
   options.log = [](std::string_view line) { std::printf("# db: %s\n", std::string(line).c_str()); };
   return options;
 }

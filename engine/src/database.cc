@@ -117,6 +117,7 @@ Status Database::Recover() {
   wal::WalOptions wal_options;
   wal_options.sync = options_.sync;
   wal_options.segment_bytes = options_.segment_bytes;
+  wal_options.wait_for_room = options_.wait_for_log_room;
   wal_options.on_failure = [this](const wal::Status& s) {
     Log("the log failed and is now read-only (mutations answer UNAVAILABLE): " + s.ToString());
   };

@@ -1,5 +1,6 @@
 #include "ecomm/engine.h"
 
+#include <algorithm>
 #include <mutex>
 
 #include "ecomm/wal/journal.h"
@@ -71,15 +72,28 @@ Result<std::vector<ProductView>> Engine::ListProducts(std::optional<size_t> limi
   if (limit) {
     if (Status s = CheckPageLimit(*limit); !s.ok()) return s;
   }
-  std::vector<Product*> products = state_->catalog.Range(after, limit);
-  // Taking every listed product's lock in productId order, as orders do, makes the
-  // listing one consistent cut: no order is seen half-applied across products.
-  std::vector<std::unique_lock<std::mutex>> locks;
-  locks.reserve(products.size());
-  for (Product* p : products) locks.emplace_back(p->mu);
+  // A batch's products are locked together, in productId order as orders lock them,
+  // so each batch is a consistent cut: no order is seen half-applied across its
+  // products. A page (at most kMaxPageLimit) is one batch; the whole catalogue
+  // (no limit) is not one cut, since locking every product at once would stall
+  // every order for as long as the listing takes.
+  constexpr size_t kBatch = 256;
+  static_assert(kBatch >= limits::kMaxPageLimit);
   std::vector<ProductView> views;
-  views.reserve(products.size());
-  for (const Product* p : products) views.push_back(MakeProductView(*p));
+  views.reserve(limit ? *limit : state_->catalog.Size());
+  std::optional<std::string_view> cursor = after;
+  while (!limit || views.size() < *limit) {
+    size_t want = limit ? std::min(kBatch, *limit - views.size()) : kBatch;
+    std::vector<Product*> batch = state_->catalog.Range(cursor, want);
+    {
+      std::vector<std::unique_lock<std::mutex>> locks;
+      locks.reserve(batch.size());
+      for (Product* p : batch) locks.emplace_back(p->mu);
+      for (const Product* p : batch) views.push_back(MakeProductView(*p));
+    }
+    if (batch.size() < want) break;
+    cursor = batch.back()->product_id;  // stays valid: products are never removed
+  }
   return views;
 }
 

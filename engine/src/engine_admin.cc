@@ -26,8 +26,8 @@ Result<Committed<UserView>> Engine::CreateUser(const NewUser& user) {
   CreateUserRecord record{state_->Now(), id, user.name, user.email};
   return state_->accounts.WithStripe(id, [&](auto& stripe) -> Result<Committed<UserView>> {
     if (stripe.contains(id)) return Exists("user " + id);
-    std::optional<Lsn> lsn = state_->Log(record);
-    if (!lsn) return Unavailable();
+    Result<Lsn> lsn = state_->Log(record);
+    if (!lsn.ok()) return lsn.status();
     Account* account = ApplyCreateUser(*state_, record, stripe);
     return Committed<UserView>{MakeUserView(*account), {*lsn}};
   });
@@ -43,8 +43,8 @@ Result<Committed<ProductView>> Engine::CreateProduct(const NewProduct& product) 
   CreateProductRecord record{state_->Now(), id, product.name, product.price, product.stock};
   return state_->catalog.WithStripe(id, [&](auto& stripe) -> Result<Committed<ProductView>> {
     if (stripe.contains(id)) return Exists("product " + id);
-    std::optional<Lsn> lsn = state_->Log(record);
-    if (!lsn) return Unavailable();
+    Result<Lsn> lsn = state_->Log(record);
+    if (!lsn.ok()) return lsn.status();
     Product* created = ApplyCreateProduct(*state_, record, stripe);
     return Committed<ProductView>{MakeProductView(*created), {*lsn}};
   });
@@ -61,8 +61,8 @@ Result<Committed<ProductView>> Engine::Restock(std::string_view product_id, Quan
     return Status(ErrorCode::kInvalidRequest, "stock would exceed 10^12");
   }
   RestockRecord record{state_->Now(), product.product_id, quantity};
-  std::optional<Lsn> lsn = state_->Log(record);
-  if (!lsn) return Unavailable();
+  Result<Lsn> lsn = state_->Log(record);
+  if (!lsn.ok()) return lsn.status();
   ApplyRestock(*state_, record, product);
   return Committed<ProductView>{MakeProductView(product), {*lsn}};
 }
@@ -78,8 +78,8 @@ Result<Committed<TimeMs>> Engine::AdvanceClock(int64_t seconds) {
     return Status(ErrorCode::kInvalidRequest, "the clock would pass the year 9999");
   }
   AdvanceClockRecord record{state_->Now(), seconds};
-  std::optional<Lsn> lsn = state_->Log(record);
-  if (!lsn) return Unavailable();
+  Result<Lsn> lsn = state_->Log(record);
+  if (!lsn.ok()) return lsn.status();
   ApplyAdvanceClock(*state_, record);
   return Committed<TimeMs>{state_->Now(), {*lsn}};
 }

@@ -32,8 +32,8 @@ Result<Committed<BalanceView>> Engine::Charge(std::string_view user_id, Money am
     return Status(ErrorCode::kInvalidRequest, "balance would exceed 2^53-1");
   }
   ChargeRecord record{state_->Now(), account.user_id, amount, Uuid::Random(), reservation.tag()};
-  std::optional<Lsn> lsn = state_->Log(record);
-  if (!lsn) return Unavailable();
+  Result<Lsn> lsn = state_->Log(record);
+  if (!lsn.ok()) return lsn.status();
   ApplyCharge(*state_, record, account, *lsn);
   reservation.Keep();
   return Committed<BalanceView>{MakeBalanceView(account), {*lsn}};

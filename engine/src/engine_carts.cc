@@ -34,8 +34,8 @@ Result<Committed<CartView>> Engine::AddToCart(std::string_view user_id, std::str
     return Status(ErrorCode::kInvalidRequest, "the cart total would exceed 2^53-1");
   }
   CartAddRecord record{state_->Now(), (*account)->user_id, (*product)->product_id, quantity};
-  std::optional<Lsn> lsn = state_->Log(record);
-  if (!lsn) return Unavailable();
+  Result<Lsn> lsn = state_->Log(record);
+  if (!lsn.ok()) return lsn.status();
   ApplyCartAdd(*state_, record, **account, **product);
   return Committed<CartView>{MakeCartView(**account), {*lsn}};
 }
@@ -54,8 +54,8 @@ Result<Committed<CartView>> Engine::RemoveFromCart(std::string_view user_id,
     return Status(ErrorCode::kCartItemNotFound, "the cart holds no such product");
   }
   CartRemoveRecord record{state_->Now(), (*account)->user_id, line->product->product_id};
-  std::optional<Lsn> lsn = state_->Log(record);
-  if (!lsn) return Unavailable();
+  Result<Lsn> lsn = state_->Log(record);
+  if (!lsn.ok()) return lsn.status();
   ApplyCartRemove(*state_, record, **account);
   return Committed<CartView>{MakeCartView(**account), {*lsn}};
 }

@@ -140,8 +140,8 @@ Result<Committed<OrderView>> Engine::PlaceOrder(const OrderRequest& request,
         OrderLineRecord{products[i]->product_id, quantities[i], products[i]->price});
   }
   record.idempotency = reservation.tag();
-  std::optional<Lsn> lsn = state_->Log(record);
-  if (!lsn) return Unavailable();
+  Result<Lsn> lsn = state_->Log(record);
+  if (!lsn.ok()) return lsn.status();
   Order* order = ApplyPlaceOrder(*state_, record, account, products, *lsn);
   reservation.Keep();
   return Committed<OrderView>{MakeOrderView(*order), {*lsn}};
@@ -182,8 +182,8 @@ Result<Committed<OrderView>> Engine::CancelOrder(std::string_view order_id,
 
   CancelOrderRecord record{state_->Now(), order->order_id, Uuid::Random(), ChangedBy::kUser,
                            reservation.tag()};
-  std::optional<Lsn> lsn = state_->Log(record);
-  if (!lsn) return Unavailable();
+  Result<Lsn> lsn = state_->Log(record);
+  if (!lsn.ok()) return lsn.status();
   ApplyCancelOrder(*state_, record, *order, *lsn);
   reservation.Keep();
   return Committed<OrderView>{MakeOrderView(*order), {*lsn}};

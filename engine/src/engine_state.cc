@@ -10,12 +10,18 @@ namespace ecomm {
 EngineState::EngineState(const EngineOptions& options)
     : clock(options.clock ? options.clock : &system_clock), journal(options.journal) {}
 
-std::optional<Lsn> EngineState::Append(const Record& record) {
+Result<Lsn> EngineState::Append(const Record& record) {
   thread_local std::string buffer;
   buffer.clear();
   EncodeRecord(record, &buffer);
   auto bytes = std::span(reinterpret_cast<const uint8_t*>(buffer.data()), buffer.size());
-  return journal->Append(static_cast<uint8_t>(TypeOf(record)), bytes);
+  wal::Appended appended = journal->Append(static_cast<uint8_t>(TypeOf(record)), bytes);
+  if (appended.ok()) return appended.lsn();
+  // Both are 503 UNAVAILABLE; the message tells a client whether retrying soon helps.
+  if (appended.refusal() == wal::Refusal::kBacklogFull) {
+    return Status(ErrorCode::kUnavailable, "the log backlog is full; retry shortly");
+  }
+  return Status(ErrorCode::kUnavailable, "the log cannot be written");
 }
 
 Result<Account*> EngineState::FindAccount(std::string_view user_id) const {

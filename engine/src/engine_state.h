@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <mutex>
-#include <optional>
 #include <shared_mutex>
 
 #include "accounts.h"
@@ -22,9 +21,6 @@ namespace wal {
 class Journal;
 }
 
-// The answer to a mutation the journal refused (it failed and turned read-only).
-inline Status Unavailable() { return Status(ErrorCode::kUnavailable, "the log cannot be written"); }
-
 // Everything the engine holds. Lock order, the one global order every transaction
 // follows: an account's mu, then product mus by productId ascending; a stripe lock
 // or the top-sellers / idempotency / clock mutex is always innermost and brief.
@@ -35,9 +31,10 @@ struct EngineState {
   TimeMs Now() const { return clock->NowMs() + clock_offset_ms.load(std::memory_order_acquire); }
 
   // Encodes and appends `record`; call with the locks of the mutation held. Returns
-  // the LSN (0 without a journal), or nothing when the journal refuses writes.
+  // the LSN (0 without a journal), or kUnavailable when the journal refuses it; the
+  // caller then applies nothing. It never waits for the disk.
   template <class R>
-  std::optional<Lsn> Log(const R& record) {
+  Result<Lsn> Log(const R& record) {
     if (journal == nullptr) return Lsn{0};  // no copy into a Record when nothing is logged
     return Append(Record(record));
   }
@@ -48,7 +45,7 @@ struct EngineState {
   // kProductNotFound for an unknown id.
   Result<Product*> FindProduct(std::string_view product_id) const;
 
-  std::optional<Lsn> Append(const Record& record);
+  Result<Lsn> Append(const Record& record);
 
   SystemClock system_clock;
   const Clock* clock;

@@ -76,6 +76,10 @@ std::string_view CodeName(ErrorCode code) {
       return "NOT_FOUND";
     case ErrorCode::kMethodNotAllowed:
       return "METHOD_NOT_ALLOWED";
+    case ErrorCode::kRequestTimeout:
+      return "REQUEST_TIMEOUT";
+    case ErrorCode::kUnsupportedMediaType:
+      return "UNSUPPORTED_MEDIA_TYPE";
     case ErrorCode::kInsufficientBalance:
       return "INSUFFICIENT_BALANCE";
     case ErrorCode::kOutOfStock:

@@ -1,8 +1,12 @@
 #pragma once
 
+#include <xxhash.h>
+
+#include <cstddef>
 #include <vector>
 
 #include "ecomm/types.h"
+#include "secure_random.h"
 #include "striped_map.h"
 
 namespace ecomm {
@@ -48,6 +52,15 @@ struct Order {
   std::vector<OrderHistoryEntry> history;  // oldest first
 
   void Transition(OrderStatus to, StatusReason reason, ChangedBy by, TimeMs at);
+};
+
+// Order ids come from the CSPRNG, so no client picks them; the hash is seeded all
+// the same, so that the table's spread does not rest on that.
+struct UuidHash {
+  size_t operator()(const Uuid& id) const {
+    const uint64_t words[2] = {id.hi, id.lo};
+    return XXH3_64bits_withSeed(words, sizeof words, HashSeed());
+  }
 };
 
 using OrderTable = StripedMap<Uuid, Order, UuidHash>;

@@ -11,12 +11,19 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "secure_random.h"
+
 namespace ecomm {
 
 // XXH3 over the bytes of a string; transparent so a string_view finds a string key.
+// Clients choose the keys (userIds, productIds, Idempotency-Keys), so the hash is
+// seeded per process: with a known hash they could send keys that all land in one
+// bucket and make every lookup a linear scan.
 struct StringHash {
   using is_transparent = void;
-  size_t operator()(std::string_view s) const { return XXH3_64bits(s.data(), s.size()); }
+  size_t operator()(std::string_view s) const {
+    return XXH3_64bits_withSeed(s.data(), s.size(), HashSeed());
+  }
 };
 
 // A hash map split into independently locked stripes, so lookups of different keys

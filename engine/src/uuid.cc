@@ -1,35 +1,12 @@
-#include <random>
+#include <cstdint>
+#include <span>
 
 #include "ecomm/types.h"
+#include "secure_random.h"
 
 namespace ecomm {
 
 namespace {
-
-// xoshiro256**: fast, and seeded per thread from the OS so ids do not repeat
-// across threads or restarts.
-class IdGenerator {
- public:
-  IdGenerator() {
-    std::random_device device;
-    for (uint64_t& word : s_) word = (uint64_t{device()} << 32) | device();
-  }
-  uint64_t Next() {
-    uint64_t result = Rotl(s_[1] * 5, 7) * 9;
-    uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = Rotl(s_[3], 45);
-    return result;
-  }
-
- private:
-  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  uint64_t s_[4];
-};
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -40,9 +17,12 @@ int HexValue(char c) {
 
 }  // namespace
 
+// Order, payment and transaction ids must not be guessable from ids a client has
+// seen, so they come from the kernel's CSPRNG.
 Uuid Uuid::Random() {
-  thread_local IdGenerator generator;
-  Uuid id{generator.Next(), generator.Next()};
+  uint64_t words[2];
+  SecureRandom(std::span(reinterpret_cast<uint8_t*>(words), sizeof words));
+  Uuid id{words[0], words[1]};
   id.hi = (id.hi & ~uint64_t{0xF000}) | 0x4000;                    // version 4
   id.lo = (id.lo & ~(uint64_t{0xC} << 60)) | (uint64_t{8} << 60);  // RFC 4122 variant
   return id;

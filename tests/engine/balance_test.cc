@@ -20,11 +20,11 @@ void SeedBalance(EngineFixture& f, const std::string& user, Money amount) {
   ChargeRecord record{f.engine.Now(), user, amount, Uuid::Random(), std::nullopt};
   std::string payload;
   EncodeRecord(record, &payload);
-  std::optional<Lsn> lsn =
+  wal::Appended appended =
       f.journal.Append(static_cast<uint8_t>(RecordType::kCharge),
                        std::span(reinterpret_cast<const uint8_t*>(payload.data()), payload.size()));
-  REQUIRE(lsn.has_value());
-  Status applied = f.engine.Apply(record, *lsn);
+  REQUIRE(appended.ok());
+  Status applied = f.engine.Apply(record, appended.lsn());
   REQUIRE_MESSAGE(applied.ok(), applied.message());
 }
 

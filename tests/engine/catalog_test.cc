@@ -211,5 +211,19 @@ TEST_CASE("without a limit every product is listed, past the page maximum") {
   CHECK(first == expected);
 }
 
+TEST_CASE("a listing without limit walks the catalogue batch by batch, missing none") {
+  EngineFixture f;
+  // More than two batches of 256, and not a multiple of one, created out of order.
+  constexpr int kProducts = 600;
+  std::vector<std::string> expected;
+  for (int i = 0; i < kProducts; ++i) f.AddProduct(NumberedId("p", (i * 7) % kProducts), 1, 1);
+  for (int i = 0; i < kProducts; ++i) expected.push_back(NumberedId("p", i));
+  CHECK(Listed(f, std::nullopt, std::nullopt) == expected);
+  // Starting mid-catalogue, so that batches end at other products.
+  CHECK(Listed(f, std::nullopt, "p099") ==
+        std::vector<std::string>(expected.begin() + 100, expected.end()));
+  CHECK(Listed(f, std::nullopt, "p599").empty());
+}
+
 }  // namespace
 }  // namespace ecomm::testing

@@ -107,6 +107,18 @@ void RequestSeeds(const fs::path& dir) {
       {17, R"({"advanceSeconds":60})"},
       {1, "userId=u1"},
       {2, "userId=u1&limit=2"},
+      // CVE-2024-38517 (RapidJSON 1.1.0 exponent overflow) and its neighbours: the
+      // screen in json_screen.cc must refuse each before RapidJSON parses a number.
+      {0, R"({"userId":"u1","amount":0.0000000000e-2147483639})"},
+      {0, R"({"userId":"u1","amount":1e-2147483648})"},
+      {0, R"({"userId":"u1","amount":9e2147483647})"},
+      {0, R"({"userId":"u1","amount":5,"x":-0.0e-99999999999})"},
+      {8, R"({"userId":"u1","items":[{"productId":"p1","quantity":1.0e-2147483639}]})"},
+      {12, R"({"userId":"u1","productId":"p1","quantity":123456789012345678901234567890})"},
+      {17, R"({"advanceSeconds":6e1})"},
+      // Invalid UTF-8 in the path id and query, which answers must not echo raw.
+      {6, "\xff\xfe%FF%C0%AF"},
+      {1, "userId=%ED%A0%80"},
   };
   int i = 0;
   for (const auto& [route, body] : seeds) {

@@ -2,7 +2,7 @@
 // the engine behind them. The first byte picks a route, the second whether an
 // Idempotency-Key is sent; the rest is the body, and also the query string and the
 // path id. Every answer must be a well-formed JSON document (or Prometheus text) with
-// a status the contract knows, whatever the input.
+// a status the contract knows, in valid UTF-8, whatever the input.
 #include <rapidjson/document.h>
 
 #include <chrono>
@@ -86,12 +86,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     target.replace(star, 1, rest.empty() ? "p1" : rest.substr(0, std::min<size_t>(rest.size(), 8)));
   }
   target += "?" + rest.substr(0, std::min<size_t>(rest.size(), 40));
-  if (!server::ParseTarget(target, &request.path, &request.query)) {
-    request.path = route.path;
+  server::Target parsed;
+  if (server::ParseTarget(target, &parsed)) {
+    request.path = std::move(parsed.path);
+    request.segments = std::move(parsed.segments);
+    request.query = std::move(parsed.query);
+  } else {
+    fuzz::Check(server::ParseTarget(route.path, &parsed), "every route's own path parses");
+    request.path = std::move(parsed.path);
+    request.segments = std::move(parsed.segments);
     request.query = {{"userId", "u1"}};
   }
   request.body = rest;
   request.from_loopback = true;
+  request.content_type = "application/json";
   if (data[1] & 1) request.idempotency_key = "key-" + std::to_string(data[1] >> 1);
 
   std::promise<server::Response> answered;
@@ -105,8 +113,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
               "a known status, never a 500");
   if (response.content_type != "text/plain; version=0.0.4") {
     rapidjson::Document doc;
-    doc.Parse(response.body.data(), response.body.size());
-    fuzz::Check(!doc.HasParseError(), "the answer is JSON");
+    doc.Parse<rapidjson::kParseValidateEncodingFlag>(response.body.data(), response.body.size());
+    fuzz::Check(!doc.HasParseError(), "the answer is JSON in valid UTF-8");
   }
   return 0;
 }

@@ -3,9 +3,14 @@
 
 #include <string>
 
+#include <rapidjson/document.h>
+
 #include "json_reader.h"
 #include "paging_cursor.h"
+#include "problem.h"
+#include "request_headers.h"
 #include "url.h"
+#include "utf8.h"
 
 namespace ecomm::server {
 namespace {
@@ -37,6 +42,40 @@ TEST_CASE("malformed, non-object and trailing-garbage bodies are 400; unknown fi
   CHECK(*Amount(R"({"amount": 3, "extra": {"deep": [1, 2]}})") == 3);
 }
 
+// CVE-2024-38517: RapidJSON 1.1.0's ParseNumber overflows its exponent arithmetic and
+// reads out of bounds (this body killed the server with SIGSEGV). No number with a
+// fraction or an exponent may reach it, in any field, known or ignored.
+TEST_CASE("numbers with a fraction or exponent never reach RapidJSON: 400 in any field") {
+  for (const char* body : {
+           R"({"userId":"alice","amount":0.0000000000e-2147483639})",
+           R"({"userId":"alice","amount":1e-2147483648})",
+           R"({"userId":"alice","amount":1e2147483647})",
+           R"({"userId":"alice","amount":-0.0e-2147483647})",
+           R"({"userId":"alice","amount":5,"x":1.0e-99999999999})",
+           R"({"userId":"alice","amount":5,"x":[1,2,3e0]})",
+           R"({"userId":"alice","amount":1E5})",
+           R"({"userId":"alice","amount":1.5})",
+           R"({"userId":"alice","amount":1.})",
+           R"({"userId":"alice","amount":-})",
+           R"({"userId":"alice","amount":+5})",
+           R"({"userId":"alice","amount":12345678901234567})",
+       }) {
+    INFO(body);
+    auto doc = ParseObject(body);
+    REQUIRE_FALSE(doc.ok());
+    CHECK(doc.code() == ErrorCode::kInvalidRequest);
+  }
+}
+
+TEST_CASE("the number screen reads strings as strings: digits, dots and escapes inside pass") {
+  auto doc = ParseObject(R"({"userId":"1.5e-2147483639 \" 2.0","amount":9007199254740991})");
+  REQUIRE(doc.ok());
+  CHECK(*IntField(*doc, "amount") == 9007199254740991);
+  CHECK(*StringField(*doc, "userId") == "1.5e-2147483639 \" 2.0");
+  CHECK(*Amount(R"({"amount":-9007199254740991})") == -9007199254740991);
+  CHECK(*Amount(R"({"amount":0})") == 0);
+}
+
 TEST_CASE("deep nesting is parsed iteratively: a 400, not a stack overflow") {
   std::string deep = "{\"a\":" + std::string(200'000, '[') + std::string(200'000, ']') + "}";
   auto doc = ParseObject(deep);  // well-formed: parses without recursion
@@ -45,19 +84,86 @@ TEST_CASE("deep nesting is parsed iteratively: a 400, not a stack overflow") {
   CHECK(ParseObject(unbalanced).code() == ErrorCode::kInvalidRequest);
 }
 
-TEST_CASE("targets split into a decoded path and query") {
-  std::string path;
-  std::map<std::string, std::string> query;
-  REQUIRE(ParseTarget("/orders?userId=a%20b&limit=5&userId=second&flag", &path, &query));
-  CHECK(path == "/orders");
-  CHECK(query["userId"] == "a b");
-  CHECK(query["limit"] == "5");
-  CHECK(query.contains("flag"));
-  REQUIRE(ParseTarget("/balance?userId=x+y", &path, &query));
-  CHECK(query["userId"] == "x y");
-  CHECK_FALSE(ParseTarget("/bad%2", &path, &query));
-  CHECK_FALSE(ParseTarget("/bad%zz", &path, &query));
-  CHECK_FALSE(ParseTarget("http://host/abs", &path, &query));
+TEST_CASE("targets split into decoded segments and query") {
+  Target t;
+  REQUIRE(ParseTarget("/orders?userId=a%20b&limit=5&userId=second&flag", &t));
+  CHECK(t.path == "/orders");
+  CHECK(t.segments == std::vector<std::string>{"orders"});
+  CHECK(t.query["userId"] == "a b");
+  CHECK(t.query["limit"] == "5");
+  CHECK(t.query.contains("flag"));
+  REQUIRE(ParseTarget("/balance?userId=x+y", &t));
+  CHECK(t.query["userId"] == "x y");
+  CHECK_FALSE(ParseTarget("/bad%2", &t));
+  CHECK_FALSE(ParseTarget("/bad%zz", &t));
+  CHECK_FALSE(ParseTarget("http://host/abs", &t));
+}
+
+TEST_CASE("the path is split before it is decoded: an escaped '/' stays inside its id") {
+  Target t;
+  REQUIRE(ParseTarget("/users/a%2Fb", &t));
+  CHECK(t.path == "/users/a%2Fb");
+  CHECK(t.segments == std::vector<std::string>{"users", "a/b"});
+  REQUIRE(ParseTarget("/products/x%2F..%2Frestock/restock", &t));
+  CHECK(t.segments == std::vector<std::string>{"products", "x/../restock", "restock"});
+}
+
+TEST_CASE("a target that decodes to invalid UTF-8 is refused, in the path and the query") {
+  Target t;
+  for (const char* target : {"/users/%FF", "/users/\xff", "/balance?userId=%C0%AF",
+                             "/balance?userId=%ED%A0%80", "/balance?%FE=1", "/x%F4%90%80%80"}) {
+    INFO(target);
+    CHECK_FALSE(ParseTarget(target, &t));
+  }
+  REQUIRE(ParseTarget("/users/%E2%82%AC%F0%9F%98%80", &t));
+  CHECK(t.segments[1] == "\u20ac\U0001F600");
+}
+
+TEST_CASE("UTF-8: well-formed text passes, every other byte becomes U+FFFD") {
+  CHECK(IsValidUtf8(""));
+  CHECK(IsValidUtf8("plain \u00e9\u4e2d\U0001F600"));
+  CHECK_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
+  CHECK_FALSE(IsValidUtf8("\xED\xA0\x80"));      // a surrogate
+  CHECK_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // past U+10FFFF
+  CHECK_FALSE(IsValidUtf8("\xE2\x82"));          // truncated
+  CHECK(ToValidUtf8("a\xFF"
+                    "b\xE2\x82") ==
+        "a\uFFFD"
+        "b\uFFFD\uFFFD");
+  CHECK(ToValidUtf8("ok \u00e9") == "ok \u00e9");
+}
+
+TEST_CASE("a problem detail that echoes invalid UTF-8 is still valid UTF-8") {
+  Response r = Problem(Status(ErrorCode::kNotFound, "no route for /\xff\xfe"));
+  CHECK(IsValidUtf8(r.body));
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseValidateEncodingFlag>(r.body.data(), r.body.size());
+  CHECK_FALSE(doc.HasParseError());
+}
+
+TEST_CASE("Authorization: the Bearer scheme is case-insensitive, the token exact") {
+  CHECK(BearerCredentials("Bearer abc") == "abc");
+  CHECK(BearerCredentials("bearer abc") == "abc");
+  CHECK(BearerCredentials("BEARER   abc") == "abc");
+  CHECK_FALSE(BearerCredentials("Basic abc"));
+  CHECK_FALSE(BearerCredentials("Bearer"));
+  CHECK_FALSE(BearerCredentials("Bearer "));
+  CHECK_FALSE(BearerCredentials("Bearerabc"));
+  CHECK(ConstantTimeEquals("s3cret", "s3cret"));
+  CHECK_FALSE(ConstantTimeEquals("s3cret", "s3cre"));
+  CHECK_FALSE(ConstantTimeEquals("s3cre", "s3cret"));
+  CHECK_FALSE(ConstantTimeEquals("s3cret", "s3creT"));
+  CHECK_FALSE(ConstantTimeEquals("", "s3cret"));
+}
+
+TEST_CASE("Content-Type: application/json in any case, with parameters") {
+  CHECK(IsJsonMediaType("application/json"));
+  CHECK(IsJsonMediaType("Application/JSON; charset=utf-8"));
+  CHECK(IsJsonMediaType(" application/json ;charset=UTF-8"));
+  CHECK_FALSE(IsJsonMediaType("text/plain"));
+  CHECK_FALSE(IsJsonMediaType("application/x-www-form-urlencoded"));
+  CHECK_FALSE(IsJsonMediaType("application/jsonp"));
+  CHECK_FALSE(IsJsonMediaType(""));
 }
 
 TEST_CASE("a cursor is bound to its list and user; a forged one is refused") {

@@ -22,7 +22,13 @@ class FaultWritableFile final : public wal::WritableFile {
   }
 
   Status Sync() override {
-    std::lock_guard lock(fs_.mu_);
+    std::unique_lock lock(fs_.mu_);
+    if (fs_.block_syncs_) {
+      ++fs_.blocked_syncs_;
+      fs_.sync_cv_.notify_all();
+      fs_.sync_cv_.wait(lock, [&] { return !fs_.block_syncs_; });
+      --fs_.blocked_syncs_;
+    }
     if (boot_ != fs_.boot_ || !fs_.Proceed()) return fs_.Dead();
     if (fs_.fail_syncs_) return Status::IOError("fdatasync " + path_ + ": Input/output error");
     file_->synced = file_->data.size();
@@ -99,6 +105,24 @@ void FaultFileSystem::FailSyncs(bool fail) {
 void FaultFileSystem::FailWrites(bool fail) {
   std::lock_guard lock(mu_);
   fail_writes_ = fail;
+}
+
+void FaultFileSystem::BlockSyncs() {
+  std::lock_guard lock(mu_);
+  block_syncs_ = true;
+}
+
+void FaultFileSystem::UnblockSyncs() {
+  {
+    std::lock_guard lock(mu_);
+    block_syncs_ = false;
+  }
+  sync_cv_.notify_all();
+}
+
+void FaultFileSystem::WaitForBlockedSync() {
+  std::unique_lock lock(mu_);
+  sync_cv_.wait(lock, [&] { return blocked_syncs_ > 0; });
 }
 
 std::map<std::string, std::string> FaultFileSystem::AppendHistory(const std::string& suffix) const {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -17,8 +18,8 @@ namespace ecomm::testing {
 // were made durable by SyncDir. Crash() (the power cut) keeps synced bytes, a random
 // prefix of the unsynced ones (a torn write, sometimes with a flipped bit), and the
 // durable directory entries; until Reboot() every operation fails, as for a dead
-// process. Syncs and writes can also be made to fail (EIO, a full disk). All
-// randomness comes from the seed.
+// process. Syncs and writes can also be made to fail (EIO, a full disk), and syncs
+// to stall. All randomness comes from the seed.
 class FaultFileSystem final : public wal::FileSystem {
  public:
   using Status = wal::Status;
@@ -33,6 +34,11 @@ class FaultFileSystem final : public wal::FileSystem {
   void Reboot();
   void FailSyncs(bool fail);
   void FailWrites(bool fail);
+  // A stalled disk: while blocked, a file's Sync waits (the file system stays usable)
+  // until UnblockSyncs. WaitForBlockedSync returns once some Sync is waiting.
+  void BlockSyncs();
+  void UnblockSyncs();
+  void WaitForBlockedSync();
 
   // Every byte ever appended to any path whose name ends with `suffix`, per path, in
   // order, whatever later happened to the file: the ground truth of what was logged.
@@ -77,6 +83,10 @@ class FaultFileSystem final : public wal::FileSystem {
   Namespace durable_;             // what survives a crash, per SyncDir
   std::vector<std::string> dirs_;
   std::map<std::string, std::string> history_;
+
+  bool block_syncs_ = false;
+  int blocked_syncs_ = 0;            // Syncs waiting for UnblockSyncs
+  std::condition_variable sync_cv_;  // block_syncs_ or blocked_syncs_ changed
 };
 
 }  // namespace ecomm::testing

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <string>
 
-#include "demo/demo_data.h"
+#include "ecomm/demo_data.h"
 #include "ecomm/engine.h"
 
 namespace {

@@ -4,9 +4,9 @@
 
 namespace ecomm::wal {
 
-std::optional<Lsn> MemoryJournal::Append(uint8_t type, std::span<const uint8_t> payload) {
+Appended MemoryJournal::Append(uint8_t type, std::span<const uint8_t> payload) {
   std::lock_guard lock(mu_);
-  if (failed_) return std::nullopt;
+  if (failed_) return Refusal::kFailed;
   Lsn lsn = entries_.size() + 1;
   entries_.push_back(Entry{lsn, type, std::vector<uint8_t>(payload.begin(), payload.end())});
   return lsn;

@@ -61,13 +61,19 @@ WalWriter::WalWriter(FileSystem* fs, std::string dir, Lsn next_lsn, WalOptions o
 
 WalWriter::~WalWriter() { (void)Close(); }
 
-std::optional<Lsn> WalWriter::Append(uint8_t type, std::span<const uint8_t> payload) {
+Appended WalWriter::Append(uint8_t type, std::span<const uint8_t> payload) {
   std::unique_lock lock(mu_);
-  // Bounded backlog: a writer that cannot keep up slows appenders down instead of
-  // growing memory without limit.
-  space_cv_.wait(
-      lock, [&] { return pending_.size() < options_.max_pending_bytes || failed_ || stopping_; });
-  if (failed_ || stopping_) return std::nullopt;
+  // Bounded backlog, so memory does not grow without limit behind a slow disk. The
+  // engine appends holding the commit gate and account and product locks: waiting
+  // here would stall every request that needs them, so a full backlog refuses at
+  // once and the caller answers "retry" (a record larger than the bound still goes
+  // into an empty backlog).
+  auto has_room = [&] { return pending_.size() < options_.max_pending_bytes; };
+  if (options_.wait_for_room) {
+    space_cv_.wait(lock, [&] { return has_room() || failed_ || stopping_; });
+  }
+  if (failed_ || stopping_) return Refusal::kFailed;
+  if (!has_room()) return Refusal::kBacklogFull;
   Lsn lsn = next_lsn_++;
   if (pending_.empty()) pending_first_ = lsn;
   AppendFrame(lsn, durable_lsn_, type, payload, &pending_);

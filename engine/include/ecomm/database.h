@@ -19,7 +19,7 @@ namespace ecomm {
 
 struct DatabaseOptions {
   std::string data_dir = "./data";
-  wal::SyncPolicy sync;               // --fsync
+  wal::SyncPolicy sync;  // --fsync
   // Records between snapshots; 0: only on Close. A snapshot costs time in proportion
   // to the whole state, replay about 1 µs a record: a million records bounds the
   // replay after the newest snapshot to about a second without rewriting a large
@@ -27,6 +27,9 @@ struct DatabaseOptions {
   uint64_t snapshot_every = 1'000'000;
   wal::RecoveryMode recovery = wal::RecoveryMode::kStrict;  // --recover=truncate
   uint64_t segment_bytes = uint64_t{64} << 20;
+  // A mutation finding the log's backlog full waits for room instead of failing
+  // UNAVAILABLE (wal::WalOptions::wait_for_room): for bulk loaders, never a server.
+  bool wait_for_log_room = false;
   const Clock* clock = nullptr;   // null: the system clock
   wal::FileSystem* fs = nullptr;  // null: the real file system
   // One line per event an operator wants (recovery, snapshot, I/O failure).

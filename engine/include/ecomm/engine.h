@@ -100,7 +100,8 @@ class Engine {
   Result<Committed<ProductView>> CreateProduct(const NewProduct& product);
   Result<Committed<ProductView>> Restock(std::string_view product_id, Quantity quantity);
   Result<ProductView> GetProduct(std::string_view product_id) const;
-  // By productId ascending, starting after `after`; all of them without `limit`.
+  // By productId ascending, starting after `after`; all of them without `limit`. A
+  // page is a consistent cut; a listing without limit is one per 256 products.
   Result<std::vector<ProductView>> ListProducts(std::optional<size_t> limit,
                                                 std::optional<std::string_view> after) const;
 

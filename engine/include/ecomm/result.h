@@ -10,12 +10,14 @@
 namespace ecomm {
 
 // One value per error code of SPEC.md, in its table's order. The engine returns the
-// domain ones; the transport codes (401, 404 route, 405, 413) exist so that every
+// domain ones; the transport codes (401, 408, 415, 404 route, 405, 413) exist so that every
 // layer shares one vocabulary.
 enum class ErrorCode : uint8_t {
   kOk = 0,
   kInvalidRequest,        // 400 INVALID_REQUEST
   kUnauthorized,          // 401 UNAUTHORIZED
+  kRequestTimeout,        // 408 REQUEST_TIMEOUT
+  kUnsupportedMediaType,  // 415 UNSUPPORTED_MEDIA_TYPE
   kUserNotFound,          // 404 USER_NOT_FOUND
   kProductNotFound,       // 404 PRODUCT_NOT_FOUND
   kOrderNotFound,         // 404 ORDER_NOT_FOUND

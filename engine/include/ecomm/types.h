@@ -14,7 +14,8 @@ using Quantity = int64_t;  // units of a product
 using TimeMs = int64_t;    // milliseconds since the Unix epoch, UTC
 using Lsn = uint64_t;      // log sequence number; 0 means "nothing logged"
 
-// A 128-bit identifier, generated as an RFC 4122 version 4 UUID.
+// A 128-bit identifier, generated as an RFC 4122 version 4 UUID from the kernel's
+// CSPRNG, so that no id can be guessed from others.
 struct Uuid {
   uint64_t hi = 0;
   uint64_t lo = 0;
@@ -26,10 +27,6 @@ struct Uuid {
 
   bool IsNil() const { return hi == 0 && lo == 0; }
   friend auto operator<=>(const Uuid&, const Uuid&) = default;
-};
-
-struct UuidHash {
-  size_t operator()(const Uuid& id) const { return id.hi ^ (id.lo * 0x9E3779B97F4A7C15ull); }
 };
 
 // The limits of SPEC.md. Each is enforced by the engine; the server only decodes.

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <doctest/doctest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <sys/socket.h>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <latch>
 #include <set>
 #include <thread>
@@ -337,9 +339,12 @@ void RunConcurrently(int n, const std::function<void(int)>& fn) {
 
 // ---- raw sockets ----
 
-RawConnection::RawConnection(int port) {
+RawConnection::RawConnection(int port, int receive_buffer) {
   fd_ = socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd_ >= 0);
+  if (receive_buffer > 0) {
+    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+  }
   // A server that never answers fails the test instead of hanging it.
   timeval timeout{10, 0};
   setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
@@ -384,6 +389,10 @@ RawResponse RawConnection::Read() {
   if (size_t at = lower.find("\r\ncontent-length:"); at != std::string::npos) {
     length = std::stoul(lower.substr(at + 17));
   }
+  if (size_t at = lower.find("\r\ncontent-type:"); at != std::string::npos) {
+    size_t from = response.head.find_first_not_of(' ', at + 15);
+    response.content_type = response.head.substr(from, response.head.find("\r\n", from) - from);
+  }
   while (buffer_.size() < end + 4 + length) {
     if (!fill()) return {};
   }
@@ -392,6 +401,50 @@ RawResponse RawConnection::Read() {
   // "HTTP/1.1 200 OK": the status follows the first space.
   response.status = std::stoi(response.head.substr(response.head.find(' ') + 1));
   return response;
+}
+
+bool RawConnection::ClosedWithin(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(std::max<int64_t>(left.count(), 0))) > 0) {
+      char chunk[65536];
+      ssize_t n = recv(fd_, chunk, sizeof chunk, MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return true;  // EOF, reset
+      continue;
+    }
+    if (left.count() <= 0) return false;
+  }
+}
+
+// ---- what the server reports about itself ----
+
+int64_t DurableLsn(httplib::Client& client) {
+  return Int(CheckJson(Get(client, "/healthz")), "lsn");
+}
+
+int64_t MetricValue(httplib::Client& client, std::string_view series) {
+  Reply metrics = Get(client, "/metrics");
+  REQUIRE(metrics.status == 200);
+  std::string prefix = std::string(series) + " ";
+  size_t at = metrics.body.find("\n" + prefix);
+  REQUIRE_MESSAGE(at != std::string::npos, "no series ", series, " in /metrics");
+  return std::stoll(metrics.body.substr(at + 1 + prefix.size()));
+}
+
+void CheckClientError(int status, std::string_view content_type, const std::string& body,
+                      std::string_view code) {
+  CHECK(status >= 400);
+  CHECK(status < 500);
+  CHECK(content_type == "application/problem+json");
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
+  REQUIRE_MESSAGE(!doc.HasParseError(), "not valid UTF-8 JSON: ", body);
+  REQUIRE(doc.IsObject());
+  CHECK(Int(doc, "status") == status);
+  if (!code.empty()) CHECK(Str(doc, "code") == code);
 }
 
 }  // namespace ecomm::testing

@@ -2,6 +2,7 @@
 
 #include <rapidjson/document.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -123,6 +124,17 @@ std::vector<std::string> Observe(httplib::Client& client, const std::vector<std:
 // What a user's account shows: balance, history, orders, cart.
 std::vector<std::string> AccountPaths(const std::string& user_id);
 
+// ---- what the server reports about itself ----
+
+// The durable LSN from GET /healthz: unchanged means nothing was logged in between.
+int64_t DurableLsn(httplib::Client& client);
+// The value of one series of GET /metrics, e.g. `ecomm_http_connections` or
+// `ecomm_http_timeouts_total{awaiting="write"}`; REQUIREs that it is there.
+int64_t MetricValue(httplib::Client& client, std::string_view series);
+// A 4xx problem+json whose body is valid UTF-8 JSON, with `code` when given.
+void CheckClientError(int status, std::string_view content_type, const std::string& body,
+                      std::string_view code = {});
+
 // ---- threads ----
 
 // fn(0..n-1) on n threads released together, so that their requests overlap.
@@ -133,6 +145,7 @@ void RunConcurrently(int n, const std::function<void(int)>& fn);
 struct RawResponse {
   int status = 0;
   std::string head;  // status line and headers
+  std::string content_type;
   std::string body;
 };
 
@@ -140,7 +153,8 @@ struct RawResponse {
 // a Content-Length the body never reaches) and reads responses one at a time.
 class RawConnection {
  public:
-  explicit RawConnection(int port);
+  // `receive_buffer` > 0 shrinks SO_RCVBUF before connecting (a client slow to read).
+  explicit RawConnection(int port, int receive_buffer = 0);
   ~RawConnection();
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;
@@ -148,6 +162,9 @@ class RawConnection {
   bool Send(std::string_view bytes);
   // The next response (Content-Length framed); status 0 when the connection ended first.
   RawResponse Read();
+  // Reads and discards until the server closes the connection (true) or `timeout`
+  // passes with it still open (false).
+  bool ClosedWithin(std::chrono::milliseconds timeout);
 
  private:
   int fd_ = -1;

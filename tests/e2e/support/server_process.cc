@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +49,10 @@ void ServerProcess::Start() {
   if (pid_ == 0) {
     int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(log, STDERR_FILENO);
+    if (open_files_limit_ > 0) {
+      rlimit limit{static_cast<rlim_t>(open_files_limit_), static_cast<rlim_t>(open_files_limit_)};
+      if (setrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(126);
+    }
     std::vector<std::string> args = {ECOMM_SERVER_BIN, "--listen", "127.0.0.1:0", "--data-dir",
                                      data_dir_};
     args.insert(args.end(), flags_.begin(), flags_.end());

@@ -23,6 +23,9 @@ class ServerProcess {
   void Kill();
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  // RLIMIT_NOFILE (soft and hard) for the next Start, to run out of descriptors.
+  void LimitOpenFiles(int limit) { open_files_limit_ = limit; }
   const std::string& data_dir() const { return data_dir_; }
   // A client for this server (keep-alive, generous timeouts).
   std::unique_ptr<httplib::Client> Client() const;
@@ -34,6 +37,7 @@ class ServerProcess {
   std::string data_dir_;
   std::string log_path_;
   pid_t pid_ = -1;
+  int open_files_limit_ = 0;  // 0: inherited
   int port_ = 0;
 };
 

@@ -1,8 +1,8 @@
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <span>
 
 // The boundary between the engine and its log. The engine appends one encoded
@@ -12,14 +12,43 @@ namespace ecomm::wal {
 
 using Lsn = uint64_t;
 
+// Why a journal refused a record. The caller answers differently: a failed log is
+// not coming back, a full backlog is worth retrying in a moment.
+enum class Refusal : uint8_t {
+  kFailed,       // the log failed (read-only for good) or is closing
+  kBacklogFull,  // more is queued than the writer may hold; nothing is wrong with the log
+};
+
+// What Append did: the record's LSN, or why it has none.
+class Appended {
+ public:
+  Appended(Lsn lsn) : lsn_(lsn) { assert(lsn != 0); }  // NOLINT: implicit by design
+  Appended(Refusal refusal) : refusal_(refusal) {}     // NOLINT
+
+  bool ok() const { return lsn_ != 0; }
+  Lsn lsn() const {
+    assert(ok());
+    return lsn_;
+  }
+  Refusal refusal() const {
+    assert(!ok());
+    return refusal_;
+  }
+
+ private:
+  Lsn lsn_ = 0;  // LSNs start at 1, so 0 means refused
+  Refusal refusal_ = Refusal::kFailed;
+};
+
 class Journal {
  public:
   virtual ~Journal() = default;
 
-  // Assigns the next LSN (contiguous from 1) to the record and queues it. Returns
-  // nothing when the journal refuses writes (it has failed and is read-only); the
-  // caller must then not apply the mutation.
-  virtual std::optional<Lsn> Append(uint8_t type, std::span<const uint8_t> payload) = 0;
+  // Assigns the next LSN (contiguous from 1) to the record and queues it, or refuses
+  // it without any effect; the caller must then not apply the mutation. It never
+  // waits for the log to make room unless its owner asked for that: the engine calls
+  // it holding locks that other requests need, so a slow disk must not stall them.
+  virtual Appended Append(uint8_t type, std::span<const uint8_t> payload) = 0;
 
   // Blocks until `lsn` is durable. False when it never will be (I/O failure).
   virtual bool WaitDurable(Lsn lsn) = 0;

@@ -18,11 +18,11 @@ class MemoryJournal final : public Journal {
     std::vector<uint8_t> payload;
   };
 
-  std::optional<Lsn> Append(uint8_t type, std::span<const uint8_t> payload) override;
+  Appended Append(uint8_t type, std::span<const uint8_t> payload) override;
   bool WaitDurable(Lsn lsn) override;
   void OnDurable(Lsn lsn, std::function<void(bool durable)> done) override;
 
-  // Makes every later Append fail, as a journal does after an I/O error.
+  // Makes every later Append refuse (kFailed), as a journal does after an I/O error.
   void Fail();
 
   // A copy of the entries appended so far, in LSN order.

@@ -34,8 +34,14 @@ struct SyncPolicy {
 
 struct WalOptions {
   SyncPolicy sync;
-  uint64_t segment_bytes = uint64_t{64} << 20;      // roll to a new segment past this size
-  uint64_t max_pending_bytes = uint64_t{64} << 20;  // Append waits beyond this backlog
+  uint64_t segment_bytes = uint64_t{64} << 20;  // roll to a new segment past this size
+  // The backlog: bytes appended that the writer thread has not taken yet. It fills
+  // while a write or sync is slow; once it holds this much, Append refuses
+  // (kBacklogFull) so that memory stays bounded and no appender waits on the disk.
+  uint64_t max_pending_bytes = uint64_t{64} << 20;
+  // Append waits for room instead of refusing: for a bulk loader that holds no lock a
+  // request needs and would rather be slowed down than retry. Never for a server.
+  bool wait_for_room = false;
   // Called once, on the writer thread, when the log fails and turns read-only.
   std::function<void(const Status&)> on_failure;
 };
@@ -53,6 +59,8 @@ struct WalStats {
 // writer thread takes everything appended since its last round, writes it with one
 // write(), calls fdatasync once, then completes every ticket of the batch. After the
 // first failed write or sync it refuses all appends for good (never retry an fsync).
+// A full backlog is not a failure: Append refuses while it lasts, and accepts again
+// as soon as the writer takes the backlog for its next round.
 class WalWriter final : public Journal {
  public:
   // Starts writing into `dir`; the first record appended gets `next_lsn`, and opens a
@@ -61,7 +69,7 @@ class WalWriter final : public Journal {
                      std::unique_ptr<WalWriter>* writer);
   ~WalWriter() override;
 
-  std::optional<Lsn> Append(uint8_t type, std::span<const uint8_t> payload) override;
+  Appended Append(uint8_t type, std::span<const uint8_t> payload) override;
   bool WaitDurable(Lsn lsn) override;
   void OnDurable(Lsn lsn, std::function<void(bool durable)> done) override;
 
@@ -94,7 +102,7 @@ class WalWriter final : public Journal {
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;   // the writer waits for appends
-  std::condition_variable space_cv_;  // Append waits for backlog room
+  std::condition_variable space_cv_;  // Append waits for backlog room (wait_for_room)
   std::string pending_;               // frames appended since the last round
   Lsn pending_first_ = 0;
   Lsn next_lsn_;

@@ -97,7 +97,8 @@ TEST_CASE("e2e: UTF-8 text round-trips, a JSON string that is not UTF-8 is a 400
                "INVALID_REQUEST");
   CheckProblem(Post(c, "/users", "{\"userId\":\"ok\",\"name\":\"\xc3\",\"email\":\"y@z\"}"), 400,
                "INVALID_REQUEST");
-  CheckProblem(Get(c, "/users/bad%FF"), 404, "USER_NOT_FOUND");
+  // Nor in a path: %FF decodes to a byte no answer could echo.
+  CheckProblem(Get(c, "/users/bad%FF"), 400, "INVALID_REQUEST");
   CheckProblem(Get(c, "/users/ok"), 404, "USER_NOT_FOUND");
 }
 

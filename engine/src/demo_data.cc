@@ -1,4 +1,4 @@
-#include "demo/demo_data.h"
+#include "ecomm/demo_data.h"
 
 #include <array>
 
@@ -36,19 +36,29 @@ constexpr std::array kProducts = {
 }  // namespace
 
 Status LoadDemoData(Engine& engine) {
+  CommitTicket last;
+  auto keep = [&last](auto result) -> Status {
+    if (!result.ok()) return result.status();
+    last = result->ticket;
+    return Status::Ok();
+  };
   for (const DemoUser& u : kUsers) {
-    auto user = engine.CreateUser(NewUser{u.id, u.name, std::string(u.id) + "@example.com"});
-    if (!user.ok()) return user.status();
-    if (u.balance > 0) {
-      auto charged = engine.Charge(u.id, u.balance);
-      if (!charged.ok()) return charged.status();
+    if (Status s =
+            keep(engine.CreateUser(NewUser{u.id, u.name, std::string(u.id) + "@example.com"}));
+        !s.ok()) {
+      return s;
     }
+    if (u.balance == 0) continue;
+    if (Status s = keep(engine.Charge(u.id, u.balance)); !s.ok()) return s;
   }
   for (const DemoProduct& p : kProducts) {
-    auto product = engine.CreateProduct(NewProduct{p.id, p.name, p.price, p.stock});
-    if (!product.ok()) return product.status();
+    if (Status s = keep(engine.CreateProduct(NewProduct{p.id, p.name, p.price, p.stock}));
+        !s.ok()) {
+      return s;
+    }
   }
-  return Status::Ok();
+  // Durability follows LSN order, so the last ticket covers every earlier one.
+  return engine.WaitDurable(last);
 }
 
 }  // namespace ecomm::demo
