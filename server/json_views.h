@@ -9,8 +9,6 @@
 // Response bodies, with SPEC.md's field names. Times are RFC 3339 UTC with milliseconds.
 namespace ecomm::server {
 
-std::string FormatTime(TimeMs t);
-
 void Write(JsonWriter& w, const UserView& user);
 void Write(JsonWriter& w, const BalanceView& balance);
 void Write(JsonWriter& w, const BalanceEntryView& entry);

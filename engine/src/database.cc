@@ -71,33 +71,52 @@ void Database::Log(const std::string& line) const {
   }
 }
 
+Result<SnapshotReplica> Database::LoadNewestSnapshot(
+    wal::FileSystem* fs, const std::string& snapshot_dir, const Clock* clock,
+    const std::function<void(const std::string&)>& log) {
+  EngineOptions engine_options{clock, nullptr};
+  std::vector<wal::SnapshotInfo> snapshots;
+  if (wal::Status s = wal::ListSnapshots(fs, snapshot_dir, &snapshots); !s.ok()) {
+    return FromWal(s);
+  }
+  SnapshotReplica replica{std::make_unique<Engine>(engine_options), 0, ""};
+  // The newest snapshot that verifies and loads; else the one before it.
+  for (auto it = snapshots.rbegin(); it != snapshots.rend(); ++it) {
+    wal::SnapshotImage image;
+    std::string path = wal::JoinPath(snapshot_dir, it->name);
+    wal::Status read = wal::ReadSnapshot(fs, path, &image);
+    Status loaded =
+        read.ok() ? LoadSnapshotChunks(*replica.engine->state_, image.chunks) : FromWal(read);
+    if (loaded.ok() && image.lsn == it->lsn) {
+      replica.snapshot_lsn = image.lsn;
+      break;
+    }
+    std::string why = loaded.ok() ? "its LSN does not match its name" : loaded.message();
+    replica.skipped += path + ": " + why + "; ";
+    log("snapshot " + path + " skipped: " + why);
+    replica.engine = std::make_unique<Engine>(engine_options);  // drop what was half loaded
+  }
+  return replica;
+}
+
+Result<SnapshotReplica> Database::LoadSnapshotReplica(
+    wal::FileSystem* fs, const std::string& data_dir,
+    const std::function<void(const std::string&)>& log) {
+  return LoadNewestSnapshot(fs ? fs : wal::FileSystem::Posix(),
+                            wal::JoinPath(data_dir, "snapshots"), nullptr, log);
+}
+
 Status Database::Recover() {
   auto start = SteadyClock::now();
   for (const std::string& dir : {options_.data_dir, wal_dir_, snapshot_dir_, cursor_dir_}) {
     if (wal::Status s = fs_->CreateDir(dir); !s.ok()) return FromWal(s);
   }
-  EngineOptions engine_options{options_.clock, nullptr};
-
-  // The newest snapshot that verifies and loads; else the one before it.
-  std::vector<wal::SnapshotInfo> snapshots;
-  if (wal::Status s = wal::ListSnapshots(fs_, snapshot_dir_, &snapshots); !s.ok()) {
-    return FromWal(s);
-  }
-  engine_ = std::make_unique<Engine>(engine_options);
-  for (auto it = snapshots.rbegin(); it != snapshots.rend(); ++it) {
-    wal::SnapshotImage image;
-    std::string path = wal::JoinPath(snapshot_dir_, it->name);
-    wal::Status read = wal::ReadSnapshot(fs_, path, &image);
-    Status loaded = read.ok() ? LoadSnapshotChunks(*engine_->state_, image.chunks) : FromWal(read);
-    if (loaded.ok() && image.lsn == it->lsn) {
-      recovery_.snapshot_lsn = image.lsn;
-      break;
-    }
-    std::string why = loaded.ok() ? "its LSN does not match its name" : loaded.message();
-    recovery_.snapshot_skipped += path + ": " + why + "; ";
-    Log("snapshot " + path + " skipped: " + why);
-    engine_ = std::make_unique<Engine>(engine_options);  // drop what was half loaded
-  }
+  auto loaded = LoadNewestSnapshot(fs_, snapshot_dir_, options_.clock,
+                                   [this](const std::string& line) { Log(line); });
+  if (!loaded.ok()) return loaded.status();
+  engine_ = std::move(loaded->engine);
+  recovery_.snapshot_lsn = loaded->snapshot_lsn;
+  recovery_.snapshot_skipped = std::move(loaded->skipped);
 
   wal::ReplayReport report;
   wal::Status replayed = wal::ReplayWal(

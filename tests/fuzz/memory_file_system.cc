@@ -78,6 +78,16 @@ wal::Status MemoryFileSystem::ReadFile(const std::string& path, std::string* con
   return Status::Ok();
 }
 
+wal::Status MemoryFileSystem::ReadFileRange(const std::string& path, uint64_t offset,
+                                            size_t max_bytes, std::string* out) {
+  std::lock_guard lock(mu_);
+  out->clear();
+  auto it = files_.find(path);
+  if (it == files_.end()) return Status::NotFound(path);
+  if (offset < it->second.size()) *out = it->second.substr(static_cast<size_t>(offset), max_bytes);
+  return Status::Ok();
+}
+
 wal::Status MemoryFileSystem::Truncate(const std::string& path, uint64_t size) {
   std::lock_guard lock(mu_);
   auto it = files_.find(path);

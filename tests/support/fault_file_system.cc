@@ -187,6 +187,18 @@ Status FaultFileSystem::ReadFile(const std::string& path, std::string* contents)
   return Status::Ok();
 }
 
+Status FaultFileSystem::ReadFileRange(const std::string& path, uint64_t offset, size_t max_bytes,
+                                      std::string* out) {
+  std::lock_guard lock(mu_);
+  out->clear();
+  if (down_) return Dead();
+  auto it = live_.find(path);
+  if (it == live_.end()) return Status::NotFound(path);
+  const std::string& data = it->second->data;
+  if (offset < data.size()) *out = data.substr(static_cast<size_t>(offset), max_bytes);
+  return Status::Ok();
+}
+
 Status FaultFileSystem::Truncate(const std::string& path, uint64_t size) {
   std::lock_guard lock(mu_);
   if (!Proceed()) return Dead();

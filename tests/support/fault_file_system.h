@@ -52,6 +52,9 @@ class FaultFileSystem final : public wal::FileSystem {
   Status NewWritableFile(const std::string& path,
                          std::unique_ptr<wal::WritableFile>* file) override;
   Status ReadFile(const std::string& path, std::string* contents) override;
+  // What a reading process sees: the live contents, synced or not.
+  Status ReadFileRange(const std::string& path, uint64_t offset, size_t max_bytes,
+                       std::string* out) override;
   Status Truncate(const std::string& path, uint64_t size) override;
   Status Rename(const std::string& from, const std::string& to) override;
   Status Remove(const std::string& path) override;

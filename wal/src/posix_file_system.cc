@@ -122,6 +122,42 @@ class PosixFileSystem final : public FileSystem {
     return Status::Ok();
   }
 
+  Status ReadFileRange(const std::string& path, uint64_t offset, size_t max_bytes,
+                       std::string* out) override {
+    out->clear();
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno == ENOENT ? Status::NotFound(path) : PosixError("open", path, errno);
+    // Sized from fstat so that a look at the tail of a segment, which finds a few bytes
+    // or none, does not fill a whole chunk first; bytes appended after the fstat are
+    // left for the next call.
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      int err = errno;
+      ::close(fd);
+      return PosixError("fstat", path, err);
+    }
+    uint64_t size = static_cast<uint64_t>(st.st_size);
+    out->resize(offset < size ? static_cast<size_t>(std::min<uint64_t>(max_bytes, size - offset))
+                              : 0);
+    size_t used = 0;
+    while (used < out->size()) {
+      ssize_t n =
+          ::pread(fd, out->data() + used, out->size() - used, static_cast<off_t>(offset + used));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        int err = errno;
+        ::close(fd);
+        out->clear();
+        return PosixError("pread", path, err);
+      }
+      if (n == 0) break;  // truncated since the fstat
+      used += static_cast<size_t>(n);
+    }
+    out->resize(used);
+    ::close(fd);
+    return Status::Ok();
+  }
+
   Status Truncate(const std::string& path, uint64_t size) override {
     if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0) {
       return PosixError("truncate", path, errno);
@@ -159,6 +195,17 @@ class PosixFileSystem final : public FileSystem {
 FileSystem* FileSystem::Posix() {
   static PosixFileSystem fs;
   return &fs;
+}
+
+Status FileSystem::ReadFileRange(const std::string& path, uint64_t offset, size_t max_bytes,
+                                 std::string* out) {
+  std::string contents;
+  Status s = ReadFile(path, &contents);
+  out->clear();
+  if (s.ok() && offset < contents.size()) {
+    *out = contents.substr(static_cast<size_t>(offset), max_bytes);
+  }
+  return s;
 }
 
 std::string JoinPath(const std::string& dir, const std::string& name) {

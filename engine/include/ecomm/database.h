@@ -55,6 +55,15 @@ struct SnapshotStats {
   TimeMs taken_at_ms = 0;   // engine time when the last one finished; 0: none yet
 };
 
+// A data directory's newest snapshot in an engine with no journal: the starting point
+// of a read-only follower of the log (the Kafka shipper), which applies each later
+// record with Engine::Replay as it reads it.
+struct SnapshotReplica {
+  std::unique_ptr<Engine> engine;
+  Lsn snapshot_lsn = 0;  // 0: no snapshot, the engine is empty
+  std::string skipped;   // a newer snapshot that failed to verify, and why
+};
+
 // The engine made durable: a data directory holding the WAL (`wal/`), snapshots
 // (`snapshots/`) and readers' cursors (`cursors/`). Open recovers the newest valid
 // snapshot plus the log after it; every mutation of engine() is then logged with
@@ -62,6 +71,11 @@ struct SnapshotStats {
 class Database {
  public:
   static Result<std::unique_ptr<Database>> Open(DatabaseOptions options);
+  // Loads the newest snapshot of `data_dir` that verifies (else the one before), writing
+  // nothing: safe beside a server that has the directory open. `fs` null: the real one.
+  static Result<SnapshotReplica> LoadSnapshotReplica(
+      wal::FileSystem* fs, const std::string& data_dir,
+      const std::function<void(const std::string&)>& log);
   ~Database();  // Close() if not yet closed
 
   Engine& engine() { return *engine_; }
@@ -78,6 +92,9 @@ class Database {
 
  private:
   explicit Database(DatabaseOptions options);
+  static Result<SnapshotReplica> LoadNewestSnapshot(
+      wal::FileSystem* fs, const std::string& snapshot_dir, const Clock* clock,
+      const std::function<void(const std::string&)>& log);
   Status Recover();
   Status RemoveObsolete(Lsn newest_snapshot);
   void SnapshotLoop();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -34,6 +35,14 @@ class FileSystem {
   // Creates `path`, or empties it when it exists.
   virtual Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* file) = 0;
   virtual Status ReadFile(const std::string& path, std::string* contents) = 0;
+  // Up to `max_bytes` of `path` starting at `offset` (fewer at the end of the file; none
+  // past it), into `*out`: how a reader follows a segment that a live writer appends to
+  // without reading it from the start on every look. A read racing an append may see
+  // part of it. The default reads the whole file, so that file systems written before
+  // this (the ecomm-wal tool's read-only wrapper) still build; any file system that a
+  // WalTailer reads through should override it.
+  virtual Status ReadFileRange(const std::string& path, uint64_t offset, size_t max_bytes,
+                               std::string* out);
   virtual Status Truncate(const std::string& path, uint64_t size) = 0;
   virtual Status Rename(const std::string& from, const std::string& to) = 0;
   virtual Status Remove(const std::string& path) = 0;

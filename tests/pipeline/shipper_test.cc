@@ -1,0 +1,303 @@
+// The Kafka pipeline end to end, with real processes over real sockets: ecomm-server,
+// ecomm-kafka-mock (librdkafka's mock cluster), ecomm-shipper, and kcat as an
+// independent consumer reading the topic back.
+#include <doctest/doctest.h>
+#include <rapidjson/document.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "e2e/support/http_helpers.h"
+#include "e2e/support/test_server.h"
+#include "ecomm/wal/file.h"
+#include "ecomm/wal/snapshot_file.h"
+#include "pipeline/child_process.h"
+
+namespace ecomm::testing {
+
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using wal::Lsn;
+
+struct Event {
+  std::string key;
+  rapidjson::Document json;
+};
+
+// What the shop did: every SUCCESS order and whether it was cancelled since.
+struct Expected {
+  std::map<std::string, bool> orders;  // orderId -> cancelled
+  size_t Events() const {
+    size_t n = orders.size();
+    for (const auto& [id, cancelled] : orders) n += cancelled ? 1 : 0;
+    return n;
+  }
+};
+
+class Pipeline {
+ public:
+  Pipeline()
+      : server_({"--demo-data"}),
+        dir_(std::filesystem::path(server_.process().data_dir()).parent_path().string()) {
+    kafka_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{ECOMM_KAFKA_MOCK_BIN, "--brokers", "3", "--partitions", "4"},
+        dir_ + "/kafka.out", dir_ + "/kafka.err");
+    std::string out = kafka_->WaitForStdout("\n", seconds(20));
+    REQUIRE_MESSAGE(out.starts_with("bootstrap: "), "mock Kafka: ", kafka_->Stderr());
+    bootstrap_ = out.substr(11, out.find('\n') - 11);
+    StartShipper();
+  }
+
+  httplib::Client& client() { return server_.client(); }
+  TestServer& server() { return server_; }
+  ChildProcess& kafka() { return *kafka_; }
+  ChildProcess& shipper() { return *shipper_; }
+
+  void StartShipper() {
+    metrics_port_ = FreePort();
+    shipper_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{ECOMM_SHIPPER_BIN, "--data-dir", server_.process().data_dir(),
+                                 "--brokers", bootstrap_, "--metrics-listen",
+                                 "127.0.0.1:" + std::to_string(metrics_port_)},
+        dir_ + "/shipper.out", dir_ + "/shipper.err." + std::to_string(++shipper_starts_));
+  }
+
+  // The shipper's cursor: every event up to this LSN is delivered.
+  Lsn Shipped() {
+    Lsn lsn = 0;
+    std::string path = server_.process().data_dir() + "/cursors/shipper";
+    return wal::ReadCursor(wal::FileSystem::Posix(), path, &lsn).ok() ? lsn : 0;
+  }
+
+  // Waits until the cursor covers everything the server has made durable.
+  void WaitShipped(seconds timeout = seconds(60)) {
+    Lsn target = static_cast<Lsn>(DurableLsn(client()));
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (Shipped() < target && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+    REQUIRE_MESSAGE(Shipped() >= target, "shipped ", Shipped(), " of ", target,
+                    "; shipper: ", shipper_->Stderr());
+  }
+
+  // One series of the shipper's /metrics, e.g. "ecomm_shipper_lag_records".
+  double ShipperMetric(const std::string& name) {
+    httplib::Client metrics("127.0.0.1", metrics_port_);
+    auto result = metrics.Get("/metrics");
+    REQUIRE(result);
+    size_t at = result->body.find("\n" + name + " ");
+    REQUIRE(at != std::string::npos);
+    return std::stod(result->body.substr(at + name.size() + 2));
+  }
+
+  // Every message of the topic, read by kcat from the beginning to the current end.
+  std::vector<Event> ReadTopic() {
+    ChildProcess kcat({"kcat", "-C", "-b", bootstrap_, "-t", "orders", "-o", "beginning", "-e",
+                       "-q", "-f", "%k\t%s\n"},
+                      dir_ + "/kcat.out", dir_ + "/kcat.err");
+    REQUIRE_MESSAGE(kcat.Wait(seconds(60)) == 0, "kcat: ", kcat.Stderr());
+    std::vector<Event> events;
+    std::istringstream lines(kcat.Stdout());
+    for (std::string line; std::getline(lines, line);) {
+      size_t tab = line.find('\t');
+      REQUIRE(tab != std::string::npos);
+      Event event{line.substr(0, tab), {}};
+      event.json.Parse(line.c_str() + tab + 1);
+      REQUIRE_MESSAGE(!event.json.HasParseError(), "not JSON: ", line);
+      events.push_back(std::move(event));
+    }
+    return events;
+  }
+
+ private:
+  TestServer server_;
+  std::string dir_;
+  std::unique_ptr<ChildProcess> kafka_;
+  std::unique_ptr<ChildProcess> shipper_;
+  std::string bootstrap_;
+  int metrics_port_ = 0;
+  int shipper_starts_ = 0;
+};
+
+// A shop of its own: users with plenty of money, products with plenty of stock.
+struct Shop {
+  std::vector<std::string> users;
+  std::vector<std::string> products;
+};
+
+Shop MakeShop(httplib::Client& c) {
+  Shop shop;
+  for (int i = 0; i < 10; ++i) shop.users.push_back(CreateUser(c, 1'000'000'000));
+  for (int i = 0; i < 6; ++i) shop.products.push_back(CreateProduct(c, 100 + i, 1'000'000));
+  return shop;
+}
+
+// One random order (1-3 lines), cancelled one time in four. Asserts nothing, so that
+// a traffic thread may call it: false with `*error` when an answer was not 200.
+bool PlaceRandomOrder(httplib::Client& c, const Shop& shop, std::mt19937& random,
+                      Expected* expected, std::string* error) {
+  Lines lines;
+  for (size_t k = 1 + random() % 3; k > 0; --k) {
+    lines.emplace_back(shop.products[random() % shop.products.size()], 1 + random() % 3);
+  }
+  Reply placed = PlaceOrder(c, shop.users[random() % shop.users.size()], lines);
+  if (placed.status != 200) return *error = "order: " + placed.body, false;
+  rapidjson::Document answer;
+  answer.Parse(placed.body.c_str());
+  std::string id = answer["orderId"].GetString();
+  expected->orders[id] = false;
+  if (random() % 4 != 0) return true;
+  Reply cancelled = Cancel(c, id);
+  if (cancelled.status != 200) return *error = "cancel: " + cancelled.body, false;
+  expected->orders[id] = true;
+  return true;
+}
+
+// `n` random orders, plus one FAILED order, which must not be shipped.
+void Trade(httplib::Client& c, const Shop& shop, int n, std::mt19937& random, Expected* expected) {
+  std::string error;
+  for (int i = 0; i < n; ++i) {
+    REQUIRE_MESSAGE(PlaceRandomOrder(c, shop, random, expected, &error), error);
+  }
+  std::string broke = CreateUser(c, 0);
+  CHECK(PlaceOrder(c, broke, {{shop.products[0], 1}}).status == 409);
+}
+
+// The topic holds every expected event, nothing else, each event's fields as the server
+// shows the order, placement before cancel per key; returns the number of duplicates.
+size_t CheckTopic(Pipeline& pipeline, const Expected& expected) {
+  std::vector<Event> events = pipeline.ReadTopic();
+  std::map<std::pair<std::string, std::string>, int> seen;
+  std::map<std::string, size_t> first_placed, first_cancelled;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const Event& e = events[i];
+    std::string id = Str(e.json, "orderId"), type = Str(e.json, "eventType");
+    CHECK(e.key == id);
+    INFO("event ", ToText(e.json));
+    auto it = expected.orders.find(id);
+    REQUIRE_MESSAGE(it != expected.orders.end(), "an event for an order that was not placed");
+    if (++seen[{id, type}] > 1) continue;
+    (type == "ORDER_PLACED" ? first_placed : first_cancelled)[id] = i;
+    if (type == "ORDER_CANCELLED") {
+      CHECK(it->second);
+      CHECK(Str(e.json, "orderStatus") == "CANCELLED");
+    } else {
+      CHECK(type == "ORDER_PLACED");
+      CHECK(Str(e.json, "orderStatus") == "SUCCESS");
+    }
+    rapidjson::Document order = CheckJson(Get(pipeline.client(), "/orders/" + id));
+    CHECK(Str(e.json, "userId") == Str(order, "userId"));
+    CHECK(Int(e.json, "totalPrice") == Int(order, "totalPrice"));
+    CHECK(Str(e.json, "orderDate") == Str(order, "orderDate"));
+    CHECK(IsTimestamp(Str(e.json, "occurredAt")));
+    CHECK(Int(e.json, "lsn") > 0);
+    std::vector<std::string> shipped_items, order_items;
+    for (const auto& item : Array(e.json, "items").GetArray()) {
+      shipped_items.push_back(Str(item, "productId") + "x" + std::to_string(Int(item, "quantity")) +
+                              "@" + std::to_string(Int(item, "price")));
+      CHECK(!Str(item, "name").empty());
+    }
+    for (const auto& item : Array(order, "items").GetArray()) {
+      order_items.push_back(Str(item, "productId") + "x" + std::to_string(Int(item, "quantity")) +
+                            "@" + std::to_string(Int(item, "price")));
+    }
+    std::sort(shipped_items.begin(), shipped_items.end());
+    std::sort(order_items.begin(), order_items.end());
+    CHECK(shipped_items == order_items);
+  }
+  size_t duplicates = 0;
+  for (const auto& [id, cancelled] : expected.orders) {
+    INFO("order ", id);
+    CHECK(seen.contains({id, "ORDER_PLACED"}));
+    CHECK(seen.contains({id, "ORDER_CANCELLED"}) == cancelled);
+    if (cancelled) CHECK(first_placed[id] < first_cancelled[id]);  // one key, one partition
+  }
+  for (const auto& [key, count] : seen) duplicates += static_cast<size_t>(count - 1);
+  CHECK(seen.size() == expected.Events());
+  return duplicates;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "pipeline: every SUCCESS order and every cancel is shipped once, as the server shows it") {
+  Pipeline pipeline;
+  std::mt19937 random(20261201);
+  Shop shop = MakeShop(pipeline.client());
+  Expected expected;
+  Trade(pipeline.client(), shop, 300, random, &expected);
+  pipeline.WaitShipped();
+  CHECK(CheckTopic(pipeline, expected) == 0);
+  CHECK(pipeline.ShipperMetric("ecomm_shipper_lag_records") == 0);
+  CHECK(pipeline.ShipperMetric("ecomm_shipper_events_total") == expected.Events());
+  CHECK(pipeline.shipper().Stop() == 0);  // SIGTERM: flush, save the cursor, exit 0
+}
+
+TEST_CASE("pipeline: Kafka down for 10 s: orders go on, nothing is lost, the lag returns to 0") {
+  Pipeline pipeline;
+  std::mt19937 random(7);
+  Shop shop = MakeShop(pipeline.client());
+  Expected expected;
+  Trade(pipeline.client(), shop, 50, random, &expected);
+  pipeline.WaitShipped();
+
+  pipeline.kafka().Signal(SIGUSR1);  // every broker down
+  auto down_since = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - down_since < seconds(10)) {
+    Trade(pipeline.client(), shop, 20, random, &expected);  // REQUIREs every answer
+  }
+  CHECK(pipeline.ShipperMetric("ecomm_shipper_lag_records") > 0);
+  CHECK(pipeline.ShipperMetric("ecomm_shipper_lag_seconds") > 1);
+  CHECK(pipeline.ShipperMetric("ecomm_shipper_kafka_up") == 0);
+  pipeline.kafka().Signal(SIGUSR2);  // and up again
+
+  pipeline.WaitShipped(seconds(90));
+  CHECK(CheckTopic(pipeline, expected) == 0);
+  CHECK(pipeline.ShipperMetric("ecomm_shipper_lag_records") == 0);
+  CHECK(pipeline.ShipperMetric("ecomm_shipper_lag_seconds") == 0);
+  CHECK(pipeline.shipper().Stop() == 0);
+}
+
+TEST_CASE("pipeline: the shipper killed with SIGKILL 5 times during traffic loses nothing") {
+  Pipeline pipeline;
+  Shop shop = MakeShop(pipeline.client());
+  Expected expected;
+  std::atomic<bool> trading{true};
+  Expected traded;
+  std::string error;
+  std::thread traffic([&] {
+    auto client = pipeline.server().NewClient();
+    std::mt19937 random(99);
+    while (trading && PlaceRandomOrder(*client, shop, random, &traded, &error)) {
+    }
+  });
+  for (int kill = 0; kill < 5; ++kill) {
+    std::this_thread::sleep_for(milliseconds(700));
+    pipeline.shipper().Stop(SIGKILL);
+    pipeline.StartShipper();
+  }
+  trading = false;
+  traffic.join();
+  REQUIRE_MESSAGE(error.empty(), error);
+  expected = traded;
+  pipeline.WaitShipped();
+  size_t duplicates = CheckTopic(pipeline, expected);
+  MESSAGE("5 SIGKILLs of the shipper: ", expected.Events(), " events expected, ", duplicates,
+          " shipped twice (at-least-once, around the kills)");
+  CHECK(pipeline.shipper().Stop() == 0);
+}
+
+}  // namespace ecomm::testing

@@ -1,0 +1,113 @@
+#include "order_events.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <string_view>
+#include <variant>
+
+namespace ecomm::shipper {
+
+namespace {
+
+struct Line {
+  std::string_view product_id;
+  Quantity quantity;
+  Money price;
+};
+
+class EventWriter {
+ public:
+  EventWriter() : writer_(buffer_) {}
+
+  void Field(std::string_view key, std::string_view value) {
+    Key(key);
+    writer_.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  }
+  void Field(std::string_view key, int64_t value) {
+    Key(key);
+    writer_.Int64(value);
+  }
+  void Key(std::string_view key) {
+    writer_.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+  }
+  rapidjson::Writer<rapidjson::StringBuffer>& raw() { return writer_; }
+  std::string Take() { return std::string(buffer_.GetString(), buffer_.GetSize()); }
+
+ private:
+  rapidjson::StringBuffer buffer_;
+  rapidjson::Writer<rapidjson::StringBuffer> writer_;
+};
+
+Result<OrderEvent> Encode(std::string_view type, const Uuid& order_id, std::string_view user_id,
+                          const std::vector<Line>& lines, Money total, OrderStatus status,
+                          TimeMs order_date, TimeMs occurred_at, Lsn lsn, const Engine& replica) {
+  EventWriter w;
+  w.raw().StartObject();
+  w.Field("eventType", type);
+  w.Field("orderId", order_id.ToString());
+  w.Field("userId", user_id);
+  w.Key("items");
+  w.raw().StartArray();
+  for (const Line& line : lines) {
+    auto product = replica.GetProduct(line.product_id);
+    if (!product.ok()) {
+      return Status(ErrorCode::kInternal, "the log names an unknown product " +
+                                              std::string(line.product_id) + " at LSN " +
+                                              std::to_string(lsn));
+    }
+    w.raw().StartObject();
+    w.Field("productId", line.product_id);
+    w.Field("name", product->name);
+    w.Field("quantity", line.quantity);
+    w.Field("price", line.price);
+    w.raw().EndObject();
+  }
+  w.raw().EndArray();
+  w.Field("totalPrice", total);
+  w.Field("orderStatus", Name(status));
+  w.Field("orderDate", FormatTime(order_date));
+  w.Field("occurredAt", FormatTime(occurred_at));
+  w.Field("lsn", static_cast<int64_t>(lsn));
+  w.raw().EndObject();
+  return OrderEvent{order_id.ToString(), w.Take(), occurred_at};
+}
+
+}  // namespace
+
+Result<std::optional<OrderEvent>> MakeOrderEvent(const Record& record, Lsn lsn,
+                                                 const Engine& replica) {
+  if (const auto* placed = std::get_if<PlaceOrderRecord>(&record)) {
+    if (placed->status != OrderStatus::kSuccess) return std::optional<OrderEvent>();
+    std::vector<Line> lines;
+    Money total = 0;
+    for (const OrderLineRecord& l : placed->lines) {
+      lines.push_back(Line{l.product_id, l.quantity, l.price});
+      total += l.quantity * l.price;  // the engine capped it at 2^53-1 when it was placed
+    }
+    auto event = Encode("ORDER_PLACED", placed->order_id, placed->user_id, lines, total,
+                        OrderStatus::kSuccess, placed->at, placed->at, lsn, replica);
+    if (!event.ok()) return event.status();
+    return std::optional<OrderEvent>(std::move(event).value());
+  }
+  if (const auto* cancelled = std::get_if<CancelOrderRecord>(&record)) {
+    auto order = replica.GetOrder(cancelled->order_id.ToString());
+    if (!order.ok()) {
+      return Status(ErrorCode::kInternal, "the log cancels an unknown order " +
+                                              cancelled->order_id.ToString() + " at LSN " +
+                                              std::to_string(lsn));
+    }
+    std::vector<Line> lines;
+    for (const OrderItemView& item : order->items) {
+      lines.push_back(Line{item.product_id, item.quantity, item.price});
+    }
+    auto event =
+        Encode("ORDER_CANCELLED", order->order_id, order->user_id, lines, order->total_price,
+               OrderStatus::kCancelled, order->order_date, cancelled->at, lsn, replica);
+    if (!event.ok()) return event.status();
+    return std::optional<OrderEvent>(std::move(event).value());
+  }
+  return std::optional<OrderEvent>();
+}
+
+}  // namespace ecomm::shipper

@@ -1,0 +1,202 @@
+#include "shipper.h"
+
+#include <cstdio>
+#include <thread>
+#include <utility>
+
+#include "ecomm/record.h"
+#include "ecomm/wal/snapshot_file.h"
+#include "order_events.h"
+
+namespace ecomm::shipper {
+
+namespace {
+
+constexpr char kCursorName[] = "shipper";
+// Records read ahead of delivery at most: bounds memory while Kafka is down (the log,
+// not the shipper, holds the backlog) and stays under librdkafka's queue limit.
+constexpr int kMaxInFlight = 50'000;
+constexpr size_t kReadBatch = 1'000;
+constexpr auto kRestartPause = std::chrono::seconds(1);
+
+Status FromWal(const wal::Status& s) { return Status(ErrorCode::kInternal, s.ToString()); }
+
+}  // namespace
+
+Shipper::Shipper(ShipperOptions options, ShipperStats* stats)
+    : options_(std::move(options)),
+      stats_(stats),
+      cursor_dir_(wal::JoinPath(options_.data_dir, "cursors")) {}
+
+Shipper::~Shipper() = default;
+
+void Shipper::Log(const std::string& line) const {
+  std::fprintf(stderr, "ecomm-shipper: %s\n", line.c_str());
+  std::fflush(stderr);
+}
+
+Status Shipper::Open() {
+  wal::FileSystem* fs = wal::FileSystem::Posix();
+  std::string wal_dir = wal::JoinPath(options_.data_dir, "wal");
+  Lsn cursor = 0;
+  wal::Status read = wal::ReadCursor(fs, wal::JoinPath(cursor_dir_, kCursorName), &cursor);
+  bool fresh = read.code() == wal::Status::Code::kNotFound;
+  if (!read.ok() && !fresh) return FromWal(read);
+
+  auto replica = Database::LoadSnapshotReplica(fs, options_.data_dir,
+                                               [this](const std::string& line) { Log(line); });
+  if (!replica.ok()) return replica.status();
+  replica_ = std::move(replica->engine);
+  replica_lsn_ = replica->snapshot_lsn;
+
+  if (fresh) {
+    // Ship from where the retained log begins, and pin it there at once: the server
+    // keeps every segment at or after the smallest cursor.
+    std::optional<Lsn> oldest;
+    if (wal::Status s = wal::OldestLsn(fs, wal_dir, &oldest); !s.ok()) return FromWal(s);
+    cursor = oldest ? *oldest - 1 : replica_lsn_;
+    if (wal::Status s = fs->CreateDir(cursor_dir_); !s.ok()) return FromWal(s);
+    if (wal::Status s = wal::WriteCursor(fs, cursor_dir_, kCursorName, cursor); !s.ok()) {
+      return FromWal(s);
+    }
+    Log("no cursor yet: shipping from LSN " + std::to_string(cursor + 1) +
+        ", the oldest record the log still holds");
+  }
+  start_after_ = cursor;
+  saved_cursor_ = cursor;
+  // Read from whichever is older: the records up to the snapshot still need events,
+  // those up to the cursor still need applying to the replica.
+  read_lsn_ = std::min(start_after_, replica_lsn_);
+  tailer_ = std::make_unique<wal::WalTailer>(fs, wal_dir, read_lsn_);
+  stats_->cursor_lsn = saved_cursor_;
+  Log("snapshot LSN " + std::to_string(replica_lsn_) + ", cursor LSN " +
+      std::to_string(saved_cursor_) + "; shipping to " + options_.brokers + " topic " +
+      options_.topic);
+  return Status::Ok();
+}
+
+Status Shipper::StartProducer() {
+  producer_ = std::make_unique<KafkaProducer>(
+      options_.brokers, options_.topic,
+      [this](Lsn lsn, rd_kafka_resp_err_t error) { Delivered(lsn, error); },
+      [this](bool reachable, const std::string& why) {
+        stats_->kafka_reachable = reachable;
+        Log(std::string(reachable ? "Kafka reachable again: " : "Kafka unreachable: ") + why);
+      });
+  std::string error;
+  if (!producer_->Start(&error)) return Status(ErrorCode::kInvalidRequest, "kafka: " + error);
+  return Status::Ok();
+}
+
+Status Shipper::Ship(const wal::TailedRecord& record) {
+  auto type = static_cast<RecordType>(record.type);
+  std::span<const uint8_t> payload(reinterpret_cast<const uint8_t*>(record.payload.data()),
+                                   record.payload.size());
+  if (record.lsn > replica_lsn_) {
+    if (Status s = replica_->Replay(type, payload, record.lsn); !s.ok()) {
+      return Status(ErrorCode::kInternal,
+                    "record " + std::to_string(record.lsn) + " does not apply: " + s.message());
+    }
+    replica_lsn_ = record.lsn;
+  }
+  read_lsn_ = record.lsn;
+  if (record.lsn <= start_after_) return Status::Ok();
+  if (type != RecordType::kPlaceOrder && type != RecordType::kCancelOrder) return Status::Ok();
+  auto decoded = DecodeRecord(type, payload);
+  if (!decoded.ok()) return decoded.status();
+  auto event = MakeOrderEvent(*decoded, record.lsn, *replica_);
+  if (!event.ok()) return event.status();
+  if (!event->has_value()) return Status::Ok();
+  pending_.emplace(record.lsn, (*event)->occurred_at);
+  while (!producer_->Produce(record.lsn, (*event)->key, (*event)->value)) producer_->Poll(10);
+  return Status::Ok();
+}
+
+void Shipper::Delivered(Lsn lsn, rd_kafka_resp_err_t error) {
+  if (error == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    pending_.erase(lsn);
+    ++stats_->events;
+    return;
+  }
+  // With no message timeout librdkafka retries what can succeed; what it gives up on
+  // will not succeed by waiting. The record is never skipped: the producer is replaced
+  // and shipping starts again from the last LSN delivered in order.
+  ++stats_->delivery_errors;
+  if (!restart_) {
+    Log("delivery of LSN " + std::to_string(lsn) + " failed: " + rd_kafka_err2str(error) +
+        "; shipping again from LSN " + std::to_string(Shipped() + 1));
+  }
+  restart_ = true;
+}
+
+Lsn Shipper::Shipped() const {
+  Lsn shipped = pending_.empty() ? read_lsn_ : pending_.begin()->first - 1;
+  return std::max(shipped, saved_cursor_);
+}
+
+Status Shipper::SaveCursor(bool force) {
+  Lsn shipped = Shipped();
+  auto now = std::chrono::steady_clock::now();
+  if (shipped <= saved_cursor_ || (!force && now - saved_at_ < options_.cursor_interval)) {
+    return Status::Ok();
+  }
+  if (wal::Status s = wal::WriteCursor(wal::FileSystem::Posix(), cursor_dir_, kCursorName, shipped);
+      !s.ok()) {
+    return FromWal(s);
+  }
+  saved_cursor_ = shipped;
+  saved_at_ = now;
+  stats_->cursor_lsn = shipped;
+  return Status::Ok();
+}
+
+Status Shipper::Run(const std::atomic<bool>& stop, std::chrono::milliseconds grace) {
+  if (Status s = Open(); !s.ok()) return s;
+  if (Status s = StartProducer(); !s.ok()) return s;
+  std::vector<wal::TailedRecord> batch;
+  while (!stop) {
+    if (restart_ || producer_->fatal()) {
+      if (Status s = SaveCursor(/*force=*/true); !s.ok()) return s;
+      producer_.reset();  // drops what was queued: it is shipped again from the cursor
+      pending_.clear();
+      start_after_ = saved_cursor_;
+      read_lsn_ = saved_cursor_;
+      tailer_ = std::make_unique<wal::WalTailer>(
+          wal::FileSystem::Posix(), wal::JoinPath(options_.data_dir, "wal"), saved_cursor_);
+      restart_ = false;
+      std::this_thread::sleep_for(kRestartPause);
+      if (Status s = StartProducer(); !s.ok()) return s;
+      continue;
+    }
+    batch.clear();
+    if (producer_->Outstanding() < kMaxInFlight) {
+      wal::Status s = tailer_->Next(kReadBatch, &batch);
+      if (!s.ok()) {
+        return Status(ErrorCode::kInternal,
+                      "cannot ship past LSN " + std::to_string(read_lsn_) + ": " + s.ToString());
+      }
+    }
+    for (const wal::TailedRecord& record : batch) {
+      if (Status s = Ship(record); !s.ok()) return s;
+    }
+    producer_->Poll(0);
+    if (Status s = SaveCursor(/*force=*/false); !s.ok()) return s;
+    stats_->read_lsn = read_lsn_;
+    stats_->oldest_pending_ms = pending_.empty() ? 0 : pending_.begin()->second;
+    if (batch.empty()) {
+      if (producer_->Outstanding() >= kMaxInFlight) {
+        producer_->Poll(50);
+      } else {
+        tailer_->WaitForData(std::chrono::milliseconds(50));
+      }
+    }
+  }
+  producer_->Flush(static_cast<int>(grace.count()));
+  producer_->Poll(0);
+  Status saved = SaveCursor(/*force=*/true);
+  Log("stopped: cursor at LSN " + std::to_string(saved_cursor_) + ", " +
+      std::to_string(pending_.size()) + " events left to ship on the next start");
+  return saved;
+}
+
+}  // namespace ecomm::shipper

@@ -1,0 +1,102 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ecomm/wal/file.h"
+#include "ecomm/wal/journal.h"
+#include "ecomm/wal/status.h"
+#include "ecomm/wal/wal_reader.h"
+
+namespace ecomm::wal {
+
+class DirWatch;
+
+struct TailedRecord {
+  Lsn lsn;
+  uint8_t type;
+  std::string payload;
+};
+
+// Follows the segments of a WAL directory read-only, from the first record after `after`,
+// across segment rollover, as a live writer appends to them. Never writes, never cuts.
+// It reads the bytes the writer has handed to the OS, synced or not (wal/FORMAT.md,
+// "Tailing the log"). Not thread-safe: one thread calls Next and WaitForData.
+class WalTailer {
+ public:
+  WalTailer(FileSystem* fs, std::string dir, Lsn after);
+  ~WalTailer();
+  WalTailer(const WalTailer&) = delete;
+  WalTailer& operator=(const WalTailer&) = delete;
+
+  // Appends to `out` up to `max` records following the last one returned, in LSN order,
+  // as far as complete, checksummed frames exist now. OK with nothing appended at the tail
+  // (a partial frame at the end of the newest segment is a write in progress: wait).
+  // Corruption (naming file and offset) for a bad frame that is not the tail of the newest
+  // segment, a segment that ends in a partial frame although a newer segment exists
+  // (re-read once before concluding: the writer syncs and closes a segment before creating
+  // the next), an LSN gap or version problem. NotFound when the record after `after` is no
+  // longer in the directory (its segment was deleted): the message names the oldest LSN
+  // still there. A call that fails appends nothing: records before a bad spot come first,
+  // and the next call reports it.
+  Status Next(size_t max, std::vector<TailedRecord>* out);
+
+  // Blocks until the directory or the current segment may have changed, or `timeout`
+  // passes (inotify on the directory for IN_MODIFY/IN_CREATE/IN_MOVED_TO, no busy
+  // polling; if inotify is unavailable, sleeps `timeout`). Spurious wake-ups are fine.
+  // It watches `dir` on the real file system whatever `fs` is: with any other file
+  // system it just sleeps.
+  void WaitForData(std::chrono::milliseconds timeout);
+
+  Lsn last_lsn() const;  // the last record returned, or `after` before any
+
+ private:
+  // The segment being read.
+  struct Segment {
+    SegmentInfo info;
+    std::string path;
+    Lsn next_lsn;              // the LSN its next frame must carry
+    bool header_read = false;  // the segment header has been parsed
+    // The segment after it, once one exists: then no write is in progress here (the
+    // writer syncs and closes a segment before it creates the next).
+    std::optional<SegmentInfo> successor = std::nullopt;
+  };
+  // What one step of reading did.
+  enum class Outcome : uint8_t { kRecord, kContinue, kWait };
+
+  Status Step(std::vector<TailedRecord>* out, Outcome* outcome);
+  Status Locate();
+  void Open(const SegmentInfo& info);
+  Status ReadMore(size_t at_least);
+  Status LookForSuccessor();
+  Status AtEndOfData(Outcome* outcome);
+  Status AtBadSpot(const std::string& why, bool definitely_corrupt, Outcome* outcome);
+  // Forgets the unparsed bytes, to read them again from the file.
+  void Rewind();
+  std::span<const uint8_t> Unparsed() const;
+  uint64_t UnparsedOffset() const { return read_offset_ - (buffer_.size() - pos_); }
+
+  FileSystem* const fs_;
+  const std::string dir_;
+  Lsn expected_;                    // the LSN of the next record to return
+  std::optional<Segment> segment_;  // none until a segment holding `expected_` is found
+  // Bytes of the segment read but not yet returned: at most a chunk and an incomplete
+  // frame, so memory stays bounded whatever the segment size. It ends at file offset
+  // read_offset_; buffer_[0, pos_) is parsed.
+  std::string buffer_;
+  size_t pos_ = 0;
+  uint64_t read_offset_ = 0;
+  std::string chunk_;  // the last read, kept for its capacity
+  std::unique_ptr<DirWatch> watch_;
+};
+
+// The first LSN in `dir`'s segments, or nothing when there are none.
+Status OldestLsn(FileSystem* fs, const std::string& dir, std::optional<Lsn>* lsn);
+
+}  // namespace ecomm::wal
