@@ -62,6 +62,8 @@ class Pipeline {
   }
 
   httplib::Client& client() { return server_.client(); }
+  const std::string& bootstrap() const { return bootstrap_; }
+  const std::string& dir() const { return dir_; }
   TestServer& server() { return server_; }
   ChildProcess& kafka() { return *kafka_; }
   ChildProcess& shipper() { return *shipper_; }
@@ -105,7 +107,7 @@ class Pipeline {
 
   // Every message of the topic, read by kcat from the beginning to the current end.
   std::vector<Event> ReadTopic() {
-    ChildProcess kcat({"kcat", "-C", "-b", bootstrap_, "-t", "orders", "-o", "beginning", "-e",
+    ChildProcess kcat({KCAT_BIN, "-C", "-b", bootstrap_, "-t", "orders", "-o", "beginning", "-e",
                        "-q", "-f", "%k\t%s\n"},
                       dir_ + "/kcat.out", dir_ + "/kcat.err");
     REQUIRE_MESSAGE(kcat.Wait(seconds(60)) == 0, "kcat: ", kcat.Stderr());
@@ -244,6 +246,42 @@ TEST_CASE(
   CHECK(pipeline.ShipperMetric("ecomm_shipper_lag_records") == 0);
   CHECK(pipeline.ShipperMetric("ecomm_shipper_events_total") == expected.Events());
   CHECK(pipeline.shipper().Stop() == 0);  // SIGTERM: flush, save the cursor, exit 0
+}
+
+// The seed's real-time statistic computed from the stream alone equals the server's:
+// the stream is complete and its events carry what /products/top needs.
+TEST_CASE("pipeline: ecomm-stats fed by the shipper answers /top as the server does") {
+  Pipeline pipeline;
+  std::mt19937 random(31);
+  Shop shop = MakeShop(pipeline.client());
+  Expected expected;
+  Trade(pipeline.client(), shop, 200, random, &expected);
+  pipeline.WaitShipped();
+  ChildProcess stats(
+      {ECOMM_STATS_BIN, "--brokers", pipeline.bootstrap(), "--listen", "127.0.0.1:0"},
+      pipeline.dir() + "/stats.out", pipeline.dir() + "/stats.err");
+  const std::string listening = "listening on 127.0.0.1:";
+  int port = 0;
+  for (int i = 0; i < 1000 && port == 0; ++i) {
+    std::string log = stats.Stderr();
+    if (size_t at = log.find(listening); at != std::string::npos) {
+      port = std::stoi(log.substr(at + listening.size()));
+    }
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  REQUIRE_MESSAGE(port > 0, "ecomm-stats did not start: ", stats.Stderr());
+  std::string server_top = Get(pipeline.client(), "/products/top").body;
+  REQUIRE(server_top.size() > 2);  // not "[]"
+  httplib::Client stats_client("127.0.0.1", port);
+  std::string stats_top;
+  auto deadline = std::chrono::steady_clock::now() + seconds(60);
+  while (stats_top != server_top && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(200));
+    if (auto answer = stats_client.Get("/top")) stats_top = answer->body;
+  }
+  CHECK(stats_top == server_top);
+  CHECK(stats.Stop() == 0);
+  CHECK(pipeline.shipper().Stop() == 0);
 }
 
 TEST_CASE("pipeline: Kafka down for 10 s: orders go on, nothing is lost, the lag returns to 0") {
