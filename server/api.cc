@@ -89,7 +89,11 @@ void Api::Handle(Request request, Reply reply) {
 
 std::optional<IdempotencyKey> Api::KeyOf(const Request& request) const {
   if (!request.idempotency_key) return std::nullopt;
-  std::string material = request.method + " " + request.path + "\n" + request.body;
+  // The decoded path, so that two spellings of one path are one request (and the
+  // fingerprints stored before paths were split before decoding stay the same).
+  std::string material = request.method + " ";
+  for (const std::string& segment : request.segments) material += "/" + segment;
+  material += "\n" + request.body;
   XXH128_hash_t hash = XXH3_128bits(material.data(), material.size());
   char hex[40];
   std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(hash.high64),

@@ -46,6 +46,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(Socket socket, Api& api, const HttpOptions& options, ServingState& state)
       : socket_(std::move(socket)),
         timer_(socket_.get_executor()),
+        buffer_(options.header_limit + kReadChunk),
         api_(api),
         options_(options),
         state_(state) {
@@ -156,14 +157,16 @@ class Session : public std::enable_shared_from_this<Session> {
       return Refuse(ErrorCode::kRequestTimeout,
                     "the body did not arrive within " +
                         std::to_string(options_.body_timeout.count() / 1000) + " s",
-                    /*drain=*/false);
+                    /*drain=*/true);
     if (ec == http::error::end_of_stream || ec == net::error::connection_reset ||
         ec == net::error::eof || ec == net::error::operation_aborted ||
         ec == net::error::bad_descriptor) {
       return Close();
     }
     if (ec == http::error::body_limit) {
-      return Refuse(ErrorCode::kPayloadTooLarge, "the body exceeds 1 MiB", /*drain=*/true);
+      return Refuse(ErrorCode::kPayloadTooLarge,
+                    "the body exceeds " + std::to_string(options_.body_limit >> 10) + " KiB",
+                    /*drain=*/true);
     }
     if (ec == http::error::header_limit) {
       return Refuse(ErrorCode::kInvalidRequest,
@@ -290,6 +293,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool body_timed_out_ = false;
   bool drain_after_write_ = false;
   uint64_t drained_ = 0;
+  // Capped: Beast 1.74 bounds headers and body but not chunk extensions or trailers,
+  // which would otherwise pile up here (400 once the cap is reached).
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;

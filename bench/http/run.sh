@@ -44,11 +44,11 @@ for _ in $(seq 100); do curl -sf localhost:18091/healthz >/dev/null && break; sl
 
 # 200 users with 10^9 each, 10 products with stock 10^12.
 for i in $(seq 0 199); do
-  curl -sf -XPOST localhost:18091/users -d "{\"userId\":\"bench$i\",\"name\":\"B\",\"email\":\"b@x\"}" >/dev/null
+  curl -sf -XPOST localhost:18091/users -H "Content-Type: application/json" -d "{\"userId\":\"bench$i\",\"name\":\"B\",\"email\":\"b@x\"}" >/dev/null
   curl -sf -XPOST localhost:18091/balance/charge -d "{\"userId\":\"bench$i\",\"amount\":1000000000}" >/dev/null
 done
 for i in $(seq 0 9); do
-  curl -sf -XPOST localhost:18091/products \
+  curl -sf -XPOST localhost:18091/products -H "Content-Type: application/json" \
     -d "{\"productId\":\"bench-p$i\",\"name\":\"P\",\"price\":1,\"stock\":1000000000000}" >/dev/null
 done
 curl -sf -XPOST localhost:18091/order -d '{"userId":"bench0","items":[{"productId":"bench-p0","quantity":1}]}' >/dev/null

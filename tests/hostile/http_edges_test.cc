@@ -45,6 +45,26 @@ TEST_CASE("hostile: headers and URLs past 16 KiB are a 400, then the connection 
   CHECK(server.process().Stop() == 0);
 }
 
+// Beast bounds headers and body but not chunk extensions or trailers: the connection's
+// read buffer is capped instead, so neither can make the server hold more than it.
+TEST_CASE("hostile: a flood of chunk extension or trailer bytes is a 400, not memory") {
+  TestServer server;
+  const std::string head =
+      "POST /order HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n";
+  std::string flood(2 << 20, 'a');
+  for (const std::string& request :
+       {head + "1;" + flood, head + "1\r\n{\r\n0\r\nX-Trailer: " + flood}) {
+    RawConnection raw(server.port());
+    REQUIRE(raw.Send(request));
+    RawResponse answer = raw.Read();
+    REQUIRE(answer.status == 400);
+    CheckClientError(answer.status, answer.content_type, answer.body, "INVALID_REQUEST");
+  }
+  CheckAlive(server.client());
+  CHECK(server.process().Stop() == 0);
+}
+
 // The client is still sending when the 413 is written: the server reads and drops
 // the rest (bounded) before closing, so the client reads the answer, not a reset.
 TEST_CASE("hostile: a body over 1 MiB is a 413 the client actually receives") {

@@ -523,6 +523,27 @@ TEST_CASE("WaitForData returns when a writer appends, and the record is then rea
   CHECK(read[0].payload == Payload(1));
 }
 
+// fsync=off: the writer never syncs, so only the reader's own fdatasync makes what it
+// passed on durable. On the real file system it succeeds; elsewhere it refuses loudly.
+TEST_CASE("SyncReturned fdatasyncs the segments records were returned from") {
+  TempDir dir("sync");
+  wal::WalOptions options;
+  options.sync = *wal::SyncPolicy::Parse("off");
+  std::unique_ptr<wal::WalWriter> writer;
+  REQUIRE(wal::WalWriter::Open(wal::FileSystem::Posix(), dir.path, 1, options, &writer).ok());
+  for (int i = 1; i <= 3; ++i) REQUIRE(writer->Append(kType, Bytes(Payload(i))).ok());
+  REQUIRE(writer->WaitDurable(3));  // written to the OS; with "off" that is all
+  WalTailer tailer(wal::FileSystem::Posix(), dir.path, 0);
+  std::vector<TailedRecord> read;
+  REQUIRE(tailer.Next(10, &read).ok());
+  REQUIRE(read.size() == 3);
+  CHECK(tailer.SyncReturned().ok());
+  CHECK(tailer.SyncReturned().ok());  // nothing new: nothing to do
+
+  FaultFileSystem fs(1);
+  CHECK(fs.SyncFile("/db/anything").code() == wal::Status::Code::kIOError);
+}
+
 TEST_CASE("WaitForData returns after its timeout when nothing changes") {
   TempDir dir("idle");
   std::filesystem::create_directories(dir.path);

@@ -52,7 +52,7 @@ struct Exchange : std::enable_shared_from_this<Exchange> {
 }  // namespace
 
 MetricsEndpoint::MetricsEndpoint(std::function<std::string()> render)
-    : render_(std::move(render)), acceptor_(context_) {}
+    : render_(std::move(render)), acceptor_(context_), retry_(context_) {}
 
 MetricsEndpoint::~MetricsEndpoint() {
   context_.stop();
@@ -84,8 +84,15 @@ bool MetricsEndpoint::Start(const std::string& host_port, std::string* error) {
 void MetricsEndpoint::Accept() {
   acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted) return;
-    if (!ec) std::make_shared<Exchange>(std::move(socket), render_)->Start();
-    Accept();
+    if (!ec) {
+      std::make_shared<Exchange>(std::move(socket), render_)->Start();
+      return Accept();
+    }
+    // Out of descriptors, say: the error repeats until something closes, so pause.
+    retry_.expires_after(std::chrono::milliseconds(100));
+    retry_.async_wait([this](beast::error_code wait) {
+      if (!wait) Accept();
+    });
   });
 }
 

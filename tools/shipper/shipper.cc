@@ -17,7 +17,8 @@ constexpr char kCursorName[] = "shipper";
 // not the shipper, holds the backlog) and stays under librdkafka's queue limit.
 constexpr int kMaxInFlight = 50'000;
 constexpr size_t kReadBatch = 1'000;
-constexpr auto kRestartPause = std::chrono::seconds(1);
+constexpr auto kFirstRestartPause = std::chrono::seconds(1);
+constexpr auto kMaxRestartPause = std::chrono::seconds(60);
 
 Status FromWal(const wal::Status& s) { return Status(ErrorCode::kInternal, s.ToString()); }
 
@@ -85,6 +86,7 @@ Status Shipper::StartProducer() {
       });
   std::string error;
   if (!producer_->Start(&error)) return Status(ErrorCode::kInvalidRequest, "kafka: " + error);
+  stats_->kafka_reachable = true;  // a new producer reports only going down, then up
   return Status::Ok();
 }
 
@@ -116,6 +118,7 @@ void Shipper::Delivered(Lsn lsn, rd_kafka_resp_err_t error) {
   if (error == RD_KAFKA_RESP_ERR_NO_ERROR) {
     pending_.erase(lsn);
     ++stats_->events;
+    restart_pause_ = kFirstRestartPause;
     return;
   }
   // With no message timeout librdkafka retries what can succeed; what it gives up on
@@ -123,8 +126,7 @@ void Shipper::Delivered(Lsn lsn, rd_kafka_resp_err_t error) {
   // and shipping starts again from the last LSN delivered in order.
   ++stats_->delivery_errors;
   if (!restart_) {
-    Log("delivery of LSN " + std::to_string(lsn) + " failed: " + rd_kafka_err2str(error) +
-        "; shipping again from LSN " + std::to_string(Shipped() + 1));
+    Log("delivery of LSN " + std::to_string(lsn) + " failed: " + rd_kafka_err2str(error));
   }
   restart_ = true;
 }
@@ -164,7 +166,15 @@ Status Shipper::Run(const std::atomic<bool>& stop, std::chrono::milliseconds gra
       tailer_ = std::make_unique<wal::WalTailer>(
           wal::FileSystem::Posix(), wal::JoinPath(options_.data_dir, "wal"), saved_cursor_);
       restart_ = false;
-      std::this_thread::sleep_for(kRestartPause);
+      // A refusal that persists (an unauthorised topic, a record too large for the
+      // broker) is retried ever more slowly, never skipped.
+      Log("shipping again from LSN " + std::to_string(saved_cursor_ + 1) + " in " +
+          std::to_string(restart_pause_.count()) + " s");
+      for (auto waited = std::chrono::milliseconds(0); waited < restart_pause_ && !stop;
+           waited += std::chrono::milliseconds(100)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      restart_pause_ = std::min(restart_pause_ * 2, kMaxRestartPause);
       if (Status s = StartProducer(); !s.ok()) return s;
       continue;
     }
@@ -175,6 +185,11 @@ Status Shipper::Run(const std::atomic<bool>& stop, std::chrono::milliseconds gra
         return Status(ErrorCode::kInternal,
                       "cannot ship past LSN " + std::to_string(read_lsn_) + ": " + s.ToString());
       }
+    }
+    // Only what is durable in the log is shipped: a record lost in a power cut would
+    // have its LSN reused, and the cursor would skip the record that gets it.
+    if (wal::Status s = tailer_->SyncReturned(); !s.ok()) {
+      return Status(ErrorCode::kInternal, "cannot sync the log: " + s.ToString());
     }
     for (const wal::TailedRecord& record : batch) {
       if (Status s = Ship(record); !s.ok()) return s;

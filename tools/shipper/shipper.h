@@ -72,6 +72,7 @@ class Shipper {
   Lsn read_lsn_ = 0;      // the last record taken from the log
   Lsn saved_cursor_ = 0;  // what the cursor file says
   bool restart_ = false;  // a delivery failed for good: ship again from the cursor
+  std::chrono::seconds restart_pause_{1};  // doubles per restart without a delivery
   std::chrono::steady_clock::time_point saved_at_{};
 };
 

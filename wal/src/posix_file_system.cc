@@ -122,6 +122,15 @@ class PosixFileSystem final : public FileSystem {
     return Status::Ok();
   }
 
+  Status SyncFile(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno == ENOENT ? Status::NotFound(path) : PosixError("open", path, errno);
+    int rc = ::fdatasync(fd);
+    int err = errno;
+    ::close(fd);
+    return rc == 0 ? Status::Ok() : PosixError("fdatasync", path, err);
+  }
+
   Status ReadFileRange(const std::string& path, uint64_t offset, size_t max_bytes,
                        std::string* out) override {
     out->clear();
@@ -206,6 +215,10 @@ Status FileSystem::ReadFileRange(const std::string& path, uint64_t offset, size_
     *out = contents.substr(static_cast<size_t>(offset), max_bytes);
   }
   return s;
+}
+
+Status FileSystem::SyncFile(const std::string& path) {
+  return Status::IOError(path + ": this file system cannot sync a file it did not write");
 }
 
 std::string JoinPath(const std::string& dir, const std::string& name) {

@@ -44,6 +44,16 @@ WalTailer::~WalTailer() = default;
 
 Lsn WalTailer::last_lsn() const { return expected_ - 1; }
 
+Status WalTailer::SyncReturned() {
+  for (const std::string& path : unsynced_) {
+    Status s = fs_->SyncFile(path);
+    // A segment that retention deleted was synced before a newer one was created.
+    if (!s.ok() && s.code() != Status::Code::kNotFound) return s;
+  }
+  unsynced_.clear();
+  return Status::Ok();
+}
+
 void WalTailer::WaitForData(std::chrono::milliseconds timeout) { watch_->Wait(timeout); }
 
 Status WalTailer::Next(size_t max, std::vector<TailedRecord>* out) {
@@ -107,6 +117,9 @@ Status WalTailer::Step(std::vector<TailedRecord>* out, Outcome* outcome) {
       assert(frame.lsn == expected_);
       out->push_back(TailedRecord{frame.lsn, frame.type,
                                   std::string(frame.payload.begin(), frame.payload.end())});
+      if (unsynced_.empty() || unsynced_.back() != segment_->path) {
+        unsynced_.push_back(segment_->path);
+      }
       ++expected_;
       *outcome = Outcome::kRecord;
       return Status::Ok();

@@ -43,6 +43,10 @@ class FileSystem {
   // WalTailer reads through should override it.
   virtual Status ReadFileRange(const std::string& path, uint64_t offset, size_t max_bytes,
                                std::string* out);
+  // Makes every byte written to `path` so far durable, whoever wrote it (fdatasync on a
+  // descriptor of its own): how a reader of the log makes sure that what it passes on
+  // survives a power cut. The default refuses: only the real file system can do this.
+  virtual Status SyncFile(const std::string& path);
   virtual Status Truncate(const std::string& path, uint64_t size) = 0;
   virtual Status Rename(const std::string& from, const std::string& to) = 0;
   virtual Status Remove(const std::string& path) = 0;

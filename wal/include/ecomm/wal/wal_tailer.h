@@ -54,6 +54,12 @@ class WalTailer {
   // system it just sleeps.
   void WaitForData(std::chrono::milliseconds timeout);
 
+  // Makes every record returned so far durable (FileSystem::SyncFile on the segments it
+  // came from). The tailer returns what the writer has written, synced or not; a reader
+  // that passes records on (the shipper) calls this first, so that nothing it passed on
+  // can vanish from the log in a power cut and its LSN be given to another record.
+  Status SyncReturned();
+
   Lsn last_lsn() const;  // the last record returned, or `after` before any
 
  private:
@@ -94,6 +100,7 @@ class WalTailer {
   uint64_t read_offset_ = 0;
   std::string chunk_;  // the last read, kept for its capacity
   std::unique_ptr<DirWatch> watch_;
+  std::vector<std::string> unsynced_;  // segments records were returned from since a sync
 };
 
 // The first LSN in `dir`'s segments, or nothing when there are none.
