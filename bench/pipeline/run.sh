@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The Kafka pipeline's cost and speed, side by side in one sitting on loopback:
+#   (a) durable POST /order (wrk -t2 -c64, bench/http/order.lua) without the shipper,
+#   (b) the same with ecomm-shipper shipping to ecomm-kafka-mock meanwhile,
+# alternating ROUNDS times (goal: (b) >= 90 % of (a)); then the shipper stopped while
+# BACKLOG_SECONDS of orders pile up, restarted, and timed until its cursor reaches the
+# end of the log: events/s catching up a backlog.
+# Environment: ROUNDS (3), WRK_SECONDS (10), BACKLOG_SECONDS (20).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rounds=${ROUNDS:-3}
+seconds=${WRK_SECONDS:-10}
+backlog_seconds=${BACKLOG_SECONDS:-20}
+./scripts/deps.sh
+command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DECOMM_BUILD_TESTS=OFF >/dev/null
+cmake --build build-release -j"$(nproc)" --target ecomm-server ecomm-kafka-mock ecomm-shipper \
+  >/dev/null
+bin=build-release
+
+work=$(mktemp -d)
+trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
+port=18095
+metrics=18096
+
+"$bin/server/ecomm-server" --listen 127.0.0.1:$port --data-dir "$work/data" 2>"$work/server.log" &
+echo $! >"$work/server.pid"
+for _ in $(seq 100); do curl -sf localhost:$port/healthz >/dev/null && break; sleep 0.1; done
+json=(-H "Content-Type: application/json")
+for i in $(seq 0 199); do
+  curl -sf -XPOST localhost:$port/users "${json[@]}" -d "{\"userId\":\"bench$i\",\"name\":\"B\",\"email\":\"b@x\"}" >/dev/null
+  curl -sf -XPOST localhost:$port/balance/charge "${json[@]}" -d "{\"userId\":\"bench$i\",\"amount\":1000000000}" >/dev/null
+done
+for i in $(seq 0 9); do
+  curl -sf -XPOST localhost:$port/products "${json[@]}" \
+    -d "{\"productId\":\"bench-p$i\",\"name\":\"P\",\"price\":1,\"stock\":1000000000000}" >/dev/null
+done
+
+"$bin/tools/ecomm-kafka-mock" >"$work/kafka.out" 2>"$work/kafka.err" &
+echo $! >"$work/kafka.pid"
+for _ in $(seq 100); do grep -q '^bootstrap: ' "$work/kafka.out" && break; sleep 0.1; done
+brokers=$(sed -n 's/^bootstrap: //p' "$work/kafka.out")
+
+start_shipper() {
+  "$bin/tools/ecomm-shipper" --data-dir "$work/data" --brokers "$brokers" \
+    --metrics-listen 127.0.0.1:$metrics 2>>"$work/shipper.log" &
+  echo $! >"$work/shipper.pid"
+  for _ in $(seq 100); do curl -sf localhost:$metrics/metrics >/dev/null && break; sleep 0.1; done
+}
+stop_shipper() {
+  kill -TERM "$(cat "$work/shipper.pid")"
+  wait "$(cat "$work/shipper.pid")" || true
+  rm "$work/shipper.pid"
+}
+metric() { curl -s localhost:$metrics/metrics | awk -v m="$1" '$1 == m {print $2}'; }
+durable() { curl -s localhost:$port/healthz | sed 's/.*"lsn":\([0-9]*\).*/\1/'; }
+caught_up() {  # until the shipper's cursor covers the server's durable LSN
+  local target
+  target=$(durable)
+  until (($(metric ecomm_shipper_cursor_lsn) >= target)); do sleep 0.05; done
+}
+orders() {  # name: one wrk run of durable one-line orders
+  local out
+  out=$(wrk -t2 -c64 -d"${seconds}s" --latency -s bench/http/order.lua "http://127.0.0.1:$port/")
+  printf '| %s | %s | %s |\n' "$1" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
+    "$(awk '$1=="99%" {print $2}' <<<"$out")"
+}
+
+echo "| run | POST /order req/s | p99 |"
+echo "|---|---|---|"
+for _ in $(seq "$rounds"); do
+  orders "without shipper"
+  start_shipper
+  caught_up
+  orders "with shipper shipping"
+  caught_up
+  stop_shipper
+done
+
+seconds=$backlog_seconds
+orders "backlog while the shipper is stopped"
+backlog=$(($(durable)))
+start_shipper
+begin=$(date +%s.%N)
+caught_up
+end=$(date +%s.%N)
+events=$(metric ecomm_shipper_events_total)
+awk -v e="$events" -v b="$begin" -v f="$end" -v l="$backlog" 'BEGIN {
+  printf "\ncatch-up: %d events (log at LSN %d) shipped in %.1f s = %.0f events/s\n", e, l, f - b, e / (f - b) }'
+stop_shipper
