@@ -59,6 +59,17 @@ caught_up() {  # until the shipper's cursor covers the server's durable LSN
   target=$(durable)
   until (($(metric ecomm_shipper_cursor_lsn) >= target)); do sleep 0.05; done
 }
+cpu() {  # pid: user + system CPU seconds so far
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($12 + $13) / hz }' "/proc/$1/stat"
+}
+cpu_share() {  # what the server, the shipper and the mock broker used during the last run
+  local s k p
+  s=$(cpu "$(cat "$work/server.pid")"); k=$(cpu "$(cat "$work/kafka.pid")")
+  p=$(cpu "$(cat "$work/shipper.pid")")
+  awk -v s0="$cpu_server" -v s1="$s" -v k0="$cpu_kafka" -v k1="$k" -v p0="$cpu_shipper" -v p1="$p" \
+    -v t="$seconds" 'BEGIN { printf "|  | CPU (cores) during it: server %.2f, shipper %.2f, mock Kafka %.2f |  |\n",
+      (s1 - s0) / t, (p1 - p0) / t, (k1 - k0) / t }'
+}
 orders() {  # name: one wrk run of durable one-line orders
   local out
   out=$(wrk -t2 -c64 -d"${seconds}s" --latency -s bench/http/order.lua "http://127.0.0.1:$port/")
@@ -72,7 +83,10 @@ for _ in $(seq "$rounds"); do
   orders "without shipper"
   start_shipper
   caught_up
+  cpu_server=$(cpu "$(cat "$work/server.pid")"); cpu_kafka=$(cpu "$(cat "$work/kafka.pid")")
+  cpu_shipper=$(cpu "$(cat "$work/shipper.pid")")
   orders "with shipper shipping"
+  cpu_share
   caught_up
   stop_shipper
 done
