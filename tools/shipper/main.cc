@@ -6,11 +6,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
 
-#include "metrics_endpoint.h"
+#include "http_endpoint.h"
 #include "shipper.h"
 
 namespace {
@@ -111,11 +112,22 @@ int main(int argc, char** argv) {
   waiter.detach();
 
   ecomm::shipper::ShipperStats stats;
-  ecomm::shipper::MetricsEndpoint endpoint([&stats] { return RenderMetrics(stats); });
-  std::string error;
-  if (!metrics_listen.empty() && !endpoint.Start(metrics_listen, &error)) {
-    std::fprintf(stderr, "ecomm-shipper: %s\n", error.c_str());
-    return 1;
+  std::unique_ptr<ecomm::tools::HttpEndpoint> endpoint;
+  if (!metrics_listen.empty()) {
+    std::string host, error;
+    uint16_t port = 0;
+    if (!ecomm::tools::ParseHostPort(metrics_listen, &host, &port)) {
+      std::fprintf(stderr, "ecomm-shipper: --metrics-listen takes HOST:PORT\n%s", kUsage);
+      return 2;
+    }
+    endpoint = ecomm::tools::HttpEndpoint::Start(
+        host, port,
+        {{"/metrics", {"text/plain; version=0.0.4", [&stats] { return RenderMetrics(stats); }}}},
+        &error);
+    if (endpoint == nullptr) {
+      std::fprintf(stderr, "ecomm-shipper: %s\n", error.c_str());
+      return 1;
+    }
   }
   ecomm::shipper::Shipper shipper(options, &stats);
   ecomm::Status s = shipper.Run(stop, std::chrono::seconds(10));

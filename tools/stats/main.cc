@@ -3,7 +3,6 @@
 // answered at the time of the newest event read, which shows the stream is complete.
 #include <signal.h>
 
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -39,23 +38,6 @@ struct Options {
   uint16_t port = 8090;
 };
 
-// HOST:PORT, HOST possibly a bracketed IPv6 address.
-bool ParseListen(std::string_view text, Options* opts) {
-  size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) return false;
-  std::string_view host = text.substr(0, colon);
-  std::string_view port = text.substr(colon + 1);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  uint16_t value = 0;
-  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (ec != std::errc() || end != port.data() + port.size()) return false;
-  opts->host = host;
-  opts->port = value;
-  return true;
-}
-
 // The exit status to stop with (0 after --help, 2 on a bad command line), or nothing
 // when the program should go on with *opts.
 std::optional<int> ParseArgs(int argc, char** argv, Options* opts) {
@@ -73,7 +55,8 @@ std::optional<int> ParseArgs(int argc, char** argv, Options* opts) {
       opts->consumer.topic = value;
     } else if (ok && flag == "--group") {
       opts->consumer.group = value;
-    } else if (!ok || flag != "--listen" || !ParseListen(value, opts)) {
+    } else if (!ok || flag != "--listen" ||
+               !ecomm::tools::ParseHostPort(value, &opts->host, &opts->port)) {
       ecomm::stats::Log("bad argument: %s %s (see --help)", argv[i], std::string(value).c_str());
       return 2;
     }
@@ -113,8 +96,11 @@ int main(int argc, char** argv) {
     ecomm::stats::Log("%s", error.c_str());
     return 1;
   }
-  std::unique_ptr<ecomm::stats::HttpEndpoint> endpoint =
-      ecomm::stats::HttpEndpoint::Start(opts.host, opts.port, board, &error);
+  auto endpoint = ecomm::tools::HttpEndpoint::Start(
+      opts.host, opts.port,
+      {{"/top", {"application/json", [&board] { return board.Read().top; }}},
+       {"/healthz", {"application/json", [&board] { return board.Read().health; }}}},
+      &error);
   if (endpoint == nullptr) {
     ecomm::stats::Log("%s", error.c_str());
     return 1;

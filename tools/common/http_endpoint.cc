@@ -5,14 +5,14 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <cerrno>
+#include <charconv>
 #include <chrono>
+#include <cstdio>
 #include <optional>
-#include <string_view>
 #include <thread>
 
-#include "stats_log.h"
-
-namespace ecomm::stats {
+namespace ecomm::tools {
 
 namespace {
 
@@ -28,8 +28,9 @@ constexpr uint32_t kHeaderLimit = 8 << 10;
 constexpr uint64_t kBodyLimit = 8 << 10;
 
 using Response = http::response<http::string_body>;
+using Pages = std::map<std::string, Page, std::less<>>;
 
-Response Answer(const http::request<http::string_body>& request, const StatsBoard& board) {
+Response Answer(const http::request<http::string_body>& request, const Pages& pages) {
   std::string_view target(request.target().data(), request.target().size());
   target = target.substr(0, target.find('?'));
   Response response;
@@ -41,16 +42,16 @@ Response Answer(const http::request<http::string_body>& request, const StatsBoar
     response.body() = std::string("{\"type\":\"about:blank\",\"title\":\"") + std::string(title) +
                       "\",\"status\":" + std::to_string(static_cast<int>(status)) + "}";
   };
-  if (target != "/top" && target != "/healthz") {
+  auto page = pages.find(target);
+  if (page == pages.end()) {
     problem(http::status::not_found, "Not Found");
   } else if (request.method() != http::verb::get) {
     problem(http::status::method_not_allowed, "Method Not Allowed");
     response.set(http::field::allow, "GET");
   } else {
-    StatsBoard::Answers answers = board.Read();
     response.result(http::status::ok);
-    response.set(http::field::content_type, "application/json");
-    response.body() = target == "/top" ? std::move(answers.top) : std::move(answers.health);
+    response.set(http::field::content_type, page->second.content_type);
+    response.body() = page->second.render();
   }
   response.prepare_payload();
   return response;
@@ -59,8 +60,7 @@ Response Answer(const http::request<http::string_body>& request, const StatsBoar
 // One connection: read a request, write its answer, again until either side closes.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const StatsBoard& board)
-      : stream_(std::move(socket)), board_(board) {}
+  Session(tcp::socket socket, const Pages& pages) : stream_(std::move(socket)), pages_(pages) {}
 
   void Read() {
     parser_.emplace();
@@ -75,7 +75,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void Write() {
-    response_ = Answer(parser_->get(), board_);
+    response_ = Answer(parser_->get(), pages_);
     stream_.expires_after(kIdleTimeout);
     http::async_write(stream_, response_,
                       [self = shared_from_this()](beast::error_code ec, size_t) {
@@ -91,7 +91,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
-  const StatsBoard& board_;
+  const Pages& pages_;
   std::optional<http::request_parser<http::string_body>> parser_;
   Response response_;
 };
@@ -99,7 +99,8 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 struct HttpEndpoint::Impl {
-  explicit Impl(const StatsBoard& board) : board(board), acceptor(io), retry(io) {}
+  explicit Impl(std::map<std::string, Page> served)
+      : pages(served.begin(), served.end()), acceptor(io), retry(io) {}
 
   void Accept() {
     acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
@@ -107,19 +108,20 @@ struct HttpEndpoint::Impl {
       if (ec) {
         // Out of descriptors or memory: retry after a pause instead of spinning on an
         // error that repeats until some connection closes.
-        Log("accept: %s", ec.message().c_str());
+        std::fprintf(stderr, "%s: accept: %s\n", program_invocation_short_name,
+                     ec.message().c_str());
         retry.expires_after(std::chrono::milliseconds(100));
         retry.async_wait([this](beast::error_code wait) {
           if (!wait) Accept();
         });
         return;
       }
-      std::make_shared<Session>(std::move(socket), board)->Read();
+      std::make_shared<Session>(std::move(socket), pages)->Read();
       Accept();
     });
   }
 
-  const StatsBoard& board;
+  const Pages pages;
   asio::io_context io;
   tcp::acceptor acceptor;
   asio::steady_timer retry;
@@ -127,8 +129,9 @@ struct HttpEndpoint::Impl {
 };
 
 std::unique_ptr<HttpEndpoint> HttpEndpoint::Start(const std::string& host, uint16_t port,
-                                                  const StatsBoard& board, std::string* error) {
-  auto impl = std::make_unique<Impl>(board);
+                                                  std::map<std::string, Page> pages,
+                                                  std::string* error) {
+  auto impl = std::make_unique<Impl>(std::move(pages));
   beast::error_code ec;
   asio::ip::address address = asio::ip::make_address(host, ec);
   if (!ec) impl->acceptor.open(address.is_v6() ? tcp::v6() : tcp::v4(), ec);
@@ -154,4 +157,20 @@ HttpEndpoint::~HttpEndpoint() {
 
 uint16_t HttpEndpoint::port() const { return impl_->acceptor.local_endpoint().port(); }
 
-}  // namespace ecomm::stats
+bool ParseHostPort(std::string_view text, std::string* host, uint16_t* port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  std::string_view name = text.substr(0, colon);
+  std::string_view digits = text.substr(colon + 1);
+  if (name.size() > 2 && name.front() == '[' && name.back() == ']') {
+    name = name.substr(1, name.size() - 2);
+  }
+  uint16_t value = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec != std::errc() || end != digits.data() + digits.size()) return false;
+  *host = std::string(name);
+  *port = value;
+  return true;
+}
+
+}  // namespace ecomm::tools
