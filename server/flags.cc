@@ -24,6 +24,8 @@ constexpr const char* kUsage = R"(usage: ecomm-server [flags]
   --write-timeout T        a client that does not read its answer is cut after T (default 15s)
                            (T: a number with unit ms or s, e.g. 500ms, 10s)
   --snapshot-every N       records between snapshots (default 1000000; 0: on shutdown only)
+  --segment-bytes N        start a new WAL segment past N bytes (default 67108864); a
+                           snapshot deletes whole segments that no reader's cursor needs
   --demo-data              load demo users and products into an empty data directory
   --test-clock             enable POST /admin/clock {"advanceSeconds":N}
   --recover=truncate       cut the log at a corrupt record instead of refusing to start
@@ -129,6 +131,11 @@ std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string* messag
         return fail("--snapshot-every takes a record count");
       }
       flags.database.snapshot_every = static_cast<uint64_t>(number);
+    } else if (name == "--segment-bytes") {
+      if (!next() || !ParseInt(value, 4096, int64_t{1} << 40, &number)) {
+        return fail("--segment-bytes takes 4096..2^40");
+      }
+      flags.database.segment_bytes = static_cast<uint64_t>(number);
     } else {
       return fail("unknown flag " + std::string(arg));
     }

@@ -22,6 +22,7 @@
 #include "e2e/support/test_server.h"
 #include "ecomm/wal/file.h"
 #include "ecomm/wal/snapshot_file.h"
+#include "ecomm/wal/wal_tailer.h"
 #include "pipeline/child_process.h"
 
 namespace ecomm::testing {
@@ -49,8 +50,8 @@ struct Expected {
 
 class Pipeline {
  public:
-  Pipeline()
-      : server_({"--demo-data"}),
+  explicit Pipeline(std::vector<std::string> server_flags = {"--demo-data"})
+      : server_(std::move(server_flags)),
         dir_(std::filesystem::path(server_.process().data_dir()).parent_path().string()) {
     kafka_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{ECOMM_KAFKA_MOCK_BIN, "--brokers", "3", "--partitions", "4"},
@@ -68,14 +69,16 @@ class Pipeline {
   ChildProcess& kafka() { return *kafka_; }
   ChildProcess& shipper() { return *shipper_; }
 
-  void StartShipper() {
+  void StartShipper(const std::string& topic = "orders") {
     metrics_port_ = FreePort();
     shipper_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{ECOMM_SHIPPER_BIN, "--data-dir", server_.process().data_dir(),
-                                 "--brokers", bootstrap_, "--metrics-listen",
+                                 "--brokers", bootstrap_, "--topic", topic, "--metrics-listen",
                                  "127.0.0.1:" + std::to_string(metrics_port_)},
         dir_ + "/shipper.out", dir_ + "/shipper.err." + std::to_string(++shipper_starts_));
   }
+
+  std::string wal_dir() { return server_.process().data_dir() + "/wal"; }
 
   // The shipper's cursor: every event up to this LSN is delivered.
   Lsn Shipped() {
@@ -106,9 +109,9 @@ class Pipeline {
   }
 
   // Every message of the topic, read by kcat from the beginning to the current end.
-  std::vector<Event> ReadTopic() {
-    ChildProcess kcat({KCAT_BIN, "-C", "-b", bootstrap_, "-t", "orders", "-o", "beginning", "-e",
-                       "-q", "-f", "%k\t%s\n"},
+  std::vector<Event> ReadTopic(const std::string& topic = "orders") {
+    ChildProcess kcat({KCAT_BIN, "-C", "-b", bootstrap_, "-t", topic, "-o", "beginning", "-e", "-q",
+                       "-f", "%k\t%s\n"},
                       dir_ + "/kcat.out", dir_ + "/kcat.err");
     REQUIRE_MESSAGE(kcat.Wait(seconds(60)) == 0, "kcat: ", kcat.Stderr());
     std::vector<Event> events;
@@ -232,6 +235,25 @@ size_t CheckTopic(Pipeline& pipeline, const Expected& expected) {
   return duplicates;
 }
 
+// The first LSN the server's log still holds.
+Lsn OldestLsn(Pipeline& pipeline) {
+  std::optional<Lsn> oldest;
+  REQUIRE(wal::OldestLsn(wal::FileSystem::Posix(), pipeline.wal_dir(), &oldest).ok());
+  REQUIRE(oldest.has_value());
+  return *oldest;
+}
+
+// Trades until the server has deleted its first segment (it deletes segments when it
+// takes a snapshot, every 300 records here).
+void TradeUntilFirstSegmentGone(Pipeline& pipeline, const Shop& shop, std::mt19937& random,
+                                Expected* expected) {
+  for (int round = 0; round < 100 && OldestLsn(pipeline) == 1; ++round) {
+    Trade(pipeline.client(), shop, 50, random, expected);
+    std::this_thread::sleep_for(milliseconds(100));  // the snapshot thread looks every 200 ms
+  }
+  REQUIRE(OldestLsn(pipeline) > 1);
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -240,7 +262,7 @@ TEST_CASE(
   std::mt19937 random(20261201);
   Shop shop = MakeShop(pipeline.client());
   Expected expected;
-  Trade(pipeline.client(), shop, 300, random, &expected);
+  Trade(pipeline.client(), shop, 2000, random, &expected);
   pipeline.WaitShipped();
   CHECK(CheckTopic(pipeline, expected) == 0);
   CHECK(pipeline.ShipperMetric("ecomm_shipper_lag_records") == 0);
@@ -335,6 +357,60 @@ TEST_CASE("pipeline: the shipper killed with SIGKILL 5 times during traffic lose
   size_t duplicates = CheckTopic(pipeline, expected);
   MESSAGE("5 SIGKILLs of the shipper: ", expected.Events(), " events expected, ", duplicates,
           " shipped twice (at-least-once, around the kills)");
+  CHECK(pipeline.shipper().Stop() == 0);
+}
+
+// Small segments and frequent snapshots, so that the server deletes old segments while
+// the shipper cannot deliver: what the shipper still needs must stay. Then a shipper
+// with no cursor on this old directory ships from where the retained log begins.
+TEST_CASE("pipeline: snapshots delete only the log the shipper no longer needs") {
+  Pipeline pipeline({"--demo-data", "--segment-bytes", "16384", "--snapshot-every", "300"});
+  std::mt19937 random(4242);
+  Shop shop = MakeShop(pipeline.client());
+  Expected expected;
+  Trade(pipeline.client(), shop, 100, random, &expected);
+  pipeline.WaitShipped();
+
+  pipeline.kafka().Signal(SIGUSR1);  // the shipper lags: its cursor cannot move
+  std::this_thread::sleep_for(milliseconds(500));
+  Lsn cursor = pipeline.Shipped();
+  TradeUntilFirstSegmentGone(pipeline, shop, random, &expected);
+  Trade(pipeline.client(), shop, 600, random, &expected);  // two more snapshots
+  std::this_thread::sleep_for(milliseconds(500));
+  CHECK(pipeline.Shipped() == cursor);
+  Lsn oldest = OldestLsn(pipeline);
+  INFO("cursor ", cursor, ", log from ", oldest);
+  CHECK(oldest <= cursor + 1);  // the record after the cursor is still there
+
+  pipeline.kafka().Signal(SIGUSR2);
+  pipeline.WaitShipped(seconds(90));
+  CHECK(CheckTopic(pipeline, expected) == 0);
+  REQUIRE(pipeline.shipper().Stop() == 0);
+
+  // A shipper with no cursor on this directory, whose log no longer begins at LSN 1,
+  // starts at the oldest record left and ships exactly the events from there on: the
+  // first topic, complete and carrying each event's LSN, says which those are.
+  std::filesystem::remove(pipeline.server().process().data_dir() + "/cursors/shipper");
+  pipeline.StartShipper("orders-from-retained");
+  pipeline.WaitShipped();
+  std::string log = pipeline.shipper().Stderr();
+  const std::string started = "no cursor yet: shipping from LSN ";
+  size_t at = log.find(started);
+  REQUIRE_MESSAGE(at != std::string::npos, log);
+  Lsn first = std::stoull(log.substr(at + started.size()));
+  CHECK(first == OldestLsn(pipeline));
+
+  std::set<std::pair<std::string, std::string>> want, got;
+  for (const Event& e : pipeline.ReadTopic()) {
+    if (static_cast<Lsn>(Int(e.json, "lsn")) >= first) {
+      want.emplace(Str(e.json, "orderId"), Str(e.json, "eventType"));
+    }
+  }
+  std::vector<Event> retained = pipeline.ReadTopic("orders-from-retained");
+  for (const Event& e : retained) got.emplace(Str(e.json, "orderId"), Str(e.json, "eventType"));
+  CHECK(!want.empty());
+  CHECK(got == want);
+  CHECK(retained.size() == got.size());  // once each
   CHECK(pipeline.shipper().Stop() == 0);
 }
 

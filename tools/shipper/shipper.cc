@@ -17,6 +17,7 @@ constexpr char kCursorName[] = "shipper";
 // not the shipper, holds the backlog) and stays under librdkafka's queue limit.
 constexpr int kMaxInFlight = 50'000;
 constexpr size_t kReadBatch = 1'000;
+constexpr int kMaxFreshStarts = 10;
 constexpr auto kFirstRestartPause = std::chrono::seconds(1);
 constexpr auto kMaxRestartPause = std::chrono::seconds(60);
 
@@ -36,13 +37,15 @@ void Shipper::Log(const std::string& line) const {
   std::fflush(stderr);
 }
 
-Status Shipper::Open() {
+Status Shipper::Open(bool fresh) {
   wal::FileSystem* fs = wal::FileSystem::Posix();
   std::string wal_dir = wal::JoinPath(options_.data_dir, "wal");
   Lsn cursor = 0;
-  wal::Status read = wal::ReadCursor(fs, wal::JoinPath(cursor_dir_, kCursorName), &cursor);
-  bool fresh = read.code() == wal::Status::Code::kNotFound;
-  if (!read.ok() && !fresh) return FromWal(read);
+  if (!fresh) {
+    wal::Status read = wal::ReadCursor(fs, wal::JoinPath(cursor_dir_, kCursorName), &cursor);
+    fresh = read.code() == wal::Status::Code::kNotFound;
+    if (!read.ok() && !fresh) return FromWal(read);
+  }
 
   auto replica = Database::LoadSnapshotReplica(fs, options_.data_dir,
                                                [this](const std::string& line) { Log(line); });
@@ -62,6 +65,7 @@ Status Shipper::Open() {
     }
     Log("no cursor yet: shipping from LSN " + std::to_string(cursor + 1) +
         ", the oldest record the log still holds");
+    fresh_cursor_ = cursor;
   }
   start_after_ = cursor;
   saved_cursor_ = cursor;
@@ -94,18 +98,23 @@ Status Shipper::Ship(const wal::TailedRecord& record) {
   auto type = static_cast<RecordType>(record.type);
   std::span<const uint8_t> payload(reinterpret_cast<const uint8_t*>(record.payload.data()),
                                    record.payload.size());
+  bool wanted = record.lsn > start_after_ &&
+                (type == RecordType::kPlaceOrder || type == RecordType::kCancelOrder);
+  if (record.lsn <= replica_lsn_ && !wanted) {
+    read_lsn_ = record.lsn;
+    return Status::Ok();
+  }
+  auto decoded = DecodeRecord(type, payload);
+  if (!decoded.ok()) return decoded.status();
   if (record.lsn > replica_lsn_) {
-    if (Status s = replica_->Replay(type, payload, record.lsn); !s.ok()) {
+    if (Status s = replica_->Apply(*decoded, record.lsn); !s.ok()) {
       return Status(ErrorCode::kInternal,
                     "record " + std::to_string(record.lsn) + " does not apply: " + s.message());
     }
     replica_lsn_ = record.lsn;
   }
   read_lsn_ = record.lsn;
-  if (record.lsn <= start_after_) return Status::Ok();
-  if (type != RecordType::kPlaceOrder && type != RecordType::kCancelOrder) return Status::Ok();
-  auto decoded = DecodeRecord(type, payload);
-  if (!decoded.ok()) return decoded.status();
+  if (!wanted) return Status::Ok();
   auto event = MakeOrderEvent(*decoded, record.lsn, *replica_);
   if (!event.ok()) return event.status();
   if (!event->has_value()) return Status::Ok();
@@ -153,8 +162,9 @@ Status Shipper::SaveCursor(bool force) {
 }
 
 Status Shipper::Run(const std::atomic<bool>& stop, std::chrono::milliseconds grace) {
-  if (Status s = Open(); !s.ok()) return s;
+  if (Status s = Open(/*fresh=*/false); !s.ok()) return s;
   if (Status s = StartProducer(); !s.ok()) return s;
+  int fresh_starts = 0;
   std::vector<wal::TailedRecord> batch;
   while (!stop) {
     if (restart_ || producer_->fatal()) {
@@ -181,6 +191,19 @@ Status Shipper::Run(const std::atomic<bool>& stop, std::chrono::milliseconds gra
     batch.clear();
     if (producer_->Outstanding() < kMaxInFlight) {
       wal::Status s = tailer_->Next(kReadBatch, &batch);
+      // A snapshot that began before this shipper's first cursor existed may delete the
+      // segments it was about to read. It has delivered nothing yet, so it starts over
+      // from the oldest record left; the cursor it wrote stops later deletions.
+      if (s.code() == wal::Status::Code::kNotFound && fresh_cursor_ &&
+          saved_cursor_ == *fresh_cursor_ && ++fresh_starts <= kMaxFreshStarts) {
+        Log("the server deleted old segments as this shipper started (" + s.ToString() +
+            "): starting again");
+        producer_.reset();
+        pending_.clear();
+        if (Status again = Open(/*fresh=*/true); !again.ok()) return again;
+        if (Status again = StartProducer(); !again.ok()) return again;
+        continue;
+      }
       if (!s.ok()) {
         return Status(ErrorCode::kInternal,
                       "cannot ship past LSN " + std::to_string(read_lsn_) + ": " + s.ToString());

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "ecomm/database.h"
@@ -47,7 +48,9 @@ class Shipper {
   Status Run(const std::atomic<bool>& stop, std::chrono::milliseconds grace);
 
  private:
-  Status Open();
+  // Loads the replica and positions the tailer at the cursor; with no cursor (or
+  // `fresh`), at the oldest record the log holds, and writes the cursor there.
+  Status Open(bool fresh);
   Status StartProducer();
   Status Ship(const wal::TailedRecord& record);
   void Delivered(Lsn lsn, rd_kafka_resp_err_t error);
@@ -69,9 +72,10 @@ class Shipper {
 
   // LSN -> occurredAt of each event produced and not yet delivered, lowest first.
   std::map<Lsn, TimeMs> pending_;
-  Lsn read_lsn_ = 0;      // the last record taken from the log
-  Lsn saved_cursor_ = 0;  // what the cursor file says
-  bool restart_ = false;  // a delivery failed for good: ship again from the cursor
+  Lsn read_lsn_ = 0;                       // the last record taken from the log
+  Lsn saved_cursor_ = 0;                   // what the cursor file says
+  std::optional<Lsn> fresh_cursor_;        // the cursor this shipper wrote, having found none
+  bool restart_ = false;                   // a delivery failed for good: ship again from the cursor
   std::chrono::seconds restart_pause_{1};  // doubles per restart without a delivery
   std::chrono::steady_clock::time_point saved_at_{};
 };
