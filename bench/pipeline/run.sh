@@ -4,8 +4,11 @@
 #   (b) the same with ecomm-shipper shipping to ecomm-kafka-mock meanwhile,
 # alternating ROUNDS times (goal: (b) >= 90 % of (a)); then the shipper stopped while
 # BACKLOG_SECONDS of orders pile up, restarted, and timed until its cursor reaches the
-# end of the log: events/s catching up a backlog.
-# Environment: ROUNDS (3), WRK_SECONDS (10), BACKLOG_SECONDS (20).
+# end of the log: events/s catching up a backlog; then, with the shipper caught up,
+# LAG_RATE orders/s for LAG_SECONDS, timing each from its acknowledgement to its event
+# being readable by a consumer (lag_bench).
+# Environment: ROUNDS (3), WRK_SECONDS (10), BACKLOG_SECONDS (20), LAG_RATE (5000),
+# LAG_SECONDS (20); SKIP_ROUNDS=1 skips the wrk rounds.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${ROUNDS:-3}
@@ -13,9 +16,10 @@ seconds=${WRK_SECONDS:-10}
 backlog_seconds=${BACKLOG_SECONDS:-20}
 ./scripts/deps.sh
 command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
-cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DECOMM_BUILD_TESTS=OFF >/dev/null
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DECOMM_BUILD_TESTS=OFF \
+  -DECOMM_BUILD_BENCH=ON >/dev/null
 cmake --build build-release -j"$(nproc)" --target ecomm-server ecomm-kafka-mock ecomm-shipper \
-  >/dev/null
+  lag_bench >/dev/null
 bin=build-release
 
 work=$(mktemp -d)
@@ -79,6 +83,7 @@ orders() {  # name: one wrk run of durable one-line orders
 
 echo "| run | POST /order req/s | p99 |"
 echo "|---|---|---|"
+[[ ${SKIP_ROUNDS:-0} == 1 ]] && rounds=0
 for _ in $(seq "$rounds"); do
   orders "without shipper"
   start_shipper
@@ -101,4 +106,11 @@ end=$(date +%s.%N)
 events=$(metric ecomm_shipper_events_total)
 awk -v e="$events" -v b="$begin" -v f="$end" -v l="$backlog" 'BEGIN {
   printf "\ncatch-up: %d events (log at LSN %d) shipped in %.1f s = %.0f events/s\n", e, l, f - b, e / (f - b) }'
+stop_shipper
+
+start_shipper
+caught_up
+echo
+"$bin/bench/pipeline/lag_bench" --port $port --brokers "$brokers" --rate "${LAG_RATE:-5000}" \
+  --seconds "${LAG_SECONDS:-20}"
 stop_shipper
