@@ -23,7 +23,7 @@
 #include "ecomm/wal/file.h"
 #include "ecomm/wal/snapshot_file.h"
 #include "ecomm/wal/wal_tailer.h"
-#include "pipeline/child_process.h"
+#include "e2e/support/child_process.h"
 
 namespace ecomm::testing {
 

@@ -25,7 +25,7 @@
 
 #include <httplib.h>
 
-#include "pipeline/child_process.h"
+#include "e2e/support/child_process.h"
 
 namespace ecomm::testing {
 

@@ -1,4 +1,4 @@
-#include "pipeline/child_process.h"
+#include "e2e/support/child_process.h"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>

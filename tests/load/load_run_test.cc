@@ -1,0 +1,173 @@
+// ecomm-load, the real binary, against a real ecomm-server: short closed- and open-loop
+// runs whose audit must pass, a run whose audit must fail because the state was changed
+// behind its back, and the JSON report's schema (SPEC.md "Programs and flags").
+#include <doctest/doctest.h>
+#include <rapidjson/document.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "e2e/support/child_process.h"
+#include "e2e/support/http_helpers.h"
+#include "e2e/support/test_server.h"
+
+namespace ecomm::testing {
+
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+struct LoadRun {
+  int exit_code;
+  std::string out, err;
+  rapidjson::Document json;
+};
+
+class LoadProcess {
+ public:
+  LoadProcess(TestServer& server, std::vector<std::string> flags) {
+    dir_ = std::filesystem::path(server.process().data_dir()).parent_path().string();
+    json_path_ = dir_ + "/load-" + std::to_string(++runs_) + ".json";
+    std::vector<std::string> argv = {
+        ECOMM_LOAD_BIN, "--url",    "http://127.0.0.1:" + std::to_string(server.port()),
+        "--json",       json_path_, "--no-progress"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    process_ = std::make_unique<ChildProcess>(argv, json_path_ + ".out", json_path_ + ".err");
+  }
+
+  LoadRun Finish() {
+    LoadRun run{process_->Wait(seconds(120)), process_->Stdout(), process_->Stderr(), {}};
+    std::ifstream in(json_path_);
+    std::stringstream text;
+    text << in.rdbuf();
+    run.json.Parse(text.str().c_str());
+    return run;
+  }
+
+ private:
+  static inline int runs_ = 0;
+  std::string dir_, json_path_;
+  std::unique_ptr<ChildProcess> process_;
+};
+
+LoadRun RunLoad(TestServer& server, std::vector<std::string> flags) {
+  return LoadProcess(server, std::move(flags)).Finish();
+}
+
+// The report's shape: SPEC.md's fields, with types, for every operation that ran.
+void CheckSchema(const rapidjson::Document& json) {
+  REQUIRE_MESSAGE(json.IsObject(), "the JSON report does not parse");
+  REQUIRE(json.HasMember("operations"));
+  REQUIRE(json["operations"].IsObject());
+  CHECK(json["operations"].MemberCount() > 0);
+  for (const auto& op : json["operations"].GetObject()) {
+    CAPTURE(op.name.GetString());
+    const auto& o = op.value;
+    REQUIRE(o.IsObject());
+    CHECK(o["count"].IsUint64());
+    CHECK(o["count"].GetUint64() > 0);
+    for (const char* field : {"rps", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms"}) {
+      CAPTURE(field);
+      REQUIRE(o.HasMember(field));
+      CHECK(o[field].IsNumber());
+      CHECK(o[field].GetDouble() >= 0);
+    }
+    CHECK(o["p50_ms"].GetDouble() <= o["p99_ms"].GetDouble());
+    CHECK(o["p99_ms"].GetDouble() <= o["max_ms"].GetDouble());
+    REQUIRE(o["statuses"].IsObject());
+    uint64_t answers = 0;
+    for (const auto& s : o["statuses"].GetObject()) {
+      int code = std::stoi(s.name.GetString());
+      CHECK(code >= 0);
+      CHECK(code < 600);
+      answers += s.value.GetUint64();
+    }
+    CHECK(answers >= o["count"].GetUint64());  // retries answer too
+  }
+  REQUIRE(json.HasMember("audit"));
+}
+
+}  // namespace
+
+TEST_CASE("ecomm-load: a closed-loop run of the default mix passes its audit") {
+  TestServer server;
+  LoadRun run = RunLoad(server, {"--duration", "2", "--connections", "16"});
+  INFO(run.out, run.err);
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find("audit: ok") != std::string::npos);
+  CheckSchema(run.json);
+  CHECK(std::string(run.json["settings"]["mode"].GetString()) == "closed");
+  CHECK(run.json["audit"]["ok"].GetBool());
+  CHECK(run.json["audit"]["violations"].IsArray());
+  CHECK(run.json["audit"]["violations"].Empty());
+  CHECK(run.json["audit"]["orders"].GetUint64() > 0);
+  for (const char* op : {"browse", "order", "cancel", "cart_add", "order_cart"}) {
+    CAPTURE(op);
+    CHECK(run.json["operations"].HasMember(op));
+  }
+  CHECK(run.json["totals"]["unexpected"].GetUint64() == 0);
+  CHECK(run.json["ok"].GetBool());
+}
+
+TEST_CASE("ecomm-load: an open-loop flash sale keeps its schedule and its audit holds") {
+  TestServer server;
+  // Little stock on the hot product and little money: orders also fail, and those
+  // FAILED orders are audited too.
+  LoadRun run = RunLoad(
+      server, {"--duration", "3", "--rate", "300", "--mix", "order=6,cancel=1,charge=1,restock=1",
+               "--hot", "0.9", "--stock", "200", "--balance", "20000"});
+  INFO(run.out, run.err);
+  CHECK(run.exit_code == 0);
+  CheckSchema(run.json);
+  CHECK(std::string(run.json["settings"]["mode"].GetString()) == "open");
+  uint64_t sent =
+      run.json["totals"]["count"].GetUint64() + run.json["totals"]["not_sent"].GetUint64();
+  CHECK(sent >= 800);  // 3 s at 300/s, give or take the last arrivals
+  CHECK(sent <= 950);
+  const auto& orders = run.json["operations"]["order"]["statuses"];
+  CHECK(orders.HasMember("200"));
+  CHECK(orders.HasMember("409"));  // OUT_OF_STOCK or INSUFFICIENT_BALANCE, recorded FAILED
+  CHECK(run.json["audit"]["ok"].GetBool());
+}
+
+TEST_CASE("ecomm-load: a balance changed behind the client's back fails the audit") {
+  TestServer server;
+  LoadProcess load(server, {"--duration", "3", "--users", "4", "--mix", "order=2,charge=1",
+                            "--prefix", "tamper-"});
+  // Once the population exists, one of its users gets money the load never saw.
+  auto deadline = std::chrono::steady_clock::now() + seconds(30);
+  while (Get(server.client(), "/users/tamper-u0").status != 200 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  REQUIRE(
+      Post(server.client(), "/balance/charge", R"({"userId":"tamper-u0","amount":77})").status ==
+      200);
+  LoadRun run = load.Finish();
+  INFO(run.out, run.err);
+  CHECK(run.exit_code == 1);
+  CHECK(run.out.find("audit: FAILED") != std::string::npos);
+  CHECK(run.out.find("user tamper-u0: balance") != std::string::npos);
+  CheckSchema(run.json);
+  CHECK_FALSE(run.json["audit"]["ok"].GetBool());
+  CHECK(run.json["audit"]["violation_count"].GetUint64() == 1);
+  CHECK_FALSE(run.json["ok"].GetBool());
+}
+
+TEST_CASE("ecomm-load: a usage error exits 2, a server that is not there exits 1") {
+  TestServer server;
+  CHECK(RunLoad(server, {"--rate", "fast"}).exit_code == 2);
+  ChildProcess absent({ECOMM_LOAD_BIN, "--url", "http://127.0.0.1:" + std::to_string(FreePort()),
+                       "--duration", "1"},
+                      "/dev/null", "/dev/null");
+  CHECK(absent.Wait(seconds(60)) == 1);
+}
+
+}  // namespace ecomm::testing

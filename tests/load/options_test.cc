@@ -1,0 +1,154 @@
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "load_options.h"
+
+namespace ecomm::load {
+
+namespace {
+
+struct Parsed {
+  bool ok;
+  LoadOptions options;
+  std::string error;
+  bool help;
+};
+
+Parsed Parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "ecomm-load");
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  Parsed p{};
+  p.ok =
+      ParseLoadOptions(static_cast<int>(argv.size()), argv.data(), &p.options, &p.error, &p.help);
+  return p;
+}
+
+uint32_t Weight(const LoadOptions& o, Op op) { return o.mix[static_cast<size_t>(op)]; }
+
+}  // namespace
+
+TEST_CASE("ecomm-load flags: defaults as SPEC.md gives them") {
+  Parsed p = Parse({});
+  REQUIRE(p.ok);
+  CHECK(p.options.host == "127.0.0.1");
+  CHECK(p.options.port == 8080);
+  CHECK(p.options.connections == 64);
+  CHECK(p.options.duration.count() == 10);
+  CHECK(p.options.rate == 0);  // closed loop
+  CHECK(p.options.audit);
+  CHECK(Weight(p.options, Op::kOrder) > 0);
+  CHECK(Weight(p.options, Op::kRestock) == 0);
+}
+
+TEST_CASE("ecomm-load flags: every flag, both spellings") {
+  Parsed p = Parse({"--url",
+                    "http://10.1.2.3:9000/",
+                    "--connections=8",
+                    "--threads",
+                    "1",
+                    "--duration",
+                    "3",
+                    "--rate",
+                    "2500",
+                    "--mix",
+                    "order=3,cancel=1",
+                    "--users",
+                    "7",
+                    "--products",
+                    "4",
+                    "--hot",
+                    "0.8",
+                    "--hot-user",
+                    "0.1",
+                    "--zipf",
+                    "1.2",
+                    "--admin-token",
+                    "s3cret",
+                    "--json",
+                    "out.json",
+                    "--no-audit",
+                    "--seed",
+                    "42",
+                    "--prefix",
+                    "run-1"});
+  REQUIRE_MESSAGE(p.ok, p.error);
+  const LoadOptions& o = p.options;
+  CHECK(o.host == "10.1.2.3");
+  CHECK(o.port == 9000);
+  CHECK(o.connections == 8);
+  CHECK(o.threads == 1);
+  CHECK(o.duration.count() == 3);
+  CHECK(o.rate == 2500);
+  CHECK(Weight(o, Op::kOrder) == 3);
+  CHECK(Weight(o, Op::kCancel) == 1);
+  CHECK(Weight(o, Op::kBrowse) == 0);
+  CHECK(o.users == 7);
+  CHECK(o.products == 4);
+  CHECK(o.hot == 0.8);
+  CHECK(o.hot_user == 0.1);
+  CHECK(o.zipf == 1.2);
+  CHECK(o.admin_token == "s3cret");
+  CHECK(o.json_path == "out.json");
+  CHECK_FALSE(o.audit);
+  CHECK(o.seed == 42);
+  CHECK(o.prefix == "run-1");
+}
+
+TEST_CASE("ecomm-load flags: bad values are refused with the flag named") {
+  for (std::vector<std::string> bad :
+       std::vector<std::vector<std::string>>{{"--url", "https://x:1"},
+                                             {"--url", "http://x"},
+                                             {"--url", "http://x:70000"},
+                                             {"--connections", "0"},
+                                             {"--duration", "-1"},
+                                             {"--rate", "0"},
+                                             {"--mix", "order=x"},
+                                             {"--mix", "teleport=1"},
+                                             {"--mix", "order=0"},
+                                             {"--hot", "1.5"},
+                                             {"--users", "0"},
+                                             {"--prefix", "a b"},
+                                             {"--connections"},
+                                             {"--bogus"},
+                                             {"positional"}}) {
+    CAPTURE(bad[0]);
+    Parsed p = Parse(bad);
+    CHECK_FALSE(p.ok);
+    CHECK_FALSE(p.help);
+    CHECK_FALSE(p.error.empty());
+  }
+  Parsed help = Parse({"--help"});
+  CHECK_FALSE(help.ok);
+  CHECK(help.help);
+}
+
+TEST_CASE("ecomm-load flags: a config file, then flags after it win") {
+  std::string path = "/tmp/ecomm-load-config-" + std::to_string(::getpid());
+  {
+    std::ofstream f(path);
+    f << "# a flash sale\nmix = order=9, cancel=1\nhot = 0.9\n\nconnections = 16  # per run\n"
+         "no-audit\n";
+  }
+  Parsed p = Parse({"--config", path, "--connections", "4"});
+  REQUIRE_MESSAGE(p.ok, p.error);
+  CHECK(Weight(p.options, Op::kOrder) == 9);
+  CHECK(p.options.hot == 0.9);
+  CHECK(p.options.connections == 4);
+  CHECK_FALSE(p.options.audit);
+  {
+    std::ofstream f(path);
+    f << "mix = order=1\nwarp = 9\n";
+  }
+  Parsed bad = Parse({"--config", path});
+  CHECK_FALSE(bad.ok);
+  CHECK(bad.error.find(":2:") != std::string::npos);  // names the line
+  std::remove(path.c_str());
+}
+
+}  // namespace ecomm::load

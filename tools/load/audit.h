@@ -1,0 +1,37 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "load_options.h"
+#include "sync_client.h"
+#include "workload.h"
+
+namespace ecomm::load {
+
+// Runs fn(client, i) for i in [0, n) on up to `threads` threads, each with a client of
+// its own.
+void ForEachParallel(const LoadOptions& options, size_t n, int threads,
+                     const std::function<void(SyncClient&, size_t)>& fn);
+
+// Creates the run's users (each charged the opening balance) and products through the
+// admin API. False with `*error` on the first refusal.
+bool CreatePopulation(const LoadOptions& options, const Population& population, Ledger* ledger,
+                      std::string* error);
+
+struct AuditResult {
+  bool ok = true;
+  uint64_t violation_count = 0;
+  std::vector<std::string> violations;           // the first 100, each naming what and where
+  uint64_t users = 0, products = 0, orders = 0;  // checked
+};
+
+// Compares the server's state with what the client saw acknowledged: per user, balance
+// = charges - payments + refunds; per product, stock = opening + restocks - units in
+// SUCCESS orders not cancelled; every order readable with the status it was
+// acknowledged with.
+AuditResult Audit(const LoadOptions& options, const Population& population, const Ledger& ledger);
+
+}  // namespace ecomm::load

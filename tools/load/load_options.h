@@ -1,0 +1,64 @@
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ecomm::load {
+
+// What a virtual user does; the mix gives each a weight.
+enum class Op : uint8_t {
+  kBrowse,      // GET /products?limit=20 or GET /products/{id}
+  kTop,         // GET /products/top
+  kCartAdd,     // POST /cart/add
+  kCartRemove,  // DELETE /cart/remove
+  kCharge,      // POST /balance/charge
+  kOrder,       // POST /order with items
+  kOrderCart,   // POST /order {"fromCart":true}
+  kCancel,      // POST /orders/{id}/cancel of an order this run placed
+  kHistory,     // GET /orders?userId= or GET /balance/history?userId=
+  kRestock,     // POST /products/{id}/restock (admin)
+};
+inline constexpr size_t kOpCount = 10;
+const char* OpName(Op op);
+std::optional<Op> ParseOpName(std::string_view name);
+
+struct LoadOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;
+  int connections = 64;
+  int threads = 2;
+  std::chrono::seconds duration{10};
+  double rate = 0;  // requests/s, open loop; 0: closed loop
+  std::array<uint32_t, kOpCount> mix{};
+  int users = 200;
+  int products = 10;
+  double hot = 0;       // share of order lines on the first product (flash sale)
+  double hot_user = 0;  // share of requests acting for the first user (one hot account)
+  double zipf = 0;      // > 0: products and users drawn with this Zipf exponent
+  int64_t stock = 1'000'000;
+  int64_t balance = 1'000'000'000;  // each user's opening charge
+  std::string admin_token;
+  std::string json_path;
+  bool audit = true;
+  uint64_t seed = 0;   // 0: from the clock
+  std::string prefix;  // of the run's user and product ids (default: random)
+  bool progress = true;
+};
+
+// The default mix: a shop's traffic, mostly reads, a quarter orders.
+std::array<uint32_t, kOpCount> DefaultMix();
+
+// Parses argv (after --config FILE's lines, which take the flags' names without "--",
+// one "name = value" per line, # comments). Returns false with `*error` on a bad flag;
+// `*help` when --help was given.
+bool ParseLoadOptions(int argc, char** argv, LoadOptions* options, std::string* error, bool* help);
+// "order=5,browse=3": op weights; the others 0.
+bool ParseMix(std::string_view text, std::array<uint32_t, kOpCount>* mix, std::string* error);
+
+extern const char* const kLoadUsage;
+
+}  // namespace ecomm::load

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+
+#include "latency_histogram.h"
+#include "load_options.h"
+
+namespace ecomm::load {
+
+// Per operation: latencies, answers by status (0: no answer), and how many were not of
+// the class the request expected. Recorded by one client thread, readable any time.
+struct OpStats {
+  static constexpr int kStatuses = 600;
+  LatencyHistogram latency;
+  std::array<std::atomic<uint64_t>, kStatuses> statuses{};
+  std::atomic<uint64_t> unexpected{0};
+
+  void Merge(const OpStats& other);
+  uint64_t Count() const { return latency.Count(); }
+  std::map<int, uint64_t> StatusCounts() const;
+};
+
+struct RunStats {
+  std::array<OpStats, kOpCount> ops;
+  std::atomic<uint64_t> connect_failures{0};
+  std::atomic<uint64_t> not_sent{0};  // open loop: arrivals still queued at the end
+
+  void Merge(const RunStats& other);
+  uint64_t Count() const;
+  uint64_t Unexpected() const;
+};
+
+}  // namespace ecomm::load
