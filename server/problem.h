@@ -9,9 +9,6 @@
 
 namespace ecomm::server {
 
-// The HTTP status SPEC.md gives each error code.
-int HttpStatus(ErrorCode code);
-
 // An RFC 9457 application/problem+json response for `status`.
 Response Problem(const Status& status);
 // The 409 of a FAILED order: the problem plus orderId and orderStatus.

@@ -56,6 +56,44 @@ std::string_view Describe(StatusReason reason) {
   return "";
 }
 
+int HttpStatus(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kOk:
+      return 200;
+    case ErrorCode::kInvalidRequest:
+      return 400;
+    case ErrorCode::kUnauthorized:
+      return 401;
+    case ErrorCode::kUserNotFound:
+    case ErrorCode::kProductNotFound:
+    case ErrorCode::kOrderNotFound:
+    case ErrorCode::kCartItemNotFound:
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kMethodNotAllowed:
+      return 405;
+    case ErrorCode::kRequestTimeout:
+      return 408;
+    case ErrorCode::kUnsupportedMediaType:
+      return 415;
+    case ErrorCode::kInsufficientBalance:
+    case ErrorCode::kOutOfStock:
+    case ErrorCode::kInvalidOrderState:
+    case ErrorCode::kIdempotencyKeyInUse:
+    case ErrorCode::kAlreadyExists:
+      return 409;
+    case ErrorCode::kPayloadTooLarge:
+      return 413;
+    case ErrorCode::kIdempotencyKeyReused:
+      return 422;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
 std::string_view CodeName(ErrorCode code) {
   switch (code) {
     case ErrorCode::kOk:

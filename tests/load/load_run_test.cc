@@ -96,9 +96,11 @@ void CheckSchema(const rapidjson::Document& json) {
 
 }  // namespace
 
-TEST_CASE("ecomm-load: a closed-loop run of the default mix passes its audit") {
+TEST_CASE("ecomm-load: a closed-loop run of every operation passes its audit") {
   TestServer server;
-  LoadRun run = RunLoad(server, {"--duration", "2", "--connections", "16"});
+  LoadRun run = RunLoad(server, {"--duration", "2", "--connections", "16", "--mix",
+                                 "browse=30,top=10,cart_add=10,cart_remove=3,charge=5,order=25,"
+                                 "order_cart=5,cancel=5,history=7,restock=2"});
   INFO(run.out, run.err);
   CHECK(run.exit_code == 0);
   CHECK(run.out.find("audit: ok") != std::string::npos);
@@ -108,7 +110,8 @@ TEST_CASE("ecomm-load: a closed-loop run of the default mix passes its audit") {
   CHECK(run.json["audit"]["violations"].IsArray());
   CHECK(run.json["audit"]["violations"].Empty());
   CHECK(run.json["audit"]["orders"].GetUint64() > 0);
-  for (const char* op : {"browse", "order", "cancel", "cart_add", "order_cart"}) {
+  for (const char* op : {"browse", "top", "cart_add", "cart_remove", "charge", "order",
+                         "order_cart", "cancel", "history", "restock"}) {
     CAPTURE(op);
     CHECK(run.json["operations"].HasMember(op));
   }
@@ -120,9 +123,9 @@ TEST_CASE("ecomm-load: an open-loop flash sale keeps its schedule and its audit 
   TestServer server;
   // Little stock on the hot product and little money: orders also fail, and those
   // FAILED orders are audited too.
-  LoadRun run = RunLoad(
-      server, {"--duration", "3", "--rate", "300", "--mix", "order=6,cancel=1,charge=1,restock=1",
-               "--hot", "0.9", "--stock", "200", "--balance", "20000"});
+  LoadRun run =
+      RunLoad(server, {"--duration", "3", "--rate", "300", "--mix", "order=6,cancel=1,charge=1",
+                       "--hot", "0.9", "--stock", "200", "--balance", "3000"});
   INFO(run.out, run.err);
   CHECK(run.exit_code == 0);
   CheckSchema(run.json);
@@ -168,6 +171,30 @@ TEST_CASE("ecomm-load: a usage error exits 2, a server that is not there exits 1
                        "--duration", "1"},
                       "/dev/null", "/dev/null");
   CHECK(absent.Wait(seconds(60)) == 1);
+}
+
+TEST_CASE("ecomm-load --embedded: the same mix against the engine in-process, audited") {
+  std::string dir =
+      std::filesystem::temp_directory_path() / ("ecomm-load-test-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::string json = dir + ".json";
+  ChildProcess load({ECOMM_LOAD_BIN, "--embedded", "--data-dir", dir, "--duration", "2",
+                     "--connections", "8", "--no-progress", "--json", json},
+                    dir + ".out", dir + ".err");
+  int exit_code = load.Wait(seconds(120));
+  INFO(load.Stdout(), load.Stderr());
+  CHECK(exit_code == 0);
+  CHECK(load.Stdout().find("audit: ok") != std::string::npos);
+  std::ifstream in(json);
+  std::stringstream text;
+  text << in.rdbuf();
+  rapidjson::Document report;
+  report.Parse(text.str().c_str());
+  CheckSchema(report);
+  CHECK(std::string(report["target"].GetString()).starts_with("embedded"));
+  CHECK(std::filesystem::exists(dir + "/wal"));  // it logged, as the server does
+  std::filesystem::remove_all(dir);
+  for (const char* suffix : {".json", ".out", ".err"}) std::filesystem::remove(dir + suffix);
 }
 
 }  // namespace ecomm::testing

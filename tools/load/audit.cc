@@ -8,16 +8,10 @@
 
 namespace ecomm::load {
 
-namespace http = boost::beast::http;
-
 namespace {
 
 constexpr int kThreads = 8;
 constexpr size_t kViolationsKept = 100;
-
-std::string AdminAuthorization(const LoadOptions& options) {
-  return options.admin_token.empty() ? "" : "Bearer " + options.admin_token;
-}
 
 // The integer field `name` of a JSON object answer, or false.
 bool IntField(const Reply& reply, const char* name, int64_t* out) {
@@ -41,23 +35,24 @@ std::string Describe(const Reply& reply) {
                            : std::to_string(reply.status) + " " + reply.body.substr(0, 200);
 }
 
-}  // namespace
-
-void ForEachParallel(const LoadOptions& options, size_t n, int threads,
-                     const std::function<void(SyncClient&, size_t)>& fn) {
+// Runs fn(client, i) for i in [0, n) on kThreads threads, each with a client of its own.
+void ForEachParallel(const ShopClientFactory& clients, size_t n,
+                     const std::function<void(ShopClient&, size_t)>& fn) {
   std::atomic<size_t> next{0};
   std::vector<std::thread> running;
-  for (int t = 0; t < threads && static_cast<size_t>(t) < n; ++t) {
+  for (int t = 0; t < kThreads && static_cast<size_t>(t) < n; ++t) {
     running.emplace_back([&] {
-      SyncClient client(options.host, options.port, AdminAuthorization(options));
-      for (size_t i = next++; i < n; i = next++) fn(client, i);
+      std::unique_ptr<ShopClient> client = clients();
+      for (size_t i = next++; i < n; i = next++) fn(*client, i);
     });
   }
   for (std::thread& t : running) t.join();
 }
 
-bool CreatePopulation(const LoadOptions& options, const Population& population, Ledger* ledger,
-                      std::string* error) {
+}  // namespace
+
+bool CreatePopulation(const ShopClientFactory& clients, const Population& population,
+                      Ledger* ledger, std::string* error) {
   std::mutex mu;
   std::string first_error;
   auto fail = [&](const std::string& what, const Reply& reply) {
@@ -65,35 +60,27 @@ bool CreatePopulation(const LoadOptions& options, const Population& population, 
     if (first_error.empty()) first_error = what + ": " + Describe(reply);
   };
   ForEachParallel(
-      options, static_cast<size_t>(population.products()), kThreads, [&](SyncClient& c, size_t i) {
+      clients, static_cast<size_t>(population.products()), [&](ShopClient& c, size_t i) {
         int p = static_cast<int>(i);
-        Reply r =
-            c.Call(http::verb::post, "/products",
-                   "{\"productId\":\"" + population.product_id(p) + "\",\"name\":\"Load product " +
-                       std::to_string(p) + "\",\"price\":" + std::to_string(population.price(p)) +
-                       ",\"stock\":" + std::to_string(population.opening_stock()) + "}");
+        Reply r = c.CreateProduct(population.product_id(p), "Load product " + std::to_string(p),
+                                  population.price(p), population.opening_stock());
         if (r.status != 201) fail("creating product " + population.product_id(p), r);
       });
-  ForEachParallel(
-      options, static_cast<size_t>(population.users()), kThreads, [&](SyncClient& c, size_t i) {
-        int u = static_cast<int>(i);
-        const std::string& id = population.user_id(u);
-        Reply r = c.Call(http::verb::post, "/users",
-                         "{\"userId\":\"" + id + "\",\"name\":\"Load user " + std::to_string(u) +
-                             "\",\"email\":\"" + id + "@load.invalid\"}");
-        if (r.status != 201) return fail("creating user " + id, r);
-        r = c.Call(http::verb::post, "/balance/charge",
-                   "{\"userId\":\"" + id +
-                       "\",\"amount\":" + std::to_string(population.opening_balance()) + "}",
-                   population.prefix() + "open-" + id);
-        if (r.status != 200) return fail("charging user " + id, r);
-        ledger->Charged(u, population.opening_balance());
-      });
+  ForEachParallel(clients, static_cast<size_t>(population.users()), [&](ShopClient& c, size_t i) {
+    int u = static_cast<int>(i);
+    const std::string& id = population.user_id(u);
+    Reply r = c.CreateUser(id, "Load user " + std::to_string(u), id + "@load.invalid");
+    if (r.status != 201) return fail("creating user " + id, r);
+    r = c.Charge(id, population.opening_balance(), population.prefix() + "open-" + id);
+    if (r.status != 200) return fail("charging user " + id, r);
+    ledger->Charged(u, population.opening_balance());
+  });
   *error = first_error;
   return first_error.empty();
 }
 
-AuditResult Audit(const LoadOptions& options, const Population& population, const Ledger& ledger) {
+AuditResult Audit(const ShopClientFactory& clients, const Population& population,
+                  const Ledger& ledger) {
   AuditResult result;
   std::mutex mu;
   auto violation = [&](std::string what) {
@@ -104,11 +91,11 @@ AuditResult Audit(const LoadOptions& options, const Population& population, cons
   };
 
   std::vector<Ledger::Account> accounts = ledger.accounts();
-  ForEachParallel(options, accounts.size(), kThreads, [&](SyncClient& c, size_t i) {
+  ForEachParallel(clients, accounts.size(), [&](ShopClient& c, size_t i) {
     const std::string& id = population.user_id(static_cast<int>(i));
     const Ledger::Account& a = accounts[i];
     int64_t want = a.charged - a.paid + a.refunded, got = 0;
-    Reply r = c.Call(http::verb::get, "/balance?userId=" + id);
+    Reply r = c.GetBalance(id);
     if (r.status != 200 || !IntField(r, "currentBalance", &got)) {
       return violation("user " + id + ": GET /balance: " + Describe(r));
     }
@@ -121,13 +108,13 @@ AuditResult Audit(const LoadOptions& options, const Population& population, cons
   result.users = accounts.size();
 
   std::vector<Ledger::Stock> stocks = ledger.stocks();
-  ForEachParallel(options, stocks.size(), kThreads, [&](SyncClient& c, size_t i) {
+  ForEachParallel(clients, stocks.size(), [&](ShopClient& c, size_t i) {
     const std::string& id = population.product_id(static_cast<int>(i));
     const Ledger::Stock& s = stocks[i];
     int64_t want = population.opening_stock() + s.restocked - s.sold, got = 0;
-    Reply r = c.Call(http::verb::get, "/products/" + id);
+    Reply r = c.GetProduct(id);
     if (r.status != 200 || !IntField(r, "stock", &got)) {
-      return violation("product " + id + ": GET: " + Describe(r));
+      return violation("product " + id + ": GET /products/" + id + ": " + Describe(r));
     }
     if (got != want) {
       violation("product " + id + ": stock " + std::to_string(got) + ", acknowledged " +
@@ -139,12 +126,12 @@ AuditResult Audit(const LoadOptions& options, const Population& population, cons
   result.products = stocks.size();
 
   std::vector<Ledger::Order> orders = ledger.orders();
-  ForEachParallel(options, orders.size(), kThreads, [&](SyncClient& c, size_t i) {
+  ForEachParallel(clients, orders.size(), [&](ShopClient& c, size_t i) {
     const Ledger::Order& o = orders[i];
     std::string status;
-    Reply r = c.Call(http::verb::get, "/orders/" + o.id);
+    Reply r = c.GetOrder(o.id);
     if (r.status != 200 || !StringField(r, "orderStatus", &status)) {
-      return violation("order " + o.id + ": GET: " + Describe(r));
+      return violation("order " + o.id + ": GET /orders/" + o.id + ": " + Describe(r));
     }
     if (status != StatusName(o.status)) {
       violation("order " + o.id + ": " + status + ", acknowledged " + StatusName(o.status));

@@ -6,20 +6,15 @@
 #include <vector>
 
 #include "load_options.h"
-#include "sync_client.h"
+#include "shop_client.h"
 #include "workload.h"
 
 namespace ecomm::load {
 
-// Runs fn(client, i) for i in [0, n) on up to `threads` threads, each with a client of
-// its own.
-void ForEachParallel(const LoadOptions& options, size_t n, int threads,
-                     const std::function<void(SyncClient&, size_t)>& fn);
-
-// Creates the run's users (each charged the opening balance) and products through the
-// admin API. False with `*error` on the first refusal.
-bool CreatePopulation(const LoadOptions& options, const Population& population, Ledger* ledger,
-                      std::string* error);
+// Creates the run's users (each charged the opening balance) and products, as the
+// admin API does. False with `*error` on the first refusal.
+bool CreatePopulation(const ShopClientFactory& clients, const Population& population,
+                      Ledger* ledger, std::string* error);
 
 struct AuditResult {
   bool ok = true;
@@ -32,6 +27,7 @@ struct AuditResult {
 // = charges - payments + refunds; per product, stock = opening + restocks - units in
 // SUCCESS orders not cancelled; every order readable with the status it was
 // acknowledged with.
-AuditResult Audit(const LoadOptions& options, const Population& population, const Ledger& ledger);
+AuditResult Audit(const ShopClientFactory& clients, const Population& population,
+                  const Ledger& ledger);
 
 }  // namespace ecomm::load

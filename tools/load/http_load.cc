@@ -313,23 +313,9 @@ std::unique_ptr<RunStats> HttpLoad::Run() {
     });
   }
 
-  auto end = start + options_.duration;
-  uint64_t last_count = 0;
-  for (int second = 1; Clock::now() < end; ++second) {
-    std::this_thread::sleep_until(std::min(end, start + std::chrono::seconds(second)));
-    if (!options_.progress) continue;
-    RunStats now;
-    for (auto& w : workers) now.Merge(w->stats);
-    LatencyHistogram all;
-    uint64_t errors = now.Unexpected();
-    for (const OpStats& op : now.ops) all.Merge(op.latency);
-    uint64_t count = now.Count();
-    std::fprintf(stderr, "[%3ds] %8llu req/s  errors %llu  p99 so far %.2f ms\n", second,
-                 static_cast<unsigned long long>(count - last_count),
-                 static_cast<unsigned long long>(errors),
-                 static_cast<double>(all.PercentileMicros(0.99)) / 1000.0);
-    last_count = count;
-  }
+  std::vector<const RunStats*> sources;
+  for (auto& w : workers) sources.push_back(&w->stats);
+  ShowProgress(sources, start, start + options_.duration, options_.progress);
   for (auto& w : workers) w->Stop();
   auto grace_end = Clock::now() + kGrace;
   while (finished < threads && Clock::now() < grace_end) {

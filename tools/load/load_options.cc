@@ -101,6 +101,12 @@ const std::map<std::string, std::pair<bool, Setter>, std::less<>>& Flags() {
           o->json_path = v;
           return !v.empty();
         }}},
+      {"data-dir",
+       {true,
+        [](LoadOptions* o, std::string_view v) {
+          o->data_dir = v;
+          return !v.empty();
+        }}},
       {"seed",
        {true,
         [](LoadOptions* o, std::string_view v) {
@@ -115,6 +121,7 @@ const std::map<std::string, std::pair<bool, Setter>, std::less<>>& Flags() {
                      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") ==
                      std::string_view::npos;
         }}},
+      {"embedded", {false, [](LoadOptions* o, std::string_view) { return o->embedded = true; }}},
       {"no-audit", {false, [](LoadOptions* o, std::string_view) { return !(o->audit = false); }}},
       {"no-progress",
        {false, [](LoadOptions* o, std::string_view) { return !(o->progress = false); }}},
@@ -263,6 +270,8 @@ const char* const kLoadUsage = R"(usage: ecomm-load [flags]
   --seed N                 random seed (default: from the clock)
   --prefix P               the run's ids start with P (letters, digits, - and _;
                            default: random), so runs against one server do not meet
+  --embedded               drive the engine in this process instead (no HTTP): its own
+                           ceiling; --data-dir DIR for its log (default: a temp dir)
   --config FILE            read "name = value" lines first (the flags' names without --)
 Exit status: 0 when every answer was of its expected class and the audit holds, 1
 otherwise, 2 for a usage error.

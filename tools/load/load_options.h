@@ -44,8 +44,10 @@ struct LoadOptions {
   std::string admin_token;
   std::string json_path;
   bool audit = true;
-  uint64_t seed = 0;   // 0: from the clock
-  std::string prefix;  // of the run's user and product ids (default: random)
+  bool embedded = false;
+  std::string data_dir;  // --embedded: the engine's data directory (default: a temp dir)
+  uint64_t seed = 0;     // 0: from the clock
+  std::string prefix;    // of the run's user and product ids (default: random)
   bool progress = true;
 };
 

@@ -8,6 +8,8 @@
 #include <random>
 
 #include "audit.h"
+#include "embedded_load.h"
+#include "embedded_shop.h"
 #include "http_load.h"
 #include "load_options.h"
 #include "report.h"
@@ -43,9 +45,23 @@ int main(int argc, char** argv) {
   ecomm::load::Population population(options, options.prefix);
   ecomm::load::Ledger ledger(population);
 
-  const std::string url = "http://" + options.host + ":" + std::to_string(options.port);
-  if (!ecomm::load::CreatePopulation(options, population, &ledger, &error)) {
-    std::fprintf(stderr, "ecomm-load: setting up at %s: %s\n", url.c_str(), error.c_str());
+  std::unique_ptr<ecomm::load::EmbeddedShop> shop;
+  ecomm::load::ShopClientFactory clients;
+  std::string target;
+  if (options.embedded) {
+    shop = ecomm::load::EmbeddedShop::Open(options.data_dir, &error);
+    if (shop == nullptr) {
+      std::fprintf(stderr, "ecomm-load: %s\n", error.c_str());
+      return 1;
+    }
+    clients = shop->Clients();
+    target = "embedded engine on " + shop->data_dir();
+  } else {
+    clients = ecomm::load::HttpShopClients(options);
+    target = "http://" + options.host + ":" + std::to_string(options.port);
+  }
+  if (!ecomm::load::CreatePopulation(clients, population, &ledger, &error)) {
+    std::fprintf(stderr, "ecomm-load: setting up %s: %s\n", target.c_str(), error.c_str());
     return 1;
   }
   std::string mode =
@@ -55,19 +71,25 @@ int main(int argc, char** argv) {
   std::fprintf(stderr,
                "ecomm-load: %s, %d users and %d products (ids %s...), %s over %d "
                "connections for %lld s\n",
-               url.c_str(), population.users(), population.products(), options.prefix.c_str(),
+               target.c_str(), population.users(), population.products(), options.prefix.c_str(),
                mode.c_str(), options.connections, static_cast<long long>(options.duration.count()));
-  std::string admin = options.admin_token.empty() ? "" : "Bearer " + options.admin_token;
-  ecomm::load::HttpLoad load(options, population, &ledger, [admin](const ecomm::load::Request& r) {
-    return r.op == ecomm::load::Op::kRestock ? admin : std::string();
-  });
   auto started = std::chrono::steady_clock::now();
-  std::unique_ptr<ecomm::load::RunStats> stats = load.Run();
+  std::unique_ptr<ecomm::load::RunStats> stats;
+  if (options.embedded) {
+    stats = ecomm::load::RunEmbedded(options, population, &ledger, shop.get());
+  } else {
+    std::string admin = options.admin_token.empty() ? "" : "Bearer " + options.admin_token;
+    ecomm::load::HttpLoad load(options, population, &ledger,
+                               [admin](const ecomm::load::Request& r) {
+                                 return r.op == ecomm::load::Op::kRestock ? admin : std::string();
+                               });
+    stats = load.Run();
+  }
   std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
 
   std::optional<ecomm::load::AuditResult> audit;
-  if (options.audit) audit = ecomm::load::Audit(options, population, ledger);
-  ecomm::load::Report report{options, *stats, elapsed, audit, url};
+  if (options.audit) audit = ecomm::load::Audit(clients, population, ledger);
+  ecomm::load::Report report{options, *stats, elapsed, audit, target};
   std::fputs(ecomm::load::RenderTable(report).c_str(), stdout);
   if (!options.json_path.empty()) {
     std::ofstream json(options.json_path);

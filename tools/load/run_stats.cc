@@ -1,5 +1,8 @@
 #include "run_stats.h"
 
+#include <cstdio>
+#include <thread>
+
 namespace ecomm::load {
 
 void OpStats::Merge(const OpStats& other) {
@@ -37,6 +40,26 @@ uint64_t RunStats::Unexpected() const {
   uint64_t n = 0;
   for (const OpStats& op : ops) n += op.unexpected.load(std::memory_order_relaxed);
   return n;
+}
+
+void ShowProgress(const std::vector<const RunStats*>& sources,
+                  std::chrono::steady_clock::time_point start,
+                  std::chrono::steady_clock::time_point end, bool print) {
+  uint64_t last_count = 0;
+  for (int second = 1; std::chrono::steady_clock::now() < end; ++second) {
+    std::this_thread::sleep_until(std::min(end, start + std::chrono::seconds(second)));
+    if (!print) continue;
+    RunStats now;
+    for (const RunStats* s : sources) now.Merge(*s);
+    LatencyHistogram all;
+    for (const OpStats& op : now.ops) all.Merge(op.latency);
+    uint64_t count = now.Count();
+    std::fprintf(stderr, "[%3ds] %8llu req/s  unexpected %llu  p99 so far %.2f ms\n", second,
+                 static_cast<unsigned long long>(count - last_count),
+                 static_cast<unsigned long long>(now.Unexpected()),
+                 static_cast<double>(all.PercentileMicros(0.99)) / 1000.0);
+    last_count = count;
+  }
 }
 
 }  // namespace ecomm::load

@@ -2,8 +2,10 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
+#include <vector>
 
 #include "latency_histogram.h"
 #include "load_options.h"
@@ -32,5 +34,11 @@ struct RunStats {
   uint64_t Count() const;
   uint64_t Unexpected() const;
 };
+
+// Sleeps until `end`; with `print`, writes a line to stderr each second from `start`:
+// the requests of that second, the unexpected answers so far, the p99 so far.
+void ShowProgress(const std::vector<const RunStats*>& sources,
+                  std::chrono::steady_clock::time_point start,
+                  std::chrono::steady_clock::time_point end, bool print);
 
 }  // namespace ecomm::load

@@ -37,6 +37,9 @@ enum class ErrorCode : uint8_t {
 
 // SPEC's spelling of `code`, e.g. "OUT_OF_STOCK".
 std::string_view CodeName(ErrorCode code);
+// The HTTP status SPEC's error table gives `code` (200 for kOk), for the server and for
+// programs that report the engine's answers as the server would.
+int HttpStatus(ErrorCode code);
 
 // The outcome of an operation that returns nothing: OK, or a code with a message.
 // Expected failures (unknown user, insufficient balance) are Status values, never

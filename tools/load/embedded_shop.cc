@@ -1,0 +1,155 @@
+#include "embedded_shop.h"
+
+#include <stdlib.h>
+
+#include <cstdio>
+#include <filesystem>
+
+namespace ecomm::load {
+
+namespace {
+
+Reply Refused(const Status& status) {
+  return Reply{HttpStatus(status.code()),
+               "{\"code\":\"" + std::string(CodeName(status.code())) + "\"}"};
+}
+
+// The answer to a mutation once its record is durable; `body` renders its value.
+template <class T, class Render>
+Reply Durable(const Engine& engine, const Result<Committed<T>>& result, int status, Render body) {
+  if (!result.ok()) return Refused(result.status());
+  if (Status s = engine.WaitDurable(result->ticket); !s.ok()) return Refused(s);
+  return Reply{status, body(result->value)};
+}
+
+std::string OrderBody(const OrderView& order) {
+  return "{\"orderId\":\"" + order.order_id.ToString() +
+         "\",\"totalPrice\":" + std::to_string(order.total_price) + ",\"orderStatus\":\"" +
+         std::string(Name(order.status)) + "\"}";
+}
+
+Reply OrderAnswer(const Engine& engine, const Result<Committed<OrderView>>& result) {
+  Reply reply = Durable(engine, result, 200, OrderBody);
+  // A FAILED order is committed, and answered as the server does: 409 with its id.
+  if (reply.status == 200 && result->value.failure() != ErrorCode::kOk) {
+    reply.status = HttpStatus(result->value.failure());
+  }
+  return reply;
+}
+
+auto Empty = [](const auto&) { return std::string("{}"); };
+
+class EmbeddedShopClient final : public ShopClient {
+ public:
+  explicit EmbeddedShopClient(Engine& engine) : engine_(engine) {}
+
+  Reply CreateProduct(const std::string& id, const std::string& name, int64_t price,
+                      int64_t stock) override {
+    return Durable(engine_, engine_.CreateProduct(NewProduct{id, name, price, stock}), 201, Empty);
+  }
+  Reply CreateUser(const std::string& id, const std::string& name,
+                   const std::string& email) override {
+    return Durable(engine_, engine_.CreateUser(NewUser{id, name, email}), 201, Empty);
+  }
+  Reply Charge(const std::string& user, int64_t amount, const std::string&) override {
+    return Durable(engine_, engine_.Charge(user, amount), 200, Empty);
+  }
+  Reply GetBalance(const std::string& user) override {
+    auto balance = engine_.GetBalance(user);
+    if (!balance.ok()) return Refused(balance.status());
+    return Reply{200, "{\"currentBalance\":" + std::to_string(balance->current_balance) + "}"};
+  }
+  Reply GetProduct(const std::string& id) override {
+    auto product = engine_.GetProduct(id);
+    if (!product.ok()) return Refused(product.status());
+    return Reply{200, "{\"stock\":" + std::to_string(product->stock) + "}"};
+  }
+  Reply GetOrder(const std::string& id) override {
+    auto order = engine_.GetOrder(id);
+    if (!order.ok()) return Refused(order.status());
+    return Reply{200, OrderBody(*order)};
+  }
+
+ private:
+  Engine& engine_;
+};
+
+}  // namespace
+
+std::unique_ptr<EmbeddedShop> EmbeddedShop::Open(const std::string& data_dir, std::string* error) {
+  std::string dir = data_dir;
+  bool temporary = dir.empty();
+  if (temporary) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "ecomm-load-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+      *error = "cannot create a temporary data directory";
+      return nullptr;
+    }
+    dir = pattern;
+  }
+  DatabaseOptions options;
+  options.data_dir = dir;
+  auto db = Database::Open(options);
+  if (!db.ok()) {
+    *error = "cannot open the engine on " + dir + ": " + db.status().message();
+    return nullptr;
+  }
+  return std::unique_ptr<EmbeddedShop>(new EmbeddedShop(std::move(db).value(), dir, temporary));
+}
+
+EmbeddedShop::EmbeddedShop(std::unique_ptr<Database> db, std::string data_dir, bool temporary)
+    : db_(std::move(db)), data_dir_(std::move(data_dir)), temporary_(temporary) {}
+
+EmbeddedShop::~EmbeddedShop() {
+  if (Status s = db_->Close(); !s.ok()) {
+    std::fprintf(stderr, "ecomm-load: closing the engine: %s\n", s.message().c_str());
+  }
+  db_.reset();
+  std::error_code ignored;
+  if (temporary_) std::filesystem::remove_all(data_dir_, ignored);
+}
+
+ShopClientFactory EmbeddedShop::Clients() {
+  return [this] { return std::make_unique<EmbeddedShopClient>(db_->engine()); };
+}
+
+Reply EmbeddedShop::Execute(const Population& p, const Request& r) {
+  Engine& engine = db_->engine();
+  const std::string user = r.user >= 0 ? p.user_id(r.user) : std::string();
+  auto read = [](const auto& result) {
+    return result.ok() ? Reply{200, "{}"} : Refused(result.status());
+  };
+  auto lines = [&p](const std::vector<Line>& from) {
+    std::vector<OrderLine> out;
+    for (const Line& l : from) out.push_back(OrderLine{p.product_id(l.product), l.quantity});
+    return out;
+  };
+  switch (r.op) {
+    case Op::kBrowse:
+      return r.variant ? read(engine.ListProducts(20, std::nullopt))
+                       : read(engine.GetProduct(p.product_id(r.product)));
+    case Op::kTop:
+      engine.TopSellers();
+      return Reply{200, "[]"};
+    case Op::kHistory:
+      return r.variant ? read(engine.ListOrders(user, 20, std::nullopt))
+                       : read(engine.ListBalanceHistory(user, 20, std::nullopt));
+    case Op::kCartAdd:
+      return Durable(engine, engine.AddToCart(user, p.product_id(r.product), r.amount), 200, Empty);
+    case Op::kCartRemove:
+      return Durable(engine, engine.RemoveFromCart(user, p.product_id(r.product)), 200, Empty);
+    case Op::kCharge:
+      return Durable(engine, engine.Charge(user, r.amount), 200, Empty);
+    case Op::kOrder:
+      return OrderAnswer(engine, engine.PlaceOrder(OrderRequest{user, lines(r.lines), false}));
+    case Op::kOrderCart:
+      return OrderAnswer(engine, engine.PlaceOrder(OrderRequest{user, std::nullopt, true}));
+    case Op::kCancel:
+      return Durable(engine, engine.CancelOrder(r.order_id), 200, OrderBody);
+    case Op::kRestock:
+      return Durable(engine, engine.Restock(p.product_id(r.product), r.amount), 200, Empty);
+  }
+  return Reply{};
+}
+
+}  // namespace ecomm::load

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "load_options.h"
+#include "workload.h"
+
+namespace ecomm::load {
+
+// The calls that set up a run's population and audit it afterwards, answered as the
+// HTTP API answers them (status, JSON body), whether the shop is a server or the
+// engine in this process. One per thread.
+class ShopClient {
+ public:
+  virtual ~ShopClient() = default;
+  virtual Reply CreateProduct(const std::string& id, const std::string& name, int64_t price,
+                              int64_t stock) = 0;
+  virtual Reply CreateUser(const std::string& id, const std::string& name,
+                           const std::string& email) = 0;
+  virtual Reply Charge(const std::string& user, int64_t amount, const std::string& key) = 0;
+  virtual Reply GetBalance(const std::string& user) = 0;  // {"currentBalance"}
+  virtual Reply GetProduct(const std::string& id) = 0;    // {"stock"}
+  virtual Reply GetOrder(const std::string& id) = 0;      // {"orderStatus"}
+};
+
+using ShopClientFactory = std::function<std::unique_ptr<ShopClient>()>;
+
+// Over HTTP, one keep-alive connection each, with the admin token if one is given.
+ShopClientFactory HttpShopClients(const LoadOptions& options);
+
+}  // namespace ecomm::load
