@@ -81,6 +81,13 @@ void CheckSchema(const rapidjson::Document& json) {
     }
     CHECK(o["p50_ms"].GetDouble() <= o["p99_ms"].GetDouble());
     CHECK(o["p99_ms"].GetDouble() <= o["max_ms"].GetDouble());
+    REQUIRE(o["latency_curve"].IsArray());
+    double last = 0;
+    for (const auto& point : o["latency_curve"].GetArray()) {
+      CHECK(point[1].GetDouble() >= last);  // a percentile curve never falls
+      last = point[1].GetDouble();
+    }
+    CHECK(last == o["max_ms"].GetDouble());
     REQUIRE(o["statuses"].IsObject());
     uint64_t answers = 0;
     for (const auto& s : o["statuses"].GetObject()) {

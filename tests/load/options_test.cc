@@ -76,7 +76,14 @@ TEST_CASE("ecomm-load flags: every flag, both spellings") {
                     "--seed",
                     "42",
                     "--prefix",
-                    "run-1"});
+                    "run-1",
+                    "--order-lines",
+                    "1",
+                    "--max-quantity",
+                    "5",
+                    "--embedded",
+                    "--data-dir",
+                    "/tmp/x"});
   REQUIRE_MESSAGE(p.ok, p.error);
   const LoadOptions& o = p.options;
   CHECK(o.host == "10.1.2.3");
@@ -98,6 +105,10 @@ TEST_CASE("ecomm-load flags: every flag, both spellings") {
   CHECK_FALSE(o.audit);
   CHECK(o.seed == 42);
   CHECK(o.prefix == "run-1");
+  CHECK(o.order_lines == 1);
+  CHECK(o.max_quantity == 5);
+  CHECK(o.embedded);
+  CHECK(o.data_dir == "/tmp/x");
 }
 
 TEST_CASE("ecomm-load flags: bad values are refused with the flag named") {
@@ -112,6 +123,8 @@ TEST_CASE("ecomm-load flags: bad values are refused with the flag named") {
                                              {"--mix", "teleport=1"},
                                              {"--mix", "order=0"},
                                              {"--hot", "1.5"},
+                                             {"--order-lines", "0"},
+                                             {"--max-quantity", "0"},
                                              {"--users", "0"},
                                              {"--prefix", "a b"},
                                              {"--connections"},

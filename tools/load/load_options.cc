@@ -79,6 +79,14 @@ const std::map<std::string, std::pair<bool, Setter>, std::less<>>& Flags() {
       {"zipf",
        {true,
         [](LoadOptions* o, std::string_view v) { return ParseNumber(v, 0.0, 10.0, &o->zipf); }}},
+      {"order-lines",
+       {true, [](LoadOptions* o,
+                 std::string_view v) { return ParseNumber(v, 1, 100, &o->order_lines); }}},
+      {"max-quantity",
+       {true,
+        [](LoadOptions* o, std::string_view v) {
+          return ParseNumber<int64_t>(v, 1, 1'000'000, &o->max_quantity);
+        }}},
       {"stock",
        {true,
         [](LoadOptions* o, std::string_view v) {
@@ -262,6 +270,9 @@ const char* const kLoadUsage = R"(usage: ecomm-load [flags]
   --hot F                  share F of order lines on one product (a flash sale)
   --hot-user F             share F of the requests for one user (a hot account)
   --zipf S                 users and products drawn with Zipf exponent S (default uniform)
+  --order-lines N          an order has 1..N lines (default 3)
+  --max-quantity Q         of 1..Q units each (default 3); --order-lines 1
+                           --max-quantity 1 is the peers' one-unit order (bench/compare.sh)
   --stock N --balance N    each product's opening stock, each user's opening charge
   --admin-token T          Bearer token for the admin API (population, restock)
   --json FILE              the report as JSON

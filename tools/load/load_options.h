@@ -36,9 +36,11 @@ struct LoadOptions {
   std::array<uint32_t, kOpCount> mix{};
   int users = 200;
   int products = 10;
-  double hot = 0;       // share of order lines on the first product (flash sale)
-  double hot_user = 0;  // share of requests acting for the first user (one hot account)
-  double zipf = 0;      // > 0: products and users drawn with this Zipf exponent
+  double hot = 0;            // share of order lines on the first product (flash sale)
+  double hot_user = 0;       // share of requests acting for the first user (one hot account)
+  double zipf = 0;           // > 0: products and users drawn with this Zipf exponent
+  int order_lines = 3;       // an order has 1..order_lines lines
+  int64_t max_quantity = 3;  // of 1..max_quantity units each
   int64_t stock = 1'000'000;
   int64_t balance = 1'000'000'000;  // each user's opening charge
   std::string admin_token;

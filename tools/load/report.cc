@@ -99,6 +99,10 @@ std::string RenderJson(const Report& r) {
   w.Double(r.options.hot_user);
   w.Key("zipf");
   w.Double(r.options.zipf);
+  w.Key("order_lines");
+  w.Int(r.options.order_lines);
+  w.Key("max_quantity");
+  w.Int64(r.options.max_quantity);
   w.Key("seed");
   w.Uint64(r.options.seed);
   w.Key("mix");
@@ -134,6 +138,16 @@ std::string RenderJson(const Report& r) {
     }
     w.Key("max_ms");
     w.Double(Ms(h.MaxMicros()));
+    // The percentile curve, for plots: [percentile, ms] from the median to the max.
+    w.Key("latency_curve");
+    w.StartArray();
+    for (double p : {50.0, 75.0, 90.0, 95.0, 99.0, 99.5, 99.9, 99.95, 99.99, 100.0}) {
+      w.StartArray();
+      w.Double(p);
+      w.Double(Ms(h.PercentileMicros(p / 100)));
+      w.EndArray();
+    }
+    w.EndArray();
     w.Key("statuses");
     w.StartObject();
     for (const auto& [status, count] : op.StatusCounts()) {

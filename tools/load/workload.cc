@@ -210,9 +210,10 @@ Request VirtualUser::Build(Op op) {
       break;
     case Op::kOrder:
       r.user = population_.PickUser(random_);
-      for (size_t n = 1 + random_() % 3; n > 0; --n) {
+      for (auto n = 1 + random_() % static_cast<uint64_t>(options_.order_lines); n > 0; --n) {
+        auto quantity = 1 + random_() % static_cast<uint64_t>(options_.max_quantity);
         r.lines.push_back(
-            Line{population_.PickProduct(random_, true), 1 + static_cast<int64_t>(random_() % 3)});
+            Line{population_.PickProduct(random_, true), static_cast<int64_t>(quantity)});
       }
       break;
     case Op::kCancel:
