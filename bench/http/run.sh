@@ -6,6 +6,7 @@
 # Usage: bench/http/run.sh [seconds per run, default 10]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/shop.sh
 seconds=${1:-10}
 ./scripts/deps.sh
 for tool in wrk nginx curl python3; do
@@ -40,18 +41,10 @@ nginx -p "$work/nginx" -c "$work/nginx/nginx.conf"
 build-release/server/ecomm-server --listen 127.0.0.1:18091 --data-dir "$work/data" \
   --threads 2 2>"$work/server.log" &
 echo $! >"$work/server.pid"
-for _ in $(seq 100); do curl -sf localhost:18091/healthz >/dev/null && break; sleep 0.1; done
-
-# 200 users with 10^9 each, 10 products with stock 10^12.
-for i in $(seq 0 199); do
-  curl -sf -XPOST localhost:18091/users -H "Content-Type: application/json" -d "{\"userId\":\"bench$i\",\"name\":\"B\",\"email\":\"b@x\"}" >/dev/null
-  curl -sf -XPOST localhost:18091/balance/charge -d "{\"userId\":\"bench$i\",\"amount\":1000000000}" >/dev/null
-done
-for i in $(seq 0 9); do
-  curl -sf -XPOST localhost:18091/products -H "Content-Type: application/json" \
-    -d "{\"productId\":\"bench-p$i\",\"name\":\"P\",\"price\":1,\"stock\":1000000000000}" >/dev/null
-done
-curl -sf -XPOST localhost:18091/order -d '{"userId":"bench0","items":[{"productId":"bench-p0","quantity":1}]}' >/dev/null
+wait_for_ecomm 18091
+seed_bench_shop 18091
+curl -sf -XPOST localhost:18091/order -H "Content-Type: application/json" \
+  -d '{"userId":"bench0","items":[{"productId":"bench-p0","quantity":1}]}' >/dev/null
 
 # Idle connections first, while the state is small, so that their cost stands alone.
 python3 bench/http/idle_connections.py 127.0.0.1 18091 "$(cat "$work/server.pid")" 10000

@@ -11,6 +11,7 @@
 # LAG_SECONDS (20); SKIP_ROUNDS=1 skips the wrk rounds.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/shop.sh
 rounds=${ROUNDS:-3}
 seconds=${WRK_SECONDS:-10}
 backlog_seconds=${BACKLOG_SECONDS:-20}
@@ -29,16 +30,8 @@ metrics=18096
 
 "$bin/server/ecomm-server" --listen 127.0.0.1:$port --data-dir "$work/data" 2>"$work/server.log" &
 echo $! >"$work/server.pid"
-for _ in $(seq 100); do curl -sf localhost:$port/healthz >/dev/null && break; sleep 0.1; done
-json=(-H "Content-Type: application/json")
-for i in $(seq 0 199); do
-  curl -sf -XPOST localhost:$port/users "${json[@]}" -d "{\"userId\":\"bench$i\",\"name\":\"B\",\"email\":\"b@x\"}" >/dev/null
-  curl -sf -XPOST localhost:$port/balance/charge "${json[@]}" -d "{\"userId\":\"bench$i\",\"amount\":1000000000}" >/dev/null
-done
-for i in $(seq 0 9); do
-  curl -sf -XPOST localhost:$port/products "${json[@]}" \
-    -d "{\"productId\":\"bench-p$i\",\"name\":\"P\",\"price\":1,\"stock\":1000000000000}" >/dev/null
-done
+wait_for_ecomm $port
+seed_bench_shop $port
 
 "$bin/tools/ecomm-kafka-mock" >"$work/kafka.out" 2>"$work/kafka.err" &
 echo $! >"$work/kafka.pid"

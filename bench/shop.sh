@@ -1,0 +1,30 @@
+# Sourced by the bench scripts: the data set every HTTP benchmark of ecomm uses, the
+# same as bench/peers/ loads into PostgreSQL and Redis.
+#   wait_for_ecomm PORT       until GET /healthz answers (10 s at most)
+#   seed_bench_shop PORT      200 users bench0..bench199 with 10^9 each, 10 products
+#                             bench-p0..bench-p9 (price 100 + 37i mod 900, stock 10^12)
+
+wait_for_ecomm() {
+  for _ in $(seq 100); do
+    curl -sf "localhost:$1/healthz" >/dev/null && return 0
+    sleep 0.1
+  done
+  echo "ecomm-server on port $1 did not come up" >&2
+  return 1
+}
+
+seed_bench_shop() {
+  local port=$1 i
+  local json=(-H "Content-Type: application/json")
+  for i in $(seq 0 199); do
+    curl -sf -XPOST "localhost:$port/users" "${json[@]}" \
+      -d "{\"userId\":\"bench$i\",\"name\":\"B\",\"email\":\"b@x\"}" >/dev/null
+    curl -sf -XPOST "localhost:$port/balance/charge" "${json[@]}" \
+      -d "{\"userId\":\"bench$i\",\"amount\":1000000000}" >/dev/null
+  done
+  for i in $(seq 0 9); do
+    curl -sf -XPOST "localhost:$port/products" "${json[@]}" \
+      -d "{\"productId\":\"bench-p$i\",\"name\":\"P\",\"price\":$((100 + (i * 37) % 900)),\"stock\":1000000000000}" \
+      >/dev/null
+  done
+}
