@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""bench/compare.sh's arithmetic: result lines from ecomm-load's JSON and from wrk's
+output, then the medians of all rounds as a table in bench/RESULTS.md and plots.
+
+  compare_report.py load-result JSON HOT CLIENTS
+  compare_report.py wrk-result WRK_OUTPUT SYSTEM HOT CLIENTS
+  compare_report.py summarize RESULTS WORKDIR RESULTS_MD PLOT_DIR COMMAND
+
+A result line: "result system=S hot=H clients=N rps=R p50_ms=X p99_ms=Y".
+"""
+import json
+import math
+import re
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+BEGIN, END = "<!-- compare:begin -->", "<!-- compare:end -->"
+ORDER = ["ecomm-load", "ecomm-wrk", "postgres-plpgsql", "postgres-plain", "redis-lua",
+         "nginx-static"]
+SHORT = {
+    "ecomm-load": "ecomm (ecomm-load)",
+    "ecomm-wrk": "ecomm (wrk)",
+    "postgres-plpgsql": "PG plpgsql",
+    "postgres-plain": "PG plain",
+    "redis-lua": "Redis Lua",
+    "nginx-static": "nginx static",
+}
+LABELS = {
+    "ecomm-load": "ecomm (ecomm-load, audited)",
+    "ecomm-wrk": "ecomm (wrk)",
+    "postgres-plpgsql": "PostgreSQL 15, plpgsql function",
+    "postgres-plain": "PostgreSQL 15, plain transaction",
+    "redis-lua": "Redis 7, Lua script",
+    "nginx-static": "nginx, static file (HTTP ceiling)",
+}
+
+
+def line(system, hot, clients, rps, p50, p99):
+    return (f"result system={system} hot={hot} clients={clients} rps={rps:.1f} "
+            f"p50_ms={p50:.3f} p99_ms={p99:.3f}")
+
+
+def load_result(path, hot, clients):
+    report = json.loads(Path(path).read_text())
+    if not report["ok"]:
+        sys.exit(f"ecomm-load failed (unexpected answers or audit): {path}")
+    order = report["operations"]["order"]
+    print(line("ecomm-load", hot, clients, order["rps"], order["p50_ms"], order["p99_ms"]))
+
+
+def wrk_ms(text):
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def wrk_result(path, system, hot, clients):
+    out = Path(path).read_text()
+    if "Non-2xx" in out or "Socket errors" in out:
+        sys.exit(f"wrk saw errors:\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = wrk_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = wrk_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+    print(line(system, hot, clients, rps, p50, p99))
+
+
+def parse_results(path):
+    runs = defaultdict(list)  # (system, hot) -> [dict]
+    for text in Path(path).read_text().splitlines():
+        if not text.startswith("result "):
+            continue
+        fields = dict(f.split("=", 1) for f in text.split()[1:])
+        runs[(fields["system"], fields["hot"])].append(fields)
+    return runs
+
+
+def median_of(runs, key):
+    return statistics.median(float(r[key]) for r in runs)
+
+
+def table(runs, command):
+    rows = ["| system | data set | runs | req/s (median) | p50 ms | p99 ms | ecomm-load / it |",
+            "|---|---|---|---|---|---|---|"]
+    for hot in ("0", "1"):
+        base = runs.get(("ecomm-load", hot))
+        base_rps = median_of(base, "rps") if base else None
+        for system in ORDER:
+            r = runs.get((system, hot))
+            if not r:
+                continue
+            rps = median_of(r, "rps")
+            ratio = f"{base_rps / rps:.2f}x" if base_rps and system != "ecomm-load" else ""
+            each = ", ".join(f"{float(x['rps']):,.0f}" for x in r)
+            rows.append(f"| {LABELS[system]} | {'hot spot' if hot == '1' else 'uniform'} | "
+                        f"{each} | **{rps:,.0f}** | {median_of(r, 'p50_ms'):.2f} | "
+                        f"{median_of(r, 'p99_ms'):.2f} | {ratio} |")
+    return "\n".join([f"    {command}", ""] + rows)
+
+
+def median_load_json(workdir, hot):
+    """The ecomm-load report of the round with the median order rate."""
+    reports = []
+    for path in sorted(Path(workdir).glob(f"load-*-{hot}.json")):
+        report = json.loads(path.read_text())
+        reports.append((report["operations"]["order"]["rps"], report))
+    if not reports:
+        return None
+    reports.sort(key=lambda x: x[0])
+    return reports[len(reports) // 2][1]
+
+
+def plots(runs, workdir, plot_dir):
+    plot_dir = Path(plot_dir)
+    data = plot_dir / "throughput.dat"
+    with data.open("w") as f:
+        f.write("system uniform hot\n")
+        for system in ORDER:
+            cells = []
+            for hot in ("0", "1"):
+                r = runs.get((system, hot))
+                cells.append(f"{median_of(r, 'rps'):.0f}" if r else "0")
+            if any(c != "0" for c in cells):
+                f.write(f"\"{SHORT[system]}\" {cells[0]} {cells[1]}\n")
+    curves = plot_dir / "ecomm_latency.dat"
+    with curves.open("w") as f:
+        for hot in ("0", "1"):
+            report = median_load_json(workdir, hot)
+            f.write(f"# hot={hot}\n")
+            for p, ms in (report["operations"]["order"]["latency_curve"] if report else []):
+                nines = -math.log10(1 - p / 100) if p < 100 else 5
+                f.write(f"{nines:.4f} {ms:.3f} {p}\n")
+            f.write("\n\n")
+    script = f"""
+set terminal pngcairo size 900,500 noenhanced
+set output '{plot_dir / "throughput.png"}'
+set title 'Durable one-unit orders per second, 64 clients, 2 shared cores (nginx: static GET)'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set key top right
+set ylabel 'requests/s (median of rounds)'
+set grid ytics
+plot '{data}' using 2:xtic(1) title 'uniform', '' using 3 title 'hot spot'
+set output '{plot_dir / "ecomm_latency.png"}'
+set title 'ecomm POST /order latency by percentile (ecomm-load, closed loop, median round)'
+set style data linespoints
+set xlabel 'percentile'
+set ylabel 'ms'
+set xtics ('50' 0.301, '90' 1, '99' 2, '99.9' 3, '99.99' 4, 'max' 5)
+set xrange [0.25:5.1]
+set logscale y
+plot '{curves}' index 0 using 1:2 title 'uniform', '' index 1 using 1:2 title 'hot spot'
+"""
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    data.unlink()
+    curves.unlink()
+
+
+def summarize(results, workdir, results_md, plot_dir, command):
+    runs = parse_results(results)
+    section = "\n".join([BEGIN, table(runs, command), "",
+                         "![throughput](plots/throughput.png)",
+                         "![ecomm latency](plots/ecomm_latency.png)", END])
+    md = Path(results_md)
+    text = md.read_text()
+    if BEGIN in text:
+        text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip("\n") + "\n\n# Peers (issue 10)\n\n" + section + "\n"
+    md.write_text(text)
+    plots(runs, workdir, plot_dir)
+    print(section)
+
+
+if __name__ == "__main__":
+    command, args = sys.argv[1], sys.argv[2:]
+    {"load-result": load_result, "wrk-result": wrk_result, "summarize": summarize}[command](*args)
