@@ -21,8 +21,8 @@ BEGIN, END = "<!-- compare:begin -->", "<!-- compare:end -->"
 ORDER = ["ecomm-load", "ecomm-wrk", "postgres-plpgsql", "postgres-plain", "redis-lua",
          "nginx-static"]
 SHORT = {
-    "ecomm-load": "ecomm (ecomm-load)",
-    "ecomm-wrk": "ecomm (wrk)",
+    "ecomm-load": "ecomm load",
+    "ecomm-wrk": "ecomm wrk",
     "postgres-plpgsql": "PG plpgsql",
     "postgres-plain": "PG plain",
     "redis-lua": "Redis Lua",
@@ -111,11 +111,9 @@ def median_load_json(workdir, hot):
     return reports[len(reports) // 2][1]
 
 
-def plots(runs, workdir, plot_dir):
-    plot_dir = Path(plot_dir)
+def plot_throughput(runs, plot_dir):
     data = plot_dir / "throughput.dat"
     with data.open("w") as f:
-        f.write("system uniform hot\n")
         for system in ORDER:
             cells = []
             for hot in ("0", "1"):
@@ -123,6 +121,21 @@ def plots(runs, workdir, plot_dir):
                 cells.append(f"{median_of(r, 'rps'):.0f}" if r else "0")
             if any(c != "0" for c in cells):
                 f.write(f"\"{SHORT[system]}\" {cells[0]} {cells[1]}\n")
+    gnuplot(f"""
+set output '{plot_dir / "throughput.png"}'
+set title 'Durable one-unit orders per second, 64 clients, 2 shared cores (nginx: static GET)'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set key top left
+set ylabel 'requests/s (median of rounds)'
+set grid ytics
+plot '{data}' using 2:xtic(1) title 'uniform', '' using 3 title 'hot spot'
+""")
+    data.unlink()
+
+
+def plot_latency(workdir, plot_dir):
     curves = plot_dir / "ecomm_latency.dat"
     with curves.open("w") as f:
         for hot in ("0", "1"):
@@ -132,17 +145,7 @@ def plots(runs, workdir, plot_dir):
                 nines = -math.log10(1 - p / 100) if p < 100 else 5
                 f.write(f"{nines:.4f} {ms:.3f} {p}\n")
             f.write("\n\n")
-    script = f"""
-set terminal pngcairo size 900,500 noenhanced
-set output '{plot_dir / "throughput.png"}'
-set title 'Durable one-unit orders per second, 64 clients, 2 shared cores (nginx: static GET)'
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.8 border -1
-set key top right
-set ylabel 'requests/s (median of rounds)'
-set grid ytics
-plot '{data}' using 2:xtic(1) title 'uniform', '' using 3 title 'hot spot'
+    gnuplot(f"""
 set output '{plot_dir / "ecomm_latency.png"}'
 set title 'ecomm POST /order latency by percentile (ecomm-load, closed loop, median round)'
 set style data linespoints
@@ -152,10 +155,13 @@ set xtics ('50' 0.301, '90' 1, '99' 2, '99.9' 3, '99.99' 4, 'max' 5)
 set xrange [0.25:5.1]
 set logscale y
 plot '{curves}' index 0 using 1:2 title 'uniform', '' index 1 using 1:2 title 'hot spot'
-"""
-    subprocess.run(["gnuplot"], input=script, text=True, check=True)
-    data.unlink()
+""")
     curves.unlink()
+
+
+def gnuplot(script):
+    subprocess.run(["gnuplot"], input="set terminal pngcairo size 900,500 noenhanced\n" + script,
+                   text=True, check=True)
 
 
 def summarize(results, workdir, results_md, plot_dir, command):
@@ -170,7 +176,8 @@ def summarize(results, workdir, results_md, plot_dir, command):
     else:
         text = text.rstrip("\n") + "\n\n# Peers (issue 10)\n\n" + section + "\n"
     md.write_text(text)
-    plots(runs, workdir, plot_dir)
+    plot_throughput(runs, Path(plot_dir))
+    plot_latency(workdir, Path(plot_dir))
     print(section)
 
 
