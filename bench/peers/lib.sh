@@ -39,6 +39,14 @@ percentiles_ms() {
     END { if (NR == 0) exit 1; printf "%.3f %.3f\n", at(0.50), at(0.99) }'
 }
 
+# stop_server_at_exit: at exit, kill the server whose pid the caller puts in $pid (if
+# any) and remove $tmp. set -e still holds in the trap: a server that already died
+# must not skip the rm.
+stop_server_at_exit() {
+  pid=
+  trap 'if [[ -n $pid ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; rm -rf "$tmp"' EXIT
+}
+
 result() {  # system rps p50 p99
   printf 'result system=%s hot=%s clients=%s rps=%s p50_ms=%s p99_ms=%s\n' \
     "$1" "$HOT" "$CLIENTS" "$2" "$3" "$4"

@@ -12,13 +12,7 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 tmp=$(mktemp -d)
 chmod 755 "$tmp"  # workers drop root and must still read the file
-pid=
-cleanup() {
-  # set -e still holds in here: a server that already died must not skip the rm.
-  if [[ -n $pid ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+stop_server_at_exit
 
 port=$(free_port 58080)
 log "nginx in $tmp, port $port, $CLIENTS clients, ${SECONDS_PER_RUN}s"

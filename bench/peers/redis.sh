@@ -12,13 +12,7 @@ need redis-benchmark redis-tools
 need redis-cli redis-tools
 
 tmp=$(mktemp -d)
-pid=
-cleanup() {
-  # set -e still holds in here: a server that already died must not skip the rm.
-  if [[ -n $pid ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+stop_server_at_exit
 
 # Default io-threads (1): with the client on the same 2 cores, io-threads 2 measured
 # about 20 % slower here.
