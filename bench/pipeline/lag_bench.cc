@@ -230,7 +230,12 @@ int main(int argc, char** argv) {
   const double elapsed = Millis(Clock::now() - start) / 1000;
 
   // Let the pipeline deliver the last orders.
-  for (int i = 0; i < 200 && arrivals.Take().size() < acked.size(); ++i) {
+  auto all_seen = [&] {
+    auto seen = arrivals.Take();
+    return std::all_of(acked.begin(), acked.end(),
+                       [&seen](const auto& order) { return seen.contains(order.first); });
+  };
+  for (int i = 0; i < 200 && !all_seen(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   arrivals.Stop();

@@ -204,4 +204,15 @@ TEST_CASE("ecomm-load --embedded: the same mix against the engine in-process, au
   for (const char* suffix : {".json", ".out", ".err"}) std::filesystem::remove(dir + suffix);
 }
 
+TEST_CASE("ecomm-load: a connection the server closed while it was parked is reopened") {
+  // At 1 request/s every parked connection outlives the server's 300 ms idle timeout.
+  TestServer server({"--idle-timeout", "300ms"});
+  LoadRun run = RunLoad(server, {"--duration", "3", "--rate", "1", "--connections", "2", "--mix",
+                                 "order=1,browse=1"});
+  INFO(run.out, run.err);
+  CHECK(run.exit_code == 0);
+  CHECK(run.json["totals"]["count"].GetUint64() >= 2);
+  CHECK(run.json["totals"]["server_errors"].GetUint64() == 0);
+}
+
 }  // namespace ecomm::testing

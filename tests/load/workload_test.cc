@@ -46,10 +46,13 @@ TEST_CASE("ledger: a SUCCESS order is paid and sold, its cancel refunds and rest
   Request order = f.user.Next();
   REQUIRE(order.op == Op::kOrder);
   CHECK_FALSE(order.idempotency_key.empty());
-  CHECK(f.user.Settle(order, Reply{200, R"({"orderId":"o-1","totalPrice":1234})"}));
+  int64_t total = 0;
+  for (const Line& l : order.lines) total += f.population.price(l.product) * l.quantity;
+  std::string answer = R"({"orderId":"o-1","totalPrice":)" + std::to_string(total) + "}";
+  CHECK(f.user.Settle(order, Reply{200, answer}));
   REQUIRE(f.ledger.orders().size() == 1);
   CHECK(f.ledger.orders()[0].status == Ledger::Status::kSuccess);
-  CHECK(f.ledger.accounts()[static_cast<size_t>(order.user)].paid == 1234);
+  CHECK(f.ledger.accounts()[static_cast<size_t>(order.user)].paid == total);
   int64_t sold = f.ledger.stocks()[0].sold + f.ledger.stocks()[1].sold;
   CHECK(sold == Units(order.lines));
 
@@ -62,7 +65,7 @@ TEST_CASE("ledger: a SUCCESS order is paid and sold, its cancel refunds and rest
   CHECK(f.ledger.TakeCancellable(random, &cancel.order_id) == -1);  // taken once only
   CHECK(f.user.Settle(cancel, Reply{200, "{}"}));
   CHECK(f.ledger.orders()[0].status == Ledger::Status::kCancelled);
-  CHECK(f.ledger.accounts()[static_cast<size_t>(order.user)].refunded == 1234);
+  CHECK(f.ledger.accounts()[static_cast<size_t>(order.user)].refunded == total);
   CHECK(f.ledger.stocks()[0].sold + f.ledger.stocks()[1].sold == 0);
 }
 
@@ -114,9 +117,46 @@ TEST_CASE("virtual user: an order from the cart is the cart it built; success em
   CHECK(order.lines[0].quantity == first.amount);
   CHECK(f.user.Settle(order, Reply{409, R"({"orderId":"o-3","orderStatus":"FAILED"})"}));
   CHECK(f.user.Next().op == Op::kOrderCart);  // refused: the cart is untouched
-  CHECK(f.user.Settle(order, Reply{200, R"({"orderId":"o-4","totalPrice":10})"}));
+  int64_t total = f.population.price(first.product) * first.amount;
+  CHECK(f.user.Settle(
+      order, Reply{200, R"({"orderId":"o-4","totalPrice":)" + std::to_string(total) + "}"}));
   CHECK(f.ledger.stocks()[static_cast<size_t>(first.product)].sold == first.amount);
   CHECK(f.user.Next().op == Op::kCartAdd);  // ordered: the cart is empty again
+}
+
+TEST_CASE("ledger: a total that is not the sum of the prices is unexpected") {
+  Fixture f;
+  Request order = f.user.Next();
+  int64_t total = 0;
+  for (const Line& l : order.lines) total += f.population.price(l.product) * l.quantity;
+  std::string answer = R"({"orderId":"o-9","totalPrice":)" + std::to_string(total + 1) + "}";
+  CHECK_FALSE(f.user.Settle(order, Reply{200, answer}));
+  // Recorded as the server said, so that the audit compares like with like.
+  CHECK(f.ledger.accounts()[static_cast<size_t>(order.user)].paid == total + 1);
+}
+
+TEST_CASE("ledger: writes without a definite answer are counted; a cancel in doubt stays out") {
+  Fixture f;
+  Request order = f.user.Next();
+  int64_t total = 0;
+  for (const Line& l : order.lines) total += f.population.price(l.product) * l.quantity;
+  REQUIRE(f.user.Settle(
+      order, Reply{200, R"({"orderId":"o-5","totalPrice":)" + std::to_string(total) + "}"}));
+  Request cancel;
+  cancel.op = Op::kCancel;
+  std::mt19937_64 random(3);
+  cancel.order = f.ledger.TakeCancellable(random, &cancel.order_id);
+  REQUIRE(cancel.order == 0);
+  CHECK_FALSE(f.user.Settle(cancel, Reply{409, R"({"code":"IDEMPOTENCY_KEY_IN_USE"})"}));
+  CHECK(f.ledger.unknown_outcomes() == 1);
+  std::string id;
+  CHECK(f.ledger.TakeCancellable(random, &id) == -1);  // it may be cancelled: not again
+  CHECK_FALSE(f.user.Settle(order, Reply{0, ""}));
+  CHECK(f.ledger.unknown_outcomes() == 2);
+  Request browse;
+  browse.op = Op::kBrowse;
+  CHECK_FALSE(f.user.Settle(browse, Reply{503, ""}));
+  CHECK(f.ledger.unknown_outcomes() == 2);  // a read changes nothing
 }
 
 }  // namespace ecomm::load

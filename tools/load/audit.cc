@@ -138,6 +138,7 @@ AuditResult Audit(const ShopClientFactory& clients, const Population& population
     }
   });
   result.orders = orders.size();
+  result.unknown_outcomes = ledger.unknown_outcomes();
   return result;
 }
 

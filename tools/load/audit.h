@@ -21,6 +21,7 @@ struct AuditResult {
   uint64_t violation_count = 0;
   std::vector<std::string> violations;           // the first 100, each naming what and where
   uint64_t users = 0, products = 0, orders = 0;  // checked
+  uint64_t unknown_outcomes = 0;                 // writes the client never learned the outcome of
 };
 
 // Compares the server's state with what the client saw acknowledged: per user, balance

@@ -27,6 +27,7 @@ constexpr int kMaxAttempts = 3;  // for a mutation without an answer or with a 5
 constexpr auto kRetryPause = std::chrono::milliseconds(50);
 constexpr auto kReconnectPause = std::chrono::milliseconds(100);
 constexpr auto kGrace = std::chrono::seconds(10);
+constexpr auto kStaleAfter = std::chrono::seconds(1);
 constexpr uint64_t kBodyLimit = uint64_t{64} << 20;
 
 bool IsMutation(Op op) {
@@ -64,13 +65,19 @@ class HttpLoad::Connection {
   Clock::time_point intended_;
   int attempt_ = 0;
   bool connected_ = false;
+  Clock::time_point last_answer_ = Clock::now();
+  bool may_be_stale_ = false;
   bool busy_ = false;  // a request is being sent, awaited or retried
 };
 
 class HttpLoad::Worker {
  public:
-  Worker(HttpLoad& load, int index, tcp::endpoint endpoint)
-      : load_(load), endpoint_(endpoint), index_(index), arrival_timer_(io_) {}
+  Worker(HttpLoad& load, int index, int workers, tcp::resolver::results_type endpoints)
+      : load_(load),
+        endpoints_(std::move(endpoints)),
+        index_(index),
+        workers_(workers),
+        arrival_timer_(io_) {}
 
   void Start(Clock::time_point start, int first_connection, int connections) {
     start_ = start;
@@ -117,15 +124,14 @@ class HttpLoad::Worker {
   asio::io_context io_;
   RunStats stats;
   HttpLoad& load_;
-  const tcp::endpoint endpoint_;
+  const tcp::resolver::results_type endpoints_;  // tried in turn, as resolved
 
  private:
   // The k-th arrival of this thread; the threads' schedules interleave evenly.
   Clock::time_point ArrivalTime(uint64_t k) const {
     const LoadOptions& o = load_.options_;
-    double per_thread = o.rate / o.threads;
-    double seconds =
-        (static_cast<double>(k) + static_cast<double>(index_) / o.threads) / per_thread;
+    double per_thread = o.rate / workers_;
+    double seconds = (static_cast<double>(k) + static_cast<double>(index_) / workers_) / per_thread;
     return start_ +
            std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   }
@@ -148,6 +154,7 @@ class HttpLoad::Worker {
   }
 
   const int index_;
+  const int workers_;  // the rate is split over this many
   Clock::time_point start_;
   asio::steady_timer arrival_timer_;
   uint64_t arrivals_ = 0;
@@ -175,25 +182,28 @@ void HttpLoad::Connection::Close() {
 void HttpLoad::Connection::Connect() {
   socket_ = tcp::socket(worker_.io_);
   buffer_.clear();
-  socket_.async_connect(worker_.endpoint_, [this](beast::error_code ec) {
-    if (ec) {
-      ++worker_.stats.connect_failures;
-      if (worker_.aborting() && busy_) return Finish(Reply{});
-      if (worker_.stopping() && !busy_) return;
-      timer_.expires_after(kReconnectPause);
-      timer_.async_wait([this](beast::error_code e) {
-        if (!e) Connect();
+  asio::async_connect(
+      socket_, worker_.endpoints_, [this](beast::error_code ec, const tcp::endpoint&) {
+        if (ec) {
+          ++worker_.stats.connect_failures;
+          if (worker_.aborting() && busy_) return Finish(Reply{});
+          if (worker_.stopping() && !busy_) return;
+          timer_.expires_after(kReconnectPause);
+          timer_.async_wait([this](beast::error_code e) {
+            if (!e) return Connect();
+            if (busy_) Finish(Reply{});  // cut at the end of the grace period
+          });
+          return;
+        }
+        beast::error_code ignored;  // a connection closed meanwhile fails its first write
+        socket_.set_option(tcp::no_delay(true), ignored);
+        connected_ = true;
+        if (busy_) {
+          Issue();
+        } else {
+          Idle();
+        }
       });
-      return;
-    }
-    socket_.set_option(tcp::no_delay(true));
-    connected_ = true;
-    if (busy_) {
-      Issue();
-    } else {
-      Idle();
-    }
-  });
 }
 
 void HttpLoad::Connection::Idle() {
@@ -205,6 +215,9 @@ void HttpLoad::Connection::Idle() {
 }
 
 void HttpLoad::Connection::Send(Clock::time_point intended) {
+  // A connection parked a while may have been closed by the server's idle timeout;
+  // a failure before any answer on it is then resent once on a new connection.
+  may_be_stale_ = Clock::now() - last_answer_ > kStaleAfter;
   intended_ = intended;
   current_ = user_.Next();
   attempt_ = 0;
@@ -233,7 +246,12 @@ void HttpLoad::Connection::OnRead(beast::error_code ec) {
   if (!response.keep_alive()) Close();
   OpStats& op = worker_.stats.ops[static_cast<size_t>(current_.op)];
   op.statuses[static_cast<size_t>(std::min(reply.status, OpStats::kStatuses - 1))]++;
-  if (reply.status == 503 && IsMutation(current_.op) && attempt_ < kMaxAttempts) {
+  // 503: outcome unknown; 409 IDEMPOTENCY_KEY_IN_USE: an earlier attempt is still in
+  // flight. Either way the same key, a little later, gets the outcome.
+  bool in_doubt =
+      reply.status == 503 ||
+      (reply.status == 409 && reply.body.find("IDEMPOTENCY_KEY_IN_USE") != std::string::npos);
+  if (in_doubt && IsMutation(current_.op) && attempt_ < kMaxAttempts) {
     timer_.expires_after(kRetryPause);
     timer_.async_wait([this](beast::error_code e) {
       if (e) return Finish(Reply{});
@@ -247,6 +265,11 @@ void HttpLoad::Connection::OnRead(beast::error_code ec) {
 // No answer: the outcome of a mutation is unknown until a retry with its key settles it.
 void HttpLoad::Connection::OnFailure() {
   Close();
+  if (may_be_stale_ && attempt_ == 1 && !worker_.aborting()) {
+    may_be_stale_ = false;
+    --attempt_;
+    return Connect();  // the server closed it while parked: it never saw the request
+  }
   worker_.stats.ops[static_cast<size_t>(current_.op)].statuses[0]++;
   if (IsMutation(current_.op) && attempt_ < kMaxAttempts && !worker_.aborting()) {
     timer_.expires_after(kRetryPause);
@@ -260,6 +283,7 @@ void HttpLoad::Connection::OnFailure() {
 }
 
 void HttpLoad::Connection::Finish(const Reply& reply) {
+  last_answer_ = Clock::now();
   OpStats& op = worker_.stats.ops[static_cast<size_t>(current_.op)];
   op.latency.Record(Micros(Clock::now() - intended_));
   if (!user_.Settle(current_, reply)) op.unexpected++;
@@ -293,14 +317,13 @@ std::unique_ptr<RunStats> HttpLoad::Run() {
     total->connect_failures = 1;
     return total;
   }
-  tcp::endpoint endpoint = endpoints.begin()->endpoint();
 
   int threads = std::min(options_.threads, options_.connections);
   std::vector<std::unique_ptr<Worker>> workers;
   auto start = Clock::now() + std::chrono::milliseconds(50);
   for (int t = 0, first = 0; t < threads; ++t) {
     int n = options_.connections / threads + (t < options_.connections % threads ? 1 : 0);
-    workers.push_back(std::make_unique<Worker>(*this, t, endpoint));
+    workers.push_back(std::make_unique<Worker>(*this, t, threads, endpoints));
     workers.back()->Start(start, first, n);
     first += n;
   }

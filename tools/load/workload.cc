@@ -75,6 +75,16 @@ Ledger::Ledger(const Population& population)
     : accounts_(static_cast<size_t>(population.users())),
       stocks_(static_cast<size_t>(population.products())) {}
 
+void Ledger::OutcomeUnknown() {
+  std::lock_guard lock(mu_);
+  ++unknown_outcomes_;
+}
+
+uint64_t Ledger::unknown_outcomes() const {
+  std::lock_guard lock(mu_);
+  return unknown_outcomes_;
+}
+
 void Ledger::Charged(int user, int64_t amount) {
   std::lock_guard lock(mu_);
   accounts_[static_cast<size_t>(user)].charged += amount;
@@ -230,6 +240,9 @@ Request VirtualUser::Build(Op op) {
 }
 
 bool VirtualUser::Settle(const Request& r, const Reply& reply) {
+  bool in_doubt = reply.status == 0 || reply.status >= 500 ||
+                  reply.body.find("IDEMPOTENCY_KEY_IN_USE") != std::string::npos;
+  if (in_doubt && (IsMutation(r.op) || r.op == Op::kRestock)) ledger_->OutcomeUnknown();
   switch (r.op) {
     case Op::kBrowse:
     case Op::kTop:
@@ -275,16 +288,23 @@ bool VirtualUser::Settle(const Request& r, const Reply& reply) {
         return true;
       }
       if (!answer.HasMember("totalPrice") || !answer["totalPrice"].IsInt64()) return false;
-      ledger_->Placed(std::move(id), r.user, r.lines, answer["totalPrice"].GetInt64(), true);
+      int64_t total = answer["totalPrice"].GetInt64();
+      ledger_->Placed(std::move(id), r.user, r.lines, total, true);
       if (r.op == Op::kOrderCart) carts_[r.user].clear();
-      return true;
+      // Prices never change during a run: a total that is not their sum is wrong even
+      // if the balance agrees with it.
+      int64_t expected = 0;
+      for (const Line& line : r.lines) expected += population_.price(line.product) * line.quantity;
+      return total == expected;
     }
     case Op::kCancel:
       if (reply.status == 200) {
         ledger_->Cancelled(r.order);
         return true;
       }
-      if (reply.status >= 400 && reply.status < 500) ledger_->ReturnCancellable(r.order);
+      if (reply.status >= 400 && reply.status < 500 && !in_doubt) {
+        ledger_->ReturnCancellable(r.order);
+      }
       return false;
   }
   return false;

@@ -88,6 +88,10 @@ class Ledger {
   explicit Ledger(const Population& population);
 
   void Charged(int user, int64_t amount);
+  // A write whose outcome the client never learned (no answer, 5xx, still in flight
+  // after its retries): the audit may then find differences it did not cause.
+  void OutcomeUnknown();
+  uint64_t unknown_outcomes() const;
   void Restocked(int product, int64_t quantity);
   void Placed(std::string id, int user, std::vector<Line> lines, int64_t total, bool success);
   // Takes a SUCCESS order out of the pool of cancellable ones: its index and id, or -1
@@ -109,6 +113,7 @@ class Ledger {
   std::vector<Stock> stocks_;
   std::vector<Order> orders_;
   std::vector<int64_t> cancellable_;
+  uint64_t unknown_outcomes_ = 0;
 };
 
 const char* StatusName(Ledger::Status status);
