@@ -18,12 +18,12 @@
 #include <thread>
 #include <vector>
 
+#include "e2e/support/child_process.h"
 #include "e2e/support/http_helpers.h"
 #include "e2e/support/test_server.h"
 #include "ecomm/wal/file.h"
 #include "ecomm/wal/snapshot_file.h"
 #include "ecomm/wal/wal_tailer.h"
-#include "e2e/support/child_process.h"
 
 namespace ecomm::testing {
 
@@ -282,15 +282,7 @@ TEST_CASE("pipeline: ecomm-stats fed by the shipper answers /top as the server d
   ChildProcess stats(
       {ECOMM_STATS_BIN, "--brokers", pipeline.bootstrap(), "--listen", "127.0.0.1:0"},
       pipeline.dir() + "/stats.out", pipeline.dir() + "/stats.err");
-  const std::string listening = "listening on 127.0.0.1:";
-  int port = 0;
-  for (int i = 0; i < 1000 && port == 0; ++i) {
-    std::string log = stats.Stderr();
-    if (size_t at = log.find(listening); at != std::string::npos) {
-      port = std::stoi(log.substr(at + listening.size()));
-    }
-    std::this_thread::sleep_for(milliseconds(20));
-  }
+  int port = stats.WaitForListeningPort(seconds(20));
   REQUIRE_MESSAGE(port > 0, "ecomm-stats did not start: ", stats.Stderr());
   std::string server_top = Get(pipeline.client(), "/products/top").body;
   REQUIRE(server_top.size() > 2);  // not "[]"

@@ -266,12 +266,8 @@ class Stats {
         std::vector<std::string>{ECOMM_STATS_BIN, "--brokers", bootstrap, "--listen",
                                  "127.0.0.1:0"},
         dir + "/" + name + ".out", err_path_);
-    const std::string listening = "listening on 127.0.0.1:";
-    REQUIRE_MESSAGE(
-        WaitFor([&] { return Log().find(listening) != std::string::npos; }, seconds(20)),
-        "ecomm-stats did not start: ", Log());
-    std::string log = Log();
-    int port = std::stoi(log.substr(log.find(listening) + listening.size()));
+    int port = process_->WaitForListeningPort(seconds(20));
+    REQUIRE_MESSAGE(port > 0, "ecomm-stats did not start: ", Log());
     client_ = std::make_unique<httplib::Client>("127.0.0.1", port);
     client_->set_read_timeout(seconds(5));
   }

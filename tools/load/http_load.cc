@@ -30,10 +30,6 @@ constexpr auto kGrace = std::chrono::seconds(10);
 constexpr auto kStaleAfter = std::chrono::seconds(1);
 constexpr uint64_t kBodyLimit = uint64_t{64} << 20;
 
-bool IsMutation(Op op) {
-  return op == Op::kCharge || op == Op::kOrder || op == Op::kOrderCart || op == Op::kCancel;
-}
-
 uint64_t Micros(Clock::duration d) {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
 }
@@ -251,7 +247,7 @@ void HttpLoad::Connection::OnRead(beast::error_code ec) {
   bool in_doubt =
       reply.status == 503 ||
       (reply.status == 409 && reply.body.find("IDEMPOTENCY_KEY_IN_USE") != std::string::npos);
-  if (in_doubt && IsMutation(current_.op) && attempt_ < kMaxAttempts) {
+  if (in_doubt && IsKeyedMutation(current_.op) && attempt_ < kMaxAttempts) {
     timer_.expires_after(kRetryPause);
     timer_.async_wait([this](beast::error_code e) {
       if (e) return Finish(Reply{});
@@ -271,7 +267,7 @@ void HttpLoad::Connection::OnFailure() {
     return Connect();  // the server closed it while parked: it never saw the request
   }
   worker_.stats.ops[static_cast<size_t>(current_.op)].statuses[0]++;
-  if (IsMutation(current_.op) && attempt_ < kMaxAttempts && !worker_.aborting()) {
+  if (IsKeyedMutation(current_.op) && attempt_ < kMaxAttempts && !worker_.aborting()) {
     timer_.expires_after(kRetryPause);
     timer_.async_wait([this](beast::error_code e) {
       if (e) return Finish(Reply{});

@@ -23,11 +23,11 @@ std::vector<double> ZipfCdf(int n, double exponent) {
   return cdf;
 }
 
-bool IsMutation(Op op) {
+}  // namespace
+
+bool IsKeyedMutation(Op op) {
   return op == Op::kCharge || op == Op::kOrder || op == Op::kOrderCart || op == Op::kCancel;
 }
-
-}  // namespace
 
 Population::Population(const LoadOptions& options, std::string prefix)
     : prefix_(std::move(prefix)),
@@ -235,14 +235,14 @@ Request VirtualUser::Build(Op op) {
       r.amount = 1 + static_cast<int64_t>(random_() % 1'000);
       break;
   }
-  if (IsMutation(op)) r.idempotency_key = key_prefix_ + std::to_string(++keys_);
+  if (IsKeyedMutation(op)) r.idempotency_key = key_prefix_ + std::to_string(++keys_);
   return r;
 }
 
 bool VirtualUser::Settle(const Request& r, const Reply& reply) {
   bool in_doubt = reply.status == 0 || reply.status >= 500 ||
                   reply.body.find("IDEMPOTENCY_KEY_IN_USE") != std::string::npos;
-  if (in_doubt && (IsMutation(r.op) || r.op == Op::kRestock)) ledger_->OutcomeUnknown();
+  if (in_doubt && (IsKeyedMutation(r.op) || r.op == Op::kRestock)) ledger_->OutcomeUnknown();
   switch (r.op) {
     case Op::kBrowse:
     case Op::kTop:

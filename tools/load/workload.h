@@ -60,6 +60,10 @@ struct Request {
   std::string idempotency_key;  // mutations of money and stock
 };
 
+// The writes a client sends with an Idempotency-Key (SPEC: charge, order, cancel), so
+// that a retry after a lost answer is safe.
+bool IsKeyedMutation(Op op);
+
 // An answer: status 0 when none came (the connection failed).
 struct Reply {
   int status = 0;

@@ -93,6 +93,19 @@ std::string ChildProcess::WaitForStdout(const std::string& text,
   return "";
 }
 
+int ChildProcess::WaitForListeningPort(std::chrono::milliseconds timeout) const {
+  const std::string listening = "listening on 127.0.0.1:";
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::string log = Stderr();
+    if (size_t at = log.find(listening); at != std::string::npos) {
+      return std::atoi(log.c_str() + at + listening.size());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return 0;
+}
+
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd >= 0);

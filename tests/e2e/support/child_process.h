@@ -28,6 +28,9 @@ class ChildProcess {
   std::string Stderr() const;
   // Waits up to `timeout` for `text` in stdout; the whole stdout then, or "" on timeout.
   std::string WaitForStdout(const std::string& text, std::chrono::milliseconds timeout) const;
+  // Waits up to `timeout` for "listening on 127.0.0.1:PORT" in stderr (our programs
+  // started with --listen 127.0.0.1:0 say so); the port, or 0 on timeout.
+  int WaitForListeningPort(std::chrono::milliseconds timeout) const;
 
  private:
   std::string out_path_;
