@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake make pkg-config clang libclang-rt-14-dev clang-format
   libboost-dev libboost-system-dev libcpp-httplib-dev rapidjson-dev libxxhash-dev
-  doctest-dev libbenchmark-dev librdkafka-dev kafkacat
+  doctest-dev libbenchmark-dev librdkafka-dev kafkacat libjwt-dev libssl-dev
 )
 
 missing=()

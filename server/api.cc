@@ -6,12 +6,11 @@
 #include <cstdio>
 
 #include "problem.h"
-#include "request_headers.h"
 
 namespace ecomm::server {
 
 Api::Api(Database& db, ApiOptions options)
-    : db_(db), engine_(db.engine()), options_(std::move(options)) {
+    : db_(db), engine_(db.engine()), options_(std::move(options)), auth_(options_.auth) {
   AddRoutes();
   std::vector<std::string> names;
   for (const Route& route : router_.routes()) names.push_back(route.method + " " + route.pattern);
@@ -22,36 +21,28 @@ void Api::AddRoutes() {
   auto bind = [this](void (Api::*handler)(Request&, Reply)) {
     return [this, handler](Request& r, Reply reply) { (this->*handler)(r, std::move(reply)); };
   };
-  router_.Add("POST", "/balance/charge", bind(&Api::Charge));
-  router_.Add("GET", "/balance", bind(&Api::GetBalance));
-  router_.Add("GET", "/balance/history", bind(&Api::BalanceHistory));
-  router_.Add("GET", "/products/top", bind(&Api::TopProducts));
-  router_.Add("GET", "/products", bind(&Api::ListProducts));
-  router_.Add("POST", "/products", bind(&Api::CreateProduct), /*admin=*/true);
-  router_.Add("GET", "/products/{productId}", bind(&Api::GetProduct));
-  router_.Add("POST", "/products/{productId}/restock", bind(&Api::Restock), /*admin=*/true);
-  router_.Add("POST", "/order", bind(&Api::PlaceOrder));
-  router_.Add("GET", "/orders", bind(&Api::ListOrders));
-  router_.Add("GET", "/orders/{orderId}", bind(&Api::GetOrder));
-  router_.Add("POST", "/orders/{orderId}/cancel", bind(&Api::CancelOrder));
-  router_.Add("POST", "/cart/add", bind(&Api::CartAdd));
-  router_.Add("DELETE", "/cart/remove", bind(&Api::CartRemove));
-  router_.Add("GET", "/cart", bind(&Api::GetCart));
-  router_.Add("POST", "/users", bind(&Api::CreateUser), /*admin=*/true);
-  router_.Add("GET", "/users/{userId}", bind(&Api::GetUser));
-  if (options_.test_clock) {
-    router_.Add("POST", "/admin/clock", bind(&Api::AdvanceClock), /*admin=*/true);
-  }
-  router_.Add("GET", "/healthz", bind(&Api::Health));
-  router_.Add("GET", "/metrics", bind(&Api::Metrics));
-  router_.Add("GET", "/openapi.json", bind(&Api::OpenApi));
-}
-
-bool Api::Authorized(const Request& request) const {
-  if (!options_.admin_token) return request.from_loopback;
-  if (!request.authorization) return false;
-  std::optional<std::string_view> token = BearerCredentials(*request.authorization);
-  return token && ConstantTimeEquals(*token, *options_.admin_token);
+  using enum Access;
+  router_.Add("POST", "/balance/charge", kUser, bind(&Api::Charge));
+  router_.Add("GET", "/balance", kUser, bind(&Api::GetBalance));
+  router_.Add("GET", "/balance/history", kUser, bind(&Api::BalanceHistory));
+  router_.Add("GET", "/products/top", kPublic, bind(&Api::TopProducts));
+  router_.Add("GET", "/products", kPublic, bind(&Api::ListProducts));
+  router_.Add("POST", "/products", kAdmin, bind(&Api::CreateProduct));
+  router_.Add("GET", "/products/{productId}", kPublic, bind(&Api::GetProduct));
+  router_.Add("POST", "/products/{productId}/restock", kAdmin, bind(&Api::Restock));
+  router_.Add("POST", "/order", kUser, bind(&Api::PlaceOrder));
+  router_.Add("GET", "/orders", kUser, bind(&Api::ListOrders));
+  router_.Add("GET", "/orders/{orderId}", kUser, bind(&Api::GetOrder));
+  router_.Add("POST", "/orders/{orderId}/cancel", kUser, bind(&Api::CancelOrder));
+  router_.Add("POST", "/cart/add", kUser, bind(&Api::CartAdd));
+  router_.Add("DELETE", "/cart/remove", kUser, bind(&Api::CartRemove));
+  router_.Add("GET", "/cart", kUser, bind(&Api::GetCart));
+  router_.Add("POST", "/users", kAdmin, bind(&Api::CreateUser));
+  router_.Add("GET", "/users/{userId}", kUser, bind(&Api::GetUser));
+  if (options_.test_clock) router_.Add("POST", "/admin/clock", kAdmin, bind(&Api::AdvanceClock));
+  router_.Add("GET", "/healthz", kPublic, bind(&Api::Health));
+  router_.Add("GET", "/metrics", kAdmin, bind(&Api::Metrics));
+  router_.Add("GET", "/openapi.json", kPublic, bind(&Api::OpenApi));
 }
 
 void Api::Handle(Request request, Reply reply) {
@@ -66,19 +57,13 @@ void Api::Handle(Request request, Reply reply) {
     reply(std::move(response));
   };
   if (!found.ok()) return counted(Problem(found.status()));
-  if ((*found)->admin && !Authorized(request)) {
-    return counted(Problem(Status(ErrorCode::kUnauthorized,
-                                  options_.admin_token ? "a valid admin Bearer token is required"
-                                                       : "admin endpoints answer loopback only")));
-  }
-  // Without a token the loopback rule alone guards admin writes, and a web page the
-  // operator visits can reach loopback; it cannot send application/json cross-origin
-  // without a CORS preflight, which this server never grants.
-  if ((*found)->admin && !options_.admin_token && request.method == "POST" &&
-      !(request.content_type && IsJsonMediaType(*request.content_type))) {
-    return counted(Problem(Status(ErrorCode::kUnsupportedMediaType,
-                                  "admin requests must be sent as application/json")));
-  }
+  // Tokens carry wall-clock dates: the real clock, not the engine's test clock.
+  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  Result<Caller> caller = auth_.Authenticate(request, (*found)->access, now);
+  if (!caller.ok()) return counted(AuthProblem(caller.status()));
+  request.caller = std::move(caller).value();
   try {
     (*found)->handler(request, counted);
   } catch (const std::exception& e) {
@@ -98,7 +83,7 @@ std::optional<IdempotencyKey> Api::KeyOf(const Request& request) const {
   char hex[40];
   std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(hash.high64),
                 static_cast<unsigned long long>(hash.low64));
-  return IdempotencyKey{*request.idempotency_key, hex};
+  return IdempotencyKey{*request.idempotency_key, hex, request.caller.key_owner};
 }
 
 }  // namespace ecomm::server

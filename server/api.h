@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "authenticator.h"
 #include "ecomm/database.h"
 #include "ecomm/engine.h"
 #include "http_types.h"
@@ -17,8 +18,8 @@
 namespace ecomm::server {
 
 struct ApiOptions {
-  std::optional<std::string> admin_token;  // none: admin routes answer loopback only
-  bool test_clock = false;                 // enables POST /admin/clock
+  AuthOptions auth;
+  bool test_clock = false;  // enables POST /admin/clock
 };
 
 class Api {
@@ -33,7 +34,6 @@ class Api {
 
  private:
   void AddRoutes();
-  bool Authorized(const Request& request) const;
 
   // Answers a mutation's result once its ticket is durable.
   template <class T, class Encode>
@@ -68,6 +68,7 @@ class Api {
   Engine& engine_;
   ApiOptions options_;
   Router router_;
+  Authenticator auth_;
   std::unique_ptr<RequestMetrics> metrics_;
   std::function<void(std::string*)> more_metrics_;
 };

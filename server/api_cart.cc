@@ -12,6 +12,7 @@ Response CartJson(const CartView& cart) { return Json(200, ToJson(cart)); }
 void Api::CartAdd(Request& r, Reply reply) {
   ECOMM_TRY(body, ParseObject(r.body));
   ECOMM_TRY(user_id, StringField(*body, "userId"));
+  ECOMM_CHECK(MayActFor(r, *user_id));
   ECOMM_TRY(product_id, StringField(*body, "productId"));
   ECOMM_TRY(quantity, IntField(*body, "quantity"));
   Commit(engine_.AddToCart(*user_id, *product_id, *quantity), std::move(reply), CartJson);
@@ -32,11 +33,13 @@ void Api::CartRemove(Request& r, Reply reply) {
     user_id = *user;
     product_id = *product;
   }
+  ECOMM_CHECK(MayActFor(r, user_id));
   Commit(engine_.RemoveFromCart(user_id, product_id), std::move(reply), CartJson);
 }
 
 void Api::GetCart(Request& r, Reply reply) {
   ECOMM_TRY(user_id, QueryParam(r, "userId"));
+  ECOMM_CHECK(MayActFor(r, *user_id));
   ECOMM_TRY(cart, engine_.GetCart(*user_id));
   reply(CartJson(*cart));
 }

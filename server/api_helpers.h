@@ -78,9 +78,20 @@ void Api::Commit(Result<Committed<T>> result, Reply reply, Encode encode) {
   });
 }
 
+// 403 unless the caller may act for `user_id`: with --auth jwt, a request naming
+// another userId than its token's subject (body, query or path).
+inline Status MayActFor(const Request& r, std::string_view user_id) {
+  if (r.caller.MayActFor(user_id)) return Status::Ok();
+  return Status(ErrorCode::kForbidden, "the token's subject may act only for itself");
+}
+
 // Early return of a decoding failure as its problem response.
 #define ECOMM_TRY(var, expr) \
   auto var = (expr);         \
   if (!var.ok()) return reply(Problem(var.status()))
+
+// Early return of a failed check as its problem response.
+#define ECOMM_CHECK(expr) \
+  if (Status check_ = (expr); !check_.ok()) return reply(Problem(check_))
 
 }  // namespace ecomm::server

@@ -66,6 +66,7 @@ void Api::Metrics(Request&, Reply reply) {
         std::to_string(snapshot.taken_at_ms == 0
                            ? -1.0
                            : static_cast<double>(engine_.Now() - snapshot.taken_at_ms) / 1e3));
+  auth_.AppendPrometheus(&out);
   if (more_metrics_) more_metrics_(&out);
   reply(Response{200, "text/plain; version=0.0.4", std::move(out)});
 }

@@ -11,6 +11,12 @@ std::string OrderJson(const OrderView& order, bool history) {
   return w.Take();
 }
 
+// Another user's order is not found, so that its existence does not leak.
+Status Owned(const Request& r, const OrderView& order) {
+  if (r.caller.MayActFor(order.user_id)) return Status::Ok();
+  return Status(ErrorCode::kOrderNotFound, "no such order");  // the engine's words
+}
+
 // 200 with the order, or the 409 problem of a FAILED one.
 Response PlacedOrder(const OrderView& order) {
   if (order.status == OrderStatus::kFailed) return FailedOrderProblem(order);
@@ -52,17 +58,20 @@ Result<OrderRequest> DecodeOrderRequest(const rapidjson::Value& body) {
 void Api::PlaceOrder(Request& r, Reply reply) {
   ECOMM_TRY(body, ParseObject(r.body));
   ECOMM_TRY(request, DecodeOrderRequest(*body));
+  ECOMM_CHECK(MayActFor(r, request->user_id));
   auto key = KeyOf(r);
   Commit(engine_.PlaceOrder(*request, key ? &*key : nullptr), std::move(reply), PlacedOrder);
 }
 
 void Api::GetOrder(Request& r, Reply reply) {
   ECOMM_TRY(order, engine_.GetOrder(r.path_params[0]));
+  ECOMM_CHECK(Owned(r, *order));
   reply(Json(200, OrderJson(*order, true)));
 }
 
 void Api::ListOrders(Request& r, Reply reply) {
   ECOMM_TRY(user_id, QueryParam(r, "userId"));
+  ECOMM_CHECK(MayActFor(r, *user_id));
   ECOMM_TRY(limit, PageLimit(r));
   ECOMM_TRY(position, PageCursor(r, "orders", *user_id));
   ECOMM_TRY(page, engine_.ListOrders(*user_id, *limit, *position));
@@ -71,6 +80,10 @@ void Api::ListOrders(Request& r, Reply reply) {
 }
 
 void Api::CancelOrder(Request& r, Reply reply) {
+  if (r.caller.user) {  // an order's owner never changes: checking first is not a race
+    ECOMM_TRY(order, engine_.GetOrder(r.path_params[0]));
+    ECOMM_CHECK(Owned(r, *order));
+  }
   auto key = KeyOf(r);
   Commit(engine_.CancelOrder(r.path_params[0], key ? &*key : nullptr), std::move(reply),
          [](const OrderView& order) { return Json(200, OrderJson(order, true)); });

@@ -13,6 +13,7 @@ void Api::CreateUser(Request& r, Reply reply) {
 }
 
 void Api::GetUser(Request& r, Reply reply) {
+  ECOMM_CHECK(MayActFor(r, r.path_params[0]));
   ECOMM_TRY(user, engine_.GetUser(r.path_params[0]));
   reply(Json(200, ToJson(*user)));
 }

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "loopback.h"
+
 namespace ecomm::server {
 
 namespace {
@@ -14,7 +16,15 @@ constexpr const char* kUsage = R"(usage: ecomm-server [flags]
   --data-dir DIR           WAL, snapshots and cursors (default ./data)
   --fsync MODE             always (default) | interval:MS | off
   --admin-token TOKEN      Bearer token for admin endpoints (or env ECOMM_ADMIN_TOKEN);
-                           without one, admin endpoints answer loopback clients only
+                           without one (and --auth off), admin endpoints answer
+                           loopback clients only
+  --auth off|jwt           off: end-user routes are open (the default, allowed only
+                           on a loopback --listen unless given explicitly); jwt: they
+                           need a Bearer JWT and act only for its sub
+  --jwt-key FILE           PEM public key of the identity provider: RS256 or ES256
+  --jwt-hs256-secret-file FILE   or an HS256 shared secret (32 bytes or more)
+  --jwt-issuer ISS         tokens must carry this iss
+  --jwt-audience AUD       tokens must carry this aud
   --threads N              HTTP worker threads (default 2)
   --max-connections N      open connections at most (default 10000); past it a new
                            connection is closed at once
@@ -58,8 +68,11 @@ bool ParseDuration(std::string_view text, std::chrono::milliseconds* out) {
 std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string* message, int* exit_code) {
   ServerFlags flags;
   if (const char* token = std::getenv("ECOMM_ADMIN_TOKEN"); token && *token) {
-    flags.api.admin_token = token;
+    flags.api.auth.admin_token = token;
   }
+  std::optional<std::string> auth;  // --auth as given
+  JwtConfig jwt;
+  bool jwt_flags = false;
   auto fail = [&](const std::string& why) -> std::optional<ServerFlags> {
     *message = "ecomm-server: " + why + "\n" + kUsage;
     *exit_code = 2;
@@ -108,7 +121,7 @@ std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string* messag
       flags.database.sync = *policy;
     } else if (name == "--admin-token") {
       if (!next() || value.empty()) return fail("--admin-token takes a token");
-      flags.api.admin_token = value;
+      flags.api.auth.admin_token = value;
     } else if (name == "--threads") {
       if (!next() || !ParseInt(value, 1, 256, &number)) return fail("--threads takes 1..256");
       flags.http.threads = static_cast<int>(number);
@@ -136,9 +149,35 @@ std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string* messag
         return fail("--segment-bytes takes 4096..2^40");
       }
       flags.database.segment_bytes = static_cast<uint64_t>(number);
+    } else if (name == "--auth") {
+      if (!next() || (value != "off" && value != "jwt")) return fail("--auth takes off or jwt");
+      auth = value;
+    } else if (name == "--jwt-key" || name == "--jwt-hs256-secret-file") {
+      if (!next() || value.empty()) return fail(std::string(name) + " takes a file");
+      (name == "--jwt-key" ? jwt.key_file : jwt.hs256_secret_file) = value;
+      jwt_flags = true;
+    } else if (name == "--jwt-issuer" || name == "--jwt-audience") {
+      if (!next() || value.empty()) return fail(std::string(name) + " takes a value");
+      (name == "--jwt-issuer" ? jwt.issuer : jwt.audience) = value;
+      jwt_flags = true;
     } else {
       return fail("unknown flag " + std::string(arg));
     }
+  }
+  if (auth == "jwt") {
+    if (jwt.key_file.empty() == jwt.hs256_secret_file.empty()) {
+      return fail("--auth jwt needs exactly one of --jwt-key and --jwt-hs256-secret-file");
+    }
+    flags.jwt = std::move(jwt);
+  } else if (jwt_flags) {
+    return fail("the --jwt-* flags need --auth jwt");
+  }
+  // Redis' protected mode: an open API on a public interface is a mistake until the
+  // operator says otherwise.
+  if (!auth && !IsLoopbackHost(flags.http.host)) {
+    return fail("--listen " + flags.http.host +
+                " is not a loopback address: end users would be unauthenticated. Give "
+                "--auth jwt (with --jwt-key), or --auth off to serve it open anyway");
   }
   return flags;
 }

@@ -11,7 +11,8 @@ namespace ecomm::server {
 struct ServerFlags {
   HttpOptions http;
   DatabaseOptions database;
-  ApiOptions api;
+  ApiOptions api;                // api.auth.jwt stays empty: main loads it from `jwt`
+  std::optional<JwtConfig> jwt;  // --auth jwt
   bool demo_data = false;
 };
 

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdio>
 
+#include "loopback.h"
 #include "metrics.h"
 #include "problem.h"
 #include "url.h"
@@ -22,14 +23,6 @@ namespace http = beast::http;
 using tcp = net::ip::tcp;
 
 namespace {
-
-// 127.0.0.0/8 and ::1, also as IPv4-mapped addresses on a dual-stack listener.
-bool IsLoopback(const net::ip::address& address) {
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    return net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6()).is_loopback();
-  }
-  return address.is_loopback();
-}
 
 using Executor = net::io_context::executor_type;
 using Socket = tcp::socket::rebind_executor<Executor>::other;
@@ -245,6 +238,9 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.version(version_ ? version_ : 11);
     response_.set(http::field::server, "ecomm");
     response_.set(http::field::content_type, response.content_type);
+    if (response.www_authenticate) {
+      response_.set(http::field::www_authenticate, *response.www_authenticate);
+    }
     response_.keep_alive(keep_alive_);
     response_.body() = std::move(response.body);
     response_.prepare_payload();

@@ -11,6 +11,17 @@
 // their tests need no sockets.
 namespace ecomm::server {
 
+// Who a request acts as, once authenticated (SPEC "End-user authentication").
+struct Caller {
+  // The one userId the request may name or touch; none: any user (open mode, the
+  // admin token, a token with the ecomm:admin scope).
+  std::optional<std::string> user;
+  // The namespace of its Idempotency-Keys: the token's subject; empty: the shared one.
+  std::string key_owner;
+
+  bool MayActFor(std::string_view user_id) const { return !user || *user == user_id; }
+};
+
 struct Request {
   std::string method;                        // "GET", "POST", ...
   std::string path;                          // the path as sent (percent-encoded)
@@ -22,12 +33,18 @@ struct Request {
   std::optional<std::string> content_type;     // the Content-Type header
   bool from_loopback = false;
   std::vector<std::string> path_params;  // filled by the router: the {id} segments
+  Caller caller;                         // filled by authentication
 };
 
 struct Response {
+  Response() = default;
+  Response(int status, std::string content_type, std::string body)
+      : status(status), content_type(std::move(content_type)), body(std::move(body)) {}
+
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::optional<std::string> www_authenticate;  // the challenge of a 401 or 403
 };
 
 // How a handler answers: now, or later from another thread (once a commit is durable).

@@ -32,6 +32,14 @@ int main(int argc, char** argv) {
     std::fputs(message.c_str(), exit_code == 0 ? stdout : stderr);
     return exit_code;
   }
+  if (flags->jwt) {
+    auto verifier = server::JwtVerifier::Load(*flags->jwt);
+    if (!verifier.ok()) {
+      std::fprintf(stderr, "ecomm-server: --auth jwt: %s\n", verifier.status().message().c_str());
+      return 2;
+    }
+    flags->api.auth.jwt = std::move(verifier).value();
+  }
   // Block the stop signals in every thread; main waits for them with sigwait.
   sigset_t signals;
   sigemptyset(&signals);
@@ -66,10 +74,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ecomm-server: %s\n", error.c_str());
     return 1;
   }
-  std::fprintf(
-      stderr, "ecomm: listening on %s:%u (fsync %s, %d threads, at most %d connections, data %s)\n",
-      flags->http.host.c_str(), http.port(), flags->database.sync.ToString().c_str(),
-      flags->http.threads, flags->http.max_connections, flags->database.data_dir.c_str());
+  std::string auth = flags->api.auth.jwt ? "jwt " + std::string(flags->api.auth.jwt->algorithm())
+                                         : std::string("off");
+  std::fprintf(stderr,
+               "ecomm: listening on %s:%u (auth %s, fsync %s, %d threads, at most %d "
+               "connections, data %s)\n",
+               flags->http.host.c_str(), http.port(), auth.c_str(),
+               flags->database.sync.ToString().c_str(), flags->http.threads,
+               flags->http.max_connections, flags->database.data_dir.c_str());
   std::fflush(stderr);
 
   int signal = WaitForSignal();

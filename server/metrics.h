@@ -35,8 +35,8 @@ class RequestMetrics {
   void AppendPrometheus(std::string* out) const;
 
  private:
-  static constexpr std::array<int, 12> kStatuses = {200, 201, 400, 401, 404, 405,
-                                                    409, 413, 422, 500, 503, 0};
+  static constexpr std::array<int, 15> kStatuses = {200, 201, 400, 401, 403, 404, 405, 408,
+                                                    409, 413, 415, 422, 500, 503, 0};
   struct PerRoute {
     std::array<std::atomic<uint64_t>, kStatuses.size()> by_status{};
     wal::Histogram latency_us;

@@ -13,6 +13,8 @@ std::string_view Title(ErrorCode code) {
       return "Invalid request";
     case ErrorCode::kUnauthorized:
       return "Unauthorized";
+    case ErrorCode::kForbidden:
+      return "Forbidden";
     case ErrorCode::kUserNotFound:
       return "User not found";
     case ErrorCode::kProductNotFound:

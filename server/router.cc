@@ -36,9 +36,9 @@ bool Matches(std::string_view pattern, const std::vector<std::string>& got,
 
 }  // namespace
 
-void Router::Add(std::string method, std::string pattern, Handler handler, bool admin) {
+void Router::Add(std::string method, std::string pattern, Access access, Handler handler) {
   routes_.push_back(
-      Route{std::move(method), std::move(pattern), admin, std::move(handler), routes_.size()});
+      Route{std::move(method), std::move(pattern), access, std::move(handler), routes_.size()});
 }
 
 Result<const Route*> Router::Find(Request& request) const {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -11,10 +12,17 @@ namespace ecomm::server {
 
 using Handler = std::function<void(Request&, Reply)>;
 
+// Who may call a route (SPEC "End-user authentication").
+enum class Access : uint8_t {
+  kPublic,  // anyone
+  kUser,    // an end user, for themself; with --auth off, anyone
+  kAdmin,   // the admin token or an ecomm:admin token (loopback when neither exists)
+};
+
 struct Route {
   std::string method;
   std::string pattern;  // "/products/{id}/restock": {…} matches one non-empty segment
-  bool admin = false;   // needs the admin token (or loopback when none is configured)
+  Access access = Access::kUser;
   Handler handler;
   size_t index = 0;  // position in the table, for per-route metrics
 };
@@ -23,7 +31,7 @@ struct Route {
 // route ("/products/top") added before a parameter route ("/products/{id}") wins.
 class Router {
  public:
-  void Add(std::string method, std::string pattern, Handler handler, bool admin = false);
+  void Add(std::string method, std::string pattern, Access access, Handler handler);
 
   // The route for the request, filling request.path_params; or kNotFound (no route
   // has this path) or kMethodNotAllowed (a route has the path, not the method).

@@ -5,6 +5,11 @@
 
 namespace ecomm {
 
+std::string StoredKey(const IdempotencyKey& key) {
+  if (key.owner.empty()) return key.key;
+  return key.owner + '\x1f' + key.key;
+}
+
 Result<IdempotencyStore::Reservation> IdempotencyStore::Reserve(std::string_view key,
                                                                 std::string_view fingerprint,
                                                                 IdempotentOutcome* outcome) {

@@ -63,14 +63,19 @@ class IdempotencyStore {
 
 namespace ecomm {
 
+// The key as stored and logged: the client's key alone in the shared namespace, else
+// "<owner>\x1f<key>". Owners (ids) and keys (printable ASCII) hold no \x1f, so the
+// split is unique and no owner's key can equal a shared one.
+std::string StoredKey(const IdempotencyKey& key);
+
 // One keyed request's hold on its key: reserved on Acquire, released on destruction
 // unless Keep() was called after the request's record was applied.
 class KeyReservation {
  public:
   KeyReservation(IdempotencyStore& store, const IdempotencyKey* key, IdempotentOutcome::Kind kind)
-      : store_(store), key_(key), kind_(kind) {}
+      : store_(store), key_(key), kind_(kind), stored_key_(key ? StoredKey(*key) : "") {}
   ~KeyReservation() {
-    if (held_) store_.Release(key_->key);
+    if (held_) store_.Release(stored_key_);
   }
   KeyReservation(const KeyReservation&) = delete;
   KeyReservation& operator=(const KeyReservation&) = delete;
@@ -78,7 +83,7 @@ class KeyReservation {
   // Without a key: kReserved and nothing held.
   Result<IdempotencyStore::Reservation> Acquire(IdempotentOutcome* outcome) {
     if (key_ == nullptr) return IdempotencyStore::Reservation::kReserved;
-    auto r = store_.Reserve(key_->key, key_->fingerprint, outcome);
+    auto r = store_.Reserve(stored_key_, key_->fingerprint, outcome);
     held_ = r.ok() && *r == IdempotencyStore::Reservation::kReserved;
     if (r.ok() && !held_ && outcome->kind != kind_) {
       return Status(ErrorCode::kIdempotencyKeyReused,
@@ -89,13 +94,14 @@ class KeyReservation {
   void Keep() { held_ = false; }
   std::optional<IdempotencyTag> tag() const {
     if (key_ == nullptr) return std::nullopt;
-    return IdempotencyTag{key_->key, key_->fingerprint};
+    return IdempotencyTag{stored_key_, key_->fingerprint};
   }
 
  private:
   IdempotencyStore& store_;
   const IdempotencyKey* key_;
   const IdempotentOutcome::Kind kind_;
+  const std::string stored_key_;
   bool held_ = false;
 };
 

@@ -64,6 +64,8 @@ int HttpStatus(ErrorCode code) {
       return 400;
     case ErrorCode::kUnauthorized:
       return 401;
+    case ErrorCode::kForbidden:
+      return 403;
     case ErrorCode::kUserNotFound:
     case ErrorCode::kProductNotFound:
     case ErrorCode::kOrderNotFound:
@@ -102,6 +104,8 @@ std::string_view CodeName(ErrorCode code) {
       return "INVALID_REQUEST";
     case ErrorCode::kUnauthorized:
       return "UNAUTHORIZED";
+    case ErrorCode::kForbidden:
+      return "FORBIDDEN";
     case ErrorCode::kUserNotFound:
       return "USER_NOT_FOUND";
     case ErrorCode::kProductNotFound:

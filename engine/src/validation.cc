@@ -51,6 +51,9 @@ Status CheckIdempotencyKey(const IdempotencyKey* key) {
   for (char c : key->key) {
     if (c < 0x20 || c > 0x7e) return Invalid("Idempotency-Key must be printable ASCII");
   }
+  if (!key->owner.empty()) {
+    if (Status s = CheckId("idempotency key owner", key->owner); !s.ok()) return s;
+  }
   return CheckText("idempotency fingerprint", key->fingerprint);
 }
 

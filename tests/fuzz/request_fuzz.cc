@@ -38,7 +38,7 @@ struct Shop {
     fuzz::Check(e.CreateUser(NewUser{"u1", "U", "u@x"}).ok(), "user");
     fuzz::Check(e.CreateProduct(NewProduct{"p1", "P", 100, 1'000'000}).ok(), "product");
     fuzz::Check(e.Charge("u1", 1'000'000'000).ok(), "charge");
-    api = std::make_unique<server::Api>(*db, server::ApiOptions{std::nullopt, true});
+    api = std::make_unique<server::Api>(*db, server::ApiOptions{{}, true});
   }
 };
 

@@ -26,7 +26,7 @@ TEST_CASE("the OpenAPI document lists every route the server serves, and no othe
   options.log = [](std::string_view) {};
   auto db = Database::Open(options);
   REQUIRE(db.ok());
-  server::Api api(**db, server::ApiOptions{std::nullopt, /*test_clock=*/true});
+  server::Api api(**db, server::ApiOptions{{}, /*test_clock=*/true});
 
   rapidjson::Document doc;
   std::string_view text = server::OpenApiDocument();

@@ -68,10 +68,12 @@ struct OrderRequest {
 
 // An Idempotency-Key and the caller's fingerprint of the request that carries it
 // (SPEC: method + path + body). Same key and fingerprint: the first outcome is
-// returned; same key, other fingerprint: kIdempotencyKeyReused.
+// returned; same key, other fingerprint: kIdempotencyKeyReused. Keys live in their
+// owner's namespace: two owners may use one key for different requests.
 struct IdempotencyKey {
   std::string key;
   std::string fingerprint;
+  std::string owner = {};  // an authenticated user's id; empty: the one shared namespace
 };
 
 struct EngineCounts {

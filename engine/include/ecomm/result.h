@@ -16,6 +16,7 @@ enum class ErrorCode : uint8_t {
   kOk = 0,
   kInvalidRequest,        // 400 INVALID_REQUEST
   kUnauthorized,          // 401 UNAUTHORIZED
+  kForbidden,             // 403 FORBIDDEN
   kRequestTimeout,        // 408 REQUEST_TIMEOUT
   kUnsupportedMediaType,  // 415 UNSUPPORTED_MEDIA_TYPE
   kUserNotFound,          // 404 USER_NOT_FOUND
