@@ -111,6 +111,10 @@ std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string* messag
         return fail("--listen takes HOST:PORT");
       }
       flags.http.host = value.substr(0, colon);
+      if (flags.http.host.size() > 2 && flags.http.host.front() == '[' &&
+          flags.http.host.back() == ']') {  // an IPv6 address: [::1]:8080
+        flags.http.host = flags.http.host.substr(1, flags.http.host.size() - 2);
+      }
       flags.http.port = static_cast<uint16_t>(number);
     } else if (name == "--data-dir") {
       if (!next() || value.empty()) return fail("--data-dir takes a directory");

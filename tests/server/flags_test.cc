@@ -46,5 +46,56 @@ TEST_CASE("--snapshot-every takes a record count, 0 for shutdown only") {
   CHECK_FALSE(Parse({"--snapshot-every", "x"}).flags.has_value());
 }
 
+TEST_CASE("--auth: off by default on loopback; jwt needs one key; the --jwt-* flags need jwt") {
+  Parsed open = Parse({});
+  REQUIRE(open.flags.has_value());
+  CHECK_FALSE(open.flags->jwt.has_value());
+
+  Parsed jwt = Parse({"--auth", "jwt", "--jwt-key", "pub.pem", "--jwt-issuer", "https://idp",
+                      "--jwt-audience", "ecomm"});
+  REQUIRE(jwt.flags.has_value());
+  REQUIRE(jwt.flags->jwt.has_value());
+  CHECK(jwt.flags->jwt->key_file == "pub.pem");
+  CHECK(jwt.flags->jwt->issuer == "https://idp");
+  CHECK(jwt.flags->jwt->audience == "ecomm");
+  Parsed hs = Parse({"--auth=jwt", "--jwt-hs256-secret-file=secret"});
+  REQUIRE(hs.flags.has_value());
+  CHECK(hs.flags->jwt->hs256_secret_file == "secret");
+
+  struct Refused {
+    std::vector<std::string> args;
+    const char* says;
+  };
+  for (const Refused& bad : std::vector<Refused>{
+           {{"--auth", "basic"}, "--auth takes off or jwt"},
+           {{"--auth", "jwt"}, "exactly one of --jwt-key and --jwt-hs256-secret-file"},
+           {{"--auth", "jwt", "--jwt-key", "a", "--jwt-hs256-secret-file", "b"}, "exactly one"},
+           {{"--jwt-key", "pub.pem"}, "need --auth jwt"},
+           {{"--auth", "off", "--jwt-audience", "x"}, "need --auth jwt"},
+       }) {
+    Parsed refused = Parse(bad.args);
+    CAPTURE(refused.message);
+    CHECK_FALSE(refused.flags.has_value());
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.message.find(bad.says) != std::string::npos);
+  }
+}
+
+TEST_CASE("protected mode: a non-loopback --listen needs an explicit --auth") {
+  for (const char* host : {"0.0.0.0:8080", "192.0.2.7:8080", "[::]:8080", "example.com:80"}) {
+    CAPTURE(host);
+    Parsed refused = Parse({"--listen", host});
+    CHECK_FALSE(refused.flags.has_value());
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.message.find("is not a loopback address") != std::string::npos);
+    CHECK(Parse({"--listen", host, "--auth", "off"}).flags.has_value());
+    CHECK(Parse({"--listen", host, "--auth", "jwt", "--jwt-key", "k.pem"}).flags.has_value());
+  }
+  for (const char* host : {"127.0.0.1:8080", "127.9.9.9:1", "[::1]:8080"}) {
+    CAPTURE(host);
+    CHECK(Parse({"--listen", host}).flags.has_value());
+  }
+}
+
 }  // namespace
 }  // namespace ecomm::server

@@ -39,6 +39,7 @@ Reply Send(httplib::Client& client, const std::string& method, const std::string
   }
   reply.status = result->status;
   reply.content_type = result->get_header_value("Content-Type");
+  reply.www_authenticate = result->get_header_value("WWW-Authenticate");
   reply.body = result->body;
   return reply;
 }

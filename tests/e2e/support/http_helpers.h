@@ -29,6 +29,7 @@ struct Reply {
   int status = 0;
   std::string content_type;
   std::string body;
+  std::string www_authenticate;  // the WWW-Authenticate header, "" when absent
 
   // The body as JSON; fails the test when it is not JSON.
   rapidjson::Document Json() const;
