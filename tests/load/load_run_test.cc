@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "auth/test_keys.h"
 #include "e2e/support/child_process.h"
 #include "e2e/support/http_helpers.h"
 #include "e2e/support/test_server.h"
@@ -124,6 +125,33 @@ TEST_CASE("ecomm-load: a closed-loop run of every operation passes its audit") {
   }
   CHECK(run.json["totals"]["unexpected"].GetUint64() == 0);
   CHECK(run.json["ok"].GetBool());
+}
+
+TEST_CASE("ecomm-load --jwt-key: every operation against --auth jwt, each user with its token") {
+  TestKeys keys;
+  TestServer server({"--auth", "jwt", "--jwt-key", keys.es256_public(), "--jwt-audience", "shop"});
+  // Without tokens the set-up is refused (401) and the run fails.
+  LoadRun refused = RunLoad(server, {"--duration", "1", "--users", "3"});
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("401") != std::string::npos);
+
+  // No --admin-token: the population, restocks and the audit use a minted ecomm:admin
+  // token; every other request carries its own user's token.
+  LoadRun run = RunLoad(server, {"--duration", "2", "--connections", "8", "--jwt-key",
+                                 keys.es256_private(), "--jwt-audience", "shop", "--mix",
+                                 "browse=30,top=10,cart_add=10,cart_remove=3,charge=5,order=25,"
+                                 "order_cart=5,cancel=5,history=7,restock=2"});
+  INFO(run.out, run.err);
+  CHECK(run.exit_code == 0);
+  CheckSchema(run.json);
+  CHECK(run.json["audit"]["ok"].GetBool());
+  for (const auto& op : run.json["operations"].GetObject()) {
+    CAPTURE(op.name.GetString());
+    CHECK_FALSE(op.value["statuses"].HasMember("401"));
+    CHECK_FALSE(op.value["statuses"].HasMember("403"));
+  }
+  CHECK(run.json["operations"]["cancel"]["count"].GetUint64() > 0);
+  CHECK(run.json["totals"]["unexpected"].GetUint64() == 0);
 }
 
 TEST_CASE("ecomm-load: an open-loop flash sale keeps its schedule and its audit holds") {

@@ -59,10 +59,11 @@ TEST_CASE("ledger: a SUCCESS order is paid and sold, its cancel refunds and rest
   Request cancel;
   cancel.op = Op::kCancel;
   std::mt19937_64 random(1);
-  cancel.order = f.ledger.TakeCancellable(random, &cancel.order_id);
+  cancel.order = f.ledger.TakeCancellable(random, &cancel.order_id, &cancel.user);
   REQUIRE(cancel.order == 0);
   CHECK(cancel.order_id == "o-1");
-  CHECK(f.ledger.TakeCancellable(random, &cancel.order_id) == -1);  // taken once only
+  CHECK(cancel.user == order.user);  // the owner, whose token a cancel carries
+  CHECK(f.ledger.TakeCancellable(random, &cancel.order_id, &cancel.user) == -1);  // once only
   CHECK(f.user.Settle(cancel, Reply{200, "{}"}));
   CHECK(f.ledger.orders()[0].status == Ledger::Status::kCancelled);
   CHECK(f.ledger.accounts()[static_cast<size_t>(order.user)].refunded == total);
@@ -80,7 +81,8 @@ TEST_CASE("ledger: a 409 order is recorded FAILED with no money or stock moved")
   CHECK(f.ledger.stocks()[0].sold + f.ledger.stocks()[1].sold == 0);
   std::mt19937_64 random(1);
   std::string id;
-  CHECK(f.ledger.TakeCancellable(random, &id) == -1);  // a FAILED order is not cancelled
+  int owner = -1;
+  CHECK(f.ledger.TakeCancellable(random, &id, &owner) == -1);  // a FAILED order is not cancelled
 }
 
 TEST_CASE("ledger: answers of the wrong class are unexpected and change nothing") {
@@ -145,12 +147,13 @@ TEST_CASE("ledger: writes without a definite answer are counted; a cancel in dou
   Request cancel;
   cancel.op = Op::kCancel;
   std::mt19937_64 random(3);
-  cancel.order = f.ledger.TakeCancellable(random, &cancel.order_id);
+  cancel.order = f.ledger.TakeCancellable(random, &cancel.order_id, &cancel.user);
   REQUIRE(cancel.order == 0);
   CHECK_FALSE(f.user.Settle(cancel, Reply{409, R"({"code":"IDEMPOTENCY_KEY_IN_USE"})"}));
   CHECK(f.ledger.unknown_outcomes() == 1);
   std::string id;
-  CHECK(f.ledger.TakeCancellable(random, &id) == -1);  // it may be cancelled: not again
+  int owner = -1;
+  CHECK(f.ledger.TakeCancellable(random, &id, &owner) == -1);  // it may be cancelled: not again
   CHECK_FALSE(f.user.Settle(order, Reply{0, ""}));
   CHECK(f.ledger.unknown_outcomes() == 2);
   Request browse;

@@ -10,8 +10,8 @@ namespace ecomm::load {
 
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
-// The Authorization header value for a request acting for `user` (-1: none), or empty.
-// Admin calls get the admin token; a per-user token source can take this over later.
+// The Authorization header value for a request (acting for its `user`, or an admin
+// call), or empty for none.
 using Authorizer = std::function<std::string(const Request& request)>;
 
 // The wire form of a request, as SPEC.md's HTTP API has it.

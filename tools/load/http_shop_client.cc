@@ -10,8 +10,8 @@ namespace {
 // Ids are the run's own (letters, digits, - and _): no escaping needed.
 class HttpShopClient final : public ShopClient {
  public:
-  explicit HttpShopClient(const LoadOptions& o)
-      : client_(o.host, o.port, o.admin_token.empty() ? "" : "Bearer " + o.admin_token) {}
+  HttpShopClient(const LoadOptions& o, const std::string& authorization)
+      : client_(o.host, o.port, authorization) {}
 
   Reply CreateProduct(const std::string& id, const std::string& name, int64_t price,
                       int64_t stock) override {
@@ -46,8 +46,10 @@ class HttpShopClient final : public ShopClient {
 
 }  // namespace
 
-ShopClientFactory HttpShopClients(const LoadOptions& options) {
-  return [&options] { return std::make_unique<HttpShopClient>(options); };
+ShopClientFactory HttpShopClients(const LoadOptions& options, std::string authorization) {
+  return [&options, authorization] {
+    return std::make_unique<HttpShopClient>(options, authorization);
+  };
 }
 
 }  // namespace ecomm::load

@@ -103,6 +103,30 @@ const std::map<std::string, std::pair<bool, Setter>, std::less<>>& Flags() {
           o->admin_token = v;
           return !v.empty();
         }}},
+      {"jwt-key",
+       {true,
+        [](LoadOptions* o, std::string_view v) {
+          o->jwt_key = v;
+          return !v.empty();
+        }}},
+      {"jwt-hs256-secret-file",
+       {true,
+        [](LoadOptions* o, std::string_view v) {
+          o->jwt_hs256_secret_file = v;
+          return !v.empty();
+        }}},
+      {"jwt-issuer",
+       {true,
+        [](LoadOptions* o, std::string_view v) {
+          o->jwt_issuer = std::string(v);
+          return !v.empty();
+        }}},
+      {"jwt-audience",
+       {true,
+        [](LoadOptions* o, std::string_view v) {
+          o->jwt_audience = std::string(v);
+          return !v.empty();
+        }}},
       {"json",
        {true,
         [](LoadOptions* o, std::string_view v) {
@@ -275,6 +299,11 @@ const char* const kLoadUsage = R"(usage: ecomm-load [flags]
                            --max-quantity 1 is the peers' one-unit order (bench/compare.sh)
   --stock N --balance N    each product's opening stock, each user's opening charge
   --admin-token T          Bearer token for the admin API (population, restock)
+  --jwt-key FILE           a server with --auth jwt: mint each user's token (sub = its
+                           userId) with this PEM private key, and an ecomm:admin one
+                           when there is no --admin-token
+  --jwt-hs256-secret-file F   or with this HS256 secret
+  --jwt-issuer I --jwt-audience A   the iss and aud the server expects
   --json FILE              the report as JSON
   --no-audit               skip the audit of balances, stock and orders after the run
   --no-progress            no progress line each second

@@ -44,6 +44,10 @@ struct LoadOptions {
   int64_t stock = 1'000'000;
   int64_t balance = 1'000'000'000;  // each user's opening charge
   std::string admin_token;
+  // --auth jwt servers: the key each simulated user's token is minted with.
+  std::string jwt_key;                // PEM private key (ES256 or RS256)
+  std::string jwt_hs256_secret_file;  // or an HS256 secret
+  std::optional<std::string> jwt_issuer, jwt_audience;
   std::string json_path;
   bool audit = true;
   bool embedded = false;

@@ -13,6 +13,7 @@
 #include "http_load.h"
 #include "load_options.h"
 #include "report.h"
+#include "user_tokens.h"
 
 using ecomm::load::LoadOptions;
 
@@ -45,6 +46,13 @@ int main(int argc, char** argv) {
   ecomm::load::Population population(options, options.prefix);
   ecomm::load::Ledger ledger(population);
 
+  auto tokens = ecomm::load::UserTokens::Mint(options, population, &error);
+  if (!error.empty()) {
+    std::fprintf(stderr, "ecomm-load: minting tokens: %s\n", error.c_str());
+    return 2;
+  }
+  std::string admin = ecomm::load::AdminAuthorization(options, tokens.get());
+
   std::unique_ptr<ecomm::load::EmbeddedShop> shop;
   ecomm::load::ShopClientFactory clients;
   std::string target;
@@ -57,7 +65,7 @@ int main(int argc, char** argv) {
     clients = shop->Clients();
     target = "embedded engine on " + shop->data_dir();
   } else {
-    clients = ecomm::load::HttpShopClients(options);
+    clients = ecomm::load::HttpShopClients(options, admin);
     target = "http://" + options.host + ":" + std::to_string(options.port);
   }
   if (!ecomm::load::CreatePopulation(clients, population, &ledger, &error)) {
@@ -78,11 +86,12 @@ int main(int argc, char** argv) {
   if (options.embedded) {
     stats = ecomm::load::RunEmbedded(options, population, &ledger, shop.get());
   } else {
-    std::string admin = options.admin_token.empty() ? "" : "Bearer " + options.admin_token;
-    ecomm::load::HttpLoad load(options, population, &ledger,
-                               [admin](const ecomm::load::Request& r) {
-                                 return r.op == ecomm::load::Op::kRestock ? admin : std::string();
-                               });
+    const ecomm::load::UserTokens* users = tokens.get();
+    ecomm::load::HttpLoad load(
+        options, population, &ledger, [&admin, users](const ecomm::load::Request& r) {
+          if (r.op == ecomm::load::Op::kRestock) return admin;
+          return users && r.user >= 0 ? users->ForUser(r.user) : std::string();
+        });
     stats = load.Run();
   }
   std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;

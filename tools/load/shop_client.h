@@ -28,7 +28,8 @@ class ShopClient {
 
 using ShopClientFactory = std::function<std::unique_ptr<ShopClient>()>;
 
-// Over HTTP, one keep-alive connection each, with the admin token if one is given.
-ShopClientFactory HttpShopClients(const LoadOptions& options);
+// Over HTTP, one keep-alive connection each, sending `authorization` (an admin
+// credential: set-up and audit act for every user) unless it is empty.
+ShopClientFactory HttpShopClients(const LoadOptions& options, std::string authorization);
 
 }  // namespace ecomm::load

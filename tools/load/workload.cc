@@ -107,7 +107,7 @@ void Ledger::Placed(std::string id, int user, std::vector<Line> lines, int64_t t
                           success ? Status::kSuccess : Status::kFailed});
 }
 
-int64_t Ledger::TakeCancellable(std::mt19937_64& random, std::string* id) {
+int64_t Ledger::TakeCancellable(std::mt19937_64& random, std::string* id, int* user) {
   std::lock_guard lock(mu_);
   if (cancellable_.empty()) return -1;
   size_t at = random() % cancellable_.size();
@@ -115,6 +115,7 @@ int64_t Ledger::TakeCancellable(std::mt19937_64& random, std::string* id) {
   cancellable_[at] = cancellable_.back();
   cancellable_.pop_back();
   *id = orders_[static_cast<size_t>(order)].id;
+  *user = orders_[static_cast<size_t>(order)].user;
   return order;
 }
 
@@ -227,7 +228,7 @@ Request VirtualUser::Build(Op op) {
       }
       break;
     case Op::kCancel:
-      r.order = ledger_->TakeCancellable(random_, &r.order_id);
+      r.order = ledger_->TakeCancellable(random_, &r.order_id, &r.user);
       if (r.order < 0) return Build(Op::kOrder);
       break;
     case Op::kRestock:

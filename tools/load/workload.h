@@ -98,9 +98,9 @@ class Ledger {
   uint64_t unknown_outcomes() const;
   void Restocked(int product, int64_t quantity);
   void Placed(std::string id, int user, std::vector<Line> lines, int64_t total, bool success);
-  // Takes a SUCCESS order out of the pool of cancellable ones: its index and id, or -1
-  // if there is none.
-  int64_t TakeCancellable(std::mt19937_64& random, std::string* id);
+  // Takes a SUCCESS order out of the pool of cancellable ones: its index, id and user,
+  // or -1 if there is none.
+  int64_t TakeCancellable(std::mt19937_64& random, std::string* id, int* user);
   void Cancelled(int64_t order);
   // An order taken for a cancel that was refused: back to the pool.
   void ReturnCancellable(int64_t order);
