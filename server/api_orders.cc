@@ -56,6 +56,7 @@ Result<OrderRequest> DecodeOrderRequest(const rapidjson::Value& body) {
 }  // namespace
 
 void Api::PlaceOrder(Request& r, Reply reply) {
+  // 0. Authenticated by Handle; decoded; acting for the token's sub; keyed in its space.
   ECOMM_TRY(body, ParseObject(r.body));
   ECOMM_TRY(request, DecodeOrderRequest(*body));
   ECOMM_CHECK(MayActFor(r, request->user_id));
