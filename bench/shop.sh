@@ -1,8 +1,10 @@
 # Sourced by the bench scripts: the data set every HTTP benchmark of ecomm uses, the
 # same as bench/peers/ loads into PostgreSQL and Redis.
 #   wait_for_ecomm PORT       until GET /healthz answers (10 s at most)
-#   seed_bench_shop PORT      200 users bench0..bench199 with 10^9 each, 10 products
-#                             bench-p0..bench-p9 (price 100 + 37i mod 900, stock 10^12)
+#   seed_bench_shop PORT [ADMIN_TOKEN]
+#                             200 users bench0..bench199 with 10^9 each, 10 products
+#                             bench-p0..bench-p9 (price 100 + 37i mod 900, stock 10^12);
+#                             with ADMIN_TOKEN, every call carries it (--auth jwt)
 
 wait_for_ecomm() {
   for _ in $(seq 100); do
@@ -16,6 +18,7 @@ wait_for_ecomm() {
 seed_bench_shop() {
   local port=$1 i
   local json=(-H "Content-Type: application/json")
+  [[ -z ${2:-} ]] || json+=(-H "Authorization: Bearer $2")
   for i in $(seq 0 199); do
     curl -sf -XPOST "localhost:$port/users" "${json[@]}" \
       -d "{\"userId\":\"bench$i\",\"name\":\"B\",\"email\":\"b@x\"}" >/dev/null

@@ -1,13 +1,16 @@
 -- POST /order: one line of one unit, from one of 200 bench users (durable: answered
 -- after fdatasync). HOT=1 in the environment: 90 % of the orders are for bench-p0 (the
 -- hot-spot variant of bench/compare.sh; the rest spread over all 10 products).
+-- With TOKENS set, each order carries its user's JWT.
+dofile("bench/http/tokens.lua")
 math.randomseed(os.time())
-local headers = { ["Content-Type"] = "application/json" }
+local json = { ["Content-Type"] = "application/json" }
 local hot = os.getenv("HOT") == "1"
 request = function()
   local product = math.random(0, 9)
   if hot and math.random(1, 100) <= 90 then product = 0 end
+  local user = math.random(0, 199)
   local body = string.format('{"userId":"bench%d","items":[{"productId":"bench-p%d","quantity":1}]}',
-                             math.random(0, 199), product)
-  return wrk.format("POST", "/order", headers, body)
+                             user, product)
+  return wrk.format("POST", "/order", auth_headers(user, json), body)
 end
