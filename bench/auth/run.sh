@@ -42,8 +42,9 @@ start jwt 18102 --auth jwt --jwt-key "$work/keys/jwt-public.pem" --jwt-issuer ht
 
 run() {  # mode port script -> "rps p50 p99 non2xx"
   local mode=$1 port=$2 script=$3 out
-  out=$(TOKENS=$([[ $mode == jwt ]] && echo "$work/tokens" || true) \
-    wrk -t2 -c64 -d"${seconds}s" --latency -s "bench/http/$script" "http://127.0.0.1:$port/")
+  local tokens=""
+  [[ $mode == off ]] || tokens=$work/tokens
+  out=$(TOKENS=$tokens wrk -t2 -c64 -d"${seconds}s" --latency -s "bench/http/$script" "http://127.0.0.1:$port/")
   echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
     "$(awk '$1=="50%" {print $2}' <<<"$out")" "$(awk '$1=="99%" {print $2}' <<<"$out")" \
     "$( (grep -Eo 'Non-2xx or 3xx responses: [0-9]+' <<<"$out" || echo x 0) | awk '{print $NF}')"
@@ -56,6 +57,7 @@ for round in $(seq "$rounds"); do
       port=$([[ $mode == off ]] && echo 18101 || echo 18102)
       read -r r p50 p99 bad < <(run "$mode" "$port" "$script")
       echo "round $round $script auth=$mode rps=$r p50=$p50 p99=$p99 non2xx=$bad"
+      [[ $bad == 0 ]] || { echo "auth=$mode answered non-2xx: the run is void" >&2; exit 1; }
       rps[$script.$mode]+="$r "
     done
   done

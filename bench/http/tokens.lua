@@ -3,7 +3,7 @@
 -- writes it). Without TOKENS, requests carry no credential.
 local tokens = {}
 local file = os.getenv("TOKENS")
-if file then
+if file and file ~= "" then
   for line in io.lines(file) do tokens[#tokens + 1] = line end
 end
 
