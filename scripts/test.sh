@@ -16,7 +16,7 @@ cmake --build build-asan -j"$jobs"
 echo "== TSan: concurrency tests"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DECOMM_SANITIZE=thread \
   -DECOMM_BUILD_BENCH=OFF >/dev/null
-cmake --build build-tsan -j"$jobs" --target concurrency_tests
+cmake --build build-tsan -j"$jobs" --target concurrency_tests auth_concurrency_tests
 (cd build-tsan && ctest -j"$jobs" -L concurrency --output-on-failure)
 
 echo "== libFuzzer: record, WAL segment, snapshot and request decoding (bounded)"

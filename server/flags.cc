@@ -114,6 +114,8 @@ std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string* messag
       if (flags.http.host.size() > 2 && flags.http.host.front() == '[' &&
           flags.http.host.back() == ']') {  // an IPv6 address: [::1]:8080
         flags.http.host = flags.http.host.substr(1, flags.http.host.size() - 2);
+      } else if (flags.http.host == "localhost") {  // the one name taken: no resolver
+        flags.http.host = "127.0.0.1";
       }
       flags.http.port = static_cast<uint16_t>(number);
     } else if (name == "--data-dir") {

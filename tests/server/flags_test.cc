@@ -91,10 +91,12 @@ TEST_CASE("protected mode: a non-loopback --listen needs an explicit --auth") {
     CHECK(Parse({"--listen", host, "--auth", "off"}).flags.has_value());
     CHECK(Parse({"--listen", host, "--auth", "jwt", "--jwt-key", "k.pem"}).flags.has_value());
   }
-  for (const char* host : {"127.0.0.1:8080", "127.9.9.9:1", "[::1]:8080"}) {
+  for (const char* host : {"127.0.0.1:8080", "127.9.9.9:1", "[::1]:8080", "localhost:8080"}) {
     CAPTURE(host);
     CHECK(Parse({"--listen", host}).flags.has_value());
   }
+  CHECK(Parse({"--listen", "[::1]:8080"}).flags->http.host == "::1");
+  CHECK(Parse({"--listen", "localhost:8080"}).flags->http.host == "127.0.0.1");
 }
 
 }  // namespace
