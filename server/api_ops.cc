@@ -50,6 +50,8 @@ void Api::Metrics(Request&, Reply reply) {
   gauge("ecomm_users", "Users.", std::to_string(counts.users));
   gauge("ecomm_products", "Products.", std::to_string(counts.products));
   gauge("ecomm_orders", "Orders, every status.", std::to_string(counts.orders));
+  gauge("ecomm_idempotency_keys", "Idempotency-Keys held (expired ones go as time moves).",
+        std::to_string(counts.idempotency_keys));
   gauge("ecomm_wal_durable_lsn", "Highest durable LSN.", std::to_string(wal.durable_lsn));
   counter("ecomm_wal_records_total", "Records appended since start.", wal.records);
   counter("ecomm_wal_batches_total", "Group-commit batches written.", wal.batches);

@@ -33,6 +33,8 @@ constexpr const char* kUsage = R"(usage: ecomm-server [flags]
   --idle-timeout T         a keep-alive connection may stay silent T (default 60s)
   --write-timeout T        a client that does not read its answer is cut after T (default 15s)
                            (T: a number with unit ms or s, e.g. 500ms, 10s)
+  --idempotency-ttl T      an Idempotency-Key is remembered T after its request, by
+                           engine time (default 24h; units ms, s, m, h, d)
   --snapshot-every N       records between snapshots (default 1000000; 0: on shutdown only)
   --segment-bytes N        start a new WAL segment past N bytes (default 67108864); a
                            snapshot deletes whole segments that no reader's cursor needs
@@ -47,20 +49,21 @@ bool ParseInt(std::string_view text, int64_t min, int64_t max, int64_t* out) {
   return ec == std::errc() && end == text.data() + text.size() && *out >= min && *out <= max;
 }
 
-// "500ms" or "10s", 1 ms .. 1 hour.
-bool ParseDuration(std::string_view text, std::chrono::milliseconds* out) {
-  int64_t unit = 0;
-  if (text.ends_with("ms")) {
-    unit = 1;
-    text.remove_suffix(2);
-  } else if (text.ends_with("s")) {
-    unit = 1000;
-    text.remove_suffix(1);
+// A count with a unit: "500ms", "10s", "90m", "24h", "7d"; from 1 ms to `max`.
+bool ParseDuration(std::string_view text, std::chrono::milliseconds max,
+                   std::chrono::milliseconds* out) {
+  constexpr std::pair<std::string_view, int64_t> kUnits[] = {
+      {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
+  for (auto [suffix, unit] : kUnits) {
+    if (!text.ends_with(suffix)) continue;
+    int64_t count = 0;
+    if (!ParseInt(text.substr(0, text.size() - suffix.size()), 1, max.count() / unit, &count)) {
+      return false;
+    }
+    *out = std::chrono::milliseconds(count * unit);
+    return true;
   }
-  int64_t count = 0;
-  if (unit == 0 || !ParseInt(text, 1, 3'600'000 / unit, &count)) return false;
-  *out = std::chrono::milliseconds(count * unit);
-  return true;
+  return false;
 }
 
 }  // namespace
@@ -142,9 +145,15 @@ std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string* messag
                                           : name == "--body-timeout" ? &flags.http.body_timeout
                                           : name == "--idle-timeout" ? &flags.http.idle_timeout
                                                                      : &flags.http.write_timeout;
-      if (!next() || !ParseDuration(value, target)) {
+      if (!next() || !ParseDuration(value, std::chrono::hours(1), target)) {
         return fail(std::string(name) + " takes a duration such as 500ms or 10s (at most 1 h)");
       }
+    } else if (name == "--idempotency-ttl") {
+      std::chrono::milliseconds ttl{};
+      if (!next() || !ParseDuration(value, std::chrono::days(3650), &ttl)) {
+        return fail("--idempotency-ttl takes a duration such as 24h or 7d (at most 3650d)");
+      }
+      flags.database.idempotency_ttl_ms = ttl.count();
     } else if (name == "--snapshot-every") {
       if (!next() || !ParseInt(value, 0, INT64_MAX, &number)) {
         return fail("--snapshot-every takes a record count");

@@ -72,9 +72,8 @@ void Database::Log(const std::string& line) const {
 }
 
 Result<SnapshotReplica> Database::LoadNewestSnapshot(
-    wal::FileSystem* fs, const std::string& snapshot_dir, const Clock* clock,
+    wal::FileSystem* fs, const std::string& snapshot_dir, const EngineOptions& engine_options,
     const std::function<void(const std::string&)>& log) {
-  EngineOptions engine_options{clock, nullptr};
   std::vector<wal::SnapshotInfo> snapshots;
   if (wal::Status s = wal::ListSnapshots(fs, snapshot_dir, &snapshots); !s.ok()) {
     return FromWal(s);
@@ -103,7 +102,7 @@ Result<SnapshotReplica> Database::LoadSnapshotReplica(
     wal::FileSystem* fs, const std::string& data_dir,
     const std::function<void(const std::string&)>& log) {
   return LoadNewestSnapshot(fs ? fs : wal::FileSystem::Posix(),
-                            wal::JoinPath(data_dir, "snapshots"), nullptr, log);
+                            wal::JoinPath(data_dir, "snapshots"), EngineOptions{}, log);
 }
 
 Status Database::Recover() {
@@ -111,7 +110,10 @@ Status Database::Recover() {
   for (const std::string& dir : {options_.data_dir, wal_dir_, snapshot_dir_, cursor_dir_}) {
     if (wal::Status s = fs_->CreateDir(dir); !s.ok()) return FromWal(s);
   }
-  auto loaded = LoadNewestSnapshot(fs_, snapshot_dir_, options_.clock,
+  EngineOptions engine_options;
+  engine_options.clock = options_.clock;
+  engine_options.idempotency_ttl_ms = options_.idempotency_ttl_ms;
+  auto loaded = LoadNewestSnapshot(fs_, snapshot_dir_, engine_options,
                                    [this](const std::string& line) { Log(line); });
   if (!loaded.ok()) return loaded.status();
   engine_ = std::move(loaded->engine);
@@ -224,10 +226,10 @@ Status Database::Snapshot() {
     if (wal::Status s = writer->Add(chunk.kind, Bytes(chunk.bytes)); !s.ok()) return FromWal(s);
   }
   std::vector<std::string> keys;
-  state.idempotency.ForEachCompleted(
-      [&](std::string_view key, std::string_view fingerprint, const IdempotentOutcome& out) {
-        if (out.lsn <= lsn) keys.push_back(EncodeIdempotencyChunk(key, fingerprint, out));
-      });
+  state.idempotency.ForEachLive(state.Now(), [&](std::string_view key, std::string_view fingerprint,
+                                                 const IdempotentOutcome& out) {
+    if (out.lsn <= lsn) keys.push_back(EncodeIdempotencyChunk(key, fingerprint, out));
+  });
   for (const std::string& chunk : keys) {
     if (wal::Status s = add(ChunkKind::kIdempotency, chunk); !s.ok()) return FromWal(s);
   }

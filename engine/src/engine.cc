@@ -32,7 +32,8 @@ void Engine::OnDurable(CommitTicket ticket, std::function<void(Status)> done) co
 
 EngineCounts Engine::Counts() const {
   return EngineCounts{state_->accounts.Size(), state_->catalog.Size(),
-                      state_->order_count.load(std::memory_order_relaxed)};
+                      state_->order_count.load(std::memory_order_relaxed),
+                      state_->idempotency.size()};
 }
 
 Result<UserView> Engine::GetUser(std::string_view user_id) const {

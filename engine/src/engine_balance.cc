@@ -17,7 +17,7 @@ Result<Committed<BalanceView>> Engine::Charge(std::string_view user_id, Money am
 
   KeyReservation reservation(state_->idempotency, key, IdempotentOutcome::Kind::kCharge);
   IdempotentOutcome earlier;
-  auto reserved = reservation.Acquire(&earlier);
+  auto reserved = reservation.Acquire(state_->Now(), &earlier);
   if (!reserved.ok()) return reserved.status();
   if (*reserved == IdempotencyStore::Reservation::kCompleted) {
     BalanceView view{earlier.user_id, earlier.balance_after, earlier.at};

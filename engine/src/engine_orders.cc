@@ -74,7 +74,7 @@ Result<Committed<OrderView>> Engine::PlaceOrder(const OrderRequest& request,
 
   KeyReservation reservation(state_->idempotency, key, IdempotentOutcome::Kind::kPlaceOrder);
   IdempotentOutcome earlier;
-  auto reserved = reservation.Acquire(&earlier);
+  auto reserved = reservation.Acquire(state_->Now(), &earlier);
   if (!reserved.ok()) return reserved.status();
   if (*reserved == IdempotencyStore::Reservation::kCompleted) return Replayed(*state_, earlier);
 
@@ -157,7 +157,7 @@ Result<Committed<OrderView>> Engine::CancelOrder(std::string_view order_id,
 
   KeyReservation reservation(state_->idempotency, key, IdempotentOutcome::Kind::kCancelOrder);
   IdempotentOutcome earlier;
-  auto reserved = reservation.Acquire(&earlier);
+  auto reserved = reservation.Acquire(state_->Now(), &earlier);
   if (!reserved.ok()) return reserved.status();
   if (*reserved == IdempotencyStore::Reservation::kCompleted) return Replayed(*state_, earlier);
 

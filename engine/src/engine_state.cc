@@ -8,7 +8,9 @@
 namespace ecomm {
 
 EngineState::EngineState(const EngineOptions& options)
-    : clock(options.clock ? options.clock : &system_clock), journal(options.journal) {}
+    : clock(options.clock ? options.clock : &system_clock),
+      journal(options.journal),
+      idempotency(options.idempotency_ttl_ms) {}
 
 Result<Lsn> EngineState::Append(const Record& record) {
   thread_local std::string buffer;

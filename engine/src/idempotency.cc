@@ -12,6 +12,7 @@ std::string StoredKey(const IdempotencyKey& key) {
 
 Result<IdempotencyStore::Reservation> IdempotencyStore::Reserve(std::string_view key,
                                                                 std::string_view fingerprint,
+                                                                TimeMs now,
                                                                 IdempotentOutcome* outcome) {
   return entries_.WithStripe(key, [&](auto& map) -> Result<Reservation> {
     auto it = map.find(key);
@@ -22,7 +23,13 @@ Result<IdempotencyStore::Reservation> IdempotencyStore::Reserve(std::string_view
       map.emplace(entry->key, std::move(entry));
       return Reservation::kReserved;
     }
-    const Entry& entry = *it->second;
+    Entry& entry = *it->second;
+    if (!entry.in_flight && Expired(entry.outcome.at, now)) {  // a new request now
+      entry.fingerprint = fingerprint;
+      entry.in_flight = true;
+      entry.outcome = IdempotentOutcome{};
+      return Reservation::kReserved;
+    }
     if (entry.fingerprint != fingerprint) {
       return Status(ErrorCode::kIdempotencyKeyReused,
                     "this Idempotency-Key was used for a different request");
@@ -37,6 +44,7 @@ Result<IdempotencyStore::Reservation> IdempotencyStore::Reserve(std::string_view
 }
 
 void IdempotencyStore::Complete(const IdempotencyTag& tag, IdempotentOutcome outcome) {
+  const TimeMs at = outcome.at;
   entries_.WithStripe(tag.key, [&](auto& map) {
     auto it = map.find(tag.key);
     if (it == map.end()) {  // replay: no reservation was made
@@ -49,6 +57,34 @@ void IdempotencyStore::Complete(const IdempotencyTag& tag, IdempotentOutcome out
     entry.in_flight = false;
     entry.outcome = std::move(outcome);
   });
+  {
+    std::lock_guard lock(sweep_mu_);
+    completions_.emplace_back(at, std::string(tag.key));
+  }
+  Sweep(at);
+}
+
+void IdempotencyStore::Sweep(TimeMs now) {
+  // Two per completion: the queue shrinks faster than it grows once keys expire.
+  constexpr int kPerCall = 2;
+  std::pair<TimeMs, std::string> due[kPerCall];
+  int n = 0;
+  {
+    std::lock_guard lock(sweep_mu_);
+    while (n < kPerCall && !completions_.empty() && Expired(completions_.front().first, now)) {
+      due[n++] = std::move(completions_.front());
+      completions_.pop_front();
+    }
+  }
+  for (int i = 0; i < n; ++i) {
+    entries_.WithStripe(due[i].second, [&](auto& map) {
+      auto it = map.find(due[i].second);
+      // Only the completion this item recorded: not a later one of the same key.
+      if (it != map.end() && !it->second->in_flight && it->second->outcome.at == due[i].first) {
+        map.erase(it);
+      }
+    });
+  }
 }
 
 void IdempotencyStore::Release(std::string_view key) {

@@ -1,8 +1,11 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "ecomm/engine.h"
 #include "ecomm/record.h"
@@ -27,27 +30,43 @@ struct IdempotentOutcome {
 // Idempotency keys: key -> fingerprint + outcome. A request first Reserves its key
 // (not logged); the record of its mutation carries the key, and applying that record
 // Completes the entry, live and in replay alike. A rejected request Releases it.
+// A completed entry lives `ttl_ms` of engine time after its record (Expired): past
+// that it is as if absent everywhere (a new request may take the key; snapshots and
+// the digest leave it out), and Complete sweeps such entries a few at a time, oldest
+// first, so the store shrinks as the clock moves without a pause.
 class IdempotencyStore {
  public:
   enum class Reservation : uint8_t { kReserved, kCompleted };
 
+  explicit IdempotencyStore(TimeMs ttl_ms) : ttl_ms_(ttl_ms) {}
+
+  // The one expiry rule: an outcome completed at `completed_at` no longer holds its
+  // key at `now`.
+  bool Expired(TimeMs completed_at, TimeMs now) const { return now - completed_at >= ttl_ms_; }
+
   // kReserved: the caller owns the key until Complete or Release. kCompleted:
-  // `*outcome` is the first request's. Errors: kIdempotencyKeyInUse,
-  // kIdempotencyKeyReused.
-  Result<Reservation> Reserve(std::string_view key, std::string_view fingerprint,
+  // `*outcome` is the first request's. An entry expired at `now` counts as absent.
+  // Errors: kIdempotencyKeyInUse, kIdempotencyKeyReused.
+  Result<Reservation> Reserve(std::string_view key, std::string_view fingerprint, TimeMs now,
                               IdempotentOutcome* outcome);
   void Complete(const IdempotencyTag& tag, IdempotentOutcome outcome);
   void Release(std::string_view key);
+  // Entries held: in flight, completed, and expired but not yet swept.
+  size_t size() const { return entries_.Size(); }
 
-  // Calls fn(key, fingerprint, outcome) for every completed entry, in no order.
+  // Calls fn(key, fingerprint, outcome) for every completed entry not expired at
+  // `now`, in no order.
   template <class Fn>
-  void ForEachCompleted(Fn&& fn) const {
+  void ForEachLive(TimeMs now, Fn&& fn) const {
     entries_.ForEach([&](const Entry& e) {
-      if (!e.in_flight) fn(e.key, e.fingerprint, e.outcome);
+      if (!e.in_flight && !Expired(e.outcome.at, now)) fn(e.key, e.fingerprint, e.outcome);
     });
   }
 
  private:
+  // Erases up to a few entries expired at `now`, oldest completion first.
+  void Sweep(TimeMs now);
+
   struct Entry {
     std::string key;
     std::string fingerprint;
@@ -57,6 +76,11 @@ class IdempotencyStore {
 
   // Entries are erased on Release, so this map is used only under its stripe lock.
   StripedMap<std::string, Entry, StringHash> entries_;
+  const TimeMs ttl_ms_;
+  // Completions in the order they happened: the sweep's queue. An item whose entry
+  // was completed again later (or released) is skipped when it reaches the front.
+  std::mutex sweep_mu_;  // innermost; never held with a stripe lock
+  std::deque<std::pair<TimeMs, std::string>> completions_;
 };
 
 }  // namespace ecomm
@@ -81,9 +105,9 @@ class KeyReservation {
   KeyReservation& operator=(const KeyReservation&) = delete;
 
   // Without a key: kReserved and nothing held.
-  Result<IdempotencyStore::Reservation> Acquire(IdempotentOutcome* outcome) {
+  Result<IdempotencyStore::Reservation> Acquire(TimeMs now, IdempotentOutcome* outcome) {
     if (key_ == nullptr) return IdempotencyStore::Reservation::kReserved;
-    auto r = store_.Reserve(stored_key_, key_->fingerprint, outcome);
+    auto r = store_.Reserve(stored_key_, key_->fingerprint, now, outcome);
     held_ = r.ok() && *r == IdempotencyStore::Reservation::kReserved;
     if (r.ok() && !held_ && outcome->kind != kind_) {
       return Status(ErrorCode::kIdempotencyKeyReused,

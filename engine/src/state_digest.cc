@@ -57,10 +57,10 @@ uint64_t Engine::StateDigest() const {
     d.Chunk(EncodeAccountChunk(*a));
   }
   std::vector<std::pair<std::string, std::string>> keys;
-  s.idempotency.ForEachCompleted(
-      [&](std::string_view key, std::string_view fingerprint, const IdempotentOutcome& out) {
-        keys.emplace_back(std::string(key), EncodeIdempotencyChunk(key, fingerprint, out));
-      });
+  s.idempotency.ForEachLive(s.Now(), [&](std::string_view key, std::string_view fingerprint,
+                                         const IdempotentOutcome& out) {
+    keys.emplace_back(std::string(key), EncodeIdempotencyChunk(key, fingerprint, out));
+  });
   std::sort(keys.begin(), keys.end());
   for (const auto& [key, chunk] : keys) d.Chunk(chunk);
   return d.Value();

@@ -158,4 +158,33 @@ TEST_CASE("e2e: idempotency keys are kept for at least 24 hours") {
   CHECK(BalanceOf(server.client(), "alice") == 100'077);
 }
 
+TEST_CASE("e2e: after 25 hours a key is free: reused with another body it is a new request") {
+  TestServer server({"--demo-data", "--test-clock"});
+  httplib::Client& c = server.client();
+  CheckJson(Charge(c, "alice", 77, IdempotencyKey("reused-key")));
+  CheckProblem(Charge(c, "alice", 5, IdempotencyKey("reused-key")), 422, "IDEMPOTENCY_KEY_REUSED");
+  CheckJson(Post(c, "/admin/clock", R"({"advanceSeconds":90000})"));  // 25 h
+  CHECK(Int(CheckJson(Charge(c, "alice", 5, IdempotencyKey("reused-key"))), "currentBalance") ==
+        100'082);
+  // The key now holds the new request, across a restart too.
+  server.Restart();
+  httplib::Client& again = server.client();
+  CHECK(Int(CheckJson(Charge(again, "alice", 5, IdempotencyKey("reused-key"))), "currentBalance") ==
+        100'082);
+  CheckProblem(Charge(again, "alice", 77, IdempotencyKey("reused-key")), 422,
+               "IDEMPOTENCY_KEY_REUSED");
+  CHECK(BalanceOf(again, "alice") == 100'082);
+}
+
+TEST_CASE("e2e: --idempotency-ttl shortens how long a key is held") {
+  TestServer server({"--demo-data", "--test-clock", "--idempotency-ttl", "1h"});
+  httplib::Client& c = server.client();
+  CheckJson(Charge(c, "bob", 10, IdempotencyKey("short")));
+  CheckJson(Post(c, "/admin/clock", R"({"advanceSeconds":3599})"));
+  CheckProblem(Charge(c, "bob", 20, IdempotencyKey("short")), 422, "IDEMPOTENCY_KEY_REUSED");
+  CheckJson(Post(c, "/admin/clock", R"({"advanceSeconds":1})"));
+  CheckJson(Charge(c, "bob", 20, IdempotencyKey("short")));
+  CHECK(BalanceOf(c, "bob") == 20'030);
+}
+
 }  // namespace ecomm::testing

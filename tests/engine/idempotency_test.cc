@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "ecomm/database.h"
 #include "support/engine_fixture.h"
+#include "support/fault_file_system.h"
 
 namespace ecomm::testing {
 namespace {
@@ -325,6 +327,96 @@ TEST_CASE("a replica of the log answers retries as the original does") {
   CHECK(r.engine.Charge("u", 100, &other).code() == ErrorCode::kIdempotencyKeyReused);
   // None of the retries changed the replica.
   CHECK(r.engine.StateDigest() == f.engine.StateDigest());
+}
+
+TEST_CASE("a key is held for 24 h of engine time after its request, then it is free") {
+  constexpr TimeMs kTtl = limits::kDefaultIdempotencyTtlMs;
+  KeyShop f;
+  const IdempotencyKey key{"k", "POST /balance/charge u 100"};
+  const IdempotencyKey other{"k", "POST /balance/charge u 200"};
+  Committed<BalanceView> first = Applied([&] { return f.engine.Charge("u", 100, &key); });
+
+  f.clock.Advance(kTtl - 1);  // the last millisecond: still the first request's key
+  ExpectRejected(f, ErrorCode::kIdempotencyKeyReused,
+                 [&] { return f.engine.Charge("u", 200, &other); });
+  CHECK(Replayed(f, first, [&] { return f.engine.Charge("u", 100, &key); }).current_balance ==
+        10'100);
+
+  f.clock.Advance(1);  // 24 h: another body is a new request, and so is the same body
+  Committed<BalanceView> second = Applied([&] { return f.engine.Charge("u", 200, &other); });
+  CHECK(second.value.current_balance == 10'300);
+  CHECK(Replayed(f, second, [&] { return f.engine.Charge("u", 200, &other); }).current_balance ==
+        10'300);
+  ExpectRejected(f, ErrorCode::kIdempotencyKeyReused,
+                 [&] { return f.engine.Charge("u", 100, &key); });
+
+  // Replay agrees: on a replica whose clock is where this one is, the key holds the
+  // second request; a replica clock a day later finds it free.
+  Replica r(f);
+  r.clock.Set(f.clock.NowMs());
+  CHECK(r.engine.StateDigest() == f.engine.StateDigest());
+  CHECK(r.engine.Charge("u", 100, &key).code() == ErrorCode::kIdempotencyKeyReused);
+  r.clock.Advance(kTtl);
+  auto fresh = r.engine.Charge("u", 100, &key);
+  REQUIRE(fresh.ok());
+  CHECK_FALSE(fresh->replayed);
+}
+
+TEST_CASE("expired keys are swept as later requests complete: the store does not grow with time") {
+  KeyShop f;
+  auto charge_with_keys = [&](const std::string& prefix) {
+    for (int i = 0; i < 1'000; ++i) {
+      const IdempotencyKey key{prefix + std::to_string(i), "charge"};
+      REQUIRE(f.engine.Charge("u", 1, &key).ok());
+    }
+  };
+  charge_with_keys("day1-");
+  CHECK(f.engine.Counts().idempotency_keys == 1'000);
+  f.clock.Advance(limits::kDefaultIdempotencyTtlMs);
+  charge_with_keys("day2-");
+  // Each completion sweeps up to two expired keys: every day-1 key is gone.
+  CHECK(f.engine.Counts().idempotency_keys == 1'000);
+  f.clock.Advance(limits::kDefaultIdempotencyTtlMs);
+  charge_with_keys("day3-");
+  CHECK(f.engine.Counts().idempotency_keys == 1'000);
+  // The digest, like a snapshot, counts only keys that still hold.
+  Replica r(f);
+  r.clock.Set(f.clock.NowMs());
+  CHECK(r.engine.StateDigest() == f.engine.StateDigest());
+}
+
+TEST_CASE("a snapshot leaves expired keys out: after a restart only live keys are held") {
+  FaultFileSystem fs(1);
+  ManualClock clock{kStartMs};
+  DatabaseOptions options;
+  options.data_dir = "/db";
+  options.fs = &fs;
+  options.clock = &clock;
+  options.snapshot_every = 0;  // one snapshot, on Close
+  options.log = [](std::string_view) {};
+  auto charge = [](Engine& engine, const std::string& key, Money amount) {
+    const IdempotencyKey k{key, "charge " + std::to_string(amount)};
+    return engine.Charge("u", amount, &k);
+  };
+  {
+    auto db = Database::Open(options);
+    REQUIRE(db.ok());
+    Engine& engine = (*db)->engine();
+    REQUIRE(engine.CreateUser(NewUser{"u", "U", "u@x"}).ok());
+    for (int i = 0; i < 10; ++i) REQUIRE(charge(engine, "old-" + std::to_string(i), 1).ok());
+    clock.Advance(limits::kDefaultIdempotencyTtlMs);
+    for (int i = 0; i < 3; ++i) REQUIRE(charge(engine, "new-" + std::to_string(i), 1).ok());
+    CHECK(engine.Counts().idempotency_keys > 3);  // three completions swept six at most
+    REQUIRE((*db)->Close().ok());
+  }
+  auto db = Database::Open(options);
+  REQUIRE(db.ok());
+  Engine& engine = (*db)->engine();
+  CHECK((*db)->recovery().records_replayed == 0);  // all of it from the snapshot
+  CHECK(engine.Counts().idempotency_keys == 3);
+  CHECK(charge(engine, "new-0", 2).code() == ErrorCode::kIdempotencyKeyReused);
+  CHECK(charge(engine, "old-0", 2).ok());
+  CHECK(engine.GetBalance("u")->current_balance == 15);
 }
 
 }  // namespace

@@ -40,6 +40,19 @@ TEST_CASE("--segment-bytes sets the WAL's segment size within 4 KiB..1 TiB") {
   CHECK_FALSE(Parse({"--segment-bytes"}).flags.has_value());
 }
 
+TEST_CASE("--idempotency-ttl takes a duration with a unit, 24 h by default") {
+  CHECK(Parse({}).flags->database.idempotency_ttl_ms == 86'400'000);
+  CHECK(Parse({"--idempotency-ttl", "36h"}).flags->database.idempotency_ttl_ms == 129'600'000);
+  CHECK(Parse({"--idempotency-ttl=7d"}).flags->database.idempotency_ttl_ms == 604'800'000);
+  CHECK(Parse({"--idempotency-ttl", "90s"}).flags->database.idempotency_ttl_ms == 90'000);
+  for (const char* bad : {"0h", "24", "-1h", "1y", "3651d", "h"}) {
+    CAPTURE(bad);
+    Parsed refused = Parse({"--idempotency-ttl", bad});
+    CHECK_FALSE(refused.flags.has_value());
+    CHECK(refused.message.find("--idempotency-ttl takes") != std::string::npos);
+  }
+}
+
 TEST_CASE("--snapshot-every takes a record count, 0 for shutdown only") {
   CHECK(Parse({"--snapshot-every", "0"}).flags->database.snapshot_every == 0);
   CHECK(Parse({"--snapshot-every", "500"}).flags->database.snapshot_every == 500);

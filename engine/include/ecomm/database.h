@@ -30,8 +30,9 @@ struct DatabaseOptions {
   // A mutation finding the log's backlog full waits for room instead of failing
   // UNAVAILABLE (wal::WalOptions::wait_for_room): for bulk loaders, never a server.
   bool wait_for_log_room = false;
-  const Clock* clock = nullptr;   // null: the system clock
-  wal::FileSystem* fs = nullptr;  // null: the real file system
+  const Clock* clock = nullptr;                                  // null: the system clock
+  TimeMs idempotency_ttl_ms = limits::kDefaultIdempotencyTtlMs;  // --idempotency-ttl
+  wal::FileSystem* fs = nullptr;                                 // null: the real file system
   // One line per event an operator wants (recovery, snapshot, I/O failure).
   std::function<void(std::string_view)> log;
 };
@@ -93,7 +94,7 @@ class Database {
  private:
   explicit Database(DatabaseOptions options);
   static Result<SnapshotReplica> LoadNewestSnapshot(
-      wal::FileSystem* fs, const std::string& snapshot_dir, const Clock* clock,
+      wal::FileSystem* fs, const std::string& snapshot_dir, const EngineOptions& engine_options,
       const std::function<void(const std::string&)>& log);
   Status Recover();
   Status RemoveObsolete(Lsn newest_snapshot);

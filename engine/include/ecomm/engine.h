@@ -24,6 +24,9 @@ class Journal;
 struct EngineOptions {
   const Clock* clock = nullptr;     // null: the system clock
   wal::Journal* journal = nullptr;  // null: nothing is logged (benchmarks, tools)
+  // An Idempotency-Key's outcome is kept this long after its request completed, by
+  // engine time; then the key is free again (SPEC: at least 24 h).
+  TimeMs idempotency_ttl_ms = limits::kDefaultIdempotencyTtlMs;
 };
 
 // What a mutation's caller waits on before answering: its record's LSN. A ticket
@@ -80,6 +83,7 @@ struct EngineCounts {
   uint64_t users = 0;
   uint64_t products = 0;
   uint64_t orders = 0;
+  uint64_t idempotency_keys = 0;  // held, in flight or completed (expired ones not yet swept)
 };
 
 struct EngineState;

@@ -52,6 +52,7 @@ inline constexpr TimeMs kMaxTimeMs = 253'402'300'799'999;
 inline constexpr int64_t kTopSellersWindowMinutes = 72 * 60;
 inline constexpr size_t kTopSellersCount = 5;
 inline constexpr size_t kDefaultPageLimit = 20;
+inline constexpr TimeMs kDefaultIdempotencyTtlMs = 24 * 3600 * 1000;
 inline constexpr size_t kMaxPageLimit = 100;
 }  // namespace limits
 
