@@ -50,6 +50,8 @@ void Api::Metrics(Request&, Reply reply) {
   gauge("ecomm_users", "Users.", std::to_string(counts.users));
   gauge("ecomm_products", "Products.", std::to_string(counts.products));
   gauge("ecomm_orders", "Orders, every status.", std::to_string(counts.orders));
+  gauge("ecomm_top_seller_minutes", "Minutes with sales held for /products/top (72 h at most).",
+        std::to_string(counts.top_seller_minutes));
   gauge("ecomm_idempotency_keys", "Idempotency-Keys held (expired ones go as time moves).",
         std::to_string(counts.idempotency_keys));
   gauge("ecomm_wal_durable_lsn", "Highest durable LSN.", std::to_string(wal.durable_lsn));

@@ -79,7 +79,7 @@ Order* ApplyPlaceOrder(EngineState& state, const PlaceOrderRecord& record, Accou
       SetStock(*item.product, item.product->stock.load(std::memory_order_relaxed) - item.quantity,
                record.at);
     }
-    state.top_sellers.Add(record.at, order->items);
+    state.top_sellers.Add(record.at, record.at, order->items);
     if (record.from_cart) account.cart.clear();
   }
   order->Transition(record.status, record.reason, ChangedBy::kSystem, record.at);
@@ -110,7 +110,7 @@ void ApplyCancelOrder(EngineState& state, const CancelOrderRecord& record, Order
     SetStock(*item.product, item.product->stock.load(std::memory_order_relaxed) + item.quantity,
              record.at);
   }
-  state.top_sellers.Remove(order.order_date, order.items);
+  state.top_sellers.Remove(record.at, order.order_date, order.items);
   order.Transition(OrderStatus::kCancelled, StatusReason::kCancelledByUser, record.changed_by,
                    record.at);
   if (record.idempotency) {

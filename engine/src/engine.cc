@@ -33,7 +33,7 @@ void Engine::OnDurable(CommitTicket ticket, std::function<void(Status)> done) co
 EngineCounts Engine::Counts() const {
   return EngineCounts{state_->accounts.Size(), state_->catalog.Size(),
                       state_->order_count.load(std::memory_order_relaxed),
-                      state_->idempotency.size()};
+                      state_->idempotency.size(), state_->top_sellers.minutes()};
 }
 
 Result<UserView> Engine::GetUser(std::string_view user_id) const {

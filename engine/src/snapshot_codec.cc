@@ -79,7 +79,9 @@ class Loader {
     for (auto& order : orders) {
       Order* o = order.get();
       raw->orders.push_back(o);
-      if (o->status == OrderStatus::kSuccess) state_.top_sellers.Add(o->order_date, o->items);
+      if (o->status == OrderStatus::kSuccess) {
+        state_.top_sellers.Add(state_.Now(), o->order_date, o->items);
+      }
       bool fresh = state_.orders.WithStripe(o->order_id, [&](auto& map) {
         return map.emplace(o->order_id, std::move(order)).second;
       });

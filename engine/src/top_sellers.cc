@@ -48,9 +48,15 @@ void TopSellers::ExpireThrough(int64_t minute) {
   expired_through_ = minute;
 }
 
-void TopSellers::Add(TimeMs order_date, std::span<const OrderItem> items) {
+void TopSellers::MoveWindowTo(TimeMs now) {
+  // The window holds the minutes m with now_minute - 72 h < m <= now_minute.
+  ExpireThrough(MinuteOf(now) - limits::kTopSellersWindowMinutes);
+}
+
+void TopSellers::Add(TimeMs now, TimeMs order_date, std::span<const OrderItem> items) {
   int64_t minute = MinuteOf(order_date);
   std::lock_guard lock(mu_);
+  MoveWindowTo(now);
   if (minute <= expired_through_) return;  // already outside the window
   auto& bucket = buckets_[minute];
   for (const OrderItem& item : items) {
@@ -59,9 +65,10 @@ void TopSellers::Add(TimeMs order_date, std::span<const OrderItem> items) {
   }
 }
 
-void TopSellers::Remove(TimeMs order_date, std::span<const OrderItem> items) {
+void TopSellers::Remove(TimeMs now, TimeMs order_date, std::span<const OrderItem> items) {
   int64_t minute = MinuteOf(order_date);
   std::lock_guard lock(mu_);
+  MoveWindowTo(now);
   auto bucket = buckets_.find(minute);
   if (bucket == buckets_.end()) return;  // its window has passed: nothing counted now
   for (const OrderItem& item : items) {
@@ -76,13 +83,17 @@ void TopSellers::Remove(TimeMs order_date, std::span<const OrderItem> items) {
 
 std::vector<std::pair<const Product*, Quantity>> TopSellers::Top(TimeMs now, size_t k) {
   std::lock_guard lock(mu_);
-  // The window holds the minutes m with now_minute - 72 h < m <= now_minute.
-  ExpireThrough(MinuteOf(now) - limits::kTopSellersWindowMinutes);
+  MoveWindowTo(now);
   std::vector<std::pair<const Product*, Quantity>> top;
   for (auto it = ranking_.begin(); it != ranking_.end() && top.size() < k; ++it) {
     top.emplace_back(it->product, it->total);
   }
   return top;
+}
+
+size_t TopSellers::minutes() const {
+  std::lock_guard lock(mu_);
+  return buckets_.size();
 }
 
 }  // namespace ecomm

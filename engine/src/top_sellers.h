@@ -20,14 +20,18 @@ struct Product;
 // Sales sit in per-minute buckets; running per-product totals and a ranking ordered
 // by (total desc, productId asc) are updated on every sale, so Top() reads the first
 // k entries of the ranking and never scans orders. Buckets that fall out of the
-// window are subtracted once, when a read moves the window past them.
+// window are subtracted once, when any call (a sale, a cancel, a read, a snapshot
+// load) moves the window past them: at most 72 h of minutes are ever held, and a
+// load skips the orders that are already outside.
 class TopSellers {
  public:
-  // Counts an order's items (one lock per order, not per line).
-  void Add(TimeMs order_date, std::span<const OrderItem> items);
+  // Counts an order's items at engine time `now` (one lock per order, not per line).
+  void Add(TimeMs now, TimeMs order_date, std::span<const OrderItem> items);
   // Takes back the items of an order added earlier (a cancelled order).
-  void Remove(TimeMs order_date, std::span<const OrderItem> items);
+  void Remove(TimeMs now, TimeMs order_date, std::span<const OrderItem> items);
   std::vector<std::pair<const Product*, Quantity>> Top(TimeMs now, size_t k);
+  // Minutes with sales held (for /metrics and tests).
+  size_t minutes() const;
 
  private:
   struct Rank {
@@ -41,8 +45,9 @@ class TopSellers {
   static int64_t MinuteOf(TimeMs t);
   void Adjust(const Product* product, Quantity delta);  // mu_ held
   void ExpireThrough(int64_t minute);                   // mu_ held
+  void MoveWindowTo(TimeMs now);                        // mu_ held
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   int64_t expired_through_ = INT64_MIN;  // minutes <= this have left the window
   std::map<int64_t, std::unordered_map<const Product*, Quantity>> buckets_;
   std::unordered_map<const Product*, Quantity> totals_;  // only products with total > 0

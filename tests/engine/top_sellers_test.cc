@@ -7,7 +7,9 @@
 #include <utility>
 #include <vector>
 
+#include "ecomm/database.h"
 #include "support/engine_fixture.h"
+#include "support/fault_file_system.h"
 
 namespace ecomm::testing {
 namespace {
@@ -196,6 +198,59 @@ TEST_CASE("AdvanceClock takes 1..10^9 seconds") {
   REQUIRE(far.ok());
   CHECK(far->value == kStartMs + 1'000 + 1'000'000'000'000);
   CHECK(f.ReplayedDigest() == f.engine.StateDigest());
+}
+
+TEST_CASE("minutes older than 72 h leave as sales and cancels move the clock, unread") {
+  Market f;
+  for (int minute = 0; minute < 100; ++minute) {
+    Sell(f, "a", 1);
+    f.clock.Advance(kMinuteMs);
+  }
+  CHECK(f.engine.Counts().top_seller_minutes == 100);
+  f.clock.Advance(kWindowMs);
+  OrderView last = Sell(f, "b", 1);  // no read of the top sellers in between
+  CHECK(f.engine.Counts().top_seller_minutes == 1);
+  f.clock.Advance(kWindowMs);
+  REQUIRE(f.engine.CancelOrder(last.order_id.ToString()).ok());  // its minute has left too
+  CHECK(f.engine.Counts().top_seller_minutes == 0);
+  CHECK(Top(f).empty());
+}
+
+TEST_CASE("loading a snapshot keeps only the window's minutes, and the same ranking") {
+  FaultFileSystem fs(3);
+  ManualClock clock{kStartMs};
+  DatabaseOptions options;
+  options.data_dir = "/db";
+  options.fs = &fs;
+  options.clock = &clock;
+  options.snapshot_every = 0;  // one snapshot, on Close
+  options.log = [](std::string_view) {};
+  std::vector<TopSellerView> before;
+  {
+    auto db = Database::Open(options);
+    REQUIRE(db.ok());
+    Engine& engine = (*db)->engine();
+    REQUIRE(engine.CreateUser(NewUser{"u", "U", "u@x"}).ok());
+    REQUIRE(engine.Charge("u", 1'000'000).ok());
+    for (const char* id : {"a", "b", "c"}) REQUIRE(engine.CreateProduct({id, id, 1, 1'000}).ok());
+    for (int hour = 0; hour < 120; ++hour) {  // five days, one sale an hour
+      const char* product = hour < 60 ? "a" : hour % 2 ? "b" : "c";
+      REQUIRE(
+          engine.PlaceOrder(OrderRequest{"u", std::vector<OrderLine>{{product, 1}}, false}).ok());
+      clock.Advance(60 * kMinuteMs);
+    }
+    before = engine.TopSellers();
+    REQUIRE((*db)->Close().ok());
+  }
+  auto db = Database::Open(options);
+  REQUIRE(db.ok());
+  CHECK((*db)->engine().Counts().top_seller_minutes <= 72);
+  std::vector<TopSellerView> after = (*db)->engine().TopSellers();
+  REQUIRE(after.size() == before.size());
+  for (size_t i = 0; i < after.size(); ++i) {
+    CHECK(after[i].product_id == before[i].product_id);
+    CHECK(after[i].total_sales == before[i].total_sales);
+  }
 }
 
 }  // namespace

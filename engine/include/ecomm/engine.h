@@ -83,7 +83,8 @@ struct EngineCounts {
   uint64_t users = 0;
   uint64_t products = 0;
   uint64_t orders = 0;
-  uint64_t idempotency_keys = 0;  // held, in flight or completed (expired ones not yet swept)
+  uint64_t idempotency_keys = 0;    // held, in flight or completed (expired ones not yet swept)
+  uint64_t top_seller_minutes = 0;  // minutes with sales in the 72 h window's buckets
 };
 
 struct EngineState;
