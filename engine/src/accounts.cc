@@ -1,9 +1,9 @@
 #include "accounts.h"
 
 #include <algorithm>
-#include <cassert>
 
 #include "catalog.h"
+#include "ecomm/invariant.h"
 
 namespace ecomm {
 
@@ -11,7 +11,7 @@ void Account::Post(TransactionType type, Money amount, Uuid transaction_id, Uuid
                    TimeMs at) {
   Money after = balance + amount;
   // Invariant: a balance is never negative and never above 2^53-1; callers check.
-  assert(after >= 0 && after <= limits::kMaxBalance);
+  ECOMM_INVARIANT(after >= 0 && after <= limits::kMaxBalance, "a balance stays within 0..2^53-1");
   history.push_back(BalanceEntry{transaction_id, order_id, amount, balance, after, at, type});
   balance = after;
   balance_updated_at = at;

@@ -1,8 +1,8 @@
 #include "apply.h"
 
-#include <cassert>
 #include <memory>
 #include <vector>
+#include "ecomm/invariant.h"
 
 namespace ecomm {
 
@@ -10,7 +10,7 @@ namespace {
 
 void SetStock(Product& product, Quantity stock, TimeMs at) {
   // Invariant: stock stays within 0..kMaxStock; callers check before applying.
-  assert(stock >= 0 && stock <= limits::kMaxStock);
+  ECOMM_INVARIANT(stock >= 0 && stock <= limits::kMaxStock, "stock within 0..10^12");
   product.stock.store(stock, std::memory_order_release);
   product.updated_at.store(at, std::memory_order_release);
 }
@@ -22,10 +22,8 @@ Account* ApplyCreateUser(EngineState& state, const CreateUserRecord& record,
   auto account = std::make_unique<Account>(record.user_id, record.name, record.email, record.at);
   account->snapshot_epoch = state.capture.epoch();  // born after any running snapshot
   Account* raw = account.get();
-  auto [it, inserted] = locked_stripe.emplace(raw->user_id, std::move(account));
-  assert(inserted);  // The caller checked the id is free under the stripe lock.
-  (void)it;
-  (void)inserted;
+  bool inserted = locked_stripe.emplace(raw->user_id, std::move(account)).second;
+  ECOMM_INVARIANT(inserted, "the caller checked the id is free under the stripe lock");
   return raw;
 }
 
@@ -58,7 +56,7 @@ void ApplyCharge(EngineState& state, const ChargeRecord& record, Account& accoun
 
 Order* ApplyPlaceOrder(EngineState& state, const PlaceOrderRecord& record, Account& account,
                        std::span<Product* const> products, Lsn lsn) {
-  assert(products.size() == record.lines.size());
+  ECOMM_INVARIANT(products.size() == record.lines.size(), "one product per order line");
   state.capture.Preserve(account);
   std::vector<OrderItem> items;
   items.reserve(record.lines.size());
@@ -100,7 +98,7 @@ Order* ApplyPlaceOrder(EngineState& state, const PlaceOrderRecord& record, Accou
 }
 
 void ApplyCancelOrder(EngineState& state, const CancelOrderRecord& record, Order& order, Lsn lsn) {
-  assert(order.status == OrderStatus::kSuccess);  // only a SUCCESS order is cancelled
+  ECOMM_INVARIANT(order.status == OrderStatus::kSuccess, "only a SUCCESS order is cancelled");
   state.capture.Preserve(*order.user);
   state.capture.Preserve(order);
   order.user->Post(TransactionType::kRefund, order.total_price, record.refund_id, order.order_id,
@@ -129,9 +127,9 @@ void ApplyCartAdd(EngineState& state, const CartAddRecord& record, Account& acco
   state.capture.Preserve(account);
   if (CartLine* line = account.FindCartLine(record.product_id)) {
     line->quantity += record.quantity;
-    assert(line->quantity <= limits::kMaxLineQuantity);
+    ECOMM_INVARIANT(line->quantity <= limits::kMaxLineQuantity, "a cart line holds at most 10^6");
   } else {
-    assert(account.cart.size() < limits::kMaxLines);
+    ECOMM_INVARIANT(account.cart.size() < limits::kMaxLines, "a cart holds at most 100 lines");
     account.cart.push_back(CartLine{&product, record.quantity});
   }
 }
@@ -139,7 +137,7 @@ void ApplyCartAdd(EngineState& state, const CartAddRecord& record, Account& acco
 void ApplyCartRemove(EngineState& state, const CartRemoveRecord& record, Account& account) {
   state.capture.Preserve(account);
   CartLine* line = account.FindCartLine(record.product_id);
-  assert(line != nullptr);  // the caller checked the line exists
+  ECOMM_INVARIANT(line != nullptr, "the caller checked the line exists");
   account.cart.erase(account.cart.begin() + (line - account.cart.data()));
 }
 

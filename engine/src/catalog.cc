@@ -1,15 +1,13 @@
 #include "catalog.h"
 
-#include <cassert>
+#include "ecomm/invariant.h"
 
 namespace ecomm {
 
 Product* Catalog::Insert(Stripe& stripe, std::unique_ptr<Product> product) {
   Product* raw = product.get();
-  auto [it, inserted] = stripe.emplace(raw->product_id, std::move(product));
-  assert(inserted);  // The caller checked the id is free, under the stripe lock.
-  (void)it;
-  (void)inserted;
+  bool inserted = stripe.emplace(raw->product_id, std::move(product)).second;
+  ECOMM_INVARIANT(inserted, "the caller checked the id is free, under the stripe lock");
   std::unique_lock lock(index_mu_);
   ordered_.emplace(raw->product_id, raw);
   return raw;

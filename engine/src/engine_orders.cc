@@ -4,6 +4,7 @@
 
 #include "apply.h"
 #include "ecomm/engine.h"
+#include "ecomm/invariant.h"
 #include "engine_state.h"
 #include "make_views.h"
 #include "product_locks.h"
@@ -51,7 +52,7 @@ Result<std::vector<OrderLine>> MergeLines(const std::vector<OrderLine>& items) {
 // The first response to a keyed request, rebuilt for a retry.
 Result<Committed<OrderView>> Replayed(EngineState& state, const IdempotentOutcome& earlier) {
   const Order* order = state.orders.Find(earlier.order_id);
-  assert(order != nullptr);  // an outcome is stored only with its order
+  ECOMM_INVARIANT(order != nullptr, "an outcome is stored only with its order");
   std::lock_guard lock(order->user->mu);
   return Committed<OrderView>{MakeOrderView(*order, earlier.history_size), {earlier.lsn}, true};
 }

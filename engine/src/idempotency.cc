@@ -1,7 +1,7 @@
 #include "idempotency.h"
 
-#include <cassert>
 #include <memory>
+#include "ecomm/invariant.h"
 
 namespace ecomm {
 
@@ -90,7 +90,7 @@ void IdempotencyStore::Sweep(TimeMs now) {
 void IdempotencyStore::Release(std::string_view key) {
   entries_.WithStripe(key, [&](auto& map) {
     auto it = map.find(key);
-    assert(it != map.end() && it->second->in_flight);  // only the owner releases
+    ECOMM_INVARIANT(it != map.end() && it->second->in_flight, "only the owner releases a key");
     map.erase(it);
   });
 }

@@ -1,6 +1,6 @@
 #include "make_views.h"
 
-#include <cassert>
+#include "ecomm/invariant.h"
 
 namespace ecomm {
 
@@ -46,7 +46,7 @@ CartView MakeCartView(const Account& account) {
 
 OrderView MakeOrderView(const Order& order, size_t history_size) {
   size_t n = history_size == 0 ? order.history.size() : history_size;
-  assert(n > 0 && n <= order.history.size());
+  ECOMM_INVARIANT(n > 0 && n <= order.history.size(), "a stored outcome names history that exists");
   OrderView view;
   view.order_id = order.order_id;
   view.user_id = order.user->user_id;

@@ -1,6 +1,6 @@
 #include "orders.h"
 
-#include <cassert>
+#include "ecomm/invariant.h"
 
 namespace ecomm {
 
@@ -24,8 +24,8 @@ bool IsAllowed(OrderStatus from, OrderStatus to, bool first) {
 
 void Order::Transition(OrderStatus to, StatusReason reason, ChangedBy by, TimeMs at) {
   // Invariant: PENDING -> SUCCESS | FAILED, SUCCESS -> CANCELLED, nothing else.
-  assert(IsAllowed(status, to, history.empty()));
-  (void)IsAllowed;
+  ECOMM_INVARIANT(IsAllowed(status, to, history.empty()),
+                  "an order moves only along the allowed transitions");
   status = to;
   updated_at = at;
   history.push_back(OrderHistoryEntry{to, reason, by, at});

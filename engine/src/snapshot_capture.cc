@@ -1,14 +1,13 @@
 #include "snapshot_capture.h"
 
-#include <cassert>
-
 #include "account_chunk_encoder.h"
+#include "ecomm/invariant.h"
 #include "snapshot_codec.h"
 
 namespace ecomm {
 
 uint64_t SnapshotCapture::Begin() {
-  assert(!active_.load());  // one snapshot at a time
+  ECOMM_INVARIANT(!active_.load(), "one snapshot at a time");
   uint64_t epoch = epoch_.fetch_add(1, std::memory_order_acq_rel) + 1;
   active_.store(true, std::memory_order_release);
   return epoch;
@@ -33,7 +32,7 @@ void SnapshotCapture::Preserve(const Order& order) {
   }
   // Only a cancel changes an earlier order, and an order is cancelled once (SUCCESS ->
   // CANCELLED), so it is recorded at most once.
-  assert(order.status == OrderStatus::kSuccess);
+  ECOMM_INVARIANT(order.status == OrderStatus::kSuccess, "only a SUCCESS order is cancelled");
   frame->changed_orders.push_back(
       AccountFrame::OrderState{&order, order.status, order.updated_at, order.history.size()});
 }

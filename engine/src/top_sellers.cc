@@ -1,8 +1,7 @@
 #include "top_sellers.h"
 
-#include <cassert>
-
 #include "catalog.h"
+#include "ecomm/invariant.h"
 
 namespace ecomm {
 
@@ -21,10 +20,10 @@ void TopSellers::Adjust(const Product* product, Quantity delta) {
   auto it = totals_.find(product);
   Quantity old_total = it == totals_.end() ? 0 : it->second;
   Quantity new_total = old_total + delta;
-  assert(new_total >= 0);  // Never take back more than was counted.
+  ECOMM_INVARIANT(new_total >= 0, "never take back more than was counted");
   if (old_total > 0) {
     auto node = ranking_.extract(Rank{old_total, product});
-    assert(!node.empty());
+    ECOMM_INVARIANT(!node.empty(), "a product with a total is ranked");
     if (new_total > 0) {
       node.value().total = new_total;
       ranking_.insert(std::move(node));
@@ -73,7 +72,8 @@ void TopSellers::Remove(TimeMs now, TimeMs order_date, std::span<const OrderItem
   if (bucket == buckets_.end()) return;  // its window has passed: nothing counted now
   for (const OrderItem& item : items) {
     auto line = bucket->second.find(item.product);
-    assert(line != bucket->second.end() && line->second >= item.quantity);
+    ECOMM_INVARIANT(line != bucket->second.end() && line->second >= item.quantity,
+                    "a cancelled order's units were counted in its minute");
     line->second -= item.quantity;
     if (line->second == 0) bucket->second.erase(line);
     Adjust(item.product, -item.quantity);

@@ -1,6 +1,6 @@
 #include "ecomm/wal/memory_journal.h"
 
-#include <cassert>
+#include "ecomm/invariant.h"
 
 namespace ecomm::wal {
 
@@ -14,7 +14,7 @@ Appended MemoryJournal::Append(uint8_t type, std::span<const uint8_t> payload) {
 
 bool MemoryJournal::WaitDurable(Lsn lsn) {
   std::lock_guard lock(mu_);
-  assert(lsn <= entries_.size());  // Only appended records can be waited for.
+  ECOMM_INVARIANT(lsn <= entries_.size(), "only appended records can be waited for");
   return lsn <= entries_.size();
 }
 

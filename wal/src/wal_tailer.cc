@@ -5,6 +5,7 @@
 
 #include "bytes.h"
 #include "dir_watch.h"
+#include "ecomm/invariant.h"
 #include "ecomm/wal/log_format.h"
 
 namespace ecomm::wal {
@@ -114,7 +115,7 @@ Status WalTailer::Step(std::vector<TailedRecord>* out, Outcome* outcome) {
       // last to begin at or before expected_, and LSNs run on without a gap from there,
       // so no record can pass expected_ unseen.
       if (frame.lsn < expected_) return Status::Ok();
-      assert(frame.lsn == expected_);
+      ECOMM_INVARIANT(frame.lsn == expected_, "the tailer reads LSNs in order");
       out->push_back(TailedRecord{frame.lsn, frame.type,
                                   std::string(frame.payload.begin(), frame.payload.end())});
       if (unsynced_.empty() || unsynced_.back() != segment_->path) {

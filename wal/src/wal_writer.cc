@@ -1,11 +1,11 @@
 #include "ecomm/wal/wal_writer.h"
 
-#include <cassert>
 #include <charconv>
 #include <chrono>
 #include <memory>
 #include <semaphore>
 
+#include "ecomm/invariant.h"
 #include "ecomm/wal/log_format.h"
 
 namespace ecomm::wal {
@@ -179,7 +179,7 @@ void WalWriter::Complete(Lsn durable) {
   std::vector<Waiter> ready;
   {
     std::lock_guard lock(mu_);
-    assert(durable >= durable_lsn_);  // durability only moves forward
+    ECOMM_INVARIANT(durable >= durable_lsn_, "durability only moves forward");
     durable_lsn_ = durable;
     while (!waiters_.empty() && waiters_.top().lsn <= durable) {
       ready.push_back(std::move(const_cast<Waiter&>(waiters_.top())));
