@@ -110,6 +110,7 @@ Status Database::Recover() {
   for (const std::string& dir : {options_.data_dir, wal_dir_, snapshot_dir_, cursor_dir_}) {
     if (wal::Status s = fs_->CreateDir(dir); !s.ok()) return FromWal(s);
   }
+  if (Status s = RemoveStaleSnapshots(); !s.ok()) return s;
   EngineOptions engine_options;
   engine_options.clock = options_.clock;
   engine_options.idempotency_ttl_ms = options_.idempotency_ttl_ms;
@@ -250,6 +251,21 @@ Status Database::Snapshot() {
       std::to_string(static_cast<int64_t>(stats.write_millis)) + " ms, gate held " +
       std::to_string(static_cast<int64_t>(pause_micros)) + " us");
   return RemoveObsolete(lsn);
+}
+
+Status Database::RemoveStaleSnapshots() {
+  // A snapshot being written when the process died is never read, only in the way: a
+  // large one would hold its disk space for good. (Cursor temp files are the readers'
+  // own, and a running shipper may be writing one right now: they stay.)
+  std::vector<std::string> names;
+  if (wal::Status s = fs_->ListDir(snapshot_dir_, &names); !s.ok()) return FromWal(s);
+  for (const std::string& name : names) {
+    if (!name.ends_with(".tmp")) continue;
+    std::string path = wal::JoinPath(snapshot_dir_, name);
+    if (wal::Status s = fs_->Remove(path); !s.ok()) return FromWal(s);
+    Log("removed the unfinished snapshot " + path);
+  }
+  return Status::Ok();
 }
 
 Status Database::RemoveObsolete(Lsn newest) {

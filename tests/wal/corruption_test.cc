@@ -124,6 +124,36 @@ void RewriteFrame(std::string& bytes, size_t offset,
 
 // --- the WAL reader's error paths ---
 
+TEST_CASE("an unfinished snapshot (.tmp) left by a crash is removed at start; cursor temps stay") {
+  FaultFileSystem fs(11);
+  DatabaseOptions options;
+  options.data_dir = "/db";
+  options.fs = &fs;
+  options.snapshot_every = 0;
+  std::vector<std::string> logged;
+  options.log = [&](std::string_view line) { logged.emplace_back(line); };
+  {
+    auto db = Database::Open(options);
+    REQUIRE(db.ok());
+    REQUIRE((*db)->engine().CreateUser(NewUser{"u", "U", "u@x"}).ok());
+    REQUIRE((*db)->Close().ok());
+  }
+  fs.SetContents("/db/snapshots/" + wal::SnapshotFileName(99) + ".tmp", std::string(4096, 'x'));
+  fs.SetContents("/db/cursors/shipper.tmp", "a shipper's cursor, being written");
+  auto db = Database::Open(options);
+  REQUIRE_MESSAGE(db.ok(), db.status().message());
+  std::vector<std::string> names;
+  REQUIRE(fs.ListDir("/db/snapshots", &names).ok());
+  for (const std::string& name : names) CHECK_FALSE(name.ends_with(".tmp"));
+  std::string cursor_temp;
+  CHECK(fs.ReadFile("/db/cursors/shipper.tmp", &cursor_temp).ok());
+  bool said = false;
+  for (const std::string& line : logged)
+    said = said || line.find("unfinished snapshot") != std::string::npos;
+  CHECK(said);
+  CHECK((*db)->engine().GetUser("u").ok());
+}
+
 TEST_CASE("a bad checksum in the middle of the log refuses to start, naming file and offset") {
   CrashedDatabase c(12);
   size_t bad = c.FrameOffsets()[8];

@@ -98,6 +98,7 @@ class Database {
       const std::function<void(const std::string&)>& log);
   Status Recover();
   Status RemoveObsolete(Lsn newest_snapshot);
+  Status RemoveStaleSnapshots();
   void SnapshotLoop();
   void Log(const std::string& line) const;
 
