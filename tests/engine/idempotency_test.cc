@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "ecomm/database.h"
 #include "support/engine_fixture.h"
 #include "support/fault_file_system.h"
 
@@ -388,12 +387,7 @@ TEST_CASE("expired keys are swept as later requests complete: the store does not
 TEST_CASE("a snapshot leaves expired keys out: after a restart only live keys are held") {
   FaultFileSystem fs(1);
   ManualClock clock{kStartMs};
-  DatabaseOptions options;
-  options.data_dir = "/db";
-  options.fs = &fs;
-  options.clock = &clock;
-  options.snapshot_every = 0;  // one snapshot, on Close
-  options.log = [](std::string_view) {};
+  DatabaseOptions options = SnapshotOnCloseOptions(fs, clock);
   auto charge = [](Engine& engine, const std::string& key, Money amount) {
     const IdempotencyKey k{key, "charge " + std::to_string(amount)};
     return engine.Charge("u", amount, &k);

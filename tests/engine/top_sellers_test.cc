@@ -7,7 +7,6 @@
 #include <utility>
 #include <vector>
 
-#include "ecomm/database.h"
 #include "support/engine_fixture.h"
 #include "support/fault_file_system.h"
 
@@ -219,12 +218,7 @@ TEST_CASE("minutes older than 72 h leave as sales and cancels move the clock, un
 TEST_CASE("loading a snapshot keeps only the window's minutes, and the same ranking") {
   FaultFileSystem fs(3);
   ManualClock clock{kStartMs};
-  DatabaseOptions options;
-  options.data_dir = "/db";
-  options.fs = &fs;
-  options.clock = &clock;
-  options.snapshot_every = 0;  // one snapshot, on Close
-  options.log = [](std::string_view) {};
+  DatabaseOptions options = SnapshotOnCloseOptions(fs, clock);
   std::vector<TopSellerView> before;
   {
     auto db = Database::Open(options);

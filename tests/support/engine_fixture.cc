@@ -43,4 +43,14 @@ Quantity EngineFixture::Stock(const std::string& product_id) const {
   return product->stock;
 }
 
+DatabaseOptions SnapshotOnCloseOptions(wal::FileSystem& fs, const Clock& clock) {
+  DatabaseOptions options;
+  options.data_dir = "/db";
+  options.fs = &fs;
+  options.clock = &clock;
+  options.snapshot_every = 0;
+  options.log = [](std::string_view) {};
+  return options;
+}
+
 }  // namespace ecomm::testing

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ecomm/database.h"
 #include "ecomm/engine.h"
 #include "ecomm/wal/memory_journal.h"
 
@@ -38,6 +39,10 @@ struct EngineFixture {
   Money Balance(const std::string& user_id) const;
   Quantity Stock(const std::string& product_id) const;
 };
+
+// A Database at /db on `fs` and `clock` that snapshots only on Close and logs
+// nothing: for tests of what a restart from a snapshot keeps.
+DatabaseOptions SnapshotOnCloseOptions(wal::FileSystem& fs, const Clock& clock);
 
 // Runs `call`, checks it failed with `code`, and that neither state nor log changed.
 template <class Call>
