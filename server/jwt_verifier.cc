@@ -141,8 +141,9 @@ Result<TokenClaims> JwtVerifier::Verify(std::string_view token, int64_t now) con
     return Unauthorized("the token is not valid yet");
   }
   if (config_.issuer) {
-    auto iss = claims->FindMember("iss");
-    if (iss == claims->MemberEnd() || !iss->value.IsString() ||
+    const rapidjson::Value& all = *claims;
+    auto iss = all.FindMember("iss");
+    if (iss == all.MemberEnd() || !iss->value.IsString() ||
         iss->value.GetString() != *config_.issuer) {
       return Unauthorized("the token's issuer is not " + *config_.issuer);
     }
