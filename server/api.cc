@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "ecomm/auth/token_minter.h"
 #include "problem.h"
 
 namespace ecomm::server {
@@ -58,10 +59,7 @@ void Api::Handle(Request request, Reply reply) {
   };
   if (!found.ok()) return counted(Problem(found.status()));
   // Tokens carry wall-clock dates: the real clock, not the engine's test clock.
-  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
-  Result<Caller> caller = auth_.Authenticate(request, (*found)->access, now);
+  Result<Caller> caller = auth_.Authenticate(request, (*found)->access, auth::WallClockSeconds());
   if (!caller.ok()) return counted(AuthProblem(caller.status()));
   request.caller = std::move(caller).value();
   try {

@@ -13,11 +13,11 @@ bool Authenticator::IsAdminToken(std::string_view credentials) const {
   return options_.admin_token && ConstantTimeEquals(credentials, *options_.admin_token);
 }
 
-Result<Caller> Authenticator::OpenMode(const Request& request, Access access) const {
+Result<Caller> Authenticator::OpenMode(const Request& request,
+                                       std::optional<std::string_view> credentials,
+                                       Access access) const {
   if (access != Access::kAdmin) return Caller{};
   if (options_.admin_token) {
-    std::optional<std::string_view> credentials =
-        request.authorization ? BearerCredentials(*request.authorization) : std::nullopt;
     if (!credentials || !IsAdminToken(*credentials)) {
       return Status(ErrorCode::kUnauthorized, "a valid admin Bearer token is required");
     }
@@ -54,9 +54,9 @@ Result<TokenClaims> Authenticator::Claims(std::string_view token, int64_t now) {
 
 Result<Caller> Authenticator::Authenticate(const Request& request, Access access, int64_t now) {
   if (access == Access::kPublic) return Caller{};
-  if (!options_.jwt) return OpenMode(request, access);
   std::optional<std::string_view> credentials =
       request.authorization ? BearerCredentials(*request.authorization) : std::nullopt;
+  if (!options_.jwt) return OpenMode(request, credentials, access);
   if (!credentials) {
     return Status(ErrorCode::kUnauthorized, "an Authorization: Bearer token is required");
   }

@@ -41,7 +41,8 @@ class Authenticator {
   void AppendPrometheus(std::string* out) const;
 
  private:
-  Result<Caller> OpenMode(const Request& request, Access access) const;
+  Result<Caller> OpenMode(const Request& request, std::optional<std::string_view> credentials,
+                          Access access) const;
   Result<TokenClaims> Claims(std::string_view token, int64_t now);
   bool IsAdminToken(std::string_view credentials) const;
 
