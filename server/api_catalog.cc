@@ -22,7 +22,8 @@ void Api::GetProduct(Request& r, Reply reply) {
 }
 
 void Api::TopProducts(Request&, Reply reply) {
-  reply(Json(200, ToJsonArray(engine_.TopSellers())));
+  ECOMM_TRY(top, engine_.TopSellers());
+  reply(Json(200, ToJsonArray(*top)));
 }
 
 void Api::CreateProduct(Request& r, Reply reply) {

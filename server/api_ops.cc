@@ -19,15 +19,17 @@ void Api::AdvanceClock(Request& r, Reply reply) {
 }
 
 void Api::Health(Request&, Reply reply) {
-  wal::Status log = db_.wal().error();
+  LogHealth health = db_.Health();
+  bool writable = health.state == LogState::kWritable;
   JsonWriter w;
   w.StartObject();
-  w.Field("status", log.ok() ? "ok" : "read-only");
-  w.Field("writable", log.ok());
-  if (!log.ok()) w.Field("detail", log.ToString());
+  w.Field("status", LogStateName(health.state));
+  w.Field("writable", writable);
+  w.Field("readable", health.state != LogState::kReloading);
+  if (!writable) w.Field("detail", health.detail);
   w.Field("lsn", static_cast<int64_t>(db_.wal().Stats().durable_lsn));
   w.EndObject();
-  reply(Json(log.ok() ? 200 : 503, w.Take()));
+  reply(Json(writable ? 200 : 503, w.Take()));
 }
 
 void Api::Metrics(Request&, Reply reply) {
@@ -59,8 +61,20 @@ void Api::Metrics(Request&, Reply reply) {
   counter("ecomm_wal_batches_total", "Group-commit batches written.", wal.batches);
   counter("ecomm_wal_syncs_total", "fdatasync calls.", wal.syncs);
   counter("ecomm_wal_bytes_total", "Bytes written to the log.", wal.bytes);
+  LogHealth health = db_.Health();
   gauge("ecomm_wal_writable", "1 while the log accepts writes.",
-        db_.wal().error().ok() ? "1" : "0");
+        health.state == LogState::kWritable ? "1" : "0");
+  AppendFamily(&out, "ecomm_log_state", "gauge",
+               "1 for the state the log is in (/healthz): ok, reloading or read-only.");
+  for (LogState state : {LogState::kWritable, LogState::kReloading, LogState::kReadOnly}) {
+    out += "ecomm_log_state{state=\"" + std::string(LogStateName(state)) + "\"} " +
+           (state == health.state ? "1\n" : "0\n");
+  }
+  counter("ecomm_wal_failures_total", "Write or sync failures of the log (each refused writes).",
+          wal.failures);
+  counter("ecomm_log_reloads_total", "Drop-backs to the durable state after a log failure.",
+          health.reloads);
+  counter("ecomm_log_resumes_total", "Returns to writable after a log failure.", health.resumes);
   AppendFamily(&out, "ecomm_wal_fsync_seconds", "histogram", "fdatasync latency.");
   AppendHistogram(&out, "ecomm_wal_fsync_seconds", "", db_.wal().SyncLatencyMicros(), 1e-6);
   AppendFamily(&out, "ecomm_wal_batch_records", "histogram", "Records per group-commit batch.");

@@ -33,6 +33,8 @@ constexpr const char* kUsage = R"(usage: ecomm-server [flags]
   --idle-timeout T         a keep-alive connection may stay silent T (default 60s)
   --write-timeout T        a client that does not read its answer is cut after T (default 15s)
                            (T: a number with unit ms or s, e.g. 500ms, 10s)
+  --fsync-timeout T        an fdatasync of the log unanswered after T is a log failure
+                           (default 30s; 0: wait for ever)
   --idempotency-ttl T      an Idempotency-Key is remembered T after its request, by
                            engine time (default 24h; units ms, s, m, h, d)
   --snapshot-every N       records between snapshots (default 1000000; 0: on shutdown only)
@@ -148,6 +150,12 @@ std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string* messag
       if (!next() || !ParseDuration(value, std::chrono::hours(1), target)) {
         return fail(std::string(name) + " takes a duration such as 500ms or 10s (at most 1 h)");
       }
+    } else if (name == "--fsync-timeout") {
+      std::chrono::milliseconds timeout{};
+      if (!next() || (value != "0" && !ParseDuration(value, std::chrono::hours(1), &timeout))) {
+        return fail("--fsync-timeout takes a duration such as 30s (at most 1 h; 0: none)");
+      }
+      flags.database.sync_timeout_ms = static_cast<uint32_t>(timeout.count());
     } else if (name == "--idempotency-ttl") {
       std::chrono::milliseconds ttl{};
       if (!next() || !ParseDuration(value, std::chrono::days(3650), &ttl)) {

@@ -6,10 +6,11 @@
 
 namespace ecomm {
 
-// Every mutation holds the gate shared from its first lock until its record is
-// applied; a snapshot holds it exclusively for the instant it fixes its LSN, so no
-// mutation is half-way at that LSN. Writer-preferring, so a stream of mutations
-// cannot starve the snapshot (glibc's default rwlock prefers readers).
+// A shared/exclusive lock (StateGate): every call holds it shared while it uses the
+// state; a snapshot holds it exclusively for the instant it fixes its LSN, so no
+// mutation is half-way at that LSN. Writer-preferring, so a stream of calls cannot
+// starve the snapshot (glibc's default rwlock prefers readers). Not recursive: a call
+// that holds it must not enter the engine again.
 class CommitGate {
  public:
   CommitGate() {

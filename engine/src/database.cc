@@ -1,5 +1,6 @@
 #include "ecomm/database.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
@@ -7,6 +8,7 @@
 
 #include "engine_state.h"
 #include "snapshot_codec.h"
+#include "state_gate.h"
 
 namespace ecomm {
 
@@ -57,7 +59,7 @@ Database::Database(DatabaseOptions options)
 Result<std::unique_ptr<Database>> Database::Open(DatabaseOptions options) {
   std::unique_ptr<Database> db(new Database(std::move(options)));
   if (Status s = db->Recover(); !s.ok()) return s;
-  db->snapshot_thread_ = std::thread([raw = db.get()] { raw->SnapshotLoop(); });
+  db->maintenance_thread_ = std::thread([raw = db.get()] { raw->MaintenanceLoop(); });
   return db;
 }
 
@@ -105,43 +107,58 @@ Result<SnapshotReplica> Database::LoadSnapshotReplica(
                             wal::JoinPath(data_dir, "snapshots"), EngineOptions{}, log);
 }
 
-Status Database::Recover() {
-  auto start = SteadyClock::now();
-  for (const std::string& dir : {options_.data_dir, wal_dir_, snapshot_dir_, cursor_dir_}) {
-    if (wal::Status s = fs_->CreateDir(dir); !s.ok()) return FromWal(s);
-  }
-  if (Status s = RemoveStaleSnapshots(); !s.ok()) return s;
+Result<std::unique_ptr<Engine>> Database::LoadDurableState(Lsn until, RecoveryStats* stats,
+                                                           wal::ReplayReport* report) {
   EngineOptions engine_options;
   engine_options.clock = options_.clock;
   engine_options.idempotency_ttl_ms = options_.idempotency_ttl_ms;
   auto loaded = LoadNewestSnapshot(fs_, snapshot_dir_, engine_options,
                                    [this](const std::string& line) { Log(line); });
   if (!loaded.ok()) return loaded.status();
-  engine_ = std::move(loaded->engine);
-  recovery_.snapshot_lsn = loaded->snapshot_lsn;
-  recovery_.snapshot_skipped = std::move(loaded->skipped);
-
-  wal::ReplayReport report;
+  stats->snapshot_lsn = loaded->snapshot_lsn;
+  stats->snapshot_skipped = std::move(loaded->skipped);
+  Engine& engine = *loaded->engine;
   wal::Status replayed = wal::ReplayWal(
-      fs_, wal_dir_, recovery_.snapshot_lsn, options_.recovery,
+      fs_, wal_dir_, stats->snapshot_lsn, until, options_.recovery,
       [&](const wal::WalRecord& r) {
-        Status s = engine_->Replay(static_cast<RecordType>(r.type), r.payload, r.lsn);
+        Status s = engine.Replay(static_cast<RecordType>(r.type), r.payload, r.lsn);
         return s.ok() ? wal::Status::Ok() : wal::Status::Corruption(s.message());
       },
-      &report);
+      report);
   if (!replayed.ok()) return FromWal(replayed);
-  recovery_.records_replayed = report.records;
-  recovery_.wal_bytes = report.bytes;
-  recovery_.last_lsn = report.last_lsn;
-  recovery_.cut = report.cut;
-  if (!report.cut.empty()) Log("recovery cut the log: " + report.cut);
+  stats->records_replayed = report->records;
+  stats->wal_bytes = report->bytes;
+  stats->last_lsn = report->last_lsn;
+  stats->cut = report->cut;
+  if (!report->cut.empty()) Log("recovery cut the log: " + report->cut);
+  return std::move(loaded->engine);
+}
+
+Status Database::Recover() {
+  auto start = SteadyClock::now();
+  for (const std::string& dir : {options_.data_dir, wal_dir_, snapshot_dir_, cursor_dir_}) {
+    if (wal::Status s = fs_->CreateDir(dir); !s.ok()) return FromWal(s);
+  }
+  if (Status s = RemoveStaleSnapshots(); !s.ok()) return s;
+  wal::ReplayReport report;
+  auto loaded = LoadDurableState(wal::kMaxLsn, &recovery_, &report);
+  if (!loaded.ok()) return loaded.status();
+  engine_ = std::move(loaded).value();
 
   wal::WalOptions wal_options;
   wal_options.sync = options_.sync;
   wal_options.segment_bytes = options_.segment_bytes;
   wal_options.wait_for_room = options_.wait_for_log_room;
-  wal_options.on_failure = [this](const wal::Status& s) {
-    Log("the log failed and is now read-only (mutations answer UNAVAILABLE): " + s.ToString());
+  wal_options.sync_timeout_ms = options_.sync_timeout_ms;
+  // On the log's own thread, before any ticket learns of the failure: from here on no
+  // call may show a lost record. The rest happens on the maintenance thread.
+  wal_options.on_failure = [this](const wal::Status&) {
+    engine_->gate_->reloading.store(true, std::memory_order_release);
+    {
+      std::lock_guard lock(loop_mu_);
+      log_failed_ = true;
+    }
+    loop_cv_.notify_all();
   };
   if (wal::Status s = wal::WalWriter::Open(fs_, wal_dir_, report.last_lsn + 1, wal_options, &wal_);
       !s.ok()) {
@@ -169,24 +186,27 @@ SnapshotStats Database::LastSnapshot() const {
 }
 
 Status Database::Snapshot() {
+  // One at a time, and never while a log failure replaces the state.
   std::lock_guard one_at_a_time(snapshot_mu_);
   EngineState& state = *engine_->state_;
   auto start = SteadyClock::now();
 
   // Fix the LSN: no mutation is between its first lock and its apply.
-  Lsn lsn = 0;
+  wal::LogPosition at;
   TimeMs clock_offset = 0;
   auto gate_requested = SteadyClock::now();
   {
-    std::unique_lock gate(state.commit_gate);
-    lsn = wal_->Stats().appended_lsn;
+    std::unique_lock gate(engine_->gate_->lock);
+    wal::WalStats log = wal_->Stats();
+    at = wal::LogPosition{log.appended_lsn, log.epoch};
     clock_offset = state.clock_offset_ms.load();
     state.capture.Begin();
   }
+  Lsn lsn = at.lsn;
   double pause_micros = MillisSince(gate_requested) * 1000;
   CaptureScope capture(state.capture);
   // The image must not hold anything the log could still lose.
-  if (lsn > 0 && !wal_->WaitDurable(lsn)) return FromWal(wal_->error());
+  if (lsn > 0 && !wal_->WaitDurable(at)) return FromWal(wal_->error());
 
   std::unique_ptr<wal::SnapshotWriter> writer;
   if (wal::Status s = wal::SnapshotWriter::Create(fs_, snapshot_dir_, lsn, &writer); !s.ok()) {
@@ -300,15 +320,38 @@ Status Database::RemoveObsolete(Lsn newest) {
   return Status::Ok();
 }
 
-void Database::SnapshotLoop() {
+void Database::MaintenanceLoop() {
+  // A failing snapshot (a full disk, say) is retried after 200 ms, then twice as long
+  // each time up to a minute: each attempt writes up to a whole state's worth.
+  constexpr auto kFirstRetry = std::chrono::milliseconds(200);
+  constexpr auto kLastRetry = std::chrono::milliseconds(60'000);
+  auto retry_delay = kFirstRetry;
+  auto next_try = SteadyClock::now();
   std::unique_lock lock(loop_mu_);
   while (!closing_) {
-    loop_cv_.wait_for(lock, std::chrono::milliseconds(200));
-    if (closing_ || options_.snapshot_every == 0) continue;
+    loop_cv_.wait_for(lock, std::chrono::milliseconds(200),
+                      [&] { return closing_ || log_failed_; });
+    if (closing_) break;
+    if (log_failed_) {
+      log_failed_ = false;
+      lock.unlock();
+      RecoverFromLogFailure();
+      lock.lock();
+      continue;
+    }
+    if (options_.snapshot_every == 0 || SteadyClock::now() < next_try) continue;
     if (wal_->Stats().appended_lsn - LastSnapshot().lsn < options_.snapshot_every) continue;
     lock.unlock();
-    if (Status s = Snapshot(); !s.ok()) Log("snapshot failed: " + s.message());
+    Status s = Snapshot();
     lock.lock();
+    if (s.ok()) {
+      retry_delay = kFirstRetry;
+      continue;
+    }
+    Log("snapshot failed (next try in " + std::to_string(retry_delay.count()) +
+        " ms): " + s.message());
+    next_try = SteadyClock::now() + retry_delay;
+    retry_delay = std::min(retry_delay * 2, kLastRetry);
   }
 }
 
@@ -320,7 +363,7 @@ Status Database::Close() {
     closing_ = true;
   }
   loop_cv_.notify_all();
-  if (snapshot_thread_.joinable()) snapshot_thread_.join();
+  if (maintenance_thread_.joinable()) maintenance_thread_.join();
   if (wal_ == nullptr) return Status::Ok();  // Open failed before the log existed
   Status result;
   if (wal_->error().ok()) result = Snapshot();

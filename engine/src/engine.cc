@@ -7,36 +7,61 @@
 #include "engine_state.h"
 #include "make_views.h"
 #include "paging.h"
+#include "state_gate.h"
 #include "validation.h"
 
 namespace ecomm {
 
-Engine::Engine(EngineOptions options) : state_(std::make_unique<EngineState>(options)) {}
+Engine::Engine(EngineOptions options)
+    : gate_(std::make_unique<StateGate>()), state_(std::make_unique<EngineState>(options)) {}
 
 Engine::~Engine() = default;
 
-TimeMs Engine::Now() const { return state_->Now(); }
+Result<std::shared_lock<CommitGate>> Engine::Enter() const {
+  std::shared_lock lock(gate_->lock);
+  if (gate_->reloading.load(std::memory_order_acquire)) {
+    return Status(ErrorCode::kUnavailable,
+                  "the log failed; the engine is reloading its durable state");
+  }
+  return lock;
+}
+
+wal::Journal* Engine::journal() const {
+  std::shared_lock lock(gate_->lock);
+  return state_->journal;  // every state of one engine has the same journal
+}
+
+TimeMs Engine::Now() const {
+  std::shared_lock lock(gate_->lock);
+  return state_->Now();
+}
 
 Status Engine::WaitDurable(CommitTicket ticket) const {
-  if (ticket.lsn == 0 || state_->journal == nullptr) return Status::Ok();
-  if (state_->journal->WaitDurable(ticket.lsn)) return Status::Ok();
+  wal::Journal* log = journal();
+  if (ticket.lsn == 0 || log == nullptr) return Status::Ok();
+  if (log->WaitDurable(wal::LogPosition{ticket.lsn, ticket.epoch})) return Status::Ok();
   return Status(ErrorCode::kUnavailable, "the log could not be written");
 }
 
 void Engine::OnDurable(CommitTicket ticket, std::function<void(Status)> done) const {
-  if (ticket.lsn == 0 || state_->journal == nullptr) return done(Status::Ok());
-  state_->journal->OnDurable(ticket.lsn, [done = std::move(done)](bool durable) {
+  wal::Journal* log = journal();
+  if (ticket.lsn == 0 || log == nullptr) return done(Status::Ok());
+  log->OnDurable(wal::LogPosition{ticket.lsn, ticket.epoch}, [done =
+                                                                  std::move(done)](bool durable) {
     done(durable ? Status::Ok() : Status(ErrorCode::kUnavailable, "the log could not be written"));
   });
 }
 
 EngineCounts Engine::Counts() const {
+  std::shared_lock lock(gate_->lock);
   return EngineCounts{state_->accounts.Size(), state_->catalog.Size(),
                       state_->order_count.load(std::memory_order_relaxed),
                       state_->idempotency.size(), state_->top_sellers.minutes()};
 }
 
 Result<UserView> Engine::GetUser(std::string_view user_id) const {
+  auto gate = Enter();
+  if (!gate.ok()) return gate.status();
   Result<Account*> found = state_->FindAccount(user_id);
   if (!found.ok()) return found.status();
   const Account* account = *found;
@@ -44,6 +69,8 @@ Result<UserView> Engine::GetUser(std::string_view user_id) const {
 }
 
 Result<BalanceView> Engine::GetBalance(std::string_view user_id) const {
+  auto gate = Enter();
+  if (!gate.ok()) return gate.status();
   Result<Account*> found = state_->FindAccount(user_id);
   if (!found.ok()) return found.status();
   const Account* account = *found;
@@ -53,6 +80,8 @@ Result<BalanceView> Engine::GetBalance(std::string_view user_id) const {
 
 Result<Page<BalanceEntryView>> Engine::ListBalanceHistory(std::string_view user_id, size_t limit,
                                                           std::optional<uint64_t> position) const {
+  auto gate = Enter();
+  if (!gate.ok()) return gate.status();
   Result<Account*> found = state_->FindAccount(user_id);
   if (!found.ok()) return found.status();
   const Account* account = *found;
@@ -63,6 +92,8 @@ Result<Page<BalanceEntryView>> Engine::ListBalanceHistory(std::string_view user_
 }
 
 Result<ProductView> Engine::GetProduct(std::string_view product_id) const {
+  auto gate = Enter();
+  if (!gate.ok()) return gate.status();
   Result<Product*> product = state_->FindProduct(product_id);
   if (!product.ok()) return product.status();
   return MakeProductView(**product);
@@ -70,6 +101,8 @@ Result<ProductView> Engine::GetProduct(std::string_view product_id) const {
 
 Result<std::vector<ProductView>> Engine::ListProducts(std::optional<size_t> limit,
                                                       std::optional<std::string_view> after) const {
+  auto gate = Enter();
+  if (!gate.ok()) return gate.status();
   if (limit) {
     if (Status s = CheckPageLimit(*limit); !s.ok()) return s;
   }
@@ -99,6 +132,8 @@ Result<std::vector<ProductView>> Engine::ListProducts(std::optional<size_t> limi
 }
 
 Result<OrderView> Engine::GetOrder(std::string_view order_id) const {
+  auto gate = Enter();
+  if (!gate.ok()) return gate.status();
   std::optional<Uuid> id = Uuid::Parse(order_id);
   const Order* order = id ? state_->orders.Find(*id) : nullptr;
   if (order == nullptr) return Status(ErrorCode::kOrderNotFound, "no such order");
@@ -108,6 +143,8 @@ Result<OrderView> Engine::GetOrder(std::string_view order_id) const {
 
 Result<Page<OrderView>> Engine::ListOrders(std::string_view user_id, size_t limit,
                                            std::optional<uint64_t> position) const {
+  auto gate = Enter();
+  if (!gate.ok()) return gate.status();
   Result<Account*> found = state_->FindAccount(user_id);
   if (!found.ok()) return found.status();
   const Account* account = *found;
@@ -116,7 +153,9 @@ Result<Page<OrderView>> Engine::ListOrders(std::string_view user_id, size_t limi
                                     [&](size_t i) { return MakeOrderView(*account->orders[i]); });
 }
 
-std::vector<TopSellerView> Engine::TopSellers() const {
+Result<std::vector<TopSellerView>> Engine::TopSellers() const {
+  auto gate = Enter();
+  if (!gate.ok()) return gate.status();
   std::vector<TopSellerView> views;
   for (const auto& [product, units] :
        state_->top_sellers.Top(state_->Now(), limits::kTopSellersCount)) {
@@ -126,6 +165,8 @@ std::vector<TopSellerView> Engine::TopSellers() const {
 }
 
 Result<CartView> Engine::GetCart(std::string_view user_id) const {
+  auto gate = Enter();
+  if (!gate.ok()) return gate.status();
   Result<Account*> found = state_->FindAccount(user_id);
   if (!found.ok()) return found.status();
   const Account* account = *found;

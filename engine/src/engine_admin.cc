@@ -5,6 +5,7 @@
 #include "ecomm/engine.h"
 #include "engine_state.h"
 #include "make_views.h"
+#include "state_gate.h"
 #include "validation.h"
 
 namespace ecomm {
@@ -18,7 +19,8 @@ Status Exists(std::string_view what) {
 }  // namespace
 
 Result<Committed<UserView>> Engine::CreateUser(const NewUser& user) {
-  auto gate = state_->BeginMutation();
+  auto gate = Enter();
+  if (!gate.ok()) return gate.status();
   std::string id = user.user_id ? *user.user_id : Uuid::Random().ToString();
   if (Status s = CheckId("userId", id); !s.ok()) return s;
   if (Status s = CheckText("name", user.name); !s.ok()) return s;
@@ -26,15 +28,16 @@ Result<Committed<UserView>> Engine::CreateUser(const NewUser& user) {
   CreateUserRecord record{state_->Now(), id, user.name, user.email};
   return state_->accounts.WithStripe(id, [&](auto& stripe) -> Result<Committed<UserView>> {
     if (stripe.contains(id)) return Exists("user " + id);
-    Result<Lsn> lsn = state_->Log(record);
-    if (!lsn.ok()) return lsn.status();
+    Result<CommitTicket> ticket = state_->Log(record);
+    if (!ticket.ok()) return ticket.status();
     Account* account = ApplyCreateUser(*state_, record, stripe);
-    return Committed<UserView>{MakeUserView(*account), {*lsn}};
+    return Committed<UserView>{MakeUserView(*account), *ticket};
   });
 }
 
 Result<Committed<ProductView>> Engine::CreateProduct(const NewProduct& product) {
-  auto gate = state_->BeginMutation();
+  auto gate = Enter();
+  if (!gate.ok()) return gate.status();
   std::string id = product.product_id ? *product.product_id : Uuid::Random().ToString();
   if (Status s = CheckId("productId", id); !s.ok()) return s;
   if (Status s = CheckText("name", product.name); !s.ok()) return s;
@@ -43,15 +46,16 @@ Result<Committed<ProductView>> Engine::CreateProduct(const NewProduct& product) 
   CreateProductRecord record{state_->Now(), id, product.name, product.price, product.stock};
   return state_->catalog.WithStripe(id, [&](auto& stripe) -> Result<Committed<ProductView>> {
     if (stripe.contains(id)) return Exists("product " + id);
-    Result<Lsn> lsn = state_->Log(record);
-    if (!lsn.ok()) return lsn.status();
+    Result<CommitTicket> ticket = state_->Log(record);
+    if (!ticket.ok()) return ticket.status();
     Product* created = ApplyCreateProduct(*state_, record, stripe);
-    return Committed<ProductView>{MakeProductView(*created), {*lsn}};
+    return Committed<ProductView>{MakeProductView(*created), *ticket};
   });
 }
 
 Result<Committed<ProductView>> Engine::Restock(std::string_view product_id, Quantity quantity) {
-  auto gate = state_->BeginMutation();
+  auto gate = Enter();
+  if (!gate.ok()) return gate.status();
   if (Status s = CheckRange("quantity", quantity, 1, limits::kMaxRestock); !s.ok()) return s;
   Result<Product*> found = state_->FindProduct(product_id);
   if (!found.ok()) return found.status();
@@ -61,14 +65,15 @@ Result<Committed<ProductView>> Engine::Restock(std::string_view product_id, Quan
     return Status(ErrorCode::kInvalidRequest, "stock would exceed 10^12");
   }
   RestockRecord record{state_->Now(), product.product_id, quantity};
-  Result<Lsn> lsn = state_->Log(record);
-  if (!lsn.ok()) return lsn.status();
+  Result<CommitTicket> ticket = state_->Log(record);
+  if (!ticket.ok()) return ticket.status();
   ApplyRestock(*state_, record, product);
-  return Committed<ProductView>{MakeProductView(product), {*lsn}};
+  return Committed<ProductView>{MakeProductView(product), *ticket};
 }
 
 Result<Committed<TimeMs>> Engine::AdvanceClock(int64_t seconds) {
-  auto gate = state_->BeginMutation();
+  auto gate = Enter();
+  if (!gate.ok()) return gate.status();
   if (Status s = CheckRange("advanceSeconds", seconds, 1, limits::kMaxClockAdvanceSeconds);
       !s.ok()) {
     return s;
@@ -78,10 +83,10 @@ Result<Committed<TimeMs>> Engine::AdvanceClock(int64_t seconds) {
     return Status(ErrorCode::kInvalidRequest, "the clock would pass the year 9999");
   }
   AdvanceClockRecord record{state_->Now(), seconds};
-  Result<Lsn> lsn = state_->Log(record);
-  if (!lsn.ok()) return lsn.status();
+  Result<CommitTicket> ticket = state_->Log(record);
+  if (!ticket.ok()) return ticket.status();
   ApplyAdvanceClock(*state_, record);
-  return Committed<TimeMs>{state_->Now(), {*lsn}};
+  return Committed<TimeMs>{state_->Now(), *ticket};
 }
 
 }  // namespace ecomm

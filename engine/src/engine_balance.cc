@@ -5,13 +5,15 @@
 #include "ecomm/engine.h"
 #include "engine_state.h"
 #include "make_views.h"
+#include "state_gate.h"
 #include "validation.h"
 
 namespace ecomm {
 
 Result<Committed<BalanceView>> Engine::Charge(std::string_view user_id, Money amount,
                                               const IdempotencyKey* key) {
-  auto gate = state_->BeginMutation();
+  auto gate = Enter();
+  if (!gate.ok()) return gate.status();
   if (Status s = CheckRange("amount", amount, 1, limits::kMaxChargeAmount); !s.ok()) return s;
   if (Status s = CheckIdempotencyKey(key); !s.ok()) return s;
 
@@ -21,7 +23,7 @@ Result<Committed<BalanceView>> Engine::Charge(std::string_view user_id, Money am
   if (!reserved.ok()) return reserved.status();
   if (*reserved == IdempotencyStore::Reservation::kCompleted) {
     BalanceView view{earlier.user_id, earlier.balance_after, earlier.at};
-    return Committed<BalanceView>{std::move(view), {earlier.lsn}, true};
+    return Committed<BalanceView>{std::move(view), {earlier.lsn, state_->epoch}, true};
   }
 
   Result<Account*> found = state_->FindAccount(user_id);
@@ -32,11 +34,11 @@ Result<Committed<BalanceView>> Engine::Charge(std::string_view user_id, Money am
     return Status(ErrorCode::kInvalidRequest, "balance would exceed 2^53-1");
   }
   ChargeRecord record{state_->Now(), account.user_id, amount, Uuid::Random(), reservation.tag()};
-  Result<Lsn> lsn = state_->Log(record);
-  if (!lsn.ok()) return lsn.status();
-  ApplyCharge(*state_, record, account, *lsn);
+  Result<CommitTicket> ticket = state_->Log(record);
+  if (!ticket.ok()) return ticket.status();
+  ApplyCharge(*state_, record, account, ticket->lsn);
   reservation.Keep();
-  return Committed<BalanceView>{MakeBalanceView(account), {*lsn}};
+  return Committed<BalanceView>{MakeBalanceView(account), *ticket};
 }
 
 }  // namespace ecomm

@@ -5,13 +5,15 @@
 #include "ecomm/engine.h"
 #include "engine_state.h"
 #include "make_views.h"
+#include "state_gate.h"
 #include "validation.h"
 
 namespace ecomm {
 
 Result<Committed<CartView>> Engine::AddToCart(std::string_view user_id, std::string_view product_id,
                                               Quantity quantity) {
-  auto gate = state_->BeginMutation();
+  auto gate = Enter();
+  if (!gate.ok()) return gate.status();
   if (Status s = CheckId("userId", user_id); !s.ok()) return s;
   if (Status s = CheckId("productId", product_id); !s.ok()) return s;
   if (Status s = CheckRange("quantity", quantity, 1, limits::kMaxLineQuantity); !s.ok()) return s;
@@ -34,15 +36,16 @@ Result<Committed<CartView>> Engine::AddToCart(std::string_view user_id, std::str
     return Status(ErrorCode::kInvalidRequest, "the cart total would exceed 2^53-1");
   }
   CartAddRecord record{state_->Now(), (*account)->user_id, (*product)->product_id, quantity};
-  Result<Lsn> lsn = state_->Log(record);
-  if (!lsn.ok()) return lsn.status();
+  Result<CommitTicket> ticket = state_->Log(record);
+  if (!ticket.ok()) return ticket.status();
   ApplyCartAdd(*state_, record, **account, **product);
-  return Committed<CartView>{MakeCartView(**account), {*lsn}};
+  return Committed<CartView>{MakeCartView(**account), *ticket};
 }
 
 Result<Committed<CartView>> Engine::RemoveFromCart(std::string_view user_id,
                                                    std::string_view product_id) {
-  auto gate = state_->BeginMutation();
+  auto gate = Enter();
+  if (!gate.ok()) return gate.status();
   if (Status s = CheckId("userId", user_id); !s.ok()) return s;
   if (Status s = CheckId("productId", product_id); !s.ok()) return s;
   Result<Account*> account = state_->FindAccount(user_id);
@@ -54,10 +57,10 @@ Result<Committed<CartView>> Engine::RemoveFromCart(std::string_view user_id,
     return Status(ErrorCode::kCartItemNotFound, "the cart holds no such product");
   }
   CartRemoveRecord record{state_->Now(), (*account)->user_id, line->product->product_id};
-  Result<Lsn> lsn = state_->Log(record);
-  if (!lsn.ok()) return lsn.status();
+  Result<CommitTicket> ticket = state_->Log(record);
+  if (!ticket.ok()) return ticket.status();
   ApplyCartRemove(*state_, record, **account);
-  return Committed<CartView>{MakeCartView(**account), {*lsn}};
+  return Committed<CartView>{MakeCartView(**account), *ticket};
 }
 
 }  // namespace ecomm

@@ -8,6 +8,7 @@
 #include "engine_state.h"
 #include "make_views.h"
 #include "product_locks.h"
+#include "state_gate.h"
 #include "validation.h"
 
 namespace ecomm {
@@ -54,14 +55,16 @@ Result<Committed<OrderView>> Replayed(EngineState& state, const IdempotentOutcom
   const Order* order = state.orders.Find(earlier.order_id);
   ECOMM_INVARIANT(order != nullptr, "an outcome is stored only with its order");
   std::lock_guard lock(order->user->mu);
-  return Committed<OrderView>{MakeOrderView(*order, earlier.history_size), {earlier.lsn}, true};
+  return Committed<OrderView>{
+      MakeOrderView(*order, earlier.history_size), {earlier.lsn, state.epoch}, true};
 }
 
 }  // namespace
 
 Result<Committed<OrderView>> Engine::PlaceOrder(const OrderRequest& request,
                                                 const IdempotencyKey* key) {
-  auto gate = state_->BeginMutation();
+  auto gate = Enter();
+  if (!gate.ok()) return gate.status();
   // 1. The request's shape, before anything is looked up.
   if (Status s = CheckId("userId", request.user_id); !s.ok()) return s;
   if (Status s = CheckShape(request); !s.ok()) return s;
@@ -141,16 +144,17 @@ Result<Committed<OrderView>> Engine::PlaceOrder(const OrderRequest& request,
         OrderLineRecord{products[i]->product_id, quantities[i], products[i]->price});
   }
   record.idempotency = reservation.tag();
-  Result<Lsn> lsn = state_->Log(record);
-  if (!lsn.ok()) return lsn.status();
-  Order* order = ApplyPlaceOrder(*state_, record, account, products, *lsn);
+  Result<CommitTicket> ticket = state_->Log(record);
+  if (!ticket.ok()) return ticket.status();
+  Order* order = ApplyPlaceOrder(*state_, record, account, products, ticket->lsn);
   reservation.Keep();
-  return Committed<OrderView>{MakeOrderView(*order), {*lsn}};
+  return Committed<OrderView>{MakeOrderView(*order), *ticket};
 }
 
 Result<Committed<OrderView>> Engine::CancelOrder(std::string_view order_id,
                                                  const IdempotencyKey* key) {
-  auto gate = state_->BeginMutation();
+  auto gate = Enter();
+  if (!gate.ok()) return gate.status();
   if (Status s = CheckIdempotencyKey(key); !s.ok()) return s;
   std::optional<Uuid> id = Uuid::Parse(order_id);
   Order* order = id ? state_->orders.Find(*id) : nullptr;
@@ -183,11 +187,11 @@ Result<Committed<OrderView>> Engine::CancelOrder(std::string_view order_id,
 
   CancelOrderRecord record{state_->Now(), order->order_id, Uuid::Random(), ChangedBy::kUser,
                            reservation.tag()};
-  Result<Lsn> lsn = state_->Log(record);
-  if (!lsn.ok()) return lsn.status();
-  ApplyCancelOrder(*state_, record, *order, *lsn);
+  Result<CommitTicket> ticket = state_->Log(record);
+  if (!ticket.ok()) return ticket.status();
+  ApplyCancelOrder(*state_, record, *order, ticket->lsn);
   reservation.Keep();
-  return Committed<OrderView>{MakeOrderView(*order), {*lsn}};
+  return Committed<OrderView>{MakeOrderView(*order), *ticket};
 }
 
 }  // namespace ecomm

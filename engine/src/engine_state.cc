@@ -12,13 +12,13 @@ EngineState::EngineState(const EngineOptions& options)
       journal(options.journal),
       idempotency(options.idempotency_ttl_ms) {}
 
-Result<Lsn> EngineState::Append(const Record& record) {
+Result<CommitTicket> EngineState::Append(const Record& record) {
   thread_local std::string buffer;
   buffer.clear();
   EncodeRecord(record, &buffer);
   auto bytes = std::span(reinterpret_cast<const uint8_t*>(buffer.data()), buffer.size());
   wal::Appended appended = journal->Append(static_cast<uint8_t>(TypeOf(record)), bytes);
-  if (appended.ok()) return appended.lsn();
+  if (appended.ok()) return CommitTicket{appended.lsn(), appended.position().epoch};
   // Both are 503 UNAVAILABLE; the message tells a client whether retrying soon helps.
   if (appended.refusal() == wal::Refusal::kBacklogFull) {
     return Status(ErrorCode::kUnavailable, "the log backlog is full; retry shortly");

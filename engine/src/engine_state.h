@@ -2,11 +2,9 @@
 
 #include <atomic>
 #include <mutex>
-#include <shared_mutex>
 
 #include "accounts.h"
 #include "catalog.h"
-#include "commit_gate.h"
 #include "ecomm/clock.h"
 #include "ecomm/engine.h"
 #include "ecomm/record.h"
@@ -22,8 +20,9 @@ class Journal;
 }
 
 // Everything the engine holds. Lock order, the one global order every transaction
-// follows: an account's mu, then product mus by productId ascending; a stripe lock
-// or the top-sellers / idempotency / clock mutex is always innermost and brief.
+// follows: the engine's gate (shared), an account's mu, then product mus by productId
+// ascending; a stripe lock or the top-sellers / idempotency / clock mutex is always
+// innermost and brief.
 struct EngineState {
   explicit EngineState(const EngineOptions& options);
 
@@ -31,11 +30,11 @@ struct EngineState {
   TimeMs Now() const { return clock->NowMs() + clock_offset_ms.load(std::memory_order_acquire); }
 
   // Encodes and appends `record`; call with the locks of the mutation held. Returns
-  // the LSN (0 without a journal), or kUnavailable when the journal refuses it; the
-  // caller then applies nothing. It never waits for the disk.
+  // its ticket (LSN 0 without a journal), or kUnavailable when the journal refuses it;
+  // the caller then applies nothing. It never waits for the disk.
   template <class R>
-  Result<Lsn> Log(const R& record) {
-    if (journal == nullptr) return Lsn{0};  // no copy into a Record when nothing is logged
+  Result<CommitTicket> Log(const R& record) {
+    if (journal == nullptr) return CommitTicket{};  // no copy into a Record when nothing is logged
     return Append(Record(record));
   }
 
@@ -45,16 +44,15 @@ struct EngineState {
   // kProductNotFound for an unknown id.
   Result<Product*> FindProduct(std::string_view product_id) const;
 
-  Result<Lsn> Append(const Record& record);
+  Result<CommitTicket> Append(const Record& record);
 
   SystemClock system_clock;
   const Clock* clock;
   wal::Journal* journal;
+  // The journal epoch (wal::LogPosition) of this state's own appends: an answer
+  // replayed for an Idempotency-Key gets a ticket in it.
+  uint64_t epoch = 0;
 
-  // Held shared by every mutation from its first lock until its record is applied.
-  std::shared_lock<CommitGate> BeginMutation() { return std::shared_lock(commit_gate); }
-
-  CommitGate commit_gate;
   SnapshotCapture capture;
   std::mutex clock_mu;  // serialises AdvanceClock records
   std::atomic<TimeMs> clock_offset_ms{0};

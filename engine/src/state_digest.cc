@@ -14,6 +14,7 @@
 #include "ecomm/engine.h"
 #include "engine_state.h"
 #include "snapshot_codec.h"
+#include "state_gate.h"
 
 namespace ecomm {
 
@@ -41,6 +42,7 @@ class Digest {
 }  // namespace
 
 uint64_t Engine::StateDigest() const {
+  std::shared_lock gate(gate_->lock);
   const EngineState& s = *state_;
   Digest d;
   d.Chunk(EncodeMetaChunk(s.clock_offset_ms.load()));

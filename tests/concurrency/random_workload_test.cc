@@ -121,7 +121,7 @@ class Worker {
 
   void Read() {
     REQUIRE(engine_.GetCart(AnyUser()).ok());
-    auto top = engine_.TopSellers();
+    auto top = engine_.TopSellers().value();
     REQUIRE(top.size() <= limits::kTopSellersCount);
   }
 

@@ -42,7 +42,7 @@ struct Recovery {
 Recovery Recover(MemoryFileSystem& fs, wal::Lsn after, wal::RecoveryMode mode) {
   Recovery r;
   r.status = wal::ReplayWal(
-      &fs, kDir, after, mode,
+      &fs, kDir, after, wal::kMaxLsn, mode,
       [&](const wal::WalRecord& record) {
         r.applied.push_back(Applied{record.lsn, record.type,
                                     std::string(record.payload.begin(), record.payload.end())});

@@ -15,9 +15,10 @@ class FaultWritableFile final : public wal::WritableFile {
   Status Append(std::span<const uint8_t> data) override {
     std::lock_guard lock(fs_.mu_);
     if (boot_ != fs_.boot_ || !fs_.Proceed()) return fs_.Dead();
+    size_t fits = fs_.fail_writes_ ? data.size() / 2 : data.size();
+    file_->data.append(reinterpret_cast<const char*>(data.data()), fits);
+    fs_.history_[path_].append(reinterpret_cast<const char*>(data.data()), fits);
     if (fs_.fail_writes_) return Status::IOError("write " + path_ + ": No space left on device");
-    file_->data.append(reinterpret_cast<const char*>(data.data()), data.size());
-    fs_.history_[path_].append(reinterpret_cast<const char*>(data.data()), data.size());
     return Status::Ok();
   }
 
@@ -51,7 +52,12 @@ std::string FaultFileSystem::DirOf(const std::string& path) {
 
 void FaultFileSystem::Crash() {
   std::lock_guard lock(mu_);
-  CrashLocked();
+  CrashLocked(false);
+}
+
+void FaultFileSystem::CrashReordered() {
+  std::lock_guard lock(mu_);
+  CrashLocked(true);
 }
 
 void FaultFileSystem::CrashBeforeOp(uint64_t n) {
@@ -66,17 +72,26 @@ bool FaultFileSystem::crashed() const {
 
 bool FaultFileSystem::Proceed() {
   if (down_) return false;
-  if (ops_until_crash_ > 0 && --ops_until_crash_ == 0) CrashLocked();
+  if (ops_until_crash_ > 0 && --ops_until_crash_ == 0) CrashLocked(false);
   return !down_;
 }
 
-void FaultFileSystem::CrashLocked() {
+void FaultFileSystem::CrashLocked(bool reordered) {
   down_ = true;
   ++boot_;
   Namespace survivors;
   for (auto& [path, file] : durable_) {
     size_t unsynced = file->data.size() - file->synced;
     size_t kept = file->synced + (unsynced ? rng_() % (unsynced + 1) : 0);
+    if (reordered) {
+      constexpr size_t kSector = 512;
+      for (size_t at = file->synced; at < kept; at += kSector) {
+        if (rng_() % 2 == 0) {
+          std::fill_n(file->data.begin() + static_cast<std::ptrdiff_t>(at),
+                      std::min(kSector, kept - at), '\0');
+        }
+      }
+    }
     // A torn sector may also come back with garbage: flip a bit of the torn part.
     if (kept > file->synced && rng_() % 4 == 0) {
       size_t at = file->synced + rng_() % (kept - file->synced);
@@ -196,6 +211,16 @@ Status FaultFileSystem::ReadFileRange(const std::string& path, uint64_t offset, 
   if (it == live_.end()) return Status::NotFound(path);
   const std::string& data = it->second->data;
   if (offset < data.size()) *out = data.substr(static_cast<size_t>(offset), max_bytes);
+  return Status::Ok();
+}
+
+Status FaultFileSystem::SyncFile(const std::string& path) {
+  std::lock_guard lock(mu_);
+  if (!Proceed()) return Dead();
+  if (fail_syncs_) return Status::IOError("fdatasync " + path + ": Input/output error");
+  auto it = live_.find(path);
+  if (it == live_.end()) return Status::NotFound(path);
+  it->second->synced = it->second->data.size();
   return Status::Ok();
 }
 

@@ -27,12 +27,17 @@ class FaultFileSystem final : public wal::FileSystem {
   explicit FaultFileSystem(uint64_t seed) : rng_(seed) {}
 
   void Crash();
+  // A power cut after the disk wrote the unsynced pages in an order of its own: each
+  // 512-byte sector of a file's unsynced part survives or reads back as zeros, at
+  // random, and the file keeps a random length within that part.
+  void CrashReordered();
   // Crashes just before the n-th mutating operation from now (append, sync, create,
   // rename, remove, truncate): a crash point in the I/O sequence itself.
   void CrashBeforeOp(uint64_t n);
   bool crashed() const;
   void Reboot();
   void FailSyncs(bool fail);
+  // A full disk: a write puts in part of its bytes, then fails with ENOSPC.
   void FailWrites(bool fail);
   // A stalled disk: while blocked, a file's Sync waits (the file system stays usable)
   // until UnblockSyncs. WaitForBlockedSync returns once some Sync is waiting.
@@ -55,6 +60,7 @@ class FaultFileSystem final : public wal::FileSystem {
   // What a reading process sees: the live contents, synced or not.
   Status ReadFileRange(const std::string& path, uint64_t offset, size_t max_bytes,
                        std::string* out) override;
+  Status SyncFile(const std::string& path) override;
   Status Truncate(const std::string& path, uint64_t size) override;
   Status Rename(const std::string& from, const std::string& to) override;
   Status Remove(const std::string& path) override;
@@ -70,7 +76,7 @@ class FaultFileSystem final : public wal::FileSystem {
   using Namespace = std::map<std::string, std::shared_ptr<File>>;
 
   Status Dead() const { return Status::IOError("file system is down (simulated crash)"); }
-  void CrashLocked();
+  void CrashLocked(bool reordered);
   // Counts a mutating operation; false when the file system is (now) down.
   bool Proceed();
   static std::string DirOf(const std::string& path);

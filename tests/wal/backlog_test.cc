@@ -45,7 +45,7 @@ struct StalledWriter {
     std::vector<wal::Lsn> lsns;
     wal::ReplayReport report;
     wal::Status s = wal::ReplayWal(
-        &fs, "/wal", 0, wal::RecoveryMode::kStrict,
+        &fs, "/wal", 0, wal::kMaxLsn, wal::RecoveryMode::kStrict,
         [&](const wal::WalRecord& r) {
           lsns.push_back(r.lsn);
           return wal::Status::Ok();
@@ -80,11 +80,11 @@ TEST_CASE("a full backlog refuses Append at once, then accepts again once the wr
   CHECK(w.writer->Stats().appended_lsn == w.last);
 
   w.fs.UnblockSyncs();
-  CHECK(w.writer->WaitDurable(w.last));
+  CHECK(w.writer->WaitDurable({w.last}));
   wal::Appended after = w.Append();
   REQUIRE(after.ok());
   CHECK(after.lsn() == w.last + 1);
-  CHECK(w.writer->WaitDurable(after.lsn()));
+  CHECK(w.writer->WaitDurable(after.position()));
   CHECK(w.Logged() == std::vector<wal::Lsn>{1, 2, 3});
 }
 
@@ -98,7 +98,7 @@ TEST_CASE("with wait_for_room, Append waits for the backlog to drain instead of 
   wal::Appended later = waiting.get();
   REQUIRE(later.ok());
   CHECK(later.lsn() == w.last + 1);
-  CHECK(w.writer->WaitDurable(later.lsn()));
+  CHECK(w.writer->WaitDurable(later.position()));
   CHECK(w.Logged() == std::vector<wal::Lsn>{1, 2, 3});
 }
 
@@ -109,7 +109,7 @@ TEST_CASE("a failed log refuses as failed, not as full") {
   fs.FailSyncs(true);
   wal::Appended lost = writer->Append(1, kPayload);
   REQUIRE(lost.ok());
-  CHECK_FALSE(writer->WaitDurable(lost.lsn()));
+  CHECK_FALSE(writer->WaitDurable(lost.position()));
   wal::Appended refused = writer->Append(1, kPayload);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.refusal() == wal::Refusal::kFailed);

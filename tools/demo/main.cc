@@ -63,7 +63,9 @@ int main() {
   Print(checkout->value);
 
   std::printf("top sellers (72 h):\n");
-  for (const auto& top : engine.TopSellers()) {
+  auto top_sellers = engine.TopSellers();
+  if (!top_sellers.ok()) return Fail(top_sellers.status());
+  for (const auto& top : *top_sellers) {
     std::printf("  %s %s sold %lld\n", top.product_id.c_str(), top.name.c_str(),
                 static_cast<long long>(top.total_sales));
   }

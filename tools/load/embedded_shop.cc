@@ -129,8 +129,7 @@ Reply EmbeddedShop::Execute(const Population& p, const Request& r) {
       return r.variant ? read(engine.ListProducts(20, std::nullopt))
                        : read(engine.GetProduct(p.product_id(r.product)));
     case Op::kTop:
-      engine.TopSellers();
-      return Reply{200, "[]"};
+      return read(engine.TopSellers());
     case Op::kHistory:
       return r.variant ? read(engine.ListOrders(user, 20, std::nullopt))
                        : read(engine.ListBalanceHistory(user, 20, std::nullopt));

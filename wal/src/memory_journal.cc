@@ -9,17 +9,18 @@ Appended MemoryJournal::Append(uint8_t type, std::span<const uint8_t> payload) {
   if (failed_) return Refusal::kFailed;
   Lsn lsn = entries_.size() + 1;
   entries_.push_back(Entry{lsn, type, std::vector<uint8_t>(payload.begin(), payload.end())});
-  return lsn;
+  return LogPosition{lsn, 0};
 }
 
-bool MemoryJournal::WaitDurable(Lsn lsn) {
+bool MemoryJournal::WaitDurable(LogPosition at) {
   std::lock_guard lock(mu_);
-  ECOMM_INVARIANT(lsn <= entries_.size(), "only appended records can be waited for");
-  return lsn <= entries_.size();
+  ECOMM_INVARIANT(at.lsn <= entries_.size() && at.epoch == 0,
+                  "only appended records can be waited for (and this journal never fails over)");
+  return at.lsn <= entries_.size();
 }
 
-void MemoryJournal::OnDurable(Lsn lsn, std::function<void(bool durable)> done) {
-  done(WaitDurable(lsn));
+void MemoryJournal::OnDurable(LogPosition at, std::function<void(bool durable)> done) {
+  done(WaitDurable(at));
 }
 
 void MemoryJournal::Fail() {

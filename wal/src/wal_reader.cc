@@ -42,9 +42,15 @@ std::unique_ptr<LoadedSegment> LoadSegment(FileSystem* fs, const std::string& pa
 
 class Replay {
  public:
-  Replay(FileSystem* fs, const std::string& dir, Lsn after, RecoveryMode mode,
+  Replay(FileSystem* fs, const std::string& dir, Lsn after, Lsn until, RecoveryMode mode,
          const std::function<Status(const WalRecord&)>& apply, ReplayReport* report)
-      : fs_(fs), dir_(dir), mode_(mode), apply_(apply), report_(report), expected_(after + 1) {
+      : fs_(fs),
+        dir_(dir),
+        until_(until),
+        mode_(mode),
+        apply_(apply),
+        report_(report),
+        expected_(after + 1) {
     report_->last_lsn = after;
   }
 
@@ -63,6 +69,7 @@ class Replay {
       bool cut = false;
       if (Status s = ReadSegment(segments[i], *loaded, last, &cut); !s.ok()) return s;
       if (cut) return RemoveFrom(segments, i + 1);
+      if (expected_ > until_) break;  // what follows is not wanted, whatever it holds
     }
     return Status::Ok();
   }
@@ -129,7 +136,7 @@ class Replay {
       return Status::Corruption("segment header LSN does not match its name: " + path);
     }
     size_t offset = kSegmentHeaderSize;
-    while (offset < data.size()) {
+    while (offset < data.size() && expected_ <= until_) {
       Frame frame;
       FrameError error = ParseFrame(
           data.subspan(offset), &frame,
@@ -160,6 +167,7 @@ class Replay {
 
   FileSystem* fs_;
   const std::string& dir_;
+  Lsn until_;
   RecoveryMode mode_;
   const std::function<Status(const WalRecord&)>& apply_;
   ReplayReport* report_;
@@ -182,9 +190,9 @@ Status ListSegments(FileSystem* fs, const std::string& dir, std::vector<SegmentI
   return Status::Ok();
 }
 
-Status ReplayWal(FileSystem* fs, const std::string& dir, Lsn after, RecoveryMode mode,
+Status ReplayWal(FileSystem* fs, const std::string& dir, Lsn after, Lsn until, RecoveryMode mode,
                  const std::function<Status(const WalRecord&)>& apply, ReplayReport* report) {
-  return Replay(fs, dir, after, mode, apply, report).Run();
+  return Replay(fs, dir, after, until, mode, apply, report).Run();
 }
 
 Status RemoveSegmentsBefore(FileSystem* fs, const std::string& dir, Lsn keep_from,

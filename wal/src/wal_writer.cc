@@ -1,5 +1,6 @@
 #include "ecomm/wal/wal_writer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <memory>
@@ -7,6 +8,7 @@
 
 #include "ecomm/invariant.h"
 #include "ecomm/wal/log_format.h"
+#include "ecomm/wal/wal_reader.h"
 
 namespace ecomm::wal {
 
@@ -46,6 +48,15 @@ Status WalWriter::Open(FileSystem* fs, std::string dir, Lsn next_lsn, WalOptions
                        std::unique_ptr<WalWriter>* writer) {
   if (next_lsn == 0) return Status::InvalidArgument("LSNs start at 1");
   if (Status s = fs->CreateDir(dir); !s.ok()) return s;
+  // Every frame stamps the last LSN an fdatasync covered, and recovery trusts that
+  // stamp. The records before next_lsn were read back by recovery, but under --fsync
+  // interval or off they may still be only in the page cache (the previous process
+  // died, the machine did not): sync them before any frame vouches for them.
+  std::vector<SegmentInfo> segments;
+  if (Status s = ListSegments(fs, dir, &segments); !s.ok()) return s;
+  if (!segments.empty()) {
+    if (Status s = fs->SyncFile(JoinPath(dir, segments.back().name)); !s.ok()) return s;
+  }
   writer->reset(new WalWriter(fs, std::move(dir), next_lsn, options));
   return Status::Ok();
 }
@@ -53,11 +64,15 @@ Status WalWriter::Open(FileSystem* fs, std::string dir, Lsn next_lsn, WalOptions
 WalWriter::WalWriter(FileSystem* fs, std::string dir, Lsn next_lsn, WalOptions options)
     : fs_(fs),
       dir_(std::move(dir)),
-      options_(options),
+      options_(std::move(options)),
       next_lsn_(next_lsn),
       durable_lsn_(next_lsn - 1),
+      synced_lsn_(next_lsn - 1),
       stats_{.appended_lsn = next_lsn - 1},
-      thread_([this] { Run(); }) {}
+      written_lsn_(next_lsn - 1) {
+  thread_ = std::thread([this] { Run(); });
+  if (options_.sync_timeout_ms > 0) watchdog_ = std::thread([this] { Watch(); });
+}
 
 WalWriter::~WalWriter() { (void)Close(); }
 
@@ -76,14 +91,14 @@ Appended WalWriter::Append(uint8_t type, std::span<const uint8_t> payload) {
   if (!has_room()) return Refusal::kBacklogFull;
   Lsn lsn = next_lsn_++;
   if (pending_.empty()) pending_first_ = lsn;
-  AppendFrame(lsn, durable_lsn_, type, payload, &pending_);
+  AppendFrame(lsn, synced_lsn_, type, payload, &pending_);
   ++stats_.records;
   stats_.appended_lsn = lsn;
   if (pending_first_ == lsn) work_cv_.notify_one();
-  return lsn;
+  return LogPosition{lsn, epoch_};
 }
 
-bool WalWriter::WaitDurable(Lsn lsn) {
+bool WalWriter::WaitDurable(LogPosition at) {
   // A semaphore of its own per caller: the writer wakes exactly the threads a batch
   // covers, once each. (One shared condition variable woke every blocked thread on
   // every batch; at 256 committers those wake-ups took a quarter of the CPU. A mutex
@@ -95,7 +110,7 @@ bool WalWriter::WaitDurable(Lsn lsn) {
     bool durable = false;
   };
   auto wait = std::make_shared<DurableWait>();
-  OnDurable(lsn, [wait](bool durable) {
+  OnDurable(at, [wait](bool durable) {
     wait->durable = durable;
     wait->done.release();
   });
@@ -103,15 +118,19 @@ bool WalWriter::WaitDurable(Lsn lsn) {
   return wait->durable;
 }
 
-void WalWriter::OnDurable(Lsn lsn, std::function<void(bool durable)> done) {
+void WalWriter::OnDurable(LogPosition at, std::function<void(bool durable)> done) {
   std::unique_lock lock(mu_);
-  if (durable_lsn_ >= lsn || failed_) {
-    bool durable = durable_lsn_ >= lsn;
+  // An earlier epoch's LSN above that epoch's durable end was lost, whatever record
+  // holds that number now. (A later epoch's position names a durable record that a
+  // rebuilt state handed out before Reopen: durable_lsn_ covers it.)
+  Lsn durable_end = at.epoch < epoch_ ? epoch_ends_[at.epoch] : durable_lsn_;
+  if (durable_end >= at.lsn || announced_ || at.epoch < epoch_) {
+    bool durable = durable_end >= at.lsn;
     lock.unlock();
     done(durable);
     return;
   }
-  waiters_.push(Waiter{lsn, std::move(done)});
+  waiters_.push(Waiter{at.lsn, std::move(done)});
 }
 
 Status WalWriter::Close() {
@@ -122,9 +141,56 @@ Status WalWriter::Close() {
   }
   work_cv_.notify_one();
   space_cv_.notify_all();
+  watch_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (watchdog_.joinable()) watchdog_.join();
   std::lock_guard lock(mu_);
   return error_;
+}
+
+Status WalWriter::Reopen() {
+  {
+    std::lock_guard lock(mu_);
+    if (!failed_) return Status::Ok();
+    if (stopping_) return error_;
+    // A stuck fdatasync still holds the writer thread; the disk is not back yet.
+    if (!writer_exited_) return Status::IOError("the log's last fdatasync has not returned");
+  }
+  if (thread_.joinable()) thread_.join();
+  if (file_ != nullptr) {
+    (void)file_->Close();  // the failed descriptor is never trusted again
+    file_.reset();
+  }
+  // durable_lsn_ is frozen while failed_, and every record up to it is in segments
+  // up to the one that was open (a segment opens only once all before it is durable).
+  // Its durable prefix stays; what follows lost its tickets and goes.
+  Lsn durable = durable_lsn_;
+  if (segment_first_ != 0 && segment_first_ <= durable) {
+    std::string path = JoinPath(dir_, SegmentFileName(segment_first_));
+    if (Status s = fs_->Truncate(path, durable_bytes_); !s.ok()) return s;
+    if (Status s = fs_->SyncFile(path); !s.ok()) return s;
+  }
+  // The probe: a new segment's header, written and synced, with its directory entry.
+  unsynced_ = false;
+  if (Status s = OpenSegment(durable + 1); !s.ok()) return s;
+  if (Status s = SyncNow(); !s.ok()) return s;
+  durable_bytes_ = file_bytes_;
+  written_lsn_ = durable;
+  {
+    std::lock_guard lock(mu_);
+    failed_ = false;
+    announced_ = false;
+    writer_exited_ = false;
+    error_ = Status::Ok();
+    epoch_ends_.push_back(durable);
+    ++epoch_;
+    next_lsn_ = durable + 1;
+    synced_lsn_ = durable;  // the truncated segment was synced just now
+    stats_.appended_lsn = durable;
+    ++stats_.reopens;
+  }
+  thread_ = std::thread([this] { Run(); });
+  return Status::Ok();
 }
 
 Status WalWriter::error() const {
@@ -136,18 +202,45 @@ WalStats WalWriter::Stats() const {
   std::lock_guard lock(mu_);
   WalStats stats = stats_;
   stats.durable_lsn = durable_lsn_;
+  stats.synced_lsn = synced_lsn_;
+  stats.epoch = epoch_;
   return stats;
 }
 
 Status WalWriter::SyncNow() {
   auto start = Clock::now();
+  {
+    std::lock_guard lock(mu_);
+    sync_started_ = start;
+  }
   Status s = file_->Sync();
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
   sync_latency_us_.Record(static_cast<uint64_t>(micros.count()));
   std::lock_guard lock(mu_);
+  sync_started_.reset();
   ++stats_.syncs;
   unsynced_ = false;
+  // A sync the watchdog already gave up on proves nothing it could still act on.
+  if (s.ok() && !failed_) synced_lsn_ = written_lsn_;
   return s;
+}
+
+Status WalWriter::OpenSegment(Lsn first_lsn) {
+  std::string header;
+  AppendSegmentHeader(first_lsn, &header);
+  std::string path = JoinPath(dir_, SegmentFileName(first_lsn));
+  if (Status s = fs_->NewWritableFile(path, &file_); !s.ok()) return s;
+  segment_first_ = first_lsn;
+  file_bytes_ = 0;
+  durable_bytes_ = 0;
+  if (Status s =
+          file_->Append(std::span(reinterpret_cast<const uint8_t*>(header.data()), header.size()));
+      !s.ok()) {
+    return s;
+  }
+  file_bytes_ = header.size();
+  unsynced_ = true;
+  return fs_->SyncDir(dir_);
 }
 
 Status WalWriter::WriteBatch(const std::string& batch, Lsn first_lsn) {
@@ -157,17 +250,7 @@ Status WalWriter::WriteBatch(const std::string& batch, Lsn first_lsn) {
       if (Status s = SyncNow(); !s.ok()) return s;
       if (Status s = file_->Close(); !s.ok()) return s;
     }
-    std::string header;
-    AppendSegmentHeader(first_lsn, &header);
-    std::string path = JoinPath(dir_, SegmentFileName(first_lsn));
-    if (Status s = fs_->NewWritableFile(path, &file_); !s.ok()) return s;
-    if (Status s = file_->Append(
-            std::span(reinterpret_cast<const uint8_t*>(header.data()), header.size()));
-        !s.ok()) {
-      return s;
-    }
-    file_bytes_ = header.size();
-    if (Status s = fs_->SyncDir(dir_); !s.ok()) return s;
+    if (Status s = OpenSegment(first_lsn); !s.ok()) return s;
   }
   Status s = file_->Append(std::span(reinterpret_cast<const uint8_t*>(batch.data()), batch.size()));
   file_bytes_ += batch.size();
@@ -175,34 +258,64 @@ Status WalWriter::WriteBatch(const std::string& batch, Lsn first_lsn) {
   return s;
 }
 
-void WalWriter::Complete(Lsn durable) {
+bool WalWriter::Complete(Lsn written_last, bool synced) {
   std::vector<Waiter> ready;
   {
     std::lock_guard lock(mu_);
-    ECOMM_INVARIANT(durable >= durable_lsn_, "durability only moves forward");
-    durable_lsn_ = durable;
-    while (!waiters_.empty() && waiters_.top().lsn <= durable) {
+    if (failed_) return false;
+    if (written_last == 0) return true;
+    // Under --fsync always a batch is durable once synced; otherwise once written.
+    bool durable = synced || options_.sync.mode != SyncPolicy::Mode::kAlways;
+    if (!durable) return true;
+    ECOMM_INVARIANT(written_last >= durable_lsn_, "durability only moves forward");
+    durable_lsn_ = written_last;
+    durable_bytes_ = file_bytes_;
+    while (!waiters_.empty() && waiters_.top().lsn <= written_last) {
       ready.push_back(std::move(const_cast<Waiter&>(waiters_.top())));
       waiters_.pop();
     }
   }
   for (Waiter& w : ready) w.done(true);
+  return true;
 }
 
 void WalWriter::Fail(Status status) {
+  {
+    std::lock_guard lock(mu_);
+    if (failed_) return;  // the writer and the watchdog may both see one failure
+    failed_ = true;
+    error_ = status;
+    pending_.clear();  // never written: their tickets fail below
+    ++stats_.failures;
+  }
+  space_cv_.notify_all();
   if (options_.on_failure) options_.on_failure(status);
   std::vector<Waiter> dropped;
   {
     std::lock_guard lock(mu_);
-    failed_ = true;
-    error_ = std::move(status);
+    announced_ = true;
     while (!waiters_.empty()) {
       dropped.push_back(std::move(const_cast<Waiter&>(waiters_.top())));
       waiters_.pop();
     }
   }
-  space_cv_.notify_all();
   for (Waiter& w : dropped) w.done(false);
+}
+
+void WalWriter::Watch() {
+  const auto timeout = std::chrono::milliseconds(options_.sync_timeout_ms);
+  const auto poll = std::clamp<Clock::duration>(timeout / 4, std::chrono::milliseconds(1),
+                                                std::chrono::seconds(1));
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    watch_cv_.wait_for(lock, poll, [&] { return stopping_; });
+    if (stopping_ || failed_ || !sync_started_) continue;
+    if (Clock::now() - *sync_started_ < timeout) continue;
+    lock.unlock();
+    Fail(Status::IOError("fdatasync of the log has not returned after " +
+                         std::to_string(options_.sync_timeout_ms) + " ms"));
+    lock.lock();
+  }
 }
 
 void WalWriter::Run() {
@@ -237,18 +350,18 @@ void WalWriter::Run() {
     if (first != 0) {
       batch_records_.Record(last - first + 1);
       s = WriteBatch(batch, first);
+      if (s.ok()) written_lsn_ = last;
     }
     bool sync_due = options_.sync.mode == SyncPolicy::Mode::kAlways ||
                     (interval && Clock::now() >= next_sync) || stop;
+    bool synced = false;
     if (s.ok() && unsynced_ && sync_due && file_ != nullptr) {
       s = SyncNow();
+      synced = s.ok();
       next_sync = Clock::now() + period;
     }
-    if (!s.ok()) {
-      Fail(s);
-      break;
-    }
-    if (first != 0) Complete(last);
+    if (!s.ok()) Fail(s);
+    if (!s.ok() || !Complete(first != 0 ? last : 0, synced)) break;
     if (stop) {
       if (file_ != nullptr) {
         if (Status c = file_->Close(); !c.ok()) Fail(c);
@@ -256,6 +369,8 @@ void WalWriter::Run() {
       break;
     }
   }
+  std::lock_guard lock(mu_);
+  writer_exited_ = true;
 }
 
 }  // namespace ecomm::wal

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -20,6 +22,9 @@ namespace ecomm {
 struct DatabaseOptions {
   std::string data_dir = "./data";
   wal::SyncPolicy sync;  // --fsync
+  // An fdatasync of the log that has not returned after this long is a log failure
+  // (--fsync-timeout). 0: wait for ever.
+  uint32_t sync_timeout_ms = 30'000;
   // Records between snapshots; 0: only on Close. A snapshot costs time in proportion
   // to the whole state, replay about 1 µs a record: a million records bounds the
   // replay after the newest snapshot to about a second without rewriting a large
@@ -56,6 +61,20 @@ struct SnapshotStats {
   TimeMs taken_at_ms = 0;   // engine time when the last one finished; 0: none yet
 };
 
+// Where the log stands, as /healthz tells it. After a write or sync failure the
+// engine drops back to exactly the durable state (kReloading: every call answers
+// UNAVAILABLE meanwhile), then serves reads from it while writes are refused
+// (kReadOnly) until a probe write + sync succeeds; then writes resume by themselves.
+enum class LogState : uint8_t { kWritable, kReloading, kReadOnly };
+std::string_view LogStateName(LogState state);  // "ok", "reloading", "read-only"
+
+struct LogHealth {
+  LogState state = LogState::kWritable;
+  std::string detail;    // the failure, while not kWritable
+  uint64_t reloads = 0;  // drop-backs to the durable state since Open
+  uint64_t resumes = 0;  // returns to kWritable since Open
+};
+
 // A data directory's newest snapshot in an engine with no journal: the starting point
 // of a read-only follower of the log (the Kafka shipper), which applies each later
 // record with Engine::Replay as it reads it.
@@ -83,6 +102,7 @@ class Database {
   const RecoveryStats& recovery() const { return recovery_; }
   SnapshotStats LastSnapshot() const;
   const wal::WalWriter& wal() const { return *wal_; }
+  LogHealth Health() const;
 
   // Writes a snapshot now (consistent at the LSN it starts at, traffic goes on),
   // then deletes what it made obsolete.
@@ -97,9 +117,19 @@ class Database {
       wal::FileSystem* fs, const std::string& snapshot_dir, const EngineOptions& engine_options,
       const std::function<void(const std::string&)>& log);
   Status Recover();
+  // The newest snapshot that verifies plus the log after it, up to `until`: what a
+  // restart finds. Recovery and the drop-back after a log failure share it.
+  Result<std::unique_ptr<Engine>> LoadDurableState(Lsn until, RecoveryStats* stats,
+                                                   wal::ReplayReport* report);
   Status RemoveObsolete(Lsn newest_snapshot);
   Status RemoveStaleSnapshots();
-  void SnapshotLoop();
+  void MaintenanceLoop();
+  // The log failed: drop back to the durable state, then probe until writes resume
+  // (database_failover.cc). On the maintenance thread.
+  void RecoverFromLogFailure();
+  void DropBackToDurableState();
+  // Waits `delay` unless Close begins meanwhile; false then.
+  bool SleepUnlessClosing(std::chrono::milliseconds delay);
   void Log(const std::string& line) const;
 
   DatabaseOptions options_;
@@ -119,7 +149,10 @@ class Database {
   std::condition_variable loop_cv_;
   bool closing_ = false;
   bool closed_ = false;
-  std::thread snapshot_thread_;
+  bool log_failed_ = false;  // set by the log's failure callback, taken by the loop
+  std::atomic<uint64_t> reloads_{0};
+  std::atomic<uint64_t> resumes_{0};
+  std::thread maintenance_thread_;  // snapshots, and the way back from a log failure
 };
 
 }  // namespace ecomm

@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -29,10 +30,11 @@ struct EngineOptions {
   TimeMs idempotency_ttl_ms = limits::kDefaultIdempotencyTtlMs;
 };
 
-// What a mutation's caller waits on before answering: its record's LSN. A ticket
-// with lsn 0 (no journal) is durable at once.
+// What a mutation's caller waits on before answering: its record's place in the log
+// (wal::LogPosition). A ticket with lsn 0 (no journal) is durable at once.
 struct CommitTicket {
   Lsn lsn = 0;
+  uint64_t epoch = 0;  // the journal's epoch: a new one begins after each log failure
 };
 
 // The answer of a mutation together with its commit ticket. `replayed` is true when
@@ -88,12 +90,15 @@ struct EngineCounts {
 };
 
 struct EngineState;
+struct StateGate;
+class CommitGate;
 class Database;
 
 // The in-memory transactional engine. Every method is thread-safe. A mutation locks
 // what it touches in one global order (its user, then its products by id), checks
 // the rules of SPEC.md, appends one record to the journal while holding those locks,
-// applies it, and returns a ticket to wait on before telling anyone.
+// applies it, and returns a ticket to wait on before telling anyone. Every call may
+// answer kUnavailable while a Database replaces the state after a log failure.
 class Engine {
  public:
   explicit Engine(EngineOptions options = {});
@@ -131,7 +136,7 @@ class Engine {
   Result<Page<OrderView>> ListOrders(std::string_view user_id, size_t limit,
                                      std::optional<uint64_t> position) const;
   // Units sold in SUCCESS orders of the last 72 hours, top 5, ties by productId.
-  std::vector<TopSellerView> TopSellers() const;
+  Result<std::vector<TopSellerView>> TopSellers() const;
 
   // --- Carts ---
   Result<Committed<CartView>> AddToCart(std::string_view user_id, std::string_view product_id,
@@ -162,6 +167,11 @@ class Engine {
 
  private:
   friend class Database;  // snapshots and recovery reach the state directly
+  // The gate held shared, or kUnavailable while the state is being replaced.
+  Result<std::shared_lock<CommitGate>> Enter() const;
+  wal::Journal* journal() const;
+
+  std::unique_ptr<StateGate> gate_;  // guards state_ itself, which a log failure replaces
   std::unique_ptr<EngineState> state_;
 };
 

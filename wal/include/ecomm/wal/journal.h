@@ -11,6 +11,7 @@
 namespace ecomm::wal {
 
 using Lsn = uint64_t;
+inline constexpr Lsn kMaxLsn = UINT64_MAX;
 
 // Why a journal refused a record. The caller answers differently: a failed log is
 // not coming back, a full backlog is worth retrying in a moment.
@@ -19,16 +20,25 @@ enum class Refusal : uint8_t {
   kBacklogFull,  // more is queued than the writer may hold; nothing is wrong with the log
 };
 
-// What Append did: the record's LSN, or why it has none.
+// A record's place in the log. After a failure a journal drops its undurable tail and
+// numbers again from its durable end, in a new epoch: an LSN names one record only
+// together with its epoch.
+struct LogPosition {
+  Lsn lsn = 0;
+  uint64_t epoch = 0;
+};
+
+// What Append did: the record's position, or why it has none.
 class Appended {
  public:
-  Appended(Lsn lsn) : lsn_(lsn) { assert(lsn != 0); }  // NOLINT: implicit by design
-  Appended(Refusal refusal) : refusal_(refusal) {}     // NOLINT
+  Appended(LogPosition at) : at_(at) { assert(at.lsn != 0); }  // NOLINT: implicit by design
+  Appended(Refusal refusal) : refusal_(refusal) {}             // NOLINT
 
-  bool ok() const { return lsn_ != 0; }
-  Lsn lsn() const {
+  bool ok() const { return at_.lsn != 0; }
+  Lsn lsn() const { return position().lsn; }
+  LogPosition position() const {
     assert(ok());
-    return lsn_;
+    return at_;
   }
   Refusal refusal() const {
     assert(!ok());
@@ -36,7 +46,7 @@ class Appended {
   }
 
  private:
-  Lsn lsn_ = 0;  // LSNs start at 1, so 0 means refused
+  LogPosition at_;  // LSNs start at 1, so 0 means refused
   Refusal refusal_ = Refusal::kFailed;
 };
 
@@ -50,12 +60,13 @@ class Journal {
   // it holding locks that other requests need, so a slow disk must not stall them.
   virtual Appended Append(uint8_t type, std::span<const uint8_t> payload) = 0;
 
-  // Blocks until `lsn` is durable. False when it never will be (I/O failure).
-  virtual bool WaitDurable(Lsn lsn) = 0;
+  // Blocks until the record at `at` is durable. False when it never will be (it was
+  // lost to an I/O failure).
+  virtual bool WaitDurable(LogPosition at) = 0;
 
-  // Calls `done(durable)` once the fate of `lsn` is known, on an unspecified thread
-  // (possibly this one, before returning).
-  virtual void OnDurable(Lsn lsn, std::function<void(bool durable)> done) = 0;
+  // Calls `done(durable)` once the fate of the record at `at` is known, on an
+  // unspecified thread (possibly this one, before returning).
+  virtual void OnDurable(LogPosition at, std::function<void(bool durable)> done) = 0;
 };
 
 }  // namespace ecomm::wal

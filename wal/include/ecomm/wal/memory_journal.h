@@ -19,8 +19,8 @@ class MemoryJournal final : public Journal {
   };
 
   Appended Append(uint8_t type, std::span<const uint8_t> payload) override;
-  bool WaitDurable(Lsn lsn) override;
-  void OnDurable(Lsn lsn, std::function<void(bool durable)> done) override;
+  bool WaitDurable(LogPosition at) override;
+  void OnDurable(LogPosition at, std::function<void(bool durable)> done) override;
 
   // Makes every later Append refuse (kFailed), as a journal does after an I/O error.
   void Fail();

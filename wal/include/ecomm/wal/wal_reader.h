@@ -32,12 +32,14 @@ struct ReplayReport {
 };
 
 // Reads the segments of `dir` in LSN order and calls `apply` for every record with
-// LSN > `after`, checking checksums, versions and LSN continuity on the way.
+// `after` < LSN <= `until` (kMaxLsn: to the end), checking checksums, versions and LSN
+// continuity on the way. Nothing past `until` is read: a live log's undurable tail
+// may hold anything.
 // An incomplete or bad record at the very end of the last segment is a torn write:
 // the file is cut there (and `report->cut` says so). A bad record followed by good
 // ones is corruption: a Status naming file and offset, unless mode is kTruncate. An
 // error returned by `apply` stops the replay and is returned.
-Status ReplayWal(FileSystem* fs, const std::string& dir, Lsn after, RecoveryMode mode,
+Status ReplayWal(FileSystem* fs, const std::string& dir, Lsn after, Lsn until, RecoveryMode mode,
                  const std::function<Status(const WalRecord&)>& apply, ReplayReport* report);
 
 struct SegmentInfo {

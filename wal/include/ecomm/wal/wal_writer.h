@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -42,7 +43,12 @@ struct WalOptions {
   // Append waits for room instead of refusing: for a bulk loader that holds no lock a
   // request needs and would rather be slowed down than retry. Never for a server.
   bool wait_for_room = false;
-  // Called once, on the writer thread, when the log fails and turns read-only.
+  // An fdatasync that has not returned after this long is a failure: a stuck disk
+  // would otherwise hold every commit for as long as it hangs. 0: wait for ever.
+  uint32_t sync_timeout_ms = 0;
+  // Called once per failure, on the writer or the watchdog thread, after appends are
+  // refused and before any ticket learns of the failure: the owner stops serving state
+  // that holds the lost records before anyone can be told they were lost. Keep it brief.
   std::function<void(const Status&)> on_failure;
 };
 
@@ -51,16 +57,22 @@ struct WalStats {
   uint64_t batches = 0;
   uint64_t syncs = 0;
   uint64_t bytes = 0;
+  uint64_t failures = 0;  // write or sync failures (each made the log read-only)
+  uint64_t reopens = 0;   // successful Reopen()s after a failure
+  uint64_t epoch = 0;     // appends now are in this epoch (one more per Reopen)
   Lsn appended_lsn = 0;
   Lsn durable_lsn = 0;
+  Lsn synced_lsn = 0;  // covered by an fdatasync (durable_lsn may be ahead: --fsync interval, off)
 };
 
 // The write-ahead log writer with group commit. Any number of threads Append; one
 // writer thread takes everything appended since its last round, writes it with one
 // write(), calls fdatasync once, then completes every ticket of the batch. After the
-// first failed write or sync it refuses all appends for good (never retry an fsync).
-// A full backlog is not a failure: Append refuses while it lasts, and accepts again
-// as soon as the writer takes the backlog for its next round.
+// first failed (or stuck) write or sync it refuses all appends; the tickets that were
+// not durable fail. It never retries a failed fsync on the same file: Reopen cuts the
+// log back to its durable end and starts a new segment, whose write and sync are the
+// probe that the disk works again. A full backlog is not a failure: Append refuses
+// while it lasts, and accepts again as soon as the writer takes the backlog.
 class WalWriter final : public Journal {
  public:
   // Starts writing into `dir`; the first record appended gets `next_lsn`, and opens a
@@ -70,11 +82,17 @@ class WalWriter final : public Journal {
   ~WalWriter() override;
 
   Appended Append(uint8_t type, std::span<const uint8_t> payload) override;
-  bool WaitDurable(Lsn lsn) override;
-  void OnDurable(Lsn lsn, std::function<void(bool durable)> done) override;
+  bool WaitDurable(LogPosition at) override;
+  void OnDurable(LogPosition at, std::function<void(bool durable)> done) override;
 
   // Writes and syncs everything appended, stops the writer thread. Idempotent.
   Status Close();
+
+  // After a failure: removes whatever the log holds past the durable LSN (the owner
+  // must have dropped those records' effects), then writes and syncs the header of a
+  // new segment starting at durable LSN + 1. OK: appends are accepted again, numbered
+  // from there. An error: still failed, try again later. Not concurrent with Close.
+  Status Reopen();
 
   // OK, or the failure that made the log read-only.
   Status error() const;
@@ -91,9 +109,12 @@ class WalWriter final : public Journal {
 
   WalWriter(FileSystem* fs, std::string dir, Lsn next_lsn, WalOptions options);
   void Run();
+  void Watch();
   Status WriteBatch(const std::string& batch, Lsn first_lsn);
+  Status OpenSegment(Lsn first_lsn);
   Status SyncNow();
-  void Complete(Lsn durable);
+  // False when the log failed meanwhile: nothing is completed then.
+  bool Complete(Lsn written_last, bool synced);
   void Fail(Status status);
 
   FileSystem* const fs_;
@@ -107,20 +128,31 @@ class WalWriter final : public Journal {
   Lsn pending_first_ = 0;
   Lsn next_lsn_;
   Lsn durable_lsn_;
+  Lsn synced_lsn_;  // stamped in every frame: recovery trusts it (log_format.h)
   bool stopping_ = false;
-  bool failed_ = false;
+  bool failed_ = false;     // appends refused, durable_lsn_ frozen
+  bool announced_ = false;  // on_failure has run: waiters may now be told
+  bool writer_exited_ = false;
+  std::optional<std::chrono::steady_clock::time_point> sync_started_;  // a sync in progress
   Status error_;
+  uint64_t epoch_ = 0;
+  std::vector<Lsn> epoch_ends_;  // the durable LSN each earlier epoch ended at
   std::priority_queue<Waiter, std::vector<Waiter>, std::greater<>> waiters_;
   WalStats stats_;
+  std::condition_variable watch_cv_;  // the watchdog waits for Close
 
-  // Owned by the writer thread.
+  // Owned by the writer thread (and by Reopen, which runs once it has exited).
   std::unique_ptr<WritableFile> file_;
-  uint64_t file_bytes_ = 0;
+  Lsn segment_first_ = 0;       // the open segment's first LSN
+  uint64_t file_bytes_ = 0;     // bytes written to it
+  uint64_t durable_bytes_ = 0;  // its prefix that holds only durable records
+  Lsn written_lsn_ = 0;         // the last LSN handed to the OS
   bool unsynced_ = false;
 
   Histogram sync_latency_us_;
   Histogram batch_records_;
   std::thread thread_;
+  std::thread watchdog_;  // only with a sync_timeout_ms
 };
 
 }  // namespace ecomm::wal

@@ -1,0 +1,112 @@
+// The way back from a log failure (SPEC "Failures and limits"): drop back to exactly
+// the durable state, serve reads from it, and resume writes once the disk works.
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <utility>
+
+#include "ecomm/database.h"
+#include "engine_state.h"
+#include "state_gate.h"
+
+namespace ecomm {
+
+std::string_view LogStateName(LogState state) {
+  switch (state) {
+    case LogState::kWritable:
+      return "ok";
+    case LogState::kReloading:
+      return "reloading";
+    case LogState::kReadOnly:
+      return "read-only";
+  }
+  return "ok";
+}
+
+LogHealth Database::Health() const {
+  LogHealth health;
+  wal::Status error = wal_->error();
+  if (engine_->gate_->reloading.load(std::memory_order_acquire)) {
+    health.state = LogState::kReloading;
+  } else if (!error.ok()) {
+    health.state = LogState::kReadOnly;
+  }
+  if (!error.ok()) health.detail = error.ToString();
+  health.reloads = reloads_.load(std::memory_order_relaxed);
+  health.resumes = resumes_.load(std::memory_order_relaxed);
+  return health;
+}
+
+bool Database::SleepUnlessClosing(std::chrono::milliseconds delay) {
+  std::unique_lock lock(loop_mu_);
+  return !loop_cv_.wait_for(lock, delay, [&] { return closing_; });
+}
+
+void Database::RecoverFromLogFailure() {
+  Log("the log failed; dropping back to its durable state (LSN " +
+      std::to_string(wal_->Stats().durable_lsn) + "): " + wal_->error().ToString());
+  DropBackToDurableState();
+  if (engine_->gate_->reloading.load(std::memory_order_acquire)) return;  // closing
+  // The probe: Reopen cuts the log to its durable end and writes and syncs a new
+  // segment's header. Every 100 ms at first, then less often, up to every 5 s.
+  auto delay = std::chrono::milliseconds(100);
+  while (true) {
+    wal::Status s = wal_->Reopen();
+    if (s.ok()) break;
+    if (!SleepUnlessClosing(delay)) return;
+    delay = std::min(delay * 2, std::chrono::milliseconds(5'000));
+  }
+  resumes_.fetch_add(1, std::memory_order_relaxed);
+  Log("the log works again: writes resume at LSN " +
+      std::to_string(wal_->Stats().appended_lsn + 1));
+}
+
+void Database::DropBackToDurableState() {
+  std::lock_guard no_snapshot(snapshot_mu_);
+  const Lsn durable = wal_->Stats().durable_lsn;  // frozen while the log is failed
+  const uint64_t next_epoch = wal_->Stats().epoch + 1;
+  // 1. Put an empty state in place and free the one that holds lost records, so that
+  //    two states never share memory. Calls answer UNAVAILABLE until step 3.
+  // (It keeps the journal: tickets of lost records must still hear that they failed.)
+  auto empty = std::make_unique<EngineState>(
+      EngineOptions{options_.clock, wal_.get(), options_.idempotency_ttl_ms});
+  {
+    std::unique_lock gate(engine_->gate_->lock);
+    empty->clock_offset_ms.store(engine_->state_->clock_offset_ms.load());  // Now() stays right
+    std::swap(engine_->state_, empty);
+  }
+  empty.reset();
+  // 2. Load what a restart would find, up to the durable LSN: the records past it may
+  //    still sit in the file, and they are exactly what must not come back.
+  auto delay = std::chrono::milliseconds(100);
+  std::unique_ptr<Engine> durable_engine;
+  while (true) {
+    RecoveryStats stats;
+    wal::ReplayReport report;
+    auto loaded = LoadDurableState(durable, &stats, &report);
+    if (loaded.ok() && stats.last_lsn == durable) {
+      durable_engine = std::move(loaded).value();
+      break;
+    }
+    Log("reloading the durable state failed: " +
+        (loaded.ok() ? "the log ends at LSN " + std::to_string(stats.last_lsn)
+                     : loaded.status().message()));
+    if (!SleepUnlessClosing(delay)) return;
+    delay = std::min(delay * 2, std::chrono::milliseconds(5'000));
+  }
+  // 3. Serve it. Its own appends will be in the log's next epoch (after Reopen).
+  durable_engine->state_->journal = wal_.get();
+  durable_engine->state_->epoch = next_epoch;
+  {
+    std::unique_lock gate(engine_->gate_->lock);
+    std::swap(engine_->state_, durable_engine->state_);
+    engine_->gate_->reloading.store(false, std::memory_order_release);
+  }
+  reloads_.fetch_add(1, std::memory_order_relaxed);
+  EngineCounts counts = engine_->Counts();
+  Log("serving the durable state at LSN " + std::to_string(durable) + " (" +
+      std::to_string(counts.users) + " users, " + std::to_string(counts.orders) +
+      " orders); writes refused until the log works again");
+}
+
+}  // namespace ecomm
