@@ -212,8 +212,13 @@ Status Database::Snapshot() {
   if (wal::Status s = wal::SnapshotWriter::Create(fs_, snapshot_dir_, lsn, &writer); !s.ok()) {
     return FromWal(s);
   }
-  auto add = [&](ChunkKind kind, const std::string& bytes) {
-    return writer->Add(static_cast<uint8_t>(kind), Bytes(bytes));
+  auto add = [&](ChunkKind kind, std::string_view bytes) {
+    return writer->Add(static_cast<uint8_t>(kind),
+                       {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
+  };
+  // However long an account's history, its chunks stay bounded.
+  auto add_account = [&](const std::string& bytes) {
+    return AddAccountChunks(bytes, options_.snapshot_chunk_bytes, add);
   };
   if (wal::Status s = add(ChunkKind::kMeta, EncodeMetaChunk(clock_offset)); !s.ok()) {
     return FromWal(s);
@@ -241,10 +246,13 @@ Status Database::Snapshot() {
       took = state.capture.Take(*a, lock, &chunk);
     }
     if (!took) continue;
-    if (wal::Status s = writer->Add(chunk.kind, Bytes(chunk.bytes)); !s.ok()) return FromWal(s);
+    if (wal::Status s = add_account(chunk.bytes); !s.ok()) return FromWal(s);
   }
   for (const SnapshotCapture::Chunk& chunk : capture.End()) {
-    if (wal::Status s = writer->Add(chunk.kind, Bytes(chunk.bytes)); !s.ok()) return FromWal(s);
+    wal::Status s = chunk.kind == static_cast<uint8_t>(ChunkKind::kAccount)
+                        ? add_account(chunk.bytes)
+                        : writer->Add(chunk.kind, Bytes(chunk.bytes));
+    if (!s.ok()) return FromWal(s);
   }
   std::vector<std::string> keys;
   state.idempotency.ForEachLive(state.Now(), [&](std::string_view key, std::string_view fingerprint,

@@ -184,13 +184,29 @@ std::string EncodeIdempotencyChunk(std::string_view key, std::string_view finger
 
 Status LoadSnapshotChunks(EngineState& state, std::span<const wal::SnapshotChunk> chunks) {
   Loader loader(state);
+  auto kind_of = [&](size_t i) { return static_cast<ChunkKind>(chunks[i].kind); };
+  std::string joined;  // an account payload split over continuation chunks
   // Products first: accounts' carts and orders refer to them.
   for (ChunkKind pass :
        {ChunkKind::kMeta, ChunkKind::kProduct, ChunkKind::kAccount, ChunkKind::kIdempotency}) {
-    for (const wal::SnapshotChunk& chunk : chunks) {
-      if (chunk.kind < 1 || chunk.kind > 4) return Bad("unknown chunk kind");
-      if (static_cast<ChunkKind>(chunk.kind) != pass) continue;
-      Reader r(chunk.payload);
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      const wal::SnapshotChunk& chunk = chunks[i];
+      if (chunk.kind < 1 || chunk.kind > 5) return Bad("unknown chunk kind");
+      if (kind_of(i) == ChunkKind::kAccountMore &&
+          (i == 0 ||
+           (kind_of(i - 1) != ChunkKind::kAccount && kind_of(i - 1) != ChunkKind::kAccountMore))) {
+        return Bad("an account continuation chunk follows no account chunk");
+      }
+      if (kind_of(i) != pass) continue;
+      std::span<const uint8_t> payload = chunk.payload;
+      if (i + 1 < chunks.size() && kind_of(i + 1) == ChunkKind::kAccountMore) {
+        joined.assign(payload.begin(), payload.end());
+        for (; i + 1 < chunks.size() && kind_of(i + 1) == ChunkKind::kAccountMore; ++i) {
+          joined.append(chunks[i + 1].payload.begin(), chunks[i + 1].payload.end());
+        }
+        payload = std::span(reinterpret_cast<const uint8_t*>(joined.data()), joined.size());
+      }
+      Reader r(payload);
       if (r.U8() != kSnapshotPayloadVersion) return Bad("unknown payload version");
       Status s;
       switch (pass) {
@@ -205,6 +221,8 @@ Status LoadSnapshotChunks(EngineState& state, std::span<const wal::SnapshotChunk
           break;
         case ChunkKind::kIdempotency:
           s = loader.LoadIdempotency(r);
+          break;
+        case ChunkKind::kAccountMore:  // joined to its account above; never a pass
           break;
       }
       if (!s.ok()) return s;

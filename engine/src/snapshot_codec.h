@@ -10,16 +10,36 @@
 #include "engine_state.h"
 
 // The payloads of snapshot chunks (wal/FORMAT.md): one per product, one per account
-// with its balance history, cart and orders, one per idempotency entry, and a meta
-// chunk. Top sellers are not stored: they are rebuilt from the orders.
+// with its balance history, cart and orders (split over continuation chunks past a
+// bound, so no history is too long for a chunk), one per idempotency entry, and a
+// meta chunk. Top sellers are not stored: they are rebuilt from the orders.
 namespace ecomm {
 
-enum class ChunkKind : uint8_t { kMeta = 1, kProduct = 2, kAccount = 3, kIdempotency = 4 };
+enum class ChunkKind : uint8_t {
+  kMeta = 1,
+  kProduct = 2,
+  kAccount = 3,
+  kIdempotency = 4,
+  kAccountMore = 5,  // the next piece of the account payload the chunks before began
+};
 inline constexpr uint8_t kSnapshotPayloadVersion = 1;
 
 std::string EncodeMetaChunk(TimeMs clock_offset_ms);
 std::string EncodeProductChunk(const Product& product);  // product.mu held
-// Account chunks: account_chunk_encoder.h.
+// Account chunks: account_chunk_encoder.h. Calls add(kind, piece) for an account's
+// payload in pieces of at most max_chunk_bytes: kAccount, then kAccountMore ones.
+template <class Add>
+auto AddAccountChunks(std::string_view payload, size_t max_chunk_bytes, Add&& add)
+    -> decltype(add(ChunkKind::kAccount, payload)) {
+  ChunkKind kind = ChunkKind::kAccount;
+  do {
+    std::string_view piece = payload.substr(0, max_chunk_bytes);
+    payload.remove_prefix(piece.size());
+    if (auto s = add(kind, piece); !s.ok()) return s;
+    kind = ChunkKind::kAccountMore;
+  } while (!payload.empty());
+  return {};
+}
 std::string EncodeIdempotencyChunk(std::string_view key, std::string_view fingerprint,
                                    const IdempotentOutcome& outcome);
 

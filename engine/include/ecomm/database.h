@@ -32,6 +32,9 @@ struct DatabaseOptions {
   uint64_t snapshot_every = 1'000'000;
   wal::RecoveryMode recovery = wal::RecoveryMode::kStrict;  // --recover=truncate
   uint64_t segment_bytes = uint64_t{64} << 20;
+  // An account's snapshot payload is split into chunks of at most this many bytes, so
+  // that no history, however long, outgrows a chunk's u32 length.
+  size_t snapshot_chunk_bytes = size_t{64} << 20;
   // A mutation finding the log's backlog full waits for room instead of failing
   // UNAVAILABLE (wal::WalOptions::wait_for_room): for bulk loaders, never a server.
   bool wait_for_log_room = false;
