@@ -70,6 +70,9 @@ void Api::Metrics(Request&, Reply reply) {
     out += "ecomm_log_state{state=\"" + std::string(LogStateName(state)) + "\"} " +
            (state == health.state ? "1\n" : "0\n");
   }
+  gauge("ecomm_wal_unreadable_cursors",
+        "Cursor files that cannot be read: the log their readers may need is kept whole.",
+        std::to_string(db_.UnreadableCursors().size()));
   counter("ecomm_wal_failures_total", "Write or sync failures of the log (each refused writes).",
           wal.failures);
   counter("ecomm_log_reloads_total", "Drop-backs to the durable state after a log failure.",

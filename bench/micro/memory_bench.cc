@@ -7,37 +7,17 @@
 // and to pages malloc keeps) and resident memory (/proc/self/statm: what the machine
 // pays). The engine runs without a journal, so only its own state is counted. The
 // program keeps no per-object data of its own; ids are computed from the index.
-#include <malloc.h>
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "ecomm/engine.h"
+#include "memory_usage.h"
 
 namespace ecomm {
 namespace {
-
-struct Usage {
-  size_t heap = 0;
-  size_t resident = 0;
-};
-
-Usage Measure() {
-  Usage usage;
-  struct mallinfo2 info = mallinfo2();
-  usage.heap = info.uordblks + info.hblkhd;  // in-use arena chunks plus mmapped blocks
-  std::ifstream statm("/proc/self/statm");
-  size_t total_pages = 0;
-  size_t resident_pages = 0;
-  statm >> total_pages >> resident_pages;
-  usage.resident = resident_pages * static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  return usage;
-}
 
 // Ids of at most 15 bytes stay inside std::string's small buffer: the numbers below
 // are for such ids. Each id stored as a 36-byte UUID would add a heap block (~48 B).

@@ -94,6 +94,7 @@ Result<SnapshotReplica> Database::LoadNewestSnapshot(
     }
     std::string why = loaded.ok() ? "its LSN does not match its name" : loaded.message();
     replica.skipped += path + ": " + why + "; ";
+    replica.failed.push_back(it->lsn);
     log("snapshot " + path + " skipped: " + why);
     replica.engine = std::make_unique<Engine>(engine_options);  // drop what was half loaded
   }
@@ -117,6 +118,8 @@ Result<std::unique_ptr<Engine>> Database::LoadDurableState(Lsn until, RecoverySt
   if (!loaded.ok()) return loaded.status();
   stats->snapshot_lsn = loaded->snapshot_lsn;
   stats->snapshot_skipped = std::move(loaded->skipped);
+  failed_snapshots_.insert(loaded->failed.begin(), loaded->failed.end());
+  if (loaded->snapshot_lsn > 0) verified_snapshots_.insert(loaded->snapshot_lsn);
   Engine& engine = *loaded->engine;
   wal::Status replayed = wal::ReplayWal(
       fs_, wal_dir_, stats->snapshot_lsn, until, options_.recovery,
@@ -169,6 +172,8 @@ Status Database::Recover() {
     std::lock_guard lock(stats_mu_);
     last_snapshot_.lsn = recovery_.snapshot_lsn;
   }
+  std::optional<Lsn> min_cursor;
+  if (Status s = CheckCursors(&min_cursor); !s.ok()) return s;  // reports bad ones at once
   recovery_.millis = MillisSince(start);
   EngineCounts counts = engine_->Counts();
   Log("recovered " + options_.data_dir + ": snapshot LSN " +
@@ -263,6 +268,7 @@ Status Database::Snapshot() {
     if (wal::Status s = add(ChunkKind::kIdempotency, chunk); !s.ok()) return FromWal(s);
   }
   if (wal::Status s = writer->Commit(); !s.ok()) return FromWal(s);
+  verified_snapshots_.insert(lsn);
 
   SnapshotStats stats;
   {
@@ -296,26 +302,69 @@ Status Database::RemoveStaleSnapshots() {
   return Status::Ok();
 }
 
+bool Database::SnapshotVerifies(const wal::SnapshotInfo& snapshot) {
+  if (verified_snapshots_.contains(snapshot.lsn)) return true;
+  if (failed_snapshots_.contains(snapshot.lsn)) return false;
+  wal::SnapshotImage image;
+  std::string path = wal::JoinPath(snapshot_dir_, snapshot.name);
+  wal::Status read = wal::ReadSnapshot(fs_, path, &image);
+  bool ok = read.ok() && image.lsn == snapshot.lsn;
+  (ok ? verified_snapshots_ : failed_snapshots_).insert(snapshot.lsn);
+  if (!ok) {
+    Log("snapshot " + path + " does not verify, so it is no fallback: " +
+        (read.ok() ? "its LSN does not match its name" : read.ToString()));
+  }
+  return ok;
+}
+
+Status Database::CheckCursors(std::optional<Lsn>* min_cursor) {
+  std::vector<std::string> unreadable;
+  if (wal::Status s = wal::MinCursor(fs_, cursor_dir_, min_cursor, &unreadable); !s.ok()) {
+    return FromWal(s);
+  }
+  std::lock_guard lock(stats_mu_);
+  if (unreadable != unreadable_cursors_) {
+    for (const std::string& why : unreadable) {
+      Log("unreadable cursor; the log its reader may need is kept whole until it is mended "
+          "or deleted: " +
+          why);
+    }
+    unreadable_cursors_ = std::move(unreadable);
+  }
+  return Status::Ok();
+}
+
+std::vector<std::string> Database::UnreadableCursors() const {
+  std::lock_guard lock(stats_mu_);
+  return unreadable_cursors_;
+}
+
 Status Database::RemoveObsolete(Lsn newest) {
   std::vector<wal::SnapshotInfo> snapshots;
   if (wal::Status s = wal::ListSnapshots(fs_, snapshot_dir_, &snapshots); !s.ok()) {
     return FromWal(s);
   }
-  // Keep the newest snapshot and the one before it (the fallback), and the log from
-  // the fallback on: recovery may need it if the newest one fails to verify.
+  // Keep the newest snapshot that verifies, the one before it that verifies (the
+  // fallback), and the log from the fallback on: recovery may need it if the newest
+  // one fails. One that does not verify is never counted: recovery would skip it and
+  // need the log it let go.
   Lsn keep_from = 1;
   size_t kept = 0;
   for (auto it = snapshots.rbegin(); it != snapshots.rend(); ++it) {
     if (it->lsn > newest) continue;
-    if (++kept == 2) keep_from = it->lsn + 1;
-    if (kept > 2) {
+    if (kept == 2) {
       if (wal::Status s = fs_->Remove(wal::JoinPath(snapshot_dir_, it->name)); !s.ok()) {
         return FromWal(s);
       }
+      verified_snapshots_.erase(it->lsn);
+      failed_snapshots_.erase(it->lsn);
+      continue;
     }
+    if (!SnapshotVerifies(*it)) continue;
+    if (++kept == 2) keep_from = it->lsn + 1;
   }
   std::optional<Lsn> cursor;
-  if (wal::Status s = wal::MinCursor(fs_, cursor_dir_, &cursor); !s.ok()) return FromWal(s);
+  if (Status s = CheckCursors(&cursor); !s.ok()) return s;
   if (cursor && *cursor + 1 < keep_from) keep_from = *cursor + 1;
   uint64_t removed = 0;
   if (wal::Status s = wal::RemoveSegmentsBefore(fs_, wal_dir_, keep_from, &removed); !s.ok()) {
@@ -335,6 +384,7 @@ void Database::MaintenanceLoop() {
   constexpr auto kLastRetry = std::chrono::milliseconds(60'000);
   auto retry_delay = kFirstRetry;
   auto next_try = SteadyClock::now();
+  uint64_t ticks = 0;
   std::unique_lock lock(loop_mu_);
   while (!closing_) {
     loop_cv_.wait_for(lock, std::chrono::milliseconds(200),
@@ -347,6 +397,17 @@ void Database::MaintenanceLoop() {
       lock.lock();
       continue;
     }
+    lock.unlock();
+    // Expired idempotency entries go even when no keyed request comes to sweep them:
+    // up to 100,000 a second, a few per lock hold.
+    engine_->SweepExpired(20'000);
+    // A cursor that turns unreadable is reported within seconds, not at the next snapshot.
+    if (++ticks % 25 == 0) {
+      std::optional<Lsn> ignored;
+      if (Status s = CheckCursors(&ignored); !s.ok()) Log("checking cursors: " + s.message());
+    }
+    lock.lock();
+    if (closing_ || log_failed_) continue;
     if (options_.snapshot_every == 0 || SteadyClock::now() < next_try) continue;
     if (wal_->Stats().appended_lsn - LastSnapshot().lsn < options_.snapshot_every) continue;
     lock.unlock();

@@ -52,6 +52,14 @@ void Engine::OnDurable(CommitTicket ticket, std::function<void(Status)> done) co
   });
 }
 
+size_t Engine::SweepExpired(size_t budget) {
+  auto gate = Enter();
+  if (!gate.ok()) return 0;
+  TimeMs now = state_->Now();
+  state_->top_sellers.MoveTo(now);
+  return state_->idempotency.SweepExpired(now, budget);
+}
+
 EngineCounts Engine::Counts() const {
   std::shared_lock lock(gate_->lock);
   return EngineCounts{state_->accounts.Size(), state_->catalog.Size(),

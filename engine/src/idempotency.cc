@@ -64,19 +64,28 @@ void IdempotencyStore::Complete(const IdempotencyTag& tag, IdempotentOutcome out
   Sweep(at);
 }
 
-void IdempotencyStore::Sweep(TimeMs now) {
+size_t IdempotencyStore::SweepExpired(TimeMs now, size_t budget) {
+  size_t swept = 0;
+  while (swept < budget) {
+    size_t n = Sweep(now);
+    swept += n;
+    if (n < kSweepBatch) break;
+  }
+  return swept;
+}
+
+size_t IdempotencyStore::Sweep(TimeMs now) {
   // Two per completion: the queue shrinks faster than it grows once keys expire.
-  constexpr int kPerCall = 2;
-  std::pair<TimeMs, std::string> due[kPerCall];
-  int n = 0;
+  std::pair<TimeMs, std::string> due[kSweepBatch];
+  size_t n = 0;
   {
     std::lock_guard lock(sweep_mu_);
-    while (n < kPerCall && !completions_.empty() && Expired(completions_.front().first, now)) {
+    while (n < kSweepBatch && !completions_.empty() && Expired(completions_.front().first, now)) {
       due[n++] = std::move(completions_.front());
       completions_.pop_front();
     }
   }
-  for (int i = 0; i < n; ++i) {
+  for (size_t i = 0; i < n; ++i) {
     entries_.WithStripe(due[i].second, [&](auto& map) {
       auto it = map.find(due[i].second);
       // Only the completion this item recorded: not a later one of the same key.
@@ -85,6 +94,7 @@ void IdempotencyStore::Sweep(TimeMs now) {
       }
     });
   }
+  return n;
 }
 
 void IdempotencyStore::Release(std::string_view key) {

@@ -53,6 +53,9 @@ class IdempotencyStore {
   void Release(std::string_view key);
   // Entries held: in flight, completed, and expired but not yet swept.
   size_t size() const { return entries_.Size(); }
+  // Erases up to `budget` entries expired at `now`, oldest first, a few per lock hold;
+  // returns how many. For when no keyed request comes to sweep (Complete does a few).
+  size_t SweepExpired(TimeMs now, size_t budget);
 
   // Calls fn(key, fingerprint, outcome) for every completed entry not expired at
   // `now`, in no order.
@@ -64,8 +67,10 @@ class IdempotencyStore {
   }
 
  private:
-  // Erases up to a few entries expired at `now`, oldest completion first.
-  void Sweep(TimeMs now);
+  // Erases up to kSweepBatch entries expired at `now`, oldest completion first;
+  // returns how many it took off the queue.
+  size_t Sweep(TimeMs now);
+  static constexpr size_t kSweepBatch = 2;
 
   struct Entry {
     std::string key;

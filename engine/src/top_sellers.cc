@@ -81,6 +81,11 @@ void TopSellers::Remove(TimeMs now, TimeMs order_date, std::span<const OrderItem
   if (bucket->second.empty()) buckets_.erase(bucket);
 }
 
+void TopSellers::MoveTo(TimeMs now) {
+  std::lock_guard lock(mu_);
+  MoveWindowTo(now);
+}
+
 std::vector<std::pair<const Product*, Quantity>> TopSellers::Top(TimeMs now, size_t k) {
   std::lock_guard lock(mu_);
   MoveWindowTo(now);

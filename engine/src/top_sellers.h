@@ -30,6 +30,8 @@ class TopSellers {
   // Takes back the items of an order added earlier (a cancelled order).
   void Remove(TimeMs now, TimeMs order_date, std::span<const OrderItem> items);
   std::vector<std::pair<const Product*, Quantity>> Top(TimeMs now, size_t k);
+  // Drops the minutes that left the window by `now`, as any call does.
+  void MoveTo(TimeMs now);
   // Minutes with sales held (for /metrics and tests).
   size_t minutes() const;
 

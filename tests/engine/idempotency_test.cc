@@ -384,6 +384,20 @@ TEST_CASE("expired keys are swept as later requests complete: the store does not
   CHECK(r.engine.StateDigest() == f.engine.StateDigest());
 }
 
+TEST_CASE("SweepExpired frees expired keys when no keyed request comes, a budget at a time") {
+  KeyShop f;
+  for (int i = 0; i < 100; ++i) {
+    const IdempotencyKey key{"k" + std::to_string(i), "charge"};
+    REQUIRE(f.engine.Charge("u", 1, &key).ok());
+  }
+  CHECK(f.engine.SweepExpired(1'000) == 0);  // none expired yet
+  f.clock.Advance(limits::kDefaultIdempotencyTtlMs);
+  CHECK(f.engine.SweepExpired(60) == 60);
+  CHECK(f.engine.Counts().idempotency_keys == 40);
+  CHECK(f.engine.SweepExpired(1'000) == 40);
+  CHECK(f.engine.Counts().idempotency_keys == 0);
+}
+
 TEST_CASE("a snapshot leaves expired keys out: after a restart only live keys are held") {
   FaultFileSystem fs(1);
   ManualClock clock{kStartMs};

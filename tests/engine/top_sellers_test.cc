@@ -217,6 +217,18 @@ TEST_CASE("minutes older than 72 h leave as sales and cancels move the clock, un
   CHECK(Top(f).empty());
 }
 
+TEST_CASE("with no traffic at all, SweepExpired drops the minutes the clock retired") {
+  Market f;
+  for (int minute = 0; minute < 10; ++minute) {
+    Sell(f, "a", 1);
+    f.clock.Advance(kMinuteMs);
+  }
+  CHECK(f.engine.Counts().top_seller_minutes == 10);
+  f.clock.Advance(kWindowMs);
+  (void)f.engine.SweepExpired(0);
+  CHECK(f.engine.Counts().top_seller_minutes == 0);
+}
+
 TEST_CASE("loading a snapshot keeps only the window's minutes, and the same ranking") {
   FaultFileSystem fs(3);
   ManualClock clock{kStartMs};

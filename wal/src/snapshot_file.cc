@@ -197,8 +197,10 @@ Status ReadCursor(FileSystem* fs, const std::string& path, Lsn* lsn) {
   return Status::Ok();
 }
 
-Status MinCursor(FileSystem* fs, const std::string& dir, std::optional<Lsn>* lsn) {
+Status MinCursor(FileSystem* fs, const std::string& dir, std::optional<Lsn>* lsn,
+                 std::vector<std::string>* unreadable) {
   lsn->reset();
+  unreadable->clear();
   std::vector<std::string> names;
   Status s = fs->ListDir(dir, &names);
   if (s.code() == Status::Code::kNotFound) return Status::Ok();
@@ -206,7 +208,10 @@ Status MinCursor(FileSystem* fs, const std::string& dir, std::optional<Lsn>* lsn
   for (const std::string& name : names) {
     if (name.ends_with(".tmp")) continue;
     Lsn cursor = 0;
-    if (Status r = ReadCursor(fs, JoinPath(dir, name), &cursor); !r.ok()) return r;
+    if (Status r = ReadCursor(fs, JoinPath(dir, name), &cursor); !r.ok()) {
+      unreadable->push_back(r.ToString());
+      cursor = 0;
+    }
     if (!*lsn || cursor < **lsn) *lsn = cursor;
   }
   return Status::Ok();

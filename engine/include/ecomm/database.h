@@ -7,13 +7,17 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "ecomm/engine.h"
 #include "ecomm/result.h"
 #include "ecomm/wal/file.h"
+#include "ecomm/wal/snapshot_file.h"
 #include "ecomm/wal/wal_reader.h"
 #include "ecomm/wal/wal_writer.h"
 
@@ -83,8 +87,9 @@ struct LogHealth {
 // record with Engine::Replay as it reads it.
 struct SnapshotReplica {
   std::unique_ptr<Engine> engine;
-  Lsn snapshot_lsn = 0;  // 0: no snapshot, the engine is empty
-  std::string skipped;   // a newer snapshot that failed to verify, and why
+  Lsn snapshot_lsn = 0;          // 0: no snapshot, the engine is empty
+  std::string skipped;           // a newer snapshot that failed to verify, and why
+  std::vector<Lsn> failed = {};  // the LSNs of those snapshots
 };
 
 // The engine made durable: a data directory holding the WAL (`wal/`), snapshots
@@ -106,6 +111,9 @@ class Database {
   SnapshotStats LastSnapshot() const;
   const wal::WalWriter& wal() const { return *wal_; }
   LogHealth Health() const;
+  // Cursor files that could not be read at the last look, each with its reason. The
+  // log they may need is kept whole; an operator should mend or delete them.
+  std::vector<std::string> UnreadableCursors() const;
 
   // Writes a snapshot now (consistent at the LSN it starts at, traffic goes on),
   // then deletes what it made obsolete.
@@ -125,6 +133,11 @@ class Database {
   Result<std::unique_ptr<Engine>> LoadDurableState(Lsn until, RecoveryStats* stats,
                                                    wal::ReplayReport* report);
   Status RemoveObsolete(Lsn newest_snapshot);
+  // Whether the snapshot at `lsn` verifies: known from loading or writing it, else read
+  // and checked now (once). snapshot_mu_ held, or during Open.
+  bool SnapshotVerifies(const wal::SnapshotInfo& snapshot);
+  // The smallest cursor, noting (and logging, when that changes) unreadable cursors.
+  Status CheckCursors(std::optional<Lsn>* min_cursor);
   Status RemoveStaleSnapshots();
   void MaintenanceLoop();
   // The log failed: drop back to the durable state, then probe until writes resume
@@ -145,8 +158,12 @@ class Database {
   RecoveryStats recovery_;
 
   std::mutex snapshot_mu_;  // one snapshot at a time
+  // Guarded by snapshot_mu_: what is known of the snapshot files, by LSN.
+  std::set<Lsn> verified_snapshots_;
+  std::set<Lsn> failed_snapshots_;
   mutable std::mutex stats_mu_;
   SnapshotStats last_snapshot_;
+  std::vector<std::string> unreadable_cursors_;  // guarded by stats_mu_
 
   std::mutex loop_mu_;
   std::condition_variable loop_cv_;

@@ -161,6 +161,10 @@ class Engine {
   // mutations. kInternal when the record does not fit the state (corrupt log).
   Status Apply(const Record& record, Lsn lsn);
   Status Replay(RecordType type, std::span<const uint8_t> payload, Lsn lsn);
+  // Frees what the clock has retired when no request comes to do it: up to `budget`
+  // expired idempotency entries (returns how many), and top-seller minutes past 72 h.
+  // A Database's maintenance thread calls it; each lock is held for a few entries.
+  size_t SweepExpired(size_t budget);
   // XXH3 over a deterministic walk of all state. Call while no mutation runs.
   uint64_t StateDigest() const;
   EngineCounts Counts() const;

@@ -74,7 +74,10 @@ Status ReadSnapshot(FileSystem* fs, const std::string& path, SnapshotImage* imag
 // which it has consumed. Log retention keeps every segment it still needs.
 Status WriteCursor(FileSystem* fs, const std::string& dir, const std::string& name, Lsn lsn);
 Status ReadCursor(FileSystem* fs, const std::string& path, Lsn* lsn);
-// The smallest LSN of all cursors in `dir`, or nothing when there are none.
-Status MinCursor(FileSystem* fs, const std::string& dir, std::optional<Lsn>* lsn);
+// The smallest LSN of all cursors in `dir`, or nothing when there are none. A cursor
+// file that cannot be read counts as LSN 0 (its reader may need the whole log) and is
+// named with the reason in `unreadable`: retention keeps the log, and says why.
+Status MinCursor(FileSystem* fs, const std::string& dir, std::optional<Lsn>* lsn,
+                 std::vector<std::string>* unreadable);
 
 }  // namespace ecomm::wal

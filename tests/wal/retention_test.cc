@@ -1,0 +1,127 @@
+// What retention keeps. A snapshot that does not verify is never the fallback that lets
+// older log go; an unreadable cursor keeps the log its reader may need, and says so at
+// once instead of failing every snapshot.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "ecomm/database.h"
+#include "ecomm/wal/snapshot_file.h"
+#include "support/fault_file_system.h"
+#include "support/random_mutations.h"
+
+namespace ecomm::testing {
+namespace {
+
+DatabaseOptions RetentionOptions(FaultFileSystem& fs, std::vector<std::string>* log) {
+  DatabaseOptions options;
+  options.data_dir = "/db";
+  options.fs = &fs;
+  options.snapshot_every = 0;
+  options.segment_bytes = 2048;  // many segments, so that retention has something to delete
+  options.log = [log](std::string_view line) { log->emplace_back(line); };
+  return options;
+}
+
+// A batch of durable mutations.
+void Mutate(Engine& engine, uint64_t seed) {
+  RandomMutations ops(engine, seed, ShopShape{});
+  CommitTicket last;
+  for (int i = 0; i < 60; ++i) {
+    if (std::optional<CommitTicket> t = ops.Step(); t && t->lsn != 0) last = *t;
+  }
+  REQUIRE(engine.WaitDurable(last).ok());
+}
+
+std::string NewestSnapshot(FaultFileSystem& fs) {
+  std::vector<wal::SnapshotInfo> snapshots;
+  REQUIRE(wal::ListSnapshots(&fs, "/db/snapshots", &snapshots).ok());
+  REQUIRE_FALSE(snapshots.empty());
+  return "/db/snapshots/" + snapshots.back().name;
+}
+
+void FlipAByte(FaultFileSystem& fs, const std::string& path) {
+  std::string bytes = fs.Contents(path);
+  REQUIRE(bytes.size() > 100);
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x40);
+  fs.SetContents(path, bytes);
+}
+
+TEST_CASE("a snapshot that failed verification is never counted as the fallback") {
+  FaultFileSystem fs(21);
+  std::vector<std::string> log;
+  DatabaseOptions options = RetentionOptions(fs, &log);
+  uint64_t digest = 0;
+  {
+    auto db = Database::Open(options);
+    REQUIRE(db.ok());
+    REQUIRE((*db)->engine().WaitDurable(CommitTicket{SeedShop((*db)->engine(), {})}).ok());
+    Mutate((*db)->engine(), 1);
+    REQUIRE((*db)->Snapshot().ok());  // S1: good
+    Mutate((*db)->engine(), 2);
+    REQUIRE((*db)->Snapshot().ok());  // S2: rots below
+    Mutate((*db)->engine(), 3);
+    fs.Crash();
+  }
+  fs.Reboot();
+  FlipAByte(fs, NewestSnapshot(fs));
+  {
+    auto db = Database::Open(options);  // S2 is skipped: S1 and the log after it
+    REQUIRE(db.ok());
+    CHECK_FALSE((*db)->recovery().snapshot_skipped.empty());
+    Mutate((*db)->engine(), 4);
+    REQUIRE((*db)->Snapshot().ok());  // S3: S2 must not be its fallback, S1 is
+    digest = (*db)->engine().StateDigest();
+    fs.Crash();
+  }
+  fs.Reboot();
+  FlipAByte(fs, NewestSnapshot(fs));  // S3 rots too: only S1 and the log remain
+  auto db = Database::Open(options);
+  REQUIRE_MESSAGE(db.ok(), db.status().message());
+  CHECK((*db)->engine().StateDigest() == digest);
+}
+
+TEST_CASE("an unreadable cursor keeps the log, is reported at once, and fails no snapshot") {
+  FaultFileSystem fs(22);
+  std::vector<std::string> log;
+  DatabaseOptions options = RetentionOptions(fs, &log);
+  {
+    auto db = Database::Open(options);
+    REQUIRE(db.ok());
+    REQUIRE((*db)->engine().WaitDurable(CommitTicket{SeedShop((*db)->engine(), {})}).ok());
+    REQUIRE((*db)->Close().ok());
+  }
+  fs.SetContents("/db/cursors/shipper", "not a cursor");
+  log.clear();
+  auto db = Database::Open(options);
+  REQUIRE(db.ok());
+  REQUIRE((*db)->UnreadableCursors().size() == 1);
+  CHECK((*db)->UnreadableCursors()[0].find("/db/cursors/shipper") != std::string::npos);
+  bool logged = false;
+  for (const std::string& line : log) logged |= line.find("unreadable cursor") != std::string::npos;
+  CHECK(logged);
+
+  std::vector<wal::SegmentInfo> before;
+  REQUIRE(wal::ListSegments(&fs, "/db/wal", &before).ok());
+  for (uint64_t seed = 5; seed < 8; ++seed) {
+    Mutate((*db)->engine(), seed);
+    CHECK((*db)->Snapshot().ok());  // writes the snapshot, keeps the log
+  }
+  std::vector<wal::SegmentInfo> after;
+  REQUIRE(wal::ListSegments(&fs, "/db/wal", &after).ok());
+  REQUIRE_FALSE(before.empty());
+  CHECK(after.front().first_lsn == before.front().first_lsn);
+
+  // Mended (here: deleted), the log goes again at the next snapshot.
+  REQUIRE(fs.Remove("/db/cursors/shipper").ok());
+  Mutate((*db)->engine(), 9);
+  REQUIRE((*db)->Snapshot().ok());
+  CHECK((*db)->UnreadableCursors().empty());
+  std::vector<wal::SegmentInfo> mended;
+  REQUIRE(wal::ListSegments(&fs, "/db/wal", &mended).ok());
+  CHECK(mended.front().first_lsn > before.front().first_lsn);
+}
+
+}  // namespace
+}  // namespace ecomm::testing
