@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer,
-# the concurrency suite again under ThreadSanitizer, then each libFuzzer target for a
-# bounded time. Build trees: build-asan/, build-tsan/, build-fuzz/.
+# the engine and log suites again in a Debug + ASan build (every `assert` runs there;
+# the other builds define NDEBUG and keep only ECOMM_INVARIANT), the concurrency suite
+# under ThreadSanitizer, then each libFuzzer target for a bounded time. Build trees:
+# build-asan/, build-debug/, build-tsan/, build-fuzz/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh
@@ -12,6 +14,12 @@ echo "== ASan + UBSan: all tests"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DECOMM_SANITIZE=address >/dev/null
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ctest -j"$jobs" --output-on-failure)
+
+echo "== Debug + ASan: engine and log tests with assert() on"
+cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=Debug -DECOMM_SANITIZE=address \
+  -DECOMM_BUILD_BENCH=OFF >/dev/null
+cmake --build build-debug -j"$jobs" --target engine_tests wal_tests
+(cd build-debug && ctest -j"$jobs" -R '^(engine_tests|wal_tests)/' --output-on-failure)
 
 echo "== TSan: concurrency tests"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DECOMM_SANITIZE=thread \
