@@ -15,10 +15,12 @@ class FaultWritableFile final : public wal::WritableFile {
   Status Append(std::span<const uint8_t> data) override {
     std::lock_guard lock(fs_.mu_);
     if (boot_ != fs_.boot_ || !fs_.Proceed()) return fs_.Dead();
-    size_t fits = fs_.fail_writes_ ? data.size() / 2 : data.size();
+    bool full = fs_.fail_writes_ || (!fs_.fail_writes_under_.empty() &&
+                                     path_.starts_with(fs_.fail_writes_under_ + "/"));
+    size_t fits = full ? data.size() / 2 : data.size();
     file_->data.append(reinterpret_cast<const char*>(data.data()), fits);
     fs_.history_[path_].append(reinterpret_cast<const char*>(data.data()), fits);
-    if (fs_.fail_writes_) return Status::IOError("write " + path_ + ": No space left on device");
+    if (full) return Status::IOError("write " + path_ + ": No space left on device");
     return Status::Ok();
   }
 
@@ -110,6 +112,7 @@ void FaultFileSystem::Reboot() {
   down_ = false;
   fail_syncs_ = false;
   fail_writes_ = false;
+  fail_writes_under_.clear();
 }
 
 void FaultFileSystem::FailSyncs(bool fail) {
@@ -120,6 +123,11 @@ void FaultFileSystem::FailSyncs(bool fail) {
 void FaultFileSystem::FailWrites(bool fail) {
   std::lock_guard lock(mu_);
   fail_writes_ = fail;
+}
+
+void FaultFileSystem::FailWritesUnder(const std::string& dir) {
+  std::lock_guard lock(mu_);
+  fail_writes_under_ = dir;
 }
 
 void FaultFileSystem::BlockSyncs() {

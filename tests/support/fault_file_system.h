@@ -39,6 +39,8 @@ class FaultFileSystem final : public wal::FileSystem {
   void FailSyncs(bool fail);
   // A full disk: a write puts in part of its bytes, then fails with ENOSPC.
   void FailWrites(bool fail);
+  // The same, only for files under `dir` ("": none): a full snapshot volume, say.
+  void FailWritesUnder(const std::string& dir);
   // A stalled disk: while blocked, a file's Sync waits (the file system stays usable)
   // until UnblockSyncs. WaitForBlockedSync returns once some Sync is waiting.
   void BlockSyncs();
@@ -86,6 +88,7 @@ class FaultFileSystem final : public wal::FileSystem {
   bool down_ = false;
   bool fail_syncs_ = false;
   bool fail_writes_ = false;
+  std::string fail_writes_under_;
   uint64_t boot_ = 0;             // handles from an earlier boot are dead
   uint64_t ops_until_crash_ = 0;  // 0: no crash scheduled
   Namespace live_;                // what a process sees

@@ -3,7 +3,10 @@
 // once instead of failing every snapshot.
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ecomm/database.h"
@@ -121,6 +124,39 @@ TEST_CASE("an unreadable cursor keeps the log, is reported at once, and fails no
   std::vector<wal::SegmentInfo> mended;
   REQUIRE(wal::ListSegments(&fs, "/db/wal", &mended).ok());
   CHECK(mended.front().first_lsn > before.front().first_lsn);
+}
+
+TEST_CASE("a failing snapshot is retried with backoff, not every 200 ms") {
+  FaultFileSystem fs(23);
+  std::mutex mu;
+  std::vector<std::string> failures;
+  DatabaseOptions options;
+  options.data_dir = "/db";
+  options.fs = &fs;
+  options.snapshot_every = 5;
+  options.log = [&](std::string_view line) {
+    std::lock_guard lock(mu);
+    if (line.starts_with("snapshot failed")) failures.emplace_back(line);
+  };
+  auto db = Database::Open(options);
+  REQUIRE(db.ok());
+  fs.FailWritesUnder("/db/snapshots");  // the log is fine; snapshots cannot be written
+  REQUIRE((*db)->engine().WaitDurable(CommitTicket{SeedShop((*db)->engine(), {})}).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1'700));
+  {
+    std::lock_guard lock(mu);
+    // Every 200 ms would be 8 attempts; 200, 400, 800 ms apart is at most 4.
+    CHECK(failures.size() >= 1);
+    CHECK(failures.size() <= 4);
+    if (!failures.empty()) CHECK(failures[0].find("next try in 200 ms") != std::string::npos);
+  }
+  CHECK((*db)->engine().Charge("u0", 1).ok());  // the log is untouched by it
+  fs.FailWritesUnder("");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((*db)->LastSnapshot().taken == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK((*db)->LastSnapshot().taken == 1);
 }
 
 }  // namespace
