@@ -74,6 +74,7 @@ void Database::DropBackToDurableState() {
     std::unique_lock gate(engine_->gate_->lock);
     empty->clock_offset_ms.store(engine_->state_->clock_offset_ms.load());  // Now() stays right
     std::swap(engine_->state_, empty);
+    ++engine_->gate_->generation;
   }
   empty.reset();
   // 2. Load what a restart would find, up to the durable LSN: the records past it may
@@ -100,6 +101,7 @@ void Database::DropBackToDurableState() {
   {
     std::unique_lock gate(engine_->gate_->lock);
     std::swap(engine_->state_, durable_engine->state_);
+    ++engine_->gate_->generation;
     engine_->gate_->reloading.store(false, std::memory_order_release);
   }
   reloads_.fetch_add(1, std::memory_order_relaxed);

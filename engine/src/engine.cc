@@ -109,8 +109,6 @@ Result<ProductView> Engine::GetProduct(std::string_view product_id) const {
 
 Result<std::vector<ProductView>> Engine::ListProducts(std::optional<size_t> limit,
                                                       std::optional<std::string_view> after) const {
-  auto gate = Enter();
-  if (!gate.ok()) return gate.status();
   if (limit) {
     if (Status s = CheckPageLimit(*limit); !s.ok()) return s;
   }
@@ -118,13 +116,24 @@ Result<std::vector<ProductView>> Engine::ListProducts(std::optional<size_t> limi
   // so each batch is a consistent cut: no order is seen half-applied across its
   // products. A page (at most kMaxPageLimit) is one batch; the whole catalogue
   // (no limit) is not one cut, since locking every product at once would stall
-  // every order for as long as the listing takes.
+  // every order for as long as the listing takes. For the same reason each batch
+  // enters the gate on its own: a long listing must not hold off a snapshot, which
+  // waits for the gate while every later call waits behind it.
   constexpr size_t kBatch = 256;
   static_assert(kBatch >= limits::kMaxPageLimit);
   std::vector<ProductView> views;
-  views.reserve(limit ? *limit : state_->catalog.Size());
-  std::optional<std::string_view> cursor = after;
+  std::optional<std::string> cursor;
+  if (after) cursor.emplace(*after);
+  std::optional<uint64_t> generation;
   while (!limit || views.size() < *limit) {
+    auto gate = Enter();
+    if (!gate.ok()) return gate.status();
+    // A state replaced meanwhile (a log failure) may lack products listed already.
+    if (generation && *generation != gate_->generation) {
+      return Status(ErrorCode::kUnavailable, "the log failed during the listing; retry");
+    }
+    generation = gate_->generation;
+    if (views.empty()) views.reserve(limit ? *limit : state_->catalog.Size());
     size_t want = limit ? std::min(kBatch, *limit - views.size()) : kBatch;
     std::vector<Product*> batch = state_->catalog.Range(cursor, want);
     {
@@ -134,7 +143,7 @@ Result<std::vector<ProductView>> Engine::ListProducts(std::optional<size_t> limi
       for (const Product* p : batch) views.push_back(MakeProductView(*p));
     }
     if (batch.size() < want) break;
-    cursor = batch.back()->product_id;  // stays valid: products are never removed
+    cursor = batch.back()->product_id;
   }
   return views;
 }

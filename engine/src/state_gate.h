@@ -15,6 +15,9 @@ struct StateGate {
   // From a log failure until the durable state is back: every call answers
   // kUnavailable rather than show a record the log lost.
   std::atomic<bool> reloading{false};
+  // Changed (under the exclusive lock) each time the state is replaced: a call that
+  // enters more than once can tell whether it still sees the same state.
+  uint64_t generation = 0;
 };
 
 }  // namespace ecomm
