@@ -407,7 +407,10 @@ TEST_CASE("e2e: healthz, metrics and openapi.json") {
   TestServer server;
   httplib::Client& c = server.client();
   rapidjson::Document health = CheckJson(Get(c, "/healthz"));
-  CHECK(health.IsObject());
+  CheckMembers(health, {"status", "writable", "readable", "lsn"});
+  CHECK(Str(health, "status") == "ok");
+  CHECK(Bool(health, "writable"));
+  CHECK(Bool(health, "readable"));
 
   REQUIRE(Post(c, "/balance/charge", R"({"userId":"alice","amount":1})").status == 200);
   Reply metrics = Get(c, "/metrics");
@@ -429,6 +432,12 @@ TEST_CASE("e2e: healthz, metrics and openapi.json") {
   has("# TYPE ecomm_wal_syncs_total counter");
   has("ecomm_snapshot_age_seconds ");
   has("ecomm_users 3\n");
+  // The log's state and its failures (none here).
+  has("ecomm_log_state{state=\"ok\"} 1\n");
+  has("ecomm_log_state{state=\"reloading\"} 0\n");
+  has("ecomm_log_state{state=\"read-only\"} 0\n");
+  has("ecomm_wal_failures_total 0\n");
+  has("ecomm_wal_unreadable_cursors 0\n");
 
   rapidjson::Document api = CheckJson(Get(c, "/openapi.json"));
   CHECK(Str(api, "openapi").starts_with("3."));

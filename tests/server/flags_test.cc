@@ -53,6 +53,19 @@ TEST_CASE("--idempotency-ttl takes a duration with a unit, 24 h by default") {
   }
 }
 
+TEST_CASE("--fsync-timeout takes a duration, 30 s by default, 0 for none") {
+  CHECK(Parse({}).flags->database.sync_timeout_ms == 30'000);
+  CHECK(Parse({"--fsync-timeout", "5s"}).flags->database.sync_timeout_ms == 5'000);
+  CHECK(Parse({"--fsync-timeout=250ms"}).flags->database.sync_timeout_ms == 250);
+  CHECK(Parse({"--fsync-timeout", "0"}).flags->database.sync_timeout_ms == 0);
+  for (const char* bad : {"30", "2h", "-1s", "s"}) {
+    CAPTURE(bad);
+    Parsed refused = Parse({"--fsync-timeout", bad});
+    CHECK_FALSE(refused.flags.has_value());
+    CHECK(refused.message.find("--fsync-timeout takes") != std::string::npos);
+  }
+}
+
 TEST_CASE("--snapshot-every takes a record count, 0 for shutdown only") {
   CHECK(Parse({"--snapshot-every", "0"}).flags->database.snapshot_every == 0);
   CHECK(Parse({"--snapshot-every", "500"}).flags->database.snapshot_every == 500);
