@@ -10,6 +10,7 @@
 
 #include "ecomm/database.h"
 #include "support/fault_file_system.h"
+#include "support/log_state.h"
 #include "support/random_mutations.h"
 #include "support/threads.h"
 
@@ -17,15 +18,6 @@ namespace ecomm::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-bool ReachesWritable(const Database& db) {
-  auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (db.Health().state != LogState::kWritable) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(2ms);
-  }
-  return true;
-}
 
 TEST_CASE("failures that come and go under load leave memory equal to the durable state") {
   FaultFileSystem fs(11);
@@ -41,7 +33,7 @@ TEST_CASE("failures that come and go under load leave memory equal to the durabl
     auto db = Database::Open(options);
     REQUIRE(db.ok());
     Engine& engine = (*db)->engine();
-    REQUIRE(engine.WaitDurable(CommitTicket{SeedShop(engine, ShopShape{})}).ok());
+    REQUIRE(SeedShopDurably(engine));
     std::atomic<bool> done{false};
     std::atomic<uint64_t> acked_count{0};
     std::atomic<uint64_t> lost_count{0};
@@ -56,7 +48,8 @@ TEST_CASE("failures that come and go under load leave memory equal to the durabl
         std::this_thread::sleep_for(30ms);
         fs.FailSyncs(false);
         fs.FailWrites(false);
-        if (!ReachesWritable(**db)) break;  // checked below, on the test's thread
+        if (!ReachesLogState(**db, LogState::kWritable, 20s))
+          break;  // checked below, on the test's thread
       }
       done = true;
     });
@@ -73,7 +66,7 @@ TEST_CASE("failures that come and go under load leave memory equal to the durabl
       }
     });
     faults.join();
-    REQUIRE(ReachesWritable(**db));
+    REQUIRE(ReachesLogState(**db, LogState::kWritable, 20s));
     acked = acked_count;
     lost = lost_count;
     live_digest = engine.StateDigest();

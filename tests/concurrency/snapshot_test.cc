@@ -68,7 +68,7 @@ void CheckRecoveryFromSnapshotsUnderLoad(uint64_t seed, uint64_t segment_bytes,
 TEST_CASE("snapshots under concurrent commits recover to the exact final state") {
   CheckRecoveryFromSnapshotsUnderLoad(11, 16 << 10, [](Database& db) {
     Engine& engine = db.engine();
-    REQUIRE(engine.WaitDurable(CommitTicket{SeedShop(engine, ShopShape{})}).ok());
+    REQUIRE(SeedShopDurably(engine));
     return CommitDuringSnapshots(db, 4, [&](int t) {
       RandomMutations ops(engine, 100 + t, ShopShape{});
       for (int i = 0; i < 1'500; ++i) {

@@ -27,6 +27,11 @@ Lsn SeedShop(Engine& engine, const ShopShape& shape) {
   return last;
 }
 
+bool SeedShopDurably(Engine& engine, const ShopShape& shape) {
+  Lsn last = SeedShop(engine, shape);
+  return last > 0 && engine.WaitDurable(CommitTicket{last}).ok();
+}
+
 RandomMutations::RandomMutations(Engine& engine, uint64_t seed, ShopShape shape)
     : engine_(engine), rng_(seed), seed_(seed), shape_(shape) {}
 

@@ -21,6 +21,9 @@ struct ShopShape {
 
 // Creates the shop; returns the highest LSN, or 0 if any step failed.
 Lsn SeedShop(Engine& engine, const ShopShape& shape);
+// Creates the shop and waits until it is durable (on a log that has not failed:
+// its tickets are in epoch 0); false if either failed.
+bool SeedShopDurably(Engine& engine, const ShopShape& shape = {});
 
 // Seeded random mutations of every kind (charges with and without idempotency keys,
 // orders, carts, checkouts, cancels, restocks), for crash and kill tests.

@@ -31,7 +31,7 @@ TEST_CASE("a long account history spans several bounded snapshot chunks and load
     auto db = Database::Open(options);
     REQUIRE(db.ok());
     Engine& engine = (*db)->engine();
-    REQUIRE(engine.WaitDurable(CommitTicket{SeedShop(engine, ShopShape{})}).ok());
+    REQUIRE(SeedShopDurably(engine));
     CommitTicket last;
     for (int i = 0; i < 400; ++i) last = engine.Charge("u0", 1 + i)->ticket;
     for (int i = 0; i < 40; ++i) {

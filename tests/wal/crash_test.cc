@@ -107,7 +107,7 @@ void ReorderedPowerCut(uint64_t seed, const char* policy) {
     auto db = Database::Open(options);
     REQUIRE(db.ok());
     Engine& engine = (*db)->engine();
-    REQUIRE(engine.WaitDurable(CommitTicket{SeedShop(engine, ShopShape{})}).ok());
+    REQUIRE(SeedShopDurably(engine));
     RandomMutations ops(engine, seed, ShopShape{});
     for (int i = 0; i < 150; ++i) {
       std::optional<CommitTicket> ticket = ops.Step();

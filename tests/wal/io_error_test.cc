@@ -10,6 +10,7 @@
 
 #include "ecomm/database.h"
 #include "support/fault_file_system.h"
+#include "support/log_state.h"
 #include "support/random_mutations.h"
 
 namespace ecomm::testing {
@@ -25,16 +26,6 @@ DatabaseOptions FaultyOptions(FaultFileSystem& fs) {
   options.sync_timeout_ms = 200;
   options.log = [](std::string_view) {};
   return options;
-}
-
-// Polls until the log reaches `state`; false after 10 s.
-bool ReachesState(const Database& db, LogState state) {
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (db.Health().state != state) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
 }
 
 struct Fault {
@@ -71,7 +62,7 @@ void ExpectDropBackAndResume(const Fault& fault) {
     auto balance = engine.GetBalance("u0");
     CHECK((balance.code() == ErrorCode::kUnavailable || balance->current_balance == before));
 
-    REQUIRE(ReachesState(**db, LogState::kReadOnly));
+    REQUIRE(ReachesLogState(**db, LogState::kReadOnly));
     CHECK(engine.GetBalance("u0")->current_balance == before);
     if (order.ok()) {
       CHECK(engine.GetOrder(order->value.order_id.ToString()).code() == ErrorCode::kOrderNotFound);
@@ -86,7 +77,7 @@ void ExpectDropBackAndResume(const Fault& fault) {
     CHECK(engine.StateDigest() == durable_digest);
 
     fault.heal(fs);
-    REQUIRE(ReachesState(**db, LogState::kWritable));
+    REQUIRE(ReachesLogState(**db, LogState::kWritable));
     CHECK((*db)->Health().resumes == 1);
     CHECK((*db)->Health().reloads == 1);
     auto again = engine.Charge("u0", 7);
@@ -133,11 +124,11 @@ TEST_CASE("a crash while the log is failed keeps exactly the durable state") {
     auto db = Database::Open(options);
     REQUIRE(db.ok());
     Engine& engine = (*db)->engine();
-    REQUIRE(engine.WaitDurable(CommitTicket{SeedShop(engine, ShopShape{})}).ok());
+    REQUIRE(SeedShopDurably(engine));
     durable_digest = engine.StateDigest();
     fs.FailWrites(true);  // half of the next batch reaches the file
     CHECK(engine.WaitDurable(engine.Charge("u0", 500)->ticket).code() == ErrorCode::kUnavailable);
-    REQUIRE(ReachesState(**db, LogState::kReadOnly));
+    REQUIRE(ReachesLogState(**db, LogState::kReadOnly));
     CHECK_FALSE((*db)->Close().ok());  // no snapshot of state the log does not hold
   }
   fs.Crash();

@@ -59,7 +59,7 @@ TEST_CASE("a snapshot that failed verification is never counted as the fallback"
   {
     auto db = Database::Open(options);
     REQUIRE(db.ok());
-    REQUIRE((*db)->engine().WaitDurable(CommitTicket{SeedShop((*db)->engine(), {})}).ok());
+    REQUIRE(SeedShopDurably((*db)->engine()));
     Mutate((*db)->engine(), 1);
     REQUIRE((*db)->Snapshot().ok());  // S1: good
     Mutate((*db)->engine(), 2);
@@ -92,7 +92,7 @@ TEST_CASE("an unreadable cursor keeps the log, is reported at once, and fails no
   {
     auto db = Database::Open(options);
     REQUIRE(db.ok());
-    REQUIRE((*db)->engine().WaitDurable(CommitTicket{SeedShop((*db)->engine(), {})}).ok());
+    REQUIRE(SeedShopDurably((*db)->engine()));
     REQUIRE((*db)->Close().ok());
   }
   fs.SetContents("/db/cursors/shipper", "not a cursor");
@@ -141,7 +141,7 @@ TEST_CASE("a failing snapshot is retried with backoff, not every 200 ms") {
   auto db = Database::Open(options);
   REQUIRE(db.ok());
   fs.FailWritesUnder("/db/snapshots");  // the log is fine; snapshots cannot be written
-  REQUIRE((*db)->engine().WaitDurable(CommitTicket{SeedShop((*db)->engine(), {})}).ok());
+  REQUIRE(SeedShopDurably((*db)->engine()));
   std::this_thread::sleep_for(std::chrono::milliseconds(1'700));
   {
     std::lock_guard lock(mu);
