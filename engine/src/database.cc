@@ -157,6 +157,11 @@ Status Database::Recover() {
   // call may show a lost record. The rest happens on the maintenance thread.
   wal_options.on_failure = [this](const wal::Status&) {
     engine_->gate_->reloading.store(true, std::memory_order_release);
+    // A call that entered before the flag may still be building its answer from the
+    // lost state: wait it out, so that nothing answered after a ticket's 503 shows
+    // that ticket's record. (No gate holder waits for this thread: an Append waiting
+    // for room woke on the failure already.)
+    { std::unique_lock drain(engine_->gate_->lock); }
     {
       std::lock_guard lock(loop_mu_);
       log_failed_ = true;

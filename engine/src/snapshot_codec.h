@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "ecomm/invariant.h"
 #include "ecomm/result.h"
 #include "ecomm/wal/snapshot_file.h"
 #include "engine_state.h"
@@ -31,6 +32,7 @@ std::string EncodeProductChunk(const Product& product);  // product.mu held
 template <class Add>
 auto AddAccountChunks(std::string_view payload, size_t max_chunk_bytes, Add&& add)
     -> decltype(add(ChunkKind::kAccount, payload)) {
+  ECOMM_INVARIANT(max_chunk_bytes > 0, "a chunk holds at least one byte");
   ChunkKind kind = ChunkKind::kAccount;
   do {
     std::string_view piece = payload.substr(0, max_chunk_bytes);

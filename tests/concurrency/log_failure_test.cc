@@ -25,6 +25,7 @@ TEST_CASE("failures that come and go under load leave memory equal to the durabl
   options.data_dir = "/db";
   options.fs = &fs;
   options.snapshot_every = 500;  // snapshots race the failures too
+  options.sync_timeout_ms = 20;  // stalls race the watchdog
   options.log = [](std::string_view) {};
   uint64_t live_digest = 0;
   uint64_t acked = 0;
@@ -38,16 +39,23 @@ TEST_CASE("failures that come and go under load leave memory equal to the durabl
     std::atomic<uint64_t> acked_count{0};
     std::atomic<uint64_t> lost_count{0};
     std::thread faults([&] {
-      for (int round = 0; round < 4; ++round) {
+      for (int round = 0; round < 6; ++round) {
         std::this_thread::sleep_for(30ms);
-        if (round % 2 == 0) {
-          fs.FailSyncs(true);
-        } else {
-          fs.FailWrites(true);
+        switch (round % 3) {
+          case 0:
+            fs.FailSyncs(true);
+            break;
+          case 1:
+            fs.FailWrites(true);
+            break;
+          case 2:
+            fs.BlockSyncs();  // past the 20 ms timeout: the watchdog fails the log
+            break;
         }
         std::this_thread::sleep_for(30ms);
         fs.FailSyncs(false);
         fs.FailWrites(false);
+        fs.UnblockSyncs();
         if (!ReachesLogState(**db, LogState::kWritable, 20s))
           break;  // checked below, on the test's thread
       }

@@ -155,6 +155,9 @@ Status WalWriter::Reopen() {
     if (stopping_) return error_;
     // A stuck fdatasync still holds the writer thread; the disk is not back yet.
     if (!writer_exited_) return Status::IOError("the log's last fdatasync has not returned");
+    // Fail() is still telling the tickets it dropped: they must hear it in this epoch.
+    if (!announced_) return Status::IOError("the log's failure is still being announced");
+    ECOMM_INVARIANT(waiters_.empty(), "an announced failure leaves no ticket waiting");
   }
   if (thread_.joinable()) thread_.join();
   if (file_ != nullptr) {
@@ -279,16 +282,20 @@ bool WalWriter::Complete(Lsn written_last, bool synced) {
   return true;
 }
 
-void WalWriter::Fail(Status status) {
+void WalWriter::Fail(Status status, std::optional<Clock::time_point> stuck_sync) {
   {
     std::lock_guard lock(mu_);
     if (failed_) return;  // the writer and the watchdog may both see one failure
+    // The watchdog let go of mu_ to call this; the sync may have returned since, and
+    // its batch may be complete: then there is nothing to fail.
+    if (stuck_sync && sync_started_ != stuck_sync) return;
     failed_ = true;
     error_ = status;
     pending_.clear();  // never written: their tickets fail below
     ++stats_.failures;
   }
   space_cv_.notify_all();
+  work_cv_.notify_one();  // a writer thread waiting for work exits
   if (options_.on_failure) options_.on_failure(status);
   std::vector<Waiter> dropped;
   {
@@ -311,9 +318,11 @@ void WalWriter::Watch() {
     watch_cv_.wait_for(lock, poll, [&] { return stopping_; });
     if (stopping_ || failed_ || !sync_started_) continue;
     if (Clock::now() - *sync_started_ < timeout) continue;
+    auto stuck = sync_started_;
     lock.unlock();
     Fail(Status::IOError("fdatasync of the log has not returned after " +
-                         std::to_string(options_.sync_timeout_ms) + " ms"));
+                         std::to_string(options_.sync_timeout_ms) + " ms"),
+         stuck);
     lock.lock();
   }
 }
@@ -329,12 +338,14 @@ void WalWriter::Run() {
     bool stop = false;
     {
       std::unique_lock lock(mu_);
-      auto has_work = [&] { return !pending_.empty() || stopping_; };
+      // A failure (the watchdog's) ends the round too: the thread exits for Reopen.
+      auto has_work = [&] { return !pending_.empty() || stopping_ || failed_; };
       if (interval && unsynced_) {
         work_cv_.wait_until(lock, next_sync, has_work);
       } else {
         work_cv_.wait(lock, has_work);
       }
+      if (failed_) break;
       stop = stopping_ && pending_.empty();
       if (!pending_.empty()) {
         batch.clear();

@@ -115,7 +115,10 @@ class WalWriter final : public Journal {
   Status SyncNow();
   // False when the log failed meanwhile: nothing is completed then.
   bool Complete(Lsn written_last, bool synced);
-  void Fail(Status status);
+  // `stuck_sync`: the watchdog's call, about the sync that started then; it does
+  // nothing if that sync has returned meanwhile.
+  void Fail(Status status,
+            std::optional<std::chrono::steady_clock::time_point> stuck_sync = std::nullopt);
 
   FileSystem* const fs_;
   const std::string dir_;
