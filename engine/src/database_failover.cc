@@ -32,8 +32,8 @@ LogHealth Database::Health() const {
     health.state = LogState::kReadOnly;
   }
   if (!error.ok()) health.detail = error.ToString();
-  health.reloads = reloads_.load(std::memory_order_relaxed);
-  health.resumes = resumes_.load(std::memory_order_relaxed);
+  health.reloads = reloads_.load(std::memory_order_acquire);
+  health.resumes = wal_->Stats().reopens;  // counted as the log turns writable
   return health;
 }
 
@@ -56,7 +56,6 @@ void Database::RecoverFromLogFailure() {
     if (!SleepUnlessClosing(delay)) return;
     delay = std::min(delay * 2, std::chrono::milliseconds(5'000));
   }
-  resumes_.fetch_add(1, std::memory_order_relaxed);
   Log("the log works again: writes resume at LSN " +
       std::to_string(wal_->Stats().appended_lsn + 1));
 }
@@ -102,9 +101,9 @@ void Database::DropBackToDurableState() {
     std::unique_lock gate(engine_->gate_->lock);
     std::swap(engine_->state_, durable_engine->state_);
     ++engine_->gate_->generation;
+    reloads_.fetch_add(1, std::memory_order_release);  // before the state says so
     engine_->gate_->reloading.store(false, std::memory_order_release);
   }
-  reloads_.fetch_add(1, std::memory_order_relaxed);
   EngineCounts counts = engine_->Counts();
   Log("serving the durable state at LSN " + std::to_string(durable) + " (" +
       std::to_string(counts.users) + " users, " + std::to_string(counts.orders) +

@@ -171,7 +171,6 @@ class Database {
   bool closed_ = false;
   bool log_failed_ = false;  // set by the log's failure callback, taken by the loop
   std::atomic<uint64_t> reloads_{0};
-  std::atomic<uint64_t> resumes_{0};
   std::thread maintenance_thread_;  // snapshots, and the way back from a log failure
 };
 
