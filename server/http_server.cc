@@ -25,9 +25,9 @@ using tcp = net::ip::tcp;
 namespace {
 
 using Executor = net::io_context::executor_type;
-using Socket = tcp::socket::rebind_executor<Executor>::other;
-using Timer = net::basic_waitable_timer<std::chrono::steady_clock,
-                                        net::wait_traits<std::chrono::steady_clock>, Executor>;
+using Socket = net::basic_stream_socket<tcp, Executor>;  // HttpServer::Socket
+using Clock = std::chrono::steady_clock;
+using Timer = net::basic_waitable_timer<Clock, net::wait_traits<Clock>, Executor>;
 
 // One connection, on one io_context's thread: read a request, hand it to the Api,
 // write its answer (dispatched back to this thread from whichever thread produced
@@ -65,19 +65,29 @@ class Session : public std::enable_shared_from_this<Session> {
     kDraining,  // discarding an unread body after an error answer
   };
 
-  // Enters `phase` with a deadline `timeout` from now (none for kHandling). A wait
-  // that fires after the phase changed is stale and ignored.
+  // Enters `phase` with a deadline `timeout` from now (none for kHandling). The timer
+  // is lazy: a phase only moves the deadline, and the one wait is re-armed only when
+  // the deadline comes earlier than it, or when it fires before the deadline. A
+  // request crosses four phases; re-arming (and so cancelling) a wait at each cost
+  // more than the request's own parsing.
   void Enter(Phase phase, std::chrono::milliseconds timeout = {}) {
     phase_ = phase;
-    uint64_t armed = ++deadline_seq_;
-    if (phase == Phase::kHandling) {
-      timer_.cancel();
-      return;
-    }
-    timer_.expires_after(timeout);
-    timer_.async_wait([self = shared_from_this(), armed](beast::error_code ec) {
-      if (!ec && armed == self->deadline_seq_) self->OnDeadline();
+    deadline_ = phase == Phase::kHandling ? Clock::time_point::max() : Clock::now() + timeout;
+    if (deadline_ < armed_for_) Arm(deadline_);
+  }
+
+  void Arm(Clock::time_point when) {
+    armed_for_ = when;
+    timer_.expires_at(when);  // a wait already pending completes as aborted
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->OnTimer();
     });
+  }
+
+  void OnTimer() {
+    armed_for_ = Clock::time_point::max();
+    if (Clock::now() >= deadline_) return OnDeadline();
+    if (deadline_ != Clock::time_point::max()) Arm(deadline_);
   }
 
   void OnDeadline() {
@@ -285,7 +295,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Socket socket_;
   Timer timer_;
   Phase phase_ = Phase::kHeader;
-  uint64_t deadline_seq_ = 0;  // which armed wait is current
+  Clock::time_point deadline_ = Clock::time_point::max();   // of the current phase
+  Clock::time_point armed_for_ = Clock::time_point::max();  // the pending wait's expiry
   bool body_timed_out_ = false;
   bool drain_after_write_ = false;
   uint64_t drained_ = 0;
@@ -303,6 +314,10 @@ class Session : public std::enable_shared_from_this<Session> {
   bool answer_owed_ = false;  // it was read and its answer not yet started
   unsigned version_ = 11;
 };
+
+// At most this many connections are taken from the backlog per turn of the acceptor's
+// event loop, so that accepting a crowd does not starve those already served.
+constexpr int kAcceptBurst = 256;
 
 std::vector<std::unique_ptr<net::io_context>> MakeContexts(int threads) {
   std::vector<std::unique_ptr<net::io_context>> contexts;
@@ -333,6 +348,7 @@ bool HttpServer::Start(std::string* error) {
   if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (!ec) acceptor_.non_blocking(true, ec);  // Accept drains the backlog synchronously
   if (ec)
     return *error = "cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
                     ": " + ec.message(),
@@ -346,35 +362,53 @@ bool HttpServer::Start(std::string* error) {
   return true;
 }
 
-void HttpServer::Accept() {
-  net::io_context& home = *contexts_[next_context_];
+net::io_context& HttpServer::NextContext() {
+  net::io_context& context = *contexts_[next_context_];
   next_context_ = (next_context_ + 1) % contexts_.size();
-  acceptor_.async_accept(home, [this](beast::error_code ec, Socket socket) {
+  return context;
+}
+
+void HttpServer::Accept() {
+  acceptor_.async_accept(NextContext(), [this](beast::error_code ec, Socket socket) {
     if (ec == net::error::operation_aborted) return;  // Stop closed the acceptor
-    if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
-        ec == net::error::no_memory || ec == boost::system::errc::too_many_files_open_in_system) {
-      return AcceptLater(ec);
-    }
-    if (accept_failures_ > 0) {
-      std::fprintf(stderr, "ecomm: accepting again after %llu failed accepts\n",
-                   static_cast<unsigned long long>(accept_failures_));
-      accept_failures_ = 0;
-    }
-    if (!ec) {
-      // Past the limit the newcomer is closed at once; those already served go on.
-      if (state_.connections.load(std::memory_order_relaxed) >= options_.max_connections) {
-        ++state_.refused;
-        beast::error_code ignored;
-        socket.close(ignored);
-      } else {
-        ++state_.connections;
-        beast::error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored);
-        std::make_shared<Session>(std::move(socket), api_, options_, state_)->Start();
-      }
+    if (!OnAccepted(ec, std::move(socket))) return;
+    // Take the rest of the backlog now: one connection per turn of the event loop
+    // leaves a crowd's first requests queued behind everyone else's for seconds.
+    for (int taken = 1; taken < kAcceptBurst; ++taken) {
+      Socket next(NextContext());
+      beast::error_code more;
+      acceptor_.accept(next, more);  // the acceptor is non-blocking: would_block ends it
+      if (more == net::error::would_block || more == net::error::try_again) break;
+      if (!OnAccepted(more, std::move(next))) return;
     }
     Accept();
   });
+}
+
+bool HttpServer::OnAccepted(const boost::system::error_code& error, Socket socket) {
+  if (error == net::error::no_descriptors || error == net::error::no_buffer_space ||
+      error == net::error::no_memory ||
+      error == boost::system::errc::too_many_files_open_in_system) {
+    AcceptLater(error);
+    return false;
+  }
+  if (accept_failures_ > 0) {
+    std::fprintf(stderr, "ecomm: accepting again after %llu failed accepts\n",
+                 static_cast<unsigned long long>(accept_failures_));
+    accept_failures_ = 0;
+  }
+  if (error) return true;  // that connection is gone (reset before accept); go on
+  // Past the limit the newcomer is closed at once; those already served go on.
+  beast::error_code ignored;
+  if (state_.connections.load(std::memory_order_relaxed) >= options_.max_connections) {
+    ++state_.refused;
+    socket.close(ignored);
+    return true;
+  }
+  ++state_.connections;
+  socket.set_option(tcp::no_delay(true), ignored);
+  std::make_shared<Session>(std::move(socket), api_, options_, state_)->Start();
+  return true;
 }
 
 void HttpServer::AcceptLater(const boost::system::error_code& error) {

@@ -72,7 +72,15 @@ class HttpServer {
   void Stop(std::chrono::milliseconds grace);
 
  private:
+  using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp,
+                                                  boost::asio::io_context::executor_type>;
+
   void Accept();
+  // Serves an accepted connection, or says why accepting must pause (false: it will
+  // resume by itself).
+  bool OnAccepted(const boost::system::error_code& error, Socket socket);
+  // The context the next connection goes to, dealt round-robin.
+  boost::asio::io_context& NextContext();
   // Accepting failed for want of descriptors or memory: retry after a pause instead
   // of spinning on an error that repeats until some connection closes.
   void AcceptLater(const boost::system::error_code& error);

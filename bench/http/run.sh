@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # HTTP benchmarks, side by side in one run: nginx serving a static JSON file (the
 # reference on this machine), then ecomm-server: GET /balance, GET /products/top,
-# durable POST /order and POST /balance/charge (wrk -t2 -c64 -d10s), GET /balance at
+# durable POST /order and POST /balance/charge (wrk -t2 -c64 -d10s), both again on one
+# product and one user (the hot spots), GET /balance at
 # 1,000 and 10,000 connections, and before them the memory of 10,000 idle connections.
 # Usage: bench/http/run.sh [seconds per run, default 10]
 set -euo pipefail
@@ -68,6 +69,8 @@ run "GET /balance" 64 http://127.0.0.1:18091/ balance.lua
 run "GET /products/top" 64 http://127.0.0.1:18091/products/top
 run "POST /order (fsync always)" 64 http://127.0.0.1:18091/ order.lua
 run "POST /balance/charge (fsync always)" 64 http://127.0.0.1:18091/ charge.lua
+HOT=all run "POST /order, one product (hot spot)" 64 http://127.0.0.1:18091/ order.lua
+HOT=all run "POST /balance/charge, one user (hot)" 64 http://127.0.0.1:18091/ charge.lua
 run "nginx static JSON" 1000 http://127.0.0.1:18090/balance.json
 run "GET /balance" 1000 http://127.0.0.1:18091/ balance.lua
 run "nginx static JSON" 10000 http://127.0.0.1:18090/balance.json
