@@ -5,6 +5,10 @@
 #                             200 users bench0..bench199 with 10^9 each, 10 products
 #                             bench-p0..bench-p9 (price 100 + 37i mod 900, stock 10^12);
 #                             with ADMIN_TOKEN, every call carries it (--auth jwt)
+#   write_nginx_conf DIR      DIR/nginx/nginx.conf: the reference server of the HTTP
+#                             benchmarks, a static 60-byte JSON answer on 127.0.0.1:18090,
+#                             2 workers (start: nginx -p DIR/nginx -c DIR/nginx/nginx.conf;
+#                             its pid lands in DIR/nginx.pid)
 
 wait_for_ecomm() {
   for _ in $(seq 100); do
@@ -30,4 +34,23 @@ seed_bench_shop() {
       -d "{\"productId\":\"bench-p$i\",\"name\":\"P\",\"price\":$((100 + (i * 37) % 900)),\"stock\":1000000000000}" \
       >/dev/null
   done
+}
+
+write_nginx_conf() {
+  local work=$1
+  mkdir -p "$work/nginx/logs" "$work/nginx/www"
+  echo '{"userId":"bench1","currentBalance":1000000000,"ok":true}' >"$work/nginx/www/balance.json"
+  cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx/logs/error.log;
+events { worker_connections 20000; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/tmp; proxy_temp_path $work/nginx/tmp;
+  fastcgi_temp_path $work/nginx/tmp; uwsgi_temp_path $work/nginx/tmp; scgi_temp_path $work/nginx/tmp;
+  keepalive_requests 1000000;
+  server { listen 127.0.0.1:18090; root $work/nginx/www; default_type application/json; }
+}
+CONF
 }

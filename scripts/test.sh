@@ -6,7 +6,7 @@
 # build-asan/, build-debug/, build-tsan/, build-fuzz/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/deps.sh
+./scripts/deps.sh test
 
 jobs=$(nproc)
 

@@ -44,6 +44,8 @@ void Api::AddRoutes() {
   router_.Add("GET", "/healthz", kPublic, bind(&Api::Health));
   router_.Add("GET", "/metrics", kAdmin, bind(&Api::Metrics));
   router_.Add("GET", "/openapi.json", kPublic, bind(&Api::OpenApi));
+  router_.Add("GET", "/docs", kPublic, bind(&Api::Docs));
+  router_.Add("GET", "/docs/{file}", kPublic, bind(&Api::Docs));
 }
 
 void Api::Handle(Request request, Reply reply) {

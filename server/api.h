@@ -63,6 +63,9 @@ class Api {
   void Health(Request& r, Reply reply);
   void Metrics(Request& r, Reply reply);
   void OpenApi(Request& r, Reply reply);
+  // GET /docs (the page) and GET /docs/{file} (what it loads): a reference of this API
+  // rendered in the browser from /openapi.json.
+  void Docs(Request& r, Reply reply);
 
   Database& db_;
   Engine& engine_;

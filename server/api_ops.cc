@@ -1,7 +1,8 @@
-// POST /admin/clock, GET /healthz, GET /metrics, GET /openapi.json
+// POST /admin/clock, GET /healthz, GET /metrics, GET /openapi.json, GET /docs
 #include <chrono>
 
 #include "api_helpers.h"
+#include "docs_files.h"
 #include "openapi_document.h"
 
 namespace ecomm::server {
@@ -93,5 +94,15 @@ void Api::Metrics(Request&, Reply reply) {
 }
 
 void Api::OpenApi(Request&, Reply reply) { reply(Json(200, std::string(OpenApiDocument()))); }
+
+void Api::Docs(Request& r, Reply reply) {
+  std::string_view name = r.path_params.empty() ? std::string_view() : r.path_params[0];
+  std::optional<DocsFile> file = FindDocsFile(name);
+  if (!file) {
+    return reply(
+        Problem(Status(ErrorCode::kNotFound, "no file " + std::string(name) + " in /docs")));
+  }
+  reply(Response{200, std::string(file->content_type), std::string(file->content)});
+}
 
 }  // namespace ecomm::server

@@ -82,6 +82,10 @@ int main(int argc, char** argv) {
                flags->http.host.c_str(), http.port(), auth.c_str(),
                flags->database.sync.ToString().c_str(), flags->http.threads,
                flags->http.max_connections, flags->database.data_dir.c_str());
+  const std::string& host = flags->http.host;
+  std::fprintf(stderr, "ecomm: API reference at http://%s:%u/docs\n",
+               (host.find(':') == std::string::npos ? host : "[" + host + "]").c_str(),
+               http.port());
   std::fflush(stderr);
 
   int signal = WaitForSignal();

@@ -21,22 +21,7 @@ work=$(mktemp -d)
 chmod 755 "$work"  # nginx workers run as an unprivileged user
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-# nginx: a static 60-byte JSON answer, 2 workers.
-mkdir -p "$work/nginx/logs" "$work/nginx/www"
-echo '{"userId":"bench1","currentBalance":1000000000,"ok":true}' >"$work/nginx/www/balance.json"
-cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes 2;
-pid $work/nginx.pid;
-error_log $work/nginx/logs/error.log;
-events { worker_connections 20000; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx/tmp; proxy_temp_path $work/nginx/tmp;
-  fastcgi_temp_path $work/nginx/tmp; uwsgi_temp_path $work/nginx/tmp; scgi_temp_path $work/nginx/tmp;
-  keepalive_requests 1000000;
-  server { listen 127.0.0.1:18090; root $work/nginx/www; default_type application/json; }
-}
-CONF
+write_nginx_conf "$work"  # bench/shop.sh
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf"
 
 build-release/server/ecomm-server --listen 127.0.0.1:18091 --data-dir "$work/data" \

@@ -15,21 +15,7 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"  # 10,000 connections
 work=$(mktemp -d)
 chmod 755 "$work"  # nginx workers run as an unprivileged user
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null; rm -rf "$work"' EXIT
-mkdir -p "$work/nginx/logs" "$work/nginx/www"
-echo '{"userId":"bench1","currentBalance":1000000000,"ok":true}' >"$work/nginx/www/balance.json"
-cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes 2;
-pid $work/nginx.pid;
-error_log $work/nginx/logs/error.log;
-events { worker_connections 20000; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx/tmp; proxy_temp_path $work/nginx/tmp;
-  fastcgi_temp_path $work/nginx/tmp; uwsgi_temp_path $work/nginx/tmp; scgi_temp_path $work/nginx/tmp;
-  keepalive_requests 1000000;
-  server { listen 127.0.0.1:18090; root $work/nginx/www; default_type application/json; }
-}
-CONF
+write_nginx_conf "$work"
 
 run() {  # variant, label, connections, url, [lua script]; HOT passes through
   local out

@@ -14,6 +14,8 @@
 #include <sstream>
 #include <thread>
 
+#include "e2e/support/contract.h"
+
 namespace ecomm::testing {
 
 namespace {
@@ -37,6 +39,7 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_flags)
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) Kill();
+  CheckContract();
   std::filesystem::remove_all(std::filesystem::path(data_dir_).parent_path());
 }
 
@@ -67,6 +70,7 @@ void ServerProcess::Start() {
     std::string log = Log();
     if (size_t at = log.find(listening); at != std::string::npos) {
       port_ = std::atoi(log.c_str() + at + listening.size());
+      if (contract::PrismPath() != nullptr) StartProxy();
       return;
     }
     int status = 0;
@@ -76,8 +80,37 @@ void ServerProcess::Start() {
   FAIL("server did not start: ", Log());
 }
 
+void ServerProcess::StartProxy() {
+  proxy_port_ = FreePort();
+  std::string server = "http://127.0.0.1:" + std::to_string(port_);
+  std::string base = std::filesystem::path(log_path_).parent_path().string();
+  proxy_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{contract::PrismPath(), "proxy", server + "/openapi.json", server,
+                               "--host", "127.0.0.1", "--port", std::to_string(proxy_port_),
+                               "--errors", "false"},
+      base + "/prism.out", base + "/prism.err");
+  // Up once it answers through to the server; it has read /openapi.json at start, so
+  // asking for it again leaves the counts of every other route as the test expects.
+  httplib::Client probe("127.0.0.1", proxy_port_);
+  for (int i = 0; i < 600; ++i) {
+    if (httplib::Result result = probe.Get("/openapi.json"); result && result->status == 200) {
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  FAIL("prism proxy did not start: ", proxy_->Stdout(), proxy_->Stderr());
+}
+
+void ServerProcess::CheckContract() {
+  for (const std::string& breach : contract::TakeBreaches()) {
+    FAIL_CHECK("the answer breaks the OpenAPI document: " << breach);
+  }
+}
+
 int ServerProcess::Stop() {
   REQUIRE(pid_ > 0);
+  proxy_.reset();
+  CheckContract();
   kill(pid_, SIGTERM);
   int status = 0;
   waitpid(pid_, &status, 0);
@@ -86,6 +119,7 @@ int ServerProcess::Stop() {
 }
 
 void ServerProcess::Kill() {
+  proxy_.reset();
   kill(pid_, SIGKILL);
   int status = 0;
   waitpid(pid_, &status, 0);
@@ -93,7 +127,8 @@ void ServerProcess::Kill() {
 }
 
 std::unique_ptr<httplib::Client> ServerProcess::Client() const {
-  auto client = std::make_unique<httplib::Client>("127.0.0.1", port_);
+  auto client = std::make_unique<httplib::Client>("127.0.0.1", proxy_ ? proxy_port_ : port_);
+  contract::RegisterClient(client.get(), proxy_ ? port_ : 0);
   client->set_keep_alive(true);
   client->set_tcp_nodelay(true);
   client->set_read_timeout(std::chrono::seconds(30));

@@ -8,6 +8,8 @@
 
 #include <httplib.h>
 
+#include "e2e/support/child_process.h"
+
 namespace ecomm::testing {
 
 // The real ecomm-server binary on a free loopback port with its own data directory.
@@ -22,6 +24,7 @@ class ServerProcess {
   int Stop();  // the exit status
   void Kill();
 
+  // The server's own port; Client() goes through the contract proxy when there is one.
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
   // RLIMIT_NOFILE (soft and hard) for the next Start, to run out of descriptors.
@@ -33,7 +36,14 @@ class ServerProcess {
   std::string Log() const;
 
  private:
+  // The contract run: `prism proxy` in front of this start of the server.
+  void StartProxy();
+  // Fails the test for every contract breach seen since the last check.
+  static void CheckContract();
+
   std::vector<std::string> flags_;
+  std::unique_ptr<ChildProcess> proxy_;
+  int proxy_port_ = 0;
   std::string data_dir_;
   std::string log_path_;
   pid_t pid_ = -1;
