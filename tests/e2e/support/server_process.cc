@@ -81,24 +81,20 @@ void ServerProcess::Start() {
 }
 
 void ServerProcess::StartProxy() {
-  proxy_port_ = FreePort();
   std::string server = "http://127.0.0.1:" + std::to_string(port_);
   std::string base = std::filesystem::path(log_path_).parent_path().string();
+  // Port 0: Prism binds a free port itself and says which (a port chosen here could be
+  // taken by a parallel test before Prism binds it).
   proxy_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{contract::PrismPath(), "proxy", server + "/openapi.json", server,
-                               "--host", "127.0.0.1", "--port", std::to_string(proxy_port_),
-                               "--errors", "false"},
-      base + "/prism.out", base + "/prism.err");
-  // Up once it answers through to the server; it has read /openapi.json at start, so
-  // asking for it again leaves the counts of every other route as the test expects.
-  httplib::Client probe("127.0.0.1", proxy_port_);
-  for (int i = 0; i < 600; ++i) {
-    if (httplib::Result result = probe.Get("/openapi.json"); result && result->status == 200) {
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  FAIL("prism proxy did not start: ", proxy_->Stdout(), proxy_->Stderr());
+                               "--host", "127.0.0.1", "--port", "0", "--errors", "false"},
+      base + "/prism-" + std::to_string(++proxy_starts_) + ".out", base + "/prism.err");
+  const std::string listening = "Prism is listening on http://127.0.0.1:";
+  std::string out = proxy_->WaitForStdout(listening, std::chrono::seconds(60));
+  size_t at = out.find(listening);
+  REQUIRE_MESSAGE(at != std::string::npos, "prism proxy did not start: ", proxy_->Stdout(),
+                  proxy_->Stderr());
+  proxy_port_ = std::atoi(out.c_str() + at + listening.size());
 }
 
 void ServerProcess::CheckContract() {

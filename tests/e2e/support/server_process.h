@@ -44,6 +44,7 @@ class ServerProcess {
   std::vector<std::string> flags_;
   std::unique_ptr<ChildProcess> proxy_;
   int proxy_port_ = 0;
+  int proxy_starts_ = 0;  // each start's output in a file of its own, to find its port
   std::string data_dir_;
   std::string log_path_;
   pid_t pid_ = -1;
