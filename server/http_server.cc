@@ -77,6 +77,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Arm(Clock::time_point when) {
+    if (closed_) return;  // a wait that completed as Close ran must not re-arm
     armed_for_ = when;
     timer_.expires_at(when);  // a wait already pending completes as aborted
     timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
@@ -86,6 +87,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnTimer() {
     armed_for_ = Clock::time_point::max();
+    if (closed_) return;
     if (Clock::now() >= deadline_) return OnDeadline();
     if (deadline_ != Clock::time_point::max()) Arm(deadline_);
   }
@@ -284,6 +286,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
+    closed_ = true;
     beast::error_code ignored;
     timer_.cancel();
     socket_.shutdown(tcp::socket::shutdown_send, ignored);
@@ -297,6 +300,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Phase phase_ = Phase::kHeader;
   Clock::time_point deadline_ = Clock::time_point::max();   // of the current phase
   Clock::time_point armed_for_ = Clock::time_point::max();  // the pending wait's expiry
+  bool closed_ = false;                                     // Close ran: no deadline any more
   bool body_timed_out_ = false;
   bool drain_after_write_ = false;
   uint64_t drained_ = 0;
@@ -370,15 +374,19 @@ net::io_context& HttpServer::NextContext() {
 
 void HttpServer::Accept() {
   acceptor_.async_accept(NextContext(), [this](beast::error_code ec, Socket socket) {
-    if (ec == net::error::operation_aborted) return;  // Stop closed the acceptor
+    // Stop closed the acceptor (an accept that completed just before sees it closed).
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (!OnAccepted(ec, std::move(socket))) return;
     // Take the rest of the backlog now: one connection per turn of the event loop
-    // leaves a crowd's first requests queued behind everyone else's for seconds.
+    // leaves a crowd's first requests queued behind everyone else's for seconds. The
+    // round-robin moves on only for a connection taken, so that a turn that finds
+    // the backlog empty does not skip a context.
     for (int taken = 1; taken < kAcceptBurst; ++taken) {
-      Socket next(NextContext());
+      Socket next(*contexts_[next_context_]);
       beast::error_code more;
       acceptor_.accept(next, more);  // the acceptor is non-blocking: would_block ends it
       if (more == net::error::would_block || more == net::error::try_again) break;
+      if (!more) next_context_ = (next_context_ + 1) % contexts_.size();
       if (!OnAccepted(more, std::move(next))) return;
     }
     Accept();

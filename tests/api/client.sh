@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 tools=$(cd "$here/../../tools/api-docs" && pwd)
 
 work=$(mktemp -d)
-trap 'kill "${ecomm_pid:-}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill "${ecomm_pid:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 start_ecomm "$server" "$work"  # tests/api/server.sh
 port=$ecomm_port
 url=http://127.0.0.1:$port

@@ -12,9 +12,13 @@ browser=$(command -v chromium || command -v chromium-browser || true)
 [[ -n $browser ]] || { echo "FAIL: chromium is not installed (scripts/deps.sh test installs it)"; exit 1; }
 
 work=$(mktemp -d)
-trap 'kill "${ecomm_pid:-}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill "${ecomm_pid:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 start_ecomm "$server" "$work"  # tests/api/server.sh
 port=$ecomm_port
+for _ in $(seq 50); do  # the line after "listening on", written a moment later
+  grep -q "API reference at http://127.0.0.1:$port/docs" "$work/server.log" && break
+  sleep 0.1
+done
 grep -q "API reference at http://127.0.0.1:$port/docs" "$work/server.log" ||
   { echo "FAIL: the start-up lines do not link /docs"; exit 1; }
 

@@ -60,6 +60,18 @@ bool ForwardedVerbatim(const std::string& body) {
   return SurvivesJavaScript(parsed) && Text(parsed) == body;
 }
 
+bool NotForwarded(int status, const std::string& body) {
+  return (status == 400 && body.find("\"invalid_json\"") != std::string::npos) ||
+         (status == 501 && body.find("PROXY_UNSUPPORTED_REQUEST_BODY") != std::string::npos);
+}
+
+void AnsweredByProxy(const std::string& method, const std::string& path, int status,
+                     const std::string& body) {
+  std::lock_guard lock(mu);
+  breaches.push_back(method + " " + path + " -> " + std::to_string(status) +
+                     ": answered by Prism, not the server: " + body);
+}
+
 const char* PrismPath() {
   const char* path = std::getenv("ECOMM_CONTRACT_PRISM");
   return path != nullptr && *path != '\0' ? path : nullptr;

@@ -3,10 +3,12 @@
 #include <string>
 #include <vector>
 
-// The contract run (ctest contract/e2e): with ECOMM_CONTRACT_PRISM naming Stoplight
+// The contract run (ctest api/contract): with ECOMM_CONTRACT_PRISM naming Stoplight
 // Prism's CLI, every test server is reached through `prism proxy` on the server's own
 // /openapi.json, and Prism's verdict on each exchange (its sl-violations header) is
-// judged here, so the document cannot drift from the code.
+// judged here, so the document cannot drift from the code. Prism re-serialises JSON
+// answers too, so the byte-level checks of a test (1 vs 1.0) are the plain e2e run's
+// to make; this run is about the document.
 namespace ecomm::testing::contract {
 
 // Prism's CLI, or nullptr when the run is not a contract run.
@@ -28,9 +30,17 @@ std::vector<std::string> TakeBreaches();
 // (and unjudged), so the test sees the server's answer to what it really sent.
 bool ForwardedVerbatim(const std::string& body);
 
-// Prism answers some requests itself instead of forwarding them (a body that is not
-// JSON: 400 invalid_json); the test then asks the server directly, on the port behind
-// the proxied client. ServerProcess::Client registers each client it makes.
+// Prism's own answer to a request its proxy cannot forward (a body that is not JSON:
+// 400 invalid_json; a GET with a body: 501 PROXY_UNSUPPORTED_REQUEST_BODY): the request
+// never reached the server, so the test sends it there directly.
+bool NotForwarded(int status, const std::string& body);
+// Any other answer that did not come from the server is a breach: the run would
+// otherwise pass without having judged anything.
+void AnsweredByProxy(const std::string& method, const std::string& path, int status,
+                     const std::string& body);
+
+// The test asks the server directly (see NotForwarded) on the port behind the proxied
+// client. ServerProcess::Client registers each client it makes.
 void RegisterClient(const void* client, int server_port);
 int ServerBehind(const void* client);  // 0: not a proxied client
 

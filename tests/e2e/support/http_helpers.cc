@@ -40,9 +40,10 @@ Reply Send(httplib::Client& client, const std::string& method, const std::string
   if (direct_port != 0 && result) {
     if (result->get_header_value("Server") == "ecomm") {
       contract::Judge(method, path, result->status, result->get_header_value("sl-violations"));
+    } else if (contract::NotForwarded(result->status, result->body)) {
+      result = httplib::Client("127.0.0.1", direct_port).send(request);  // ask the server
     } else {
-      // Prism answered by itself (a body that is not JSON): ask the server.
-      result = httplib::Client("127.0.0.1", direct_port).send(request);
+      contract::AnsweredByProxy(method, path, result->status, result->body);
     }
   }
   Reply reply;
