@@ -366,11 +366,7 @@ bool HttpServer::Start(std::string* error) {
   return true;
 }
 
-net::io_context& HttpServer::NextContext() {
-  net::io_context& context = *contexts_[next_context_];
-  next_context_ = (next_context_ + 1) % contexts_.size();
-  return context;
-}
+net::io_context& HttpServer::NextContext() { return *contexts_[next_context_]; }
 
 void HttpServer::Accept() {
   acceptor_.async_accept(NextContext(), [this](beast::error_code ec, Socket socket) {
@@ -378,15 +374,12 @@ void HttpServer::Accept() {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (!OnAccepted(ec, std::move(socket))) return;
     // Take the rest of the backlog now: one connection per turn of the event loop
-    // leaves a crowd's first requests queued behind everyone else's for seconds. The
-    // round-robin moves on only for a connection taken, so that a turn that finds
-    // the backlog empty does not skip a context.
+    // leaves a crowd's first requests queued behind everyone else's for seconds.
     for (int taken = 1; taken < kAcceptBurst; ++taken) {
-      Socket next(*contexts_[next_context_]);
+      Socket next(NextContext());
       beast::error_code more;
       acceptor_.accept(next, more);  // the acceptor is non-blocking: would_block ends it
       if (more == net::error::would_block || more == net::error::try_again) break;
-      if (!more) next_context_ = (next_context_ + 1) % contexts_.size();
       if (!OnAccepted(more, std::move(next))) return;
     }
     Accept();
@@ -416,6 +409,9 @@ bool HttpServer::OnAccepted(const boost::system::error_code& error, Socket socke
   ++state_.connections;
   socket.set_option(tcp::no_delay(true), ignored);
   std::make_shared<Session>(std::move(socket), api_, options_, state_)->Start();
+  // The round-robin moves on only when a connection is served on the context it was
+  // dealt, so an accept that finds the backlog empty does not skip a context.
+  next_context_ = (next_context_ + 1) % contexts_.size();
   return true;
 }
 

@@ -79,7 +79,8 @@ class HttpServer {
   // Serves an accepted connection, or says why accepting must pause (false: it will
   // resume by itself).
   bool OnAccepted(const boost::system::error_code& error, Socket socket);
-  // The context the next connection goes to, dealt round-robin.
+  // The context the next connection goes to; OnAccepted moves it on (round-robin)
+  // once a connection is served there.
   boost::asio::io_context& NextContext();
   // Accepting failed for want of descriptors or memory: retry after a pause instead
   // of spinning on an error that repeats until some connection closes.
