@@ -1,5 +1,7 @@
 #include "memory_file_system.h"
 
+#include <algorithm>
+
 namespace ecomm::fuzz {
 
 // Appends go straight into the file's contents: there is no crash to simulate here,
@@ -10,17 +12,33 @@ class MemoryWritableFile final : public wal::WritableFile {
 
   wal::Status Append(std::span<const uint8_t> data) override {
     std::lock_guard lock(fs_->mu_);
-    auto it = fs_->files_.find(path_);
-    if (it == fs_->files_.end()) return wal::Status::IOError("append to a removed file " + path_);
-    it->second.append(reinterpret_cast<const char*>(data.data()), data.size());
+    std::string* contents = Contents();
+    if (contents == nullptr) return wal::Status::IOError("append to a removed file " + path_);
+    if (contents->size() < append_at_ + data.size()) contents->resize(append_at_ + data.size());
+    std::copy(data.begin(), data.end(),
+              contents->begin() + static_cast<std::ptrdiff_t>(append_at_));
+    append_at_ += data.size();
+    return wal::Status::Ok();
+  }
+  wal::Status ExtendWithZeros(uint64_t bytes) override {
+    std::lock_guard lock(fs_->mu_);
+    std::string* contents = Contents();
+    if (contents == nullptr) return wal::Status::IOError("extend a removed file " + path_);
+    contents->append(static_cast<size_t>(bytes), '\0');
     return wal::Status::Ok();
   }
   wal::Status Sync() override { return wal::Status::Ok(); }
   wal::Status Close() override { return wal::Status::Ok(); }
 
  private:
+  std::string* Contents() {
+    auto it = fs_->files_.find(path_);
+    return it == fs_->files_.end() ? nullptr : &it->second;
+  }
+
   MemoryFileSystem* fs_;
   std::string path_;
+  size_t append_at_ = 0;  // files are created empty
 };
 
 std::string MemoryFileSystem::DirOf(const std::string& path) {

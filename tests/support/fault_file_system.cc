@@ -15,12 +15,20 @@ class FaultWritableFile final : public wal::WritableFile {
   Status Append(std::span<const uint8_t> data) override {
     std::lock_guard lock(fs_.mu_);
     if (boot_ != fs_.boot_ || !fs_.Proceed()) return fs_.Dead();
-    bool full = fs_.fail_writes_ || (!fs_.fail_writes_under_.empty() &&
-                                     path_.starts_with(fs_.fail_writes_under_ + "/"));
-    size_t fits = full ? data.size() / 2 : data.size();
-    file_->data.append(reinterpret_cast<const char*>(data.data()), fits);
+    size_t fits = Fits(data.size());
+    file_->Write(append_at_, reinterpret_cast<const char*>(data.data()), fits);
+    append_at_ += fits;
     fs_.history_[path_].append(reinterpret_cast<const char*>(data.data()), fits);
-    if (full) return Status::IOError("write " + path_ + ": No space left on device");
+    if (fits < data.size()) return NoSpace();
+    return Status::Ok();
+  }
+
+  Status ExtendWithZeros(uint64_t bytes) override {
+    std::lock_guard lock(fs_.mu_);
+    if (boot_ != fs_.boot_ || !fs_.Proceed()) return fs_.Dead();
+    size_t fits = Fits(static_cast<size_t>(bytes));
+    file_->Write(file_->data.size(), std::string(fits, '\0').data(), fits);
+    if (fits < bytes) return NoSpace();
     return Status::Ok();
   }
 
@@ -34,18 +42,40 @@ class FaultWritableFile final : public wal::WritableFile {
     }
     if (boot_ != fs_.boot_ || !fs_.Proceed()) return fs_.Dead();
     if (fs_.fail_syncs_) return Status::IOError("fdatasync " + path_ + ": Input/output error");
-    file_->synced = file_->data.size();
+    file_->MarkSynced();
     return Status::Ok();
   }
 
   Status Close() override { return Status::Ok(); }
 
  private:
+  // How much of a write of `n` bytes goes in: half of it when the disk is full.
+  size_t Fits(size_t n) const {
+    bool full = fs_.fail_writes_ || (!fs_.fail_writes_under_.empty() &&
+                                     path_.starts_with(fs_.fail_writes_under_ + "/"));
+    return full ? n / 2 : n;
+  }
+  Status NoSpace() const { return Status::IOError("write " + path_ + ": No space left on device"); }
+
   FaultFileSystem& fs_;
   std::string path_;
   std::shared_ptr<FaultFileSystem::File> file_;
   uint64_t boot_;
+  size_t append_at_ = 0;  // files are created empty
 };
+
+void FaultFileSystem::File::Write(size_t at, const char* bytes, size_t n) {
+  if (data.size() < at + n) data.resize(at + n);
+  std::copy_n(bytes, n, data.begin() + static_cast<std::ptrdiff_t>(at));
+  dirty_from = std::min(dirty_from, at);
+}
+
+void FaultFileSystem::File::MarkSynced() {
+  synced.resize(data.size());
+  std::copy(data.begin() + static_cast<std::ptrdiff_t>(dirty_from), data.end(),
+            synced.begin() + static_cast<std::ptrdiff_t>(dirty_from));
+  dirty_from = data.size();
+}
 
 std::string FaultFileSystem::DirOf(const std::string& path) {
   size_t slash = path.rfind('/');
@@ -83,24 +113,29 @@ void FaultFileSystem::CrashLocked(bool reordered) {
   ++boot_;
   Namespace survivors;
   for (auto& [path, file] : durable_) {
-    size_t unsynced = file->data.size() - file->synced;
-    size_t kept = file->synced + (unsynced ? rng_() % (unsynced + 1) : 0);
+    // A prefix of what was written since the last sync reached the disk; past it the
+    // disk holds what it held at that sync (zeros past its end).
+    const size_t from = std::min(file->dirty_from, file->data.size());
+    size_t unsynced = file->data.size() - from;
+    size_t kept = from + (unsynced ? rng_() % (unsynced + 1) : 0);
+    auto old_byte = [&](size_t at) { return at < file->synced.size() ? file->synced[at] : '\0'; };
     if (reordered) {
       constexpr size_t kSector = 512;
-      for (size_t at = file->synced; at < kept; at += kSector) {
+      for (size_t at = from; at < kept; at += kSector) {
         if (rng_() % 2 == 0) {
-          std::fill_n(file->data.begin() + static_cast<std::ptrdiff_t>(at),
-                      std::min(kSector, kept - at), '\0');
+          for (size_t i = at; i < std::min(at + kSector, kept); ++i) file->data[i] = old_byte(i);
         }
       }
     }
     // A torn sector may also come back with garbage: flip a bit of the torn part.
-    if (kept > file->synced && rng_() % 4 == 0) {
-      size_t at = file->synced + rng_() % (kept - file->synced);
+    if (kept > from && rng_() % 4 == 0) {
+      size_t at = from + rng_() % (kept - from);
       file->data[at] = static_cast<char>(file->data[at] ^ (1 << (rng_() % 8)));
     }
-    file->data.resize(kept);
-    file->synced = kept;
+    file->data.resize(std::max(kept, file->synced.size()));
+    for (size_t at = kept; at < file->data.size(); ++at) file->data[at] = old_byte(at);
+    file->dirty_from = 0;
+    file->MarkSynced();
     survivors[path] = file;
   }
   live_ = survivors;
@@ -167,7 +202,7 @@ void FaultFileSystem::SetContents(const std::string& path, const std::string& co
   std::lock_guard lock(mu_);
   auto file = std::make_shared<File>();
   file->data = contents;
-  file->synced = contents.size();
+  file->MarkSynced();
   live_[path] = file;
   durable_[path] = file;
 }
@@ -228,7 +263,7 @@ Status FaultFileSystem::SyncFile(const std::string& path) {
   if (fail_syncs_) return Status::IOError("fdatasync " + path + ": Input/output error");
   auto it = live_.find(path);
   if (it == live_.end()) return Status::NotFound(path);
-  it->second->synced = it->second->data.size();
+  it->second->MarkSynced();
   return Status::Ok();
 }
 
@@ -237,8 +272,10 @@ Status FaultFileSystem::Truncate(const std::string& path, uint64_t size) {
   if (!Proceed()) return Dead();
   auto it = live_.find(path);
   if (it == live_.end()) return Status::NotFound(path);
-  it->second->data.resize(std::min<size_t>(size, it->second->data.size()));
-  it->second->synced = std::min(it->second->synced, it->second->data.size());
+  File& file = *it->second;
+  file.data.resize(std::min<size_t>(size, file.data.size()));
+  file.synced.resize(std::min(file.synced.size(), file.data.size()));
+  file.dirty_from = std::min(file.dirty_from, file.data.size());
   return Status::Ok();
 }
 

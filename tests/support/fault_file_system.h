@@ -71,9 +71,16 @@ class FaultFileSystem final : public wal::FileSystem {
  private:
   friend class FaultWritableFile;
 
+  // A file as a process sees it and as the disk holds it. Writes may land inside the
+  // file (over zeros written ahead), so what a power cut leaves is the synced image
+  // with some of the bytes written since over it.
   struct File {
-    std::string data;
-    size_t synced = 0;
+    std::string data;       // what a process reads
+    std::string synced;     // the contents as of the last sync
+    size_t dirty_from = 0;  // data and synced agree before this offset
+
+    void Write(size_t at, const char* bytes, size_t n);
+    void MarkSynced();
   };
   using Namespace = std::map<std::string, std::shared_ptr<File>>;
 

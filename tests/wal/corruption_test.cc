@@ -52,17 +52,21 @@ struct CrashedDatabase {
     fs.Reboot();
   }
 
-  // Byte offsets of the frames of the first segment.
-  std::vector<size_t> FrameOffsets() const {
+  // Byte offsets of the frames of the first segment, and where they end (its zero
+  // tail, written ahead by the log writer, follows).
+  std::vector<size_t> FrameOffsets(size_t* end = nullptr) const {
     std::string bytes = fs.Contents(kSegment);
     std::span data(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
     std::vector<size_t> offsets;
-    for (size_t off = wal::kSegmentHeaderSize; off < data.size();) {
-      wal::Frame frame;
-      REQUIRE(wal::ParseFrame(data.subspan(off), &frame) == wal::FrameError::kNone);
+    size_t off = wal::kSegmentHeaderSize;
+    wal::Frame frame;
+    while (wal::ParseFrame(data.subspan(off), &frame) == wal::FrameError::kNone) {
       offsets.push_back(off);
       off += frame.size;
     }
+    REQUIRE(wal::ClassifyZeroTail(data.subspan(off)) == wal::ZeroTail::kToTheEnd);
+    REQUIRE(off < data.size());
+    if (end != nullptr) *end = off;
     return offsets;
   }
 
@@ -195,6 +199,53 @@ TEST_CASE("a truncated record header at the tail is a torn write") {
   size_t last = c.FrameOffsets().back();
   c.Edit([&](std::string& b) { b.resize(last + wal::kFrameHeaderSize / 2); });
   ExpectCut(c, c.last - 1);
+}
+
+TEST_CASE("zeros amid records in the middle of the log are corruption") {
+  CrashedDatabase c(12);
+  size_t bad = c.FrameOffsets()[7];
+  c.Edit(
+      [&](std::string& b) { b.replace(bad, wal::kFrameHeaderSize, wal::kFrameHeaderSize, '\0'); });
+  ExpectRefused(c, bad, "zeros amid records");
+  ExpectCut(c, 7, wal::RecoveryMode::kTruncate);
+}
+
+TEST_CASE("zeros over the last record's header, its payload still there, are a torn tail") {
+  CrashedDatabase c(12);
+  size_t last = c.FrameOffsets().back();
+  c.Edit(
+      [&](std::string& b) { b.replace(last, wal::kFrameHeaderSize, wal::kFrameHeaderSize, '\0'); });
+  ExpectCut(c, c.last - 1);
+}
+
+TEST_CASE("the zero tail ends a segment's records, and is not a cut") {
+  CrashedDatabase c(12);
+  size_t end = 0;
+  c.FrameOffsets(&end);
+  // Short of a header's worth of zeros is the end of the file's frames too.
+  c.Edit([&](std::string& b) { b.resize(end + wal::kFrameHeaderSize / 2); });
+  auto db = c.Reopen();
+  REQUIRE_MESSAGE(db.ok(), db.status().message());
+  CHECK((*db)->recovery().last_lsn == c.last);
+  CHECK((*db)->recovery().cut.empty());
+  CHECK((*db)->engine().StateDigest() == c.digest);
+}
+
+TEST_CASE("a version 1 segment, which has no zero tail, is still read") {
+  CrashedDatabase c(12);
+  size_t end = 0;
+  c.FrameOffsets(&end);
+  c.Edit([&](std::string& b) {
+    b.resize(end);
+    b[8] = 1;  // version
+    uint64_t sum = XXH3_64bits(b.data(), 24);
+    for (int i = 0; i < 8; ++i) b[24 + i] = static_cast<char>(sum >> (8 * i));
+  });
+  auto db = c.Reopen();
+  REQUIRE_MESSAGE(db.ok(), db.status().message());
+  CHECK((*db)->recovery().last_lsn == c.last);
+  CHECK((*db)->recovery().cut.empty());
+  CHECK((*db)->engine().StateDigest() == c.digest);
 }
 
 TEST_CASE("a segment header with an intact checksum but an unknown version is corruption") {

@@ -267,6 +267,43 @@ TEST_CASE("a partial frame at the tail of the newest segment is waited for, then
   CHECK(ReadAll(tailer) == Range(4, 4));
 }
 
+TEST_CASE("frames written over the zero tail are waited for, then returned, across a rollover") {
+  // The writer keeps zeros ahead of its frames and writes each batch over them.
+  Dir d;
+  std::string full = Segment(1, 6);
+  const std::string zeros(4096, '\0');
+  auto offsets = FrameOffsets(full);
+  auto written_to = [&](size_t end) { return full.substr(0, end) + zeros.substr(end % 512); };
+  WalTailer tailer(&d.fs, kDir, 0);
+
+  d.Put(1, written_to(offsets[3]));
+  CHECK(ReadAll(tailer) == Range(1, 3));
+  CHECK(ReadAll(tailer).empty());
+  d.Put(1, written_to(offsets[5]));
+  CHECK(ReadAll(tailer) == Range(4, 5));
+  d.Put(1, written_to(full.size() - 3));  // record 6 being written: its last bytes still zeros
+  CHECK(ReadAll(tailer).empty());
+  // Record 6 done; the segment closed with zeros left, fewer than a frame header.
+  d.Put(1, full + std::string(wal::kFrameHeaderSize - 1, '\0'));
+  d.Put(7, Segment(7, 9) + zeros);
+  CHECK(ReadAll(tailer) == Range(6, 9));
+}
+
+TEST_CASE("zeros amid the frames of a segment a newer one follows are an LSN gap") {
+  // The zeros end the segment's frames for the tailer; the next segment's first LSN
+  // then tells that frames were lost.
+  Dir d;
+  std::string bytes = Segment(1, 6);
+  bytes.replace(FrameOffsets(bytes)[3], wal::kFrameHeaderSize, wal::kFrameHeaderSize, '\0');
+  d.Put(1, bytes);
+  d.Put(7, Segment(7, 8));
+  WalTailer tailer(&d.fs, kDir, 0);
+  Reading reading = ReadOn(tailer);
+  CHECK(reading.lsns == Range(1, 3));
+  ExpectError(tailer, reading, Status::Code::kCorruption,
+              {"LSN gap (expected 4, found 7)", At(7, 0)});
+}
+
 TEST_CASE("a segment finished just before its successor appears is read again, to its end") {
   Dir d;
   RacingFileSystem fs(&d.fs);

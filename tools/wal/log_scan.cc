@@ -55,6 +55,9 @@ void ScanSegment(ScannedSegment& segment, bool last, std::optional<Lsn>& expecte
     wal::Frame frame;
     wal::FrameError error = wal::ParseFrame(data.subspan(offset), &frame);
     if (error != wal::FrameError::kNone) {
+      wal::ZeroTail zeros = wal::ClassifyZeroTail(data.subspan(offset));
+      if (zeros == wal::ZeroTail::kToTheEnd) return;  // the segment's frames end here
+      if (zeros == wal::ZeroTail::kAmidRecords) return mark(offset, "zeros amid records", false);
       return mark(offset, wal::Describe(error), error == wal::FrameError::kBadVersion);
     }
     if (frame.lsn > *expected) {

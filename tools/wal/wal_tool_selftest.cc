@@ -119,7 +119,8 @@ std::string Hex(uint64_t v) {
   return text;
 }
 
-// The offset of the frame holding `lsn` in a segment, or 0 when it has none.
+// The offset of the frame holding `lsn` in a segment, or 0 when it has none; with
+// lsn 0, where its frames end (its zero tail begins).
 size_t FrameOffset(const std::string& segment, wal::Lsn lsn) {
   auto data = Bytes(segment);
   size_t offset = wal::kSegmentHeaderSize;
@@ -128,7 +129,7 @@ size_t FrameOffset(const std::string& segment, wal::Lsn lsn) {
     if (frame.lsn == lsn) return offset;
     offset += frame.size;
   }
-  return 0;
+  return lsn == 0 ? offset : 0;
 }
 
 void CheckCleanLog(const std::string& tool, const std::string& args, uint64_t digest) {
@@ -189,12 +190,14 @@ void CheckTornTail(const std::string& tool, const std::string& args, const std::
   std::string frame;
   std::string payload = "x";
   wal::AppendFrame(10, 9, 9, Bytes(payload), &frame);
-  std::string torn = original + frame.substr(0, 20);
+  size_t end = FrameOffset(original, 0);
+  std::string torn = original;
+  torn.replace(end, 20, frame.substr(0, 20));  // over the zero tail, where the writer writes
   WriteAll(segment, torn);
   Run verify = RunTool(tool, "verify " + args);
   Expect(verify.exit == 0, "a torn tail is clean", verify);
-  Expect(Contains(verify.out, "torn tail: " + segment + ": torn tail at offset " +
-                                  std::to_string(original.size())),
+  Expect(Contains(verify.out,
+                  "torn tail: " + segment + ": torn tail at offset " + std::to_string(end)),
          "verify names the torn tail", verify);
   Expect(ReadAll(segment) == torn, "verify leaves the torn tail in place", verify);
   WriteAll(segment, original);

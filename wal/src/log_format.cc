@@ -4,6 +4,7 @@
 #define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -100,7 +101,8 @@ std::optional<SegmentHeader> ParseSegmentHeader(std::span<const uint8_t> data, s
     return std::nullopt;
   }
   SegmentHeader header{GetU32(data.data() + 8), GetU64(data.data() + 16)};
-  if (header.version != kSegmentVersion || GetU32(data.data() + 12) != kSegmentHeaderSize) {
+  if (header.version < kOldestSegmentVersion || header.version > kSegmentVersion ||
+      GetU32(data.data() + 12) != kSegmentHeaderSize) {
     *why = "unknown segment version " + std::to_string(header.version);
     return std::nullopt;
   }
@@ -123,9 +125,30 @@ FrameError ParseFrame(std::span<const uint8_t> data, Frame* frame, ChecksumCheck
   return FrameError::kNone;
 }
 
+namespace {
+
+bool AllZero(std::span<const uint8_t> data) {
+  return std::all_of(data.begin(), data.end(), [](uint8_t b) { return b == 0; });
+}
+
+}  // namespace
+
+bool StartsZeroTail(std::span<const uint8_t> data, bool ends_at_end_of_file) {
+  if (data.size() < kFrameHeaderSize && !ends_at_end_of_file) return false;
+  return !data.empty() && AllZero(data.first(std::min(data.size(), kFrameHeaderSize)));
+}
+
+ZeroTail ClassifyZeroTail(std::span<const uint8_t> rest) {
+  if (!StartsZeroTail(rest, true)) return ZeroTail::kNone;
+  return AllZero(rest) ? ZeroTail::kToTheEnd : ZeroTail::kAmidRecords;
+}
+
 bool SyncedBeforeLaterFrame(std::span<const uint8_t> data, size_t from, Lsn lsn) {
   Frame frame;
   for (size_t off = from; off + kFrameHeaderSize <= data.size(); ++off) {
+    // The version byte first: it rules out most offsets (and all of a zero tail)
+    // without a checksum.
+    if (data[off + 5] != kFrameVersion) continue;
     if (ParseFrame(data.subspan(off), &frame) == FrameError::kNone && frame.synced_lsn >= lsn) {
       return true;
     }

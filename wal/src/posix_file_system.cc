@@ -25,16 +25,19 @@ class PosixWritableFile final : public WritableFile {
   }
 
   Status Append(std::span<const uint8_t> data) override {
-    const uint8_t* p = data.data();
-    size_t left = data.size();
-    while (left > 0) {
-      ssize_t n = ::write(fd_, p, left);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return PosixError("write", path_, errno);
-      }
-      p += n;
-      left -= static_cast<size_t>(n);
+    if (Status s = WriteAt(append_at_, data); !s.ok()) return s;
+    append_at_ += data.size();
+    end_ = std::max(end_, append_at_);
+    return Status::Ok();
+  }
+
+  Status ExtendWithZeros(uint64_t bytes) override {
+    static constexpr uint8_t kZeros[64 << 10] = {};
+    while (bytes > 0) {
+      size_t n = static_cast<size_t>(std::min<uint64_t>(bytes, sizeof kZeros));
+      if (Status s = WriteAt(end_, std::span(kZeros, n)); !s.ok()) return s;
+      end_ += n;
+      bytes -= n;
     }
     return Status::Ok();
   }
@@ -55,8 +58,26 @@ class PosixWritableFile final : public WritableFile {
   }
 
  private:
+  Status WriteAt(uint64_t offset, std::span<const uint8_t> data) {
+    const uint8_t* p = data.data();
+    size_t left = data.size();
+    while (left > 0) {
+      ssize_t n = ::pwrite(fd_, p, left, static_cast<off_t>(offset));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return PosixError("write", path_, errno);
+      }
+      p += n;
+      offset += static_cast<uint64_t>(n);
+      left -= static_cast<size_t>(n);
+    }
+    return Status::Ok();
+  }
+
   std::string path_;
   int fd_;
+  uint64_t append_at_ = 0;  // the file is created empty (O_TRUNC)
+  uint64_t end_ = 0;
 };
 
 class PosixFileSystem final : public FileSystem {

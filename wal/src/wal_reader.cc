@@ -142,6 +142,11 @@ class Replay {
           data.subspan(offset), &frame,
           offset < loaded.verified_end ? ChecksumCheck::kTrusted : ChecksumCheck::kVerify);
       if (error != FrameError::kNone) {
+        ZeroTail zeros = ClassifyZeroTail(data.subspan(offset));
+        if (zeros == ZeroTail::kToTheEnd) break;  // the segment's frames end here
+        if (zeros == ZeroTail::kAmidRecords) {
+          return BadSpot(path, data, offset, last, false, "zeros amid records", cut);
+        }
         return BadSpot(path, data, offset, last, error == FrameError::kBadVersion, Describe(error),
                        cut);
       }

@@ -15,6 +15,9 @@ namespace {
 // The unit of reading: large enough that catching up on a 64 MiB segment takes few
 // reads, small enough to bound the memory of a reader beside the server.
 constexpr size_t kChunkBytes = size_t{1} << 20;
+// The read at the live end of the newest segment, where the writer's next frames land
+// on its zero tail: a whole chunk there would be mostly zeros, read on every look.
+constexpr size_t kTailChunkBytes = size_t{16} << 10;
 
 std::string Where(const std::string& path, uint64_t offset) {
   return path + " at offset " + std::to_string(offset);
@@ -125,6 +128,8 @@ Status WalTailer::Step(std::vector<TailedRecord>* out, Outcome* outcome) {
       *outcome = Outcome::kRecord;
       return Status::Ok();
     }
+    // Where the writer's frames end for now; or, in a closed segment, for good.
+    if (StartsZeroTail(data, false)) return AtEndOfData(outcome);
     missing = MissingBytes(data, error);
     if (missing == 0) return AtBadSpot(Describe(error), error == FrameError::kBadVersion, outcome);
   }
@@ -163,8 +168,9 @@ void WalTailer::Open(const SegmentInfo& info) {
 Status WalTailer::ReadMore(size_t at_least) {
   buffer_.erase(0, pos_);
   pos_ = 0;
-  Status s =
-      fs_->ReadFileRange(segment_->path, read_offset_, std::max(kChunkBytes, at_least), &chunk_);
+  size_t chunk = at_tail_ ? kTailChunkBytes : kChunkBytes;
+  at_tail_ = false;
+  Status s = fs_->ReadFileRange(segment_->path, read_offset_, std::max(chunk, at_least), &chunk_);
   if (s.code() == Status::Code::kNotFound) {
     segment_.reset();
     return Status::Ok();
@@ -190,8 +196,8 @@ void WalTailer::Rewind() {
   pos_ = 0;
 }
 
-// The segment has no more bytes now; the unparsed ones (if any) are an incomplete
-// header or frame.
+// The segment has no more bytes now, or no more frames: the unparsed bytes (if any)
+// are an incomplete header or frame, or the zero tail.
 Status WalTailer::AtEndOfData(Outcome* outcome) {
   if (!segment_->successor) {
     if (Status s = LookForSuccessor(); !s.ok()) return s;
@@ -200,10 +206,14 @@ Status WalTailer::AtEndOfData(Outcome* outcome) {
     // after the listing sees all of it; if not, the writer is mid-write (or died, and
     // its recovery will cut the segment, which would make kept bytes stale).
     Rewind();
+    at_tail_ = !segment_->successor;
     *outcome = segment_->successor ? Outcome::kContinue : Outcome::kWait;
     return Status::Ok();
   }
-  if (!segment_->header_read || !Unparsed().empty()) {
+  // A closed segment's zero tail ends its frames; the next one must go on from them
+  // (checked below), so no frame after zeros can be skipped unnoticed.
+  bool ended = Unparsed().empty() || StartsZeroTail(Unparsed(), true);
+  if (!segment_->header_read || !ended) {
     const char* what = segment_->header_read ? "record" : "segment header";
     return Status::Corruption(std::string("partial ") + what +
                               " at the end of a segment a newer one follows, in " +
@@ -233,6 +243,7 @@ Status WalTailer::AtBadSpot(const std::string& why, bool definitely_corrupt, Out
     }
     if (!SyncedBeforeLaterFrame(Unparsed(), 1, segment_->next_lsn)) {
       Rewind();
+      at_tail_ = true;
       *outcome = Outcome::kWait;
       return Status::Ok();
     }

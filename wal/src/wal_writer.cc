@@ -235,15 +235,38 @@ Status WalWriter::OpenSegment(Lsn first_lsn) {
   if (Status s = fs_->NewWritableFile(path, &file_); !s.ok()) return s;
   segment_first_ = first_lsn;
   file_bytes_ = 0;
+  file_end_ = 0;
   durable_bytes_ = 0;
   if (Status s =
           file_->Append(std::span(reinterpret_cast<const uint8_t*>(header.data()), header.size()));
       !s.ok()) {
     return s;
   }
-  file_bytes_ = header.size();
+  file_bytes_ = file_end_ = header.size();
   unsynced_ = true;
+  zeros_refused_ = false;
+  KeepZerosAhead();
   return fs_->SyncDir(dir_);
+}
+
+void WalWriter::KeepZerosAhead() {
+  const uint64_t ahead = options_.zeros_ahead_bytes;
+  // A full segment rolls at its next batch: zeros there would never be written over.
+  if (file_ == nullptr || ahead == 0 || zeros_refused_ || file_bytes_ >= options_.segment_bytes) {
+    return;
+  }
+  if (file_end_ >= file_bytes_ + ahead / 2) return;
+  const uint64_t grow = file_bytes_ + ahead - file_end_;
+  // The zeros are synced with the next batch. They only make syncs cheaper: a disk
+  // too full for them is not a log failure (a batch that does not fit is), so the
+  // segment goes on without them, growing with its batches; some of the zeros may be
+  // in, and they read as the zero tail all the same.
+  if (file_->ExtendWithZeros(grow).ok()) {
+    file_end_ += grow;
+  } else {
+    zeros_refused_ = true;
+  }
+  unsynced_ = true;
 }
 
 Status WalWriter::WriteBatch(const std::string& batch, Lsn first_lsn) {
@@ -257,6 +280,7 @@ Status WalWriter::WriteBatch(const std::string& batch, Lsn first_lsn) {
   }
   Status s = file_->Append(std::span(reinterpret_cast<const uint8_t*>(batch.data()), batch.size()));
   file_bytes_ += batch.size();
+  file_end_ = std::max(file_end_, file_bytes_);
   unsynced_ = true;
   return s;
 }
@@ -373,6 +397,9 @@ void WalWriter::Run() {
     }
     if (!s.ok()) Fail(s);
     if (!s.ok() || !Complete(first != 0 ? last : 0, synced)) break;
+    // After the tickets are told, so no commit waits for it; only a round that wrote
+    // can have used the zeros up.
+    if (first != 0) KeepZerosAhead();
     if (stop) {
       if (file_ != nullptr) {
         if (Status c = file_->Close(); !c.ok()) Fail(c);

@@ -16,8 +16,15 @@ namespace ecomm::wal {
 class WritableFile {
  public:
   virtual ~WritableFile() = default;
+  // Writes `data` at the append position (where the last Append ended; 0 at first)
+  // and moves it past them, over any zeros ExtendWithZeros put there.
   virtual Status Append(std::span<const uint8_t> data) = 0;
-  // Makes every appended byte durable (fdatasync).
+  // Writes `bytes` zeros past the end of the file and leaves the append position
+  // where it is: room the next appends overwrite. The log keeps some ahead of its
+  // frames so that their fdatasync finds the blocks written and the file size
+  // unchanged, and so has no metadata to make durable (wal/FORMAT.md, segment v2).
+  virtual Status ExtendWithZeros(uint64_t bytes) = 0;
+  // Makes every written byte durable (fdatasync).
   virtual Status Sync() = 0;
   virtual Status Close() = 0;
 };

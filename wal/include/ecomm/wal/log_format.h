@@ -12,7 +12,10 @@
 namespace ecomm::wal {
 
 inline constexpr char kSegmentMagic[8] = {'E', 'C', 'O', 'M', 'M', 'W', 'A', 'L'};
-inline constexpr uint32_t kSegmentVersion = 1;
+// Version 2 segments are written with zeros ahead of their frames (the zero tail);
+// version 1 segments, which end at their last frame, are still read.
+inline constexpr uint32_t kSegmentVersion = 2;
+inline constexpr uint32_t kOldestSegmentVersion = 1;
 // magic(8) version(4) header_size(4) first_lsn(8) xxh3(8)
 inline constexpr size_t kSegmentHeaderSize = 32;
 // payload_length(4) type(1) frame_version(1) reserved(2) lsn(8) synced_lsn(8) xxh3(8)
@@ -66,6 +69,17 @@ std::optional<SegmentHeader> ParseSegmentHeader(std::span<const uint8_t> data, s
 enum class ChecksumCheck : uint8_t { kVerify, kTrusted };
 FrameError ParseFrame(std::span<const uint8_t> data, Frame* frame,
                       ChecksumCheck check = ChecksumCheck::kVerify);
+
+// True when the bytes at a frame boundary start the zero tail: the zeros a writer put
+// ahead of its frames, where the frames written so far end. That is a frame header of
+// zeros (no frame is: its version byte is not 0), or fewer zero bytes where `data`
+// ends at the end of the file. Nothing is said of the bytes after those.
+bool StartsZeroTail(std::span<const uint8_t> data, bool ends_at_end_of_file);
+// What the rest of a whole segment is, from a frame boundary where no frame parses:
+// only the zero tail (the frames end there), zeros and then other bytes (a bad spot:
+// a write that reached the disk only in part), or no zero tail at all.
+enum class ZeroTail : uint8_t { kNone, kToTheEnd, kAmidRecords };
+ZeroTail ClassifyZeroTail(std::span<const uint8_t> rest);
 
 // True when a well-formed frame anywhere in data[from..) was appended after record
 // `lsn` had been synced: then a bad spot holding `lsn` is corruption of durable data,
