@@ -6,6 +6,7 @@
 #   CASE: nginx64 nginx10k (nginx only); bal64 bal10k top64 order64 charge64 hotorder
 #         hotcharge (ecomm only; hot* = HOT=all in order.lua / charge.lua)
 # Each ecomm variant starts on an empty data directory with the bench shop (bench/shop.sh).
+# Runs that write also show the server's fdatasync rate, mean latency and batch size.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 source bench/shop.sh
@@ -17,13 +18,26 @@ chmod 755 "$work"  # nginx workers run as an unprivileged user
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null; rm -rf "$work"' EXIT
 write_nginx_conf "$work"
 
+# The log's counters of an ecomm server: "syncs seconds records" (empty for nginx).
+wal_counters() {
+  [[ $1 == *18091* ]] || return 0
+  curl -s http://127.0.0.1:18091/metrics | awk '
+    $1 == "ecomm_wal_fsync_seconds_count" { n = $2 } $1 == "ecomm_wal_fsync_seconds_sum" { s = $2 }
+    $1 == "ecomm_wal_records_total" { r = $2 } END { print n, s, r }'
+}
+
 run() {  # variant, label, connections, url, [lua script]; HOT passes through
-  local out
+  local out before after
+  before=$(wal_counters "$4")
   out=$(wrk -t2 -c"$3" -d"${seconds}s" --latency ${5:+-s "bench/http/$5"} "$4")
-  printf '%-10s %-12s c=%-6s %9s req/s  p50 %8s  p99 %8s  %s\n' "$1" "$2" "$3" \
+  after=$(wal_counters "$4")
+  printf '%-10s %-12s c=%-6s %9s req/s  p50 %8s  p99 %8s  %s%s\n' "$1" "$2" "$3" \
     "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1=="50%" {print $2}' <<<"$out")" \
     "$(awk '$1=="99%" {print $2}' <<<"$out")" \
-    "$( (grep -Eo 'Non-2xx or 3xx responses: [0-9]+|Socket errors: .*' <<<"$out" || true) | tr '\n' ' ')"
+    "$( (grep -Eo 'Non-2xx or 3xx responses: [0-9]+|Socket errors: .*' <<<"$out" || true) | tr '\n' ' ')" \
+    "$(awk -v t="$seconds" 'NF == 6 && $4 > $1 {
+         printf "fdatasync %.0f/s mean %.0f us, %.1f records each", ($4 - $1) / t,
+           ($5 - $2) / ($4 - $1) * 1e6, ($6 - $3) / ($4 - $1) }' <<<"$before $after")"
 }
 
 for _ in $(seq "$rounds"); do

@@ -151,6 +151,7 @@ Status Database::Recover() {
   wal::WalOptions wal_options;
   wal_options.sync = options_.sync;
   wal_options.segment_bytes = options_.segment_bytes;
+  wal_options.zeros_ahead_bytes = options_.log_zeros_ahead_bytes;
   wal_options.wait_for_room = options_.wait_for_log_room;
   wal_options.sync_timeout_ms = options_.sync_timeout_ms;
   // On the log's own thread, before any ticket learns of the failure: from here on no

@@ -83,14 +83,14 @@ struct CrashedDatabase {
   }
 };
 
-void ExpectRefused(CrashedDatabase& c, size_t offset, const std::string& why) {
+void ExpectRefused(CrashedDatabase& c, size_t offset, const std::string& why,
+                   const std::string& segment = kSegment) {
   auto db = c.Reopen();
   REQUIRE_FALSE(db.ok());
   CHECK(db.code() == ErrorCode::kInternal);
   const std::string& message = db.status().message();
-  CHECK_MESSAGE(
-      message.find(kSegment + " at offset " + std::to_string(offset)) != std::string::npos,
-      message);
+  CHECK_MESSAGE(message.find(segment + " at offset " + std::to_string(offset)) != std::string::npos,
+                message);
   CHECK_MESSAGE(message.find(why) != std::string::npos, message);
 }
 
@@ -229,6 +229,22 @@ TEST_CASE("the zero tail ends a segment's records, and is not a cut") {
   CHECK((*db)->recovery().last_lsn == c.last);
   CHECK((*db)->recovery().cut.empty());
   CHECK((*db)->engine().StateDigest() == c.digest);
+}
+
+TEST_CASE("a segment that does not go on from the one before is an LSN gap") {
+  // The last records of a closed segment read back as zeros, and the next segment has
+  // no frame yet: only the segments' names show the loss.
+  CrashedDatabase c(12);
+  auto offsets = c.FrameOffsets();
+  c.Edit([&](std::string& b) {
+    b.replace(offsets[9], b.size() - offsets[9], b.size() - offsets[9], '\0');
+  });
+  std::string next;
+  wal::AppendSegmentHeader(c.last + 1, &next);
+  const std::string next_path = "/db/wal/" + wal::SegmentFileName(c.last + 1);
+  c.fs.SetContents(next_path, next + std::string(4096, '\0'));
+  ExpectRefused(c, 0, "LSN gap (expected 10, found segment " + std::to_string(c.last + 1) + ")",
+                next_path);
 }
 
 TEST_CASE("a version 1 segment, which has no zero tail, is still read") {

@@ -24,6 +24,10 @@ DatabaseOptions OptionsFor(FaultFileSystem& fs, std::mt19937_64& rng) {
   options.fs = &fs;
   options.snapshot_every = 0;  // the workload takes snapshots at random moments itself
   options.segment_bytes = 1024 + rng() % 8192;  // small, so segments roll and get removed
+  // No zeros ahead (frames grow the file), a few hundred bytes (topped up often, batches
+  // running past them), or more than a segment takes.
+  const uint64_t zeros[] = {0, 256 + rng() % 2048, uint64_t{1} << 20};
+  options.log_zeros_ahead_bytes = zeros[rng() % 3];
   options.log = [](std::string_view) {};
   return options;
 }

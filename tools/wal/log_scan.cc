@@ -48,6 +48,14 @@ void ScanSegment(ScannedSegment& segment, bool last, std::optional<Lsn>& expecte
                     ", its name says " + std::to_string(segment.name_lsn),
                 true);
   }
+  // Segments follow on from each other, as recovery checks: frames lost at the end of
+  // the segment before (read back as zeros) show only here when this one is empty.
+  if (expected && segment.name_lsn != *expected) {
+    return mark(0,
+                "LSN gap (expected " + std::to_string(*expected) + ", found segment " +
+                    std::to_string(segment.name_lsn) + ")",
+                true);
+  }
   // LSNs start at 1: a frame claiming 0 is one recovery would skip.
   if (!expected) expected = std::max<Lsn>(segment.name_lsn, 1);
   size_t offset = wal::kSegmentHeaderSize;

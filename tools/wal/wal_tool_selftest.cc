@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <sstream>
 #include <string>
@@ -119,17 +120,31 @@ std::string Hex(uint64_t v) {
   return text;
 }
 
-// The offset of the frame holding `lsn` in a segment, or 0 when it has none; with
-// lsn 0, where its frames end (its zero tail begins).
-size_t FrameOffset(const std::string& segment, wal::Lsn lsn) {
+// Calls `visit(offset, lsn)` for each frame of a segment; returns where its frames end
+// (where its zero tail begins).
+size_t ForEachFrame(const std::string& segment,
+                    const std::function<void(size_t, wal::Lsn)>& visit) {
   auto data = Bytes(segment);
   size_t offset = wal::kSegmentHeaderSize;
   wal::Frame frame;
   while (wal::ParseFrame(data.subspan(offset), &frame) == wal::FrameError::kNone) {
-    if (frame.lsn == lsn) return offset;
+    visit(offset, frame.lsn);
     offset += frame.size;
   }
-  return lsn == 0 ? offset : 0;
+  return offset;
+}
+
+// The offset of the frame holding `lsn` in a segment, or 0 when it has none.
+size_t FrameOffset(const std::string& segment, wal::Lsn lsn) {
+  size_t found = 0;
+  ForEachFrame(segment, [&](size_t offset, wal::Lsn at) {
+    if (at == lsn) found = offset;
+  });
+  return found;
+}
+
+size_t FramesEnd(const std::string& segment) {
+  return ForEachFrame(segment, [](size_t, wal::Lsn) {});
 }
 
 void CheckCleanLog(const std::string& tool, const std::string& args, uint64_t digest) {
@@ -190,7 +205,7 @@ void CheckTornTail(const std::string& tool, const std::string& args, const std::
   std::string frame;
   std::string payload = "x";
   wal::AppendFrame(10, 9, 9, Bytes(payload), &frame);
-  size_t end = FrameOffset(original, 0);
+  size_t end = FramesEnd(original);
   std::string torn = original;
   torn.replace(end, 20, frame.substr(0, 20));  // over the zero tail, where the writer writes
   WriteAll(segment, torn);

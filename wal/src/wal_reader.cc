@@ -2,6 +2,7 @@
 
 #include <future>
 #include <memory>
+#include <optional>
 
 #include "ecomm/wal/log_format.h"
 
@@ -123,6 +124,14 @@ class Replay {
     ++report_->segments;
     report_->bytes += data.size();
 
+    // Segments follow on from each other. This catches what a frame's LSN cannot: the
+    // last frames of the segment before read back as zeros (the end of its frames,
+    // to the reader) while this one holds no frame yet.
+    if (previous_last_ && segment.first_lsn != *previous_last_ + 1) {
+      std::string gap = "LSN gap (expected " + std::to_string(*previous_last_ + 1) +
+                        ", found segment " + std::to_string(segment.first_lsn) + ")";
+      return BadSpot(path, data, 0, last, true, gap.c_str(), cut);
+    }
     std::string why;
     bool intact = false;
     last_seen_ = segment.first_lsn - 1;
@@ -167,6 +176,7 @@ class Replay {
       }
       offset += frame.size;
     }
+    previous_last_ = last_seen_;
     return Status::Ok();
   }
 
@@ -177,7 +187,8 @@ class Replay {
   const std::function<Status(const WalRecord&)>& apply_;
   ReplayReport* report_;
   Lsn expected_;
-  Lsn last_seen_ = 0;  // the last good frame of the segment being read
+  Lsn last_seen_ = 0;                 // the last good frame of the segment being read
+  std::optional<Lsn> previous_last_;  // the last frame of the segment read before it
   std::future<std::unique_ptr<LoadedSegment>> ahead_;  // the next segment, being loaded
 };
 

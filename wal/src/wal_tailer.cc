@@ -156,6 +156,7 @@ Status WalTailer::Locate() {
 
 void WalTailer::Open(const SegmentInfo& info) {
   segment_ = Segment{.info = info, .path = JoinPath(dir_, info.name), .next_lsn = info.first_lsn};
+  reread_at_.reset();
   buffer_.clear();
   pos_ = 0;
   read_offset_ = 0;
@@ -245,6 +246,15 @@ Status WalTailer::AtBadSpot(const std::string& why, bool definitely_corrupt, Out
       Rewind();
       at_tail_ = true;
       *outcome = Outcome::kWait;
+      return Status::Ok();
+    }
+    // A read racing the writer can see a batch in part and a later one whole: the
+    // writer overwrites its zero tail, and a read copies page after page while the
+    // writer does. The earlier batch was complete before the later one was written,
+    // so a read that starts now sees all of it: judge only what a second read shows.
+    if (reread_at_ != UnparsedOffset()) {
+      reread_at_ = UnparsedOffset();
+      Rewind();
       return Status::Ok();
     }
   }

@@ -251,13 +251,14 @@ Status WalWriter::OpenSegment(Lsn first_lsn) {
 
 void WalWriter::KeepZerosAhead() {
   const uint64_t ahead = options_.zeros_ahead_bytes;
-  // A full segment rolls at its next batch: zeros there would never be written over.
-  if (file_ == nullptr || ahead == 0 || zeros_refused_ || file_bytes_ >= options_.segment_bytes) {
-    return;
-  }
+  if (file_ == nullptr || ahead == 0 || zeros_refused_) return;
   if (file_end_ >= file_bytes_ + ahead / 2) return;
-  const uint64_t grow = file_bytes_ + ahead - file_end_;
-  // The zeros are synced with the next batch. They only make syncs cheaper: a disk
+  // Not past the point where the segment rolls: zeros there would not be written over.
+  const uint64_t target = std::min(file_bytes_ + ahead, options_.segment_bytes);
+  if (target <= file_end_) return;
+  const uint64_t grow = target - file_end_;
+  // The next batch's fdatasync makes them durable with the new file size: one slower
+  // sync per half of `ahead` of log, instead of every sync. They only make syncs cheaper: a disk
   // too full for them is not a log failure (a batch that does not fit is), so the
   // segment goes on without them, growing with its batches; some of the zeros may be
   // in, and they read as the zero tail all the same.
@@ -397,9 +398,9 @@ void WalWriter::Run() {
     }
     if (!s.ok()) Fail(s);
     if (!s.ok() || !Complete(first != 0 ? last : 0, synced)) break;
-    // After the tickets are told, so no commit waits for it; only a round that wrote
-    // can have used the zeros up.
-    if (first != 0) KeepZerosAhead();
+    // After the tickets are told, not while they wait; only a round that wrote can
+    // have used the zeros up.
+    if (first != 0 && !stop) KeepZerosAhead();
     if (stop) {
       if (file_ != nullptr) {
         if (Status c = file_->Close(); !c.ok()) Fail(c);

@@ -36,6 +36,8 @@ struct DatabaseOptions {
   uint64_t snapshot_every = 1'000'000;
   wal::RecoveryMode recovery = wal::RecoveryMode::kStrict;  // --recover=truncate
   uint64_t segment_bytes = uint64_t{64} << 20;
+  // Zeros the log keeps written ahead of its frames (wal::WalOptions::zeros_ahead_bytes).
+  uint64_t log_zeros_ahead_bytes = uint64_t{1} << 20;
   // An account's snapshot payload is split into chunks of at most this many bytes, so
   // that no history, however long, outgrows a chunk's u32 length.
   size_t snapshot_chunk_bytes = size_t{64} << 20;

@@ -90,8 +90,10 @@ class WalTailer {
 
   FileSystem* const fs_;
   const std::string dir_;
-  Lsn expected_;                    // the LSN of the next record to return
-  bool at_tail_ = false;            // the last look found the live end: read little
+  Lsn expected_;          // the LSN of the next record to return
+  bool at_tail_ = false;  // the last look found the live end: read little
+  // The offset of a bad spot in the newest segment read once more before judging it.
+  std::optional<uint64_t> reread_at_;
   std::optional<Segment> segment_;  // none until a segment holding `expected_` is found
   // Bytes of the segment read but not yet returned: at most a chunk and an incomplete
   // frame, so memory stays bounded whatever the segment size. It ends at file offset

@@ -38,7 +38,8 @@ struct WalOptions {
   uint64_t segment_bytes = uint64_t{64} << 20;  // roll to a new segment past this size
   // Zeros kept written ahead of the frames of the open segment (topped up once less
   // than half is left): a batch then overwrites blocks that exist, and its fdatasync
-  // has no file size to make durable, about 1.4x faster here (bench/RESULTS.md). 0: none.
+  // has no file size to make durable (bench/RESULTS.md, "Pre-zeroed log segments").
+  // 0: none.
   uint64_t zeros_ahead_bytes = uint64_t{1} << 20;
   // The backlog: bytes appended that the writer thread has not taken yet. It fills
   // while a write or sync is slow; once it holds this much, Append refuses
