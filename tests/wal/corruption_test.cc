@@ -106,6 +106,22 @@ void ExpectCut(CrashedDatabase& c, Lsn last, wal::RecoveryMode mode = wal::Recov
   CHECK((*again)->recovery().last_lsn >= last);
 }
 
+// The log recovers in full, to the state before the crash, with nothing cut.
+void ExpectIntact(CrashedDatabase& c) {
+  auto db = c.Reopen();
+  REQUIRE_MESSAGE(db.ok(), db.status().message());
+  CHECK((*db)->recovery().last_lsn == c.last);
+  CHECK((*db)->recovery().cut.empty());
+  CHECK((*db)->engine().StateDigest() == c.digest);
+}
+
+// Gives a segment's header another version number, with its checksum made to match.
+void SetSegmentVersion(std::string& bytes, char version) {
+  bytes[8] = version;
+  uint64_t sum = XXH3_64bits(bytes.data(), 24);
+  for (int i = 0; i < 8; ++i) bytes[24 + i] = static_cast<char>(sum >> (8 * i));
+}
+
 // Rewrites the frame at `offset` with `patch` applied to its header, and a checksum
 // that matches again: a frame that is well-formed but says something wrong.
 void RewriteFrame(std::string& bytes, size_t offset,
@@ -224,11 +240,7 @@ TEST_CASE("the zero tail ends a segment's records, and is not a cut") {
   c.FrameOffsets(&end);
   // Short of a header's worth of zeros is the end of the file's frames too.
   c.Edit([&](std::string& b) { b.resize(end + wal::kFrameHeaderSize / 2); });
-  auto db = c.Reopen();
-  REQUIRE_MESSAGE(db.ok(), db.status().message());
-  CHECK((*db)->recovery().last_lsn == c.last);
-  CHECK((*db)->recovery().cut.empty());
-  CHECK((*db)->engine().StateDigest() == c.digest);
+  ExpectIntact(c);
 }
 
 TEST_CASE("a segment that does not go on from the one before is an LSN gap") {
@@ -253,34 +265,20 @@ TEST_CASE("a version 1 segment, which has no zero tail, is still read") {
   c.FrameOffsets(&end);
   c.Edit([&](std::string& b) {
     b.resize(end);
-    b[8] = 1;  // version
-    uint64_t sum = XXH3_64bits(b.data(), 24);
-    for (int i = 0; i < 8; ++i) b[24 + i] = static_cast<char>(sum >> (8 * i));
+    SetSegmentVersion(b, 1);
   });
-  auto db = c.Reopen();
-  REQUIRE_MESSAGE(db.ok(), db.status().message());
-  CHECK((*db)->recovery().last_lsn == c.last);
-  CHECK((*db)->recovery().cut.empty());
-  CHECK((*db)->engine().StateDigest() == c.digest);
+  ExpectIntact(c);
 }
 
 TEST_CASE("a segment header with an intact checksum but an unknown version is corruption") {
   CrashedDatabase c(3);
-  c.Edit([](std::string& b) {
-    b[8] = 9;  // version
-    uint64_t sum = XXH3_64bits(b.data(), 24);
-    for (int i = 0; i < 8; ++i) b[24 + i] = static_cast<char>(sum >> (8 * i));
-  });
+  c.Edit([](std::string& b) { SetSegmentVersion(b, 9); });
   ExpectRefused(c, 0, "unknown segment version");
 }
 
 TEST_CASE("an intact log recovers to the same state digest") {
   CrashedDatabase c(30);
-  auto db = c.Reopen();
-  REQUIRE(db.ok());
-  CHECK((*db)->recovery().last_lsn == c.last);
-  CHECK((*db)->recovery().cut.empty());
-  CHECK((*db)->engine().StateDigest() == c.digest);
+  ExpectIntact(c);
 }
 
 // --- the snapshot reader's error paths ---
