@@ -38,9 +38,9 @@ bool AccountChunkEncoder::CopyBatch() {
   order_history_batch_.clear();
   if (next_history_ < frame_.history_size) {
     size_t end = std::min(frame_.history_size, next_history_ + kHistoryBatch);
-    history_batch_.assign(account_.history.begin() + static_cast<ptrdiff_t>(next_history_),
-                          account_.history.begin() + static_cast<ptrdiff_t>(end));
-    next_history_ = end;
+    for (; next_history_ < end; ++next_history_) {
+      history_batch_.push_back(account_.history[next_history_]);
+    }
     return true;
   }
   if (orders_started_ && next_order_ == frame_.orders_size) return false;

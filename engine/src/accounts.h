@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "chunked_vector.h"
 #include "ecomm/types.h"
 #include "striped_map.h"
 
@@ -67,9 +68,9 @@ struct Account {
   // Guarded by mu.
   Money balance = 0;
   TimeMs balance_updated_at;
-  std::vector<BalanceEntry> history;    // oldest first
+  ChunkedVector<BalanceEntry> history;  // oldest first
   std::vector<CartLine> cart;           // insertion order, one line per product
-  std::vector<Order*> orders;           // oldest first
+  ChunkedVector<Order*> orders;         // oldest first
   uint64_t snapshot_epoch = 0;          // see SnapshotCapture
   std::unique_ptr<AccountFrame> frame;  // see SnapshotCapture
 

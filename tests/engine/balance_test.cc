@@ -201,6 +201,27 @@ TEST_CASE("balance history pages walk newest to oldest through `next`") {
   CheckChain(all.items);
 }
 
+TEST_CASE("a history of many pages walks whole, in order, and survives replay") {
+  // Longer than several of the chunks the history is kept in.
+  EngineFixture f;
+  f.AddUser("u");
+  constexpr Money kCharges = 1000;
+  for (Money amount = 1; amount <= kCharges; ++amount) {
+    ExpectCharged(f, amount, amount * (amount + 1) / 2);
+  }
+  std::vector<BalanceEntryView> all;
+  std::optional<uint64_t> position;
+  do {
+    Page<BalanceEntryView> page = History(f, limits::kMaxPageLimit, position);
+    all.insert(all.end(), page.items.begin(), page.items.end());
+    position = page.next;
+  } while (position.has_value());
+  REQUIRE(all.size() == kCharges);
+  for (size_t i = 0; i < all.size(); ++i) CHECK(all[i].amount == kCharges - static_cast<Money>(i));
+  CheckChain(all);
+  CHECK(f.ReplayedDigest() == f.engine.StateDigest());
+}
+
 TEST_CASE("with the default page size the history comes 20 entries at a time") {
   EngineFixture f;
   f.AddUser("u");
