@@ -2,46 +2,52 @@
 
 #include <cassert>
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 namespace ecomm {
 
 // An append-only sequence with indexed access whose growth never copies more than one
-// chunk. A std::vector doubling under a lock stalls everyone who waits for that lock
-// while it copies, and it touches a fresh buffer of twice the size: for the balance
-// history of one account charged 33,000 times a second that was a pause of tens of ms
-// every doubling, with a transient three times the history's memory. Here the chunks
-// are vectors of at most kChunk elements (only the last may be short) held by an
-// outer vector that moves chunk headers, not elements, when it grows. Empty, it is
-// one empty vector, as small as the std::vector it replaces.
+// chunk of elements. A std::vector doubling under a lock stalls everyone who waits for
+// that lock while it copies, and it touches a fresh buffer of twice the size: for the
+// balance history of one account charged 33,000 times a second that was a pause of
+// tens of ms every doubling, with a transient three times the history's memory.
+//
+// The first kChunk elements live in a vector of their own, so a short sequence (most
+// accounts' histories) costs what a std::vector costs, plus one pointer. Past them,
+// elements go into chunks of kChunk, allocated whole, held by an outer vector that
+// moves chunk headers, not elements, when it grows.
 template <typename T, size_t kChunk = 256>
 class ChunkedVector {
  public:
-  size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
+  size_t size() const {
+    if (!more_) return first_.size();
+    return kChunk + kChunk * (more_->size() - 1) + more_->back().size();  // more_ is never empty
+  }
 
   void push_back(const T& value) {
-    if (chunks_.empty() || chunks_.back().size() == kChunk) {
-      // The first chunk grows as a vector does, so that a short sequence stays small;
-      // once one is full, the sequence is long and the next is allocated whole.
-      chunks_.emplace_back();
-      if (chunks_.size() > 1) chunks_.back().reserve(kChunk);
+    if (first_.size() < kChunk) {
+      first_.push_back(value);
+      return;
     }
-    chunks_.back().push_back(value);
-    ++size_;
-    // Invariant: every chunk but the last is full, so element i is in chunk i / kChunk.
-    assert(chunks_.size() == (size_ + kChunk - 1) / kChunk);
+    if (!more_) more_ = std::make_unique<std::vector<std::vector<T>>>();
+    if (more_->empty() || more_->back().size() == kChunk) {
+      more_->emplace_back();
+      more_->back().reserve(kChunk);
+    }
+    more_->back().push_back(value);
   }
 
   const T& operator[](size_t i) const {
-    assert(i < size_);
-    return chunks_[i / kChunk][i % kChunk];
+    assert(i < size());
+    if (i < kChunk) return first_[i];
+    // Invariant: every chunk but the last is full, so element i is in chunk i / kChunk.
+    return (*more_)[i / kChunk - 1][i % kChunk];
   }
-  const T& back() const { return (*this)[size_ - 1]; }
 
  private:
-  std::vector<std::vector<T>> chunks_;
-  size_t size_ = 0;
+  std::vector<T> first_;
+  std::unique_ptr<std::vector<std::vector<T>>> more_;  // only once first_ is full
 };
 
 }  // namespace ecomm

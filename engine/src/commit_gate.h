@@ -2,11 +2,9 @@
 
 #include <array>
 #include <atomic>
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
-#include <thread>
 
 namespace ecomm {
 
@@ -18,9 +16,11 @@ namespace ecomm {
 // Every call of every thread takes it, so its shared side must not write a cache line
 // that other threads write too. A single reader count (pthread_rwlock, as before) is
 // such a line: on two cores GetBalance went 0.8x from one thread to two. Here each
-// thread counts itself in a slot of its own (threads share a slot only past kSlots),
-// and checks a flag that only the rare exclusive holder writes. Writer-preferring: once
-// the flag is up, new readers wait, so a stream of calls cannot starve a snapshot.
+// thread counts itself in a slot of its own (slots are dealt out in turn as threads
+// first enter and never given back, so threads share one only after kSlots have
+// entered), and checks a flag that only the rare exclusive holder writes.
+// Writer-preferring: once the flag is up, new readers wait, so a stream of calls
+// cannot starve a snapshot.
 class CommitGate {
  public:
   CommitGate() = default;
@@ -36,23 +36,25 @@ class CommitGate {
       // this reader sees the flag, or the writer sees this count.
       readers.fetch_add(1, std::memory_order_seq_cst);
       if (!writer_.load(std::memory_order_seq_cst)) return;
-      readers.fetch_sub(1, std::memory_order_release);
+      readers.fetch_sub(1, std::memory_order_seq_cst);
+      readers.notify_all();  // the writer may be asleep on this slot
       std::lock_guard wait_for_writer(writer_mu_);
     }
   }
-  void unlock_shared() { slots_[ThreadSlot()].readers.fetch_sub(1, std::memory_order_release); }
+  void unlock_shared() {
+    std::atomic<uint32_t>& readers = slots_[ThreadSlot()].readers;
+    readers.fetch_sub(1, std::memory_order_seq_cst);
+    // A writer waiting for this slot to drain sleeps on it (lock()).
+    if (writer_.load(std::memory_order_seq_cst)) readers.notify_all();
+  }
 
   void lock() {
     writer_mu_.lock();
     writer_.store(true, std::memory_order_seq_cst);
     for (Slot& slot : slots_) {
-      for (int spins = 0; slot.readers.load(std::memory_order_seq_cst) != 0; ++spins) {
-        // Calls are brief; a bulk loader's append may wait for log room, though.
-        if (spins < 1000) {
-          std::this_thread::yield();
-        } else {
-          std::this_thread::sleep_for(std::chrono::microseconds(50));
-        }
+      // A reader that leaves after this load saw the flag, so it wakes us.
+      for (uint32_t n; (n = slot.readers.load(std::memory_order_seq_cst)) != 0;) {
+        slot.readers.wait(n, std::memory_order_seq_cst);
       }
     }
   }

@@ -399,6 +399,21 @@ TEST_CASE("order pages walk newest to oldest and refuse bad limits and positions
                  [&] { return f.engine.ListOrders("ghost", 20, std::nullopt); });
 }
 
+TEST_CASE("more orders than fill a chunk of the user's order list walk whole, newest first") {
+  Shop f;
+  std::vector<Uuid> placed;  // 10 SUCCESS, then FAILED out of stock: all are listed
+  for (int i = 0; i < 600; ++i) placed.push_back(Place(f, Lines({{"q", 1}})).order_id);
+  std::vector<Uuid> listed;
+  std::optional<uint64_t> position;
+  do {
+    Page<OrderView> page = Orders(f, limits::kMaxPageLimit, position);
+    for (const Uuid& id : OrderIds(page)) listed.push_back(id);
+    position = page.next;
+  } while (position.has_value());
+  CHECK(listed == std::vector<Uuid>(placed.rbegin(), placed.rend()));
+  CHECK(f.ReplayedDigest() == f.engine.StateDigest());
+}
+
 TEST_CASE("reading an unknown or malformed order id is ORDER_NOT_FOUND") {
   Shop f;
   OrderView order = Place(f, Lines({{"p", 1}}));
