@@ -22,7 +22,8 @@ class ChunkedVector {
  public:
   size_t size() const {
     if (!more_) return first_.size();
-    return kChunk + kChunk * (more_->size() - 1) + more_->back().size();  // more_ is never empty
+    // first_ and every chunk of more_ but its last are full; more_ is never empty.
+    return kChunk * more_->size() + more_->back().size();
   }
 
   void push_back(const T& value) {

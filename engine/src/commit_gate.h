@@ -36,8 +36,7 @@ class CommitGate {
       // this reader sees the flag, or the writer sees this count.
       readers.fetch_add(1, std::memory_order_seq_cst);
       if (!writer_.load(std::memory_order_seq_cst)) return;
-      readers.fetch_sub(1, std::memory_order_seq_cst);
-      readers.notify_all();  // the writer may be asleep on this slot
+      unlock_shared();  // which wakes the writer, asleep on this slot
       std::lock_guard wait_for_writer(writer_mu_);
     }
   }
