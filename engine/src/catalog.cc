@@ -4,6 +4,14 @@
 
 namespace ecomm {
 
+void Product::MoveStock(Quantity delta, TimeMs at) {
+  Quantity after = stock.load(std::memory_order_relaxed) + delta;
+  // Invariant: stock stays within 0..kMaxStock; callers check before applying.
+  ECOMM_INVARIANT(after >= 0 && after <= limits::kMaxStock, "stock within 0..10^12");
+  stock.store(after, std::memory_order_release);
+  updated_at.store(at, std::memory_order_release);
+}
+
 Product* Catalog::Insert(Stripe& stripe, std::unique_ptr<Product> product) {
   Product* raw = product.get();
   bool inserted = stripe.emplace(raw->product_id, std::move(product)).second;

@@ -36,6 +36,10 @@ struct Product {
   std::atomic<Quantity> stock;
   std::atomic<TimeMs> updated_at;
   uint64_t snapshot_epoch = 0;  // guarded by mu; see SnapshotCapture
+
+  // Moves the stock by `delta` (signed) at `at`. The caller holds mu and has checked
+  // that the result stays within 0..kMaxStock.
+  void MoveStock(Quantity delta, TimeMs at);
 };
 
 // Products by id (striped hash) plus an ordered index for listing by productId.
@@ -45,11 +49,9 @@ class Catalog {
 
   using Stripe = StripedMap<std::string, Product, StringHash>::Map;
 
-  // Runs `fn(stripe)` with the stripe of `product_id` locked: check, log, Insert.
-  template <class Fn>
-  decltype(auto) WithStripe(std::string_view product_id, Fn&& fn) {
-    return by_id_.WithStripe(product_id, std::forward<Fn>(fn));
-  }
+  using LockedStripe = StripedMap<std::string, Product, StringHash>::LockedStripe;
+  // The stripe of `product_id`, locked: check, log, Insert.
+  LockedStripe LockStripe(std::string_view product_id) { return by_id_.LockStripe(product_id); }
   // Adds a product whose id is absent from `stripe`, which the caller has locked.
   Product* Insert(Stripe& stripe, std::unique_ptr<Product> product);
 

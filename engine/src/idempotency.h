@@ -12,6 +12,7 @@
 #include "ecomm/result.h"
 #include "ecomm/types.h"
 #include "striped_map.h"
+#include "validation.h"
 
 namespace ecomm {
 
@@ -109,16 +110,23 @@ class KeyReservation {
   KeyReservation(const KeyReservation&) = delete;
   KeyReservation& operator=(const KeyReservation&) = delete;
 
-  // Without a key: kReserved and nothing held.
-  Result<IdempotencyStore::Reservation> Acquire(TimeMs now, IdempotentOutcome* outcome) {
-    if (key_ == nullptr) return IdempotencyStore::Reservation::kReserved;
-    auto r = store_.Reserve(stored_key_, key_->fingerprint, now, outcome);
-    held_ = r.ok() && *r == IdempotencyStore::Reservation::kReserved;
-    if (r.ok() && !held_ && outcome->kind != kind_) {
+  // Checks the key (400s) and reserves it. An outcome when the key completed earlier
+  // (the caller answers with it and applies nothing); nullopt when the caller now
+  // holds the key, or when there is no key. Errors: kInvalidRequest,
+  // kIdempotencyKeyInUse, kIdempotencyKeyReused.
+  Result<std::optional<IdempotentOutcome>> Acquire(TimeMs now) {
+    if (Status s = CheckIdempotencyKey(key_); !s.ok()) return s;
+    if (key_ == nullptr) return std::optional<IdempotentOutcome>();
+    IdempotentOutcome earlier;
+    auto r = store_.Reserve(stored_key_, key_->fingerprint, now, &earlier);
+    if (!r.ok()) return r.status();
+    held_ = *r == IdempotencyStore::Reservation::kReserved;
+    if (held_) return std::optional<IdempotentOutcome>();
+    if (earlier.kind != kind_) {
       return Status(ErrorCode::kIdempotencyKeyReused,
                     "this Idempotency-Key was used for a different operation");
     }
-    return r;
+    return std::optional<IdempotentOutcome>(std::move(earlier));
   }
   void Keep() { held_ = false; }
   std::optional<IdempotencyTag> tag() const {

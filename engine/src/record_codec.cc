@@ -1,214 +1,121 @@
-#include <cstring>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "byte_codec.h"
 #include "ecomm/record.h"
-#include "overloaded.h"
 
-// Payload layout (little-endian, see wal/FORMAT.md): u8 version, then the fields of
-// the record in declaration order. i64 fixed 8 bytes; string = u16 length + bytes;
-// uuid = 16 bytes; enums and bools u8; optional<IdempotencyTag> = u8 present + two
-// strings; lines = u8 count + (string, i64, i64) each.
+// Payload layout (little-endian, see wal/FORMAT.md): u8 version, then the fields each
+// record lists in `Fields`, in that order. i64 fixed 8 bytes; string = u16 length +
+// bytes; uuid = 16 bytes; enums and bools u8; optional<IdempotencyTag> = u8 present +
+// two strings; lines = u8 count (1..100) + each line's fields.
 namespace ecomm {
 
 namespace {
 
-void EncodeFields(Writer& w, const Record& record) {
-  std::visit(Overloaded{
-                 [&](const CreateUserRecord& r) {
-                   w.I64(r.at);
-                   w.Str(r.user_id);
-                   w.Str(r.name);
-                   w.Str(r.email);
-                 },
-                 [&](const CreateProductRecord& r) {
-                   w.I64(r.at);
-                   w.Str(r.product_id);
-                   w.Str(r.name);
-                   w.I64(r.price);
-                   w.I64(r.stock);
-                 },
-                 [&](const RestockRecord& r) {
-                   w.I64(r.at);
-                   w.Str(r.product_id);
-                   w.I64(r.quantity);
-                 },
-                 [&](const ChargeRecord& r) {
-                   w.I64(r.at);
-                   w.Str(r.user_id);
-                   w.I64(r.amount);
-                   w.Id(r.transaction_id);
-                   w.Tag(r.idempotency);
-                 },
-                 [&](const PlaceOrderRecord& r) {
-                   w.I64(r.at);
-                   w.Id(r.order_id);
-                   w.Str(r.user_id);
-                   w.U8(static_cast<uint8_t>(r.status));
-                   w.U8(static_cast<uint8_t>(r.reason));
-                   w.U8(r.from_cart);
-                   w.Id(r.payment_id);
-                   w.U8(static_cast<uint8_t>(r.lines.size()));
-                   for (const OrderLineRecord& line : r.lines) {
-                     w.Str(line.product_id);
-                     w.I64(line.quantity);
-                     w.I64(line.price);
-                   }
-                   w.Tag(r.idempotency);
-                 },
-                 [&](const CancelOrderRecord& r) {
-                   w.I64(r.at);
-                   w.Id(r.order_id);
-                   w.Id(r.refund_id);
-                   w.U8(static_cast<uint8_t>(r.changed_by));
-                   w.Tag(r.idempotency);
-                 },
-                 [&](const CartAddRecord& r) {
-                   w.I64(r.at);
-                   w.Str(r.user_id);
-                   w.Str(r.product_id);
-                   w.I64(r.quantity);
-                 },
-                 [&](const CartRemoveRecord& r) {
-                   w.I64(r.at);
-                   w.Str(r.user_id);
-                   w.Str(r.product_id);
-                 },
-                 [&](const AdvanceClockRecord& r) {
-                   w.I64(r.at);
-                   w.I64(r.seconds);
-                 },
-             },
-             record);
-}
+template <class T>
+inline constexpr bool kNoCodec = false;
 
-Record DecodeFields(Reader& r, RecordType type) {
-  switch (type) {
-    case RecordType::kCreateUser: {
-      CreateUserRecord rec;
-      rec.at = r.I64();
-      rec.user_id = r.Str();
-      rec.name = r.Str();
-      rec.email = r.Str();
-      return rec;
-    }
-    case RecordType::kCreateProduct: {
-      CreateProductRecord rec;
-      rec.at = r.I64();
-      rec.product_id = r.Str();
-      rec.name = r.Str();
-      rec.price = r.I64();
-      rec.stock = r.I64();
-      return rec;
-    }
-    case RecordType::kRestock: {
-      RestockRecord rec;
-      rec.at = r.I64();
-      rec.product_id = r.Str();
-      rec.quantity = r.I64();
-      return rec;
-    }
-    case RecordType::kCharge: {
-      ChargeRecord rec;
-      rec.at = r.I64();
-      rec.user_id = r.Str();
-      rec.amount = r.I64();
-      rec.transaction_id = r.Id();
-      rec.idempotency = r.Tag();
-      return rec;
-    }
-    case RecordType::kPlaceOrder: {
-      PlaceOrderRecord rec;
-      rec.at = r.I64();
-      rec.order_id = r.Id();
-      rec.user_id = r.Str();
-      rec.status = r.Enum(OrderStatus::kCancelled);
-      rec.reason = r.Enum(StatusReason::kCancelledByUser);
-      rec.from_cart = r.Bool();
-      rec.payment_id = r.Id();
-      size_t n = r.U8();
-      if (n == 0 || n > limits::kMaxLines) r.Fail();
-      for (size_t i = 0; r.ok() && i < n; ++i) {
-        OrderLineRecord line;
-        line.product_id = r.Str();
-        line.quantity = r.I64();
-        line.price = r.I64();
-        rec.lines.push_back(line);
-      }
-      rec.idempotency = r.Tag();
-      return rec;
-    }
-    case RecordType::kCancelOrder: {
-      CancelOrderRecord rec;
-      rec.at = r.I64();
-      rec.order_id = r.Id();
-      rec.refund_id = r.Id();
-      rec.changed_by = r.Enum(ChangedBy::kUser);
-      rec.idempotency = r.Tag();
-      return rec;
-    }
-    case RecordType::kCartAdd: {
-      CartAddRecord rec;
-      rec.at = r.I64();
-      rec.user_id = r.Str();
-      rec.product_id = r.Str();
-      rec.quantity = r.I64();
-      return rec;
-    }
-    case RecordType::kCartRemove: {
-      CartRemoveRecord rec;
-      rec.at = r.I64();
-      rec.user_id = r.Str();
-      rec.product_id = r.Str();
-      return rec;
-    }
-    case RecordType::kAdvanceClock: {
-      AdvanceClockRecord rec;
-      rec.at = r.I64();
-      rec.seconds = r.I64();
-      return rec;
+// The largest value each logged enum may hold.
+template <class E>
+inline constexpr E kLastOf = E{};
+template <>
+inline constexpr OrderStatus kLastOf<OrderStatus> = OrderStatus::kCancelled;
+template <>
+inline constexpr StatusReason kLastOf<StatusReason> = StatusReason::kCancelledByUser;
+template <>
+inline constexpr ChangedBy kLastOf<ChangedBy> = ChangedBy::kUser;
+
+struct EncodeField {
+  Writer& w;
+
+  template <class T>
+  void operator()(std::string_view, const T& v) {
+    if constexpr (std::is_same_v<T, int64_t>) {
+      w.I64(v);
+    } else if constexpr (std::is_same_v<T, bool>) {
+      w.U8(v);
+    } else if constexpr (std::is_enum_v<T>) {
+      w.U8(static_cast<uint8_t>(v));
+    } else if constexpr (std::is_same_v<T, std::string_view>) {
+      w.Str(v);
+    } else if constexpr (std::is_same_v<T, Uuid>) {
+      w.Id(v);
+    } else if constexpr (std::is_same_v<T, std::optional<IdempotencyTag>>) {
+      w.Tag(v);
+    } else if constexpr (std::is_same_v<T, std::vector<OrderLineRecord>>) {
+      w.U8(static_cast<uint8_t>(v.size()));
+      for (const OrderLineRecord& line : v) OrderLineRecord::Fields(line, *this);
+    } else {
+      static_assert(kNoCodec<T>, "a record field of a type the codec does not know");
     }
   }
-  r.Fail();
-  return AdvanceClockRecord{};
+};
+
+struct DecodeField {
+  Reader& r;
+
+  template <class T>
+  void operator()(std::string_view, T& v) {
+    if constexpr (std::is_same_v<T, int64_t>) {
+      v = r.I64();
+    } else if constexpr (std::is_same_v<T, bool>) {
+      v = r.Bool();
+    } else if constexpr (std::is_enum_v<T>) {
+      v = r.Enum(kLastOf<T>);
+    } else if constexpr (std::is_same_v<T, std::string_view>) {
+      v = r.Str();
+    } else if constexpr (std::is_same_v<T, Uuid>) {
+      v = r.Id();
+    } else if constexpr (std::is_same_v<T, std::optional<IdempotencyTag>>) {
+      v = r.Tag();
+    } else if constexpr (std::is_same_v<T, std::vector<OrderLineRecord>>) {
+      size_t n = r.U8();
+      if (n == 0 || n > limits::kMaxLines) r.Fail();
+      for (size_t i = 0; r.ok() && i < n; ++i) OrderLineRecord::Fields(v.emplace_back(), *this);
+    } else {
+      static_assert(kNoCodec<T>, "a record field of a type the codec does not know");
+    }
+  }
+};
+
+// Calls fn(R{}) for the record type R whose kType is `type`; false when there is none.
+template <class Fn, size_t... I>
+bool VisitKind(RecordType type, Fn&& fn, std::index_sequence<I...>) {
+  return ((std::variant_alternative_t<I, Record>::kType == type
+               ? (fn(std::variant_alternative_t<I, Record>{}), true)
+               : false) ||
+          ...);
 }
+template <class Fn>
+bool VisitKind(RecordType type, Fn&& fn) {
+  return VisitKind(type, std::forward<Fn>(fn),
+                   std::make_index_sequence<std::variant_size_v<Record>>{});
+}
+
+template <size_t... I>
+constexpr bool KindsInOrder(std::index_sequence<I...>) {
+  return ((static_cast<size_t>(std::variant_alternative_t<I, Record>::kType) == I + 1) && ...);
+}
+static_assert(KindsInOrder(std::make_index_sequence<std::variant_size_v<Record>>{}),
+              "Record's alternative i is RecordType i + 1");
 
 }  // namespace
 
 RecordType TypeOf(const Record& record) {
-  // The variant's alternatives are declared in RecordType order, from 1.
-  return static_cast<RecordType>(record.index() + 1);
+  return std::visit([](const auto& r) { return r.kType; }, record);
 }
 
 std::string_view Name(RecordType type) {
-  switch (type) {
-    case RecordType::kCreateUser:
-      return "CREATE_USER";
-    case RecordType::kCreateProduct:
-      return "CREATE_PRODUCT";
-    case RecordType::kRestock:
-      return "RESTOCK";
-    case RecordType::kCharge:
-      return "CHARGE";
-    case RecordType::kPlaceOrder:
-      return "PLACE_ORDER";
-    case RecordType::kCancelOrder:
-      return "CANCEL_ORDER";
-    case RecordType::kCartAdd:
-      return "CART_ADD";
-    case RecordType::kCartRemove:
-      return "CART_REMOVE";
-    case RecordType::kAdvanceClock:
-      return "ADVANCE_CLOCK";
-  }
-  return "UNKNOWN";
+  std::string_view name = "UNKNOWN";
+  VisitKind(type, [&](auto r) { name = r.kName; });
+  return name;
 }
 
 void EncodeRecord(const Record& record, std::string* out) {
   Writer w(out);
   w.U8(kRecordVersion);
-  EncodeFields(w, record);
+  std::visit([&](const auto& r) { r.Fields(r, EncodeField{w}); }, record);
 }
 
 Result<Record> DecodeRecord(RecordType type, std::span<const uint8_t> payload) {
@@ -219,8 +126,12 @@ Result<Record> DecodeRecord(RecordType type, std::span<const uint8_t> payload) {
     return Status(ErrorCode::kInternal,
                   "corrupt record: unknown payload version " + std::to_string(version));
   }
-  Record record = DecodeFields(r, type);
-  if (!r.AtEnd()) {
+  Record record;
+  bool known = VisitKind(type, [&](auto kind) {
+    kind.Fields(kind, DecodeField{r});
+    record = kind;
+  });
+  if (!known || !r.AtEnd()) {
     return Status(ErrorCode::kInternal,
                   "corrupt record: malformed " + std::string(Name(type)) + " payload");
   }

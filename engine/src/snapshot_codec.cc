@@ -32,13 +32,12 @@ class Loader {
     TimeMs created = r.I64();
     TimeMs updated = r.I64();
     if (!r.AtEnd()) return Bad("product chunk");
-    return state_.catalog.WithStripe(id, [&](auto& stripe) {
-      if (stripe.contains(id)) return Bad("duplicate product " + std::string(id));
-      Product* p =
-          state_.catalog.Insert(stripe, std::make_unique<Product>(id, name, price, stock, created));
-      p->updated_at.store(updated);
-      return Status::Ok();
-    });
+    Catalog::LockedStripe stripe = state_.catalog.LockStripe(id);
+    if (stripe.map->contains(id)) return Bad("duplicate product " + std::string(id));
+    Product* p = state_.catalog.Insert(*stripe.map,
+                                       std::make_unique<Product>(id, name, price, stock, created));
+    p->updated_at.store(updated);
+    return Status::Ok();
   }
 
   Status LoadAccount(Reader& r) {

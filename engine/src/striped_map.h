@@ -43,13 +43,22 @@ class StripedMap {
     return it == stripe.map.end() ? nullptr : it->second.get();
   }
 
-  // Runs `fn(map)` on the stripe of `key` with that stripe locked: the way to check
-  // for absence and insert as one step.
+  // The stripe of a key, locked: the way to check for absence and insert as one step.
+  struct LockedStripe {
+    std::unique_lock<std::mutex> lock;
+    Map* map = nullptr;
+  };
+  template <class K>
+  LockedStripe LockStripe(const K& key) {
+    Stripe& stripe = StripeFor(key);
+    return LockedStripe{std::unique_lock(stripe.mu), &stripe.map};
+  }
+
+  // Runs `fn(map)` on the stripe of `key` with that stripe locked.
   template <class K, class Fn>
   decltype(auto) WithStripe(const K& key, Fn&& fn) {
-    Stripe& stripe = StripeFor(key);
-    std::lock_guard lock(stripe.mu);
-    return fn(stripe.map);
+    LockedStripe stripe = LockStripe(key);
+    return fn(*stripe.map);
   }
 
   // Calls `fn(const T&)` for every value, one stripe locked at a time.

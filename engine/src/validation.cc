@@ -4,13 +4,9 @@
 
 namespace ecomm {
 
-namespace {
-
 Status Invalid(std::string message) {
   return Status(ErrorCode::kInvalidRequest, std::move(message));
 }
-
-}  // namespace
 
 Status CheckText(std::string_view field, std::string_view text) {
   if (text.empty()) return Invalid(std::string(field) + " must not be empty");

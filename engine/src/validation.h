@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "ecomm/engine.h"
@@ -10,6 +11,8 @@
 // with a message naming the field.
 namespace ecomm {
 
+// kInvalidRequest with `message`.
+Status Invalid(std::string message);
 // An identifier: 1..256 bytes, no control characters.
 Status CheckId(std::string_view field, std::string_view id);
 // A text field: 1..256 bytes.

@@ -80,12 +80,10 @@ Result<std::optional<OrderEvent>> MakeOrderEvent(const Record& record, Lsn lsn,
   if (const auto* placed = std::get_if<PlaceOrderRecord>(&record)) {
     if (placed->status != OrderStatus::kSuccess) return std::optional<OrderEvent>();
     std::vector<Line> lines;
-    Money total = 0;
     for (const OrderLineRecord& l : placed->lines) {
       lines.push_back(Line{l.product_id, l.quantity, l.price});
-      total += l.quantity * l.price;  // the engine capped it at 2^53-1 when it was placed
     }
-    auto event = Encode("ORDER_PLACED", placed->order_id, placed->user_id, lines, total,
+    auto event = Encode("ORDER_PLACED", placed->order_id, placed->user_id, lines, TotalOf(*placed),
                         OrderStatus::kSuccess, placed->at, placed->at, lsn, replica);
     if (!event.ok()) return event.status();
     return std::optional<OrderEvent>(std::move(event).value());

@@ -13,8 +13,13 @@
 
 // The log records: one per mutation, carrying everything replay needs to reach the
 // same state (generated ids, timestamps, resolved prices, the order's outcome).
-// String fields are views: into engine state when a record is built, into the
-// payload buffer when one is decoded. The byte layout is in wal/FORMAT.md.
+// String fields are views: into engine state or the request when a record is built,
+// into the payload buffer when one is decoded. The byte layout is in wal/FORMAT.md.
+//
+// Each record declares its fields once, in `Fields`: the payload encoder and decoder,
+// the text dump of `ecomm-wal` and the round-trip test all walk that list, in that
+// order, which is the payload's order. The rule of each record (its checks and how it
+// changes state) lives in its transaction unit, engine/src/tx/<name>.cc.
 namespace ecomm {
 
 enum class RecordType : uint8_t {
@@ -40,42 +45,79 @@ struct IdempotencyTag {
 };
 
 struct CreateUserRecord {
+  static constexpr RecordType kType = RecordType::kCreateUser;
+  static constexpr std::string_view kName = "CREATE_USER";
   TimeMs at = 0;
   std::string_view user_id;
   std::string_view name;
   std::string_view email;
+
+  template <class Self, class Visit>
+  static void Fields(Self& r, Visit&& f) {
+    f("at", r.at), f("user", r.user_id), f("name", r.name), f("email", r.email);
+  }
 };
 
 struct CreateProductRecord {
+  static constexpr RecordType kType = RecordType::kCreateProduct;
+  static constexpr std::string_view kName = "CREATE_PRODUCT";
   TimeMs at = 0;
   std::string_view product_id;
   std::string_view name;
   Money price = 0;
   Quantity stock = 0;
+
+  template <class Self, class Visit>
+  static void Fields(Self& r, Visit&& f) {
+    f("at", r.at), f("product", r.product_id), f("name", r.name), f("price", r.price),
+        f("stock", r.stock);
+  }
 };
 
 struct RestockRecord {
+  static constexpr RecordType kType = RecordType::kRestock;
+  static constexpr std::string_view kName = "RESTOCK";
   TimeMs at = 0;
   std::string_view product_id;
   Quantity quantity = 0;
+
+  template <class Self, class Visit>
+  static void Fields(Self& r, Visit&& f) {
+    f("at", r.at), f("product", r.product_id), f("quantity", r.quantity);
+  }
 };
 
 struct ChargeRecord {
+  static constexpr RecordType kType = RecordType::kCharge;
+  static constexpr std::string_view kName = "CHARGE";
   TimeMs at = 0;
   std::string_view user_id;
   Money amount = 0;
   Uuid transaction_id;
   std::optional<IdempotencyTag> idempotency;
+
+  template <class Self, class Visit>
+  static void Fields(Self& r, Visit&& f) {
+    f("at", r.at), f("user", r.user_id), f("amount", r.amount), f("tx", r.transaction_id),
+        f("idempotency_key", r.idempotency);
+  }
 };
 
 struct OrderLineRecord {
   std::string_view product_id;
   Quantity quantity = 0;
   Money price = 0;
+
+  template <class Self, class Visit>
+  static void Fields(Self& r, Visit&& f) {
+    f("product", r.product_id), f("quantity", r.quantity), f("price", r.price);
+  }
 };
 
 // An order and its outcome: SUCCESS (payment taken, stock decremented) or FAILED.
 struct PlaceOrderRecord {
+  static constexpr RecordType kType = RecordType::kPlaceOrder;
+  static constexpr std::string_view kName = "PLACE_ORDER";
   TimeMs at = 0;
   Uuid order_id;
   std::string_view user_id;
@@ -83,37 +125,78 @@ struct PlaceOrderRecord {
   StatusReason reason = StatusReason::kNone;
   bool from_cart = false;
   Uuid payment_id;  // balance history transaction of the payment; nil when FAILED
-  std::vector<OrderLineRecord> lines;
+  std::vector<OrderLineRecord> lines;  // 1..100
   std::optional<IdempotencyTag> idempotency;
+
+  template <class Self, class Visit>
+  static void Fields(Self& r, Visit&& f) {
+    f("at", r.at), f("order", r.order_id), f("user", r.user_id), f("status", r.status),
+        f("reason", r.reason), f("from_cart", r.from_cart), f("payment_tx", r.payment_id),
+        f("line", r.lines), f("idempotency_key", r.idempotency);
+  }
 };
 
 struct CancelOrderRecord {
+  static constexpr RecordType kType = RecordType::kCancelOrder;
+  static constexpr std::string_view kName = "CANCEL_ORDER";
   TimeMs at = 0;
   Uuid order_id;
   Uuid refund_id;
   ChangedBy changed_by = ChangedBy::kUser;
   std::optional<IdempotencyTag> idempotency;
+
+  template <class Self, class Visit>
+  static void Fields(Self& r, Visit&& f) {
+    f("at", r.at), f("order", r.order_id), f("refund_tx", r.refund_id), f("by", r.changed_by),
+        f("idempotency_key", r.idempotency);
+  }
 };
 
 struct CartAddRecord {
+  static constexpr RecordType kType = RecordType::kCartAdd;
+  static constexpr std::string_view kName = "CART_ADD";
   TimeMs at = 0;
   std::string_view user_id;
   std::string_view product_id;
   Quantity quantity = 0;
+
+  template <class Self, class Visit>
+  static void Fields(Self& r, Visit&& f) {
+    f("at", r.at), f("user", r.user_id), f("product", r.product_id), f("quantity", r.quantity);
+  }
 };
 
 struct CartRemoveRecord {
+  static constexpr RecordType kType = RecordType::kCartRemove;
+  static constexpr std::string_view kName = "CART_REMOVE";
   TimeMs at = 0;
   std::string_view user_id;
   std::string_view product_id;
+
+  template <class Self, class Visit>
+  static void Fields(Self& r, Visit&& f) {
+    f("at", r.at), f("user", r.user_id), f("product", r.product_id);
+  }
 };
+
+// The order's total: price x quantity summed over its lines.
+Money TotalOf(const PlaceOrderRecord& record);
 
 // Moves the engine's clock forward (test clocks only).
 struct AdvanceClockRecord {
+  static constexpr RecordType kType = RecordType::kAdvanceClock;
+  static constexpr std::string_view kName = "ADVANCE_CLOCK";
   TimeMs at = 0;
   int64_t seconds = 0;
+
+  template <class Self, class Visit>
+  static void Fields(Self& r, Visit&& f) {
+    f("at", r.at), f("seconds", r.seconds);
+  }
 };
 
+// The registry of record kinds: alternative i is RecordType i + 1 (checked where the
+// codec is compiled).
 using Record = std::variant<CreateUserRecord, CreateProductRecord, RestockRecord, ChargeRecord,
                             PlaceOrderRecord, CancelOrderRecord, CartAddRecord, CartRemoveRecord,
                             AdvanceClockRecord>;
@@ -128,7 +211,7 @@ void EncodeRecord(const Record& record, std::string* out);
 // Any malformed input (short, bad version, bad enum, trailing bytes) is kInternal.
 Result<Record> DecodeRecord(RecordType type, std::span<const uint8_t> payload);
 
-// One line of text describing `record`, for tools.
+// One line of text describing `record`, for tools: its name, then name=value per field.
 std::string DescribeRecord(const Record& record);
 
 }  // namespace ecomm

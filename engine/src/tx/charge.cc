@@ -1,0 +1,72 @@
+// CHARGE: money onto a user's balance (POST /balance/charge).
+#include "ecomm/engine.h"
+#include "make_views.h"
+#include "state_gate.h"
+#include "tx/common.h"
+#include "tx/unit.h"
+#include "validation.h"
+
+namespace ecomm {
+
+namespace {
+
+struct ChargeUnit {
+  using Record = ChargeRecord;
+  using Scope = tx::AccountScope;
+  static constexpr IdempotentOutcome::Kind kKeyKind = IdempotentOutcome::Kind::kCharge;
+
+  static Status Screen(const Record& r) {
+    if (Status s = CheckId("userId", r.user_id); !s.ok()) return s;
+    return CheckRange("amount", r.amount, 1, limits::kMaxChargeAmount);
+  }
+
+  static Status Open(EngineState& state, const Record& r, Scope* scope) {
+    return tx::OpenAccount(state, r.user_id, scope);
+  }
+
+  static Status Check(const EngineState&, const Record& r, const Scope& scope) {
+    if (scope.account->balance > limits::kMaxBalance - r.amount) {
+      return Invalid("balance would exceed 2^53-1");
+    }
+    return Status::Ok();
+  }
+
+  static void Apply(EngineState& state, const Record& r, Scope& scope, Lsn lsn) {
+    Account& account = *scope.account;
+    state.capture.Preserve(account);
+    account.Post(TransactionType::kCharge, r.amount, r.transaction_id, Uuid{}, r.at);
+    if (r.idempotency) {
+      IdempotentOutcome outcome = tx::KeyOutcome(kKeyKind, lsn, r.at);
+      outcome.user_id = account.user_id;
+      outcome.balance_after = account.balance;
+      state.idempotency.Complete(*r.idempotency, std::move(outcome));
+    }
+  }
+
+  static Result<Committed<BalanceView>> Reanswer(EngineState& state,
+                                                 const IdempotentOutcome& earlier) {
+    BalanceView view{earlier.user_id, earlier.balance_after, earlier.at};
+    return Committed<BalanceView>{std::move(view), {earlier.lsn, state.epoch}, true};
+  }
+};
+
+}  // namespace
+
+Status tx::Replay(EngineState& state, const ChargeRecord& record, Lsn lsn) {
+  return ReplayUnit<ChargeUnit>(state, record, lsn);
+}
+
+Result<Committed<BalanceView>> Engine::Charge(std::string_view user_id, Money amount,
+                                              const IdempotencyKey* key) {
+  auto gate = Enter();
+  if (!gate.ok()) return gate.status();
+  ChargeRecord record{.user_id = user_id,
+                      .amount = amount,
+                      .transaction_id = Uuid::Random(),
+                      .idempotency = std::nullopt};
+  return tx::Mutate<ChargeUnit>(*state_, record, key, [](const ChargeUnit::Scope& scope) {
+    return MakeBalanceView(*scope.account);
+  });
+}
+
+}  // namespace ecomm
