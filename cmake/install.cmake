@@ -1,14 +1,14 @@
 # Installs the engine as a CMake package: find_package(ecomm) gives ecomm::engine
-# (and ecomm::wal, which it links).
+# (and ecomm::wal and ecomm::base, which it links).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 set(ECOMM_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/ecomm)
 
-install(TARGETS ecomm_engine ecomm_wal EXPORT ecommTargets
+install(TARGETS ecomm_engine ecomm_wal ecomm_base EXPORT ecommTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-install(DIRECTORY engine/include/ecomm wal/include/ecomm
+install(DIRECTORY base/include/ecomm engine/include/ecomm wal/include/ecomm
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT ecommTargets NAMESPACE ecomm:: DESTINATION ${ECOMM_CMAKE_DIR})
 

@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
   auto db = Database::Open(flags->database);
   if (!db.ok()) {
     std::fprintf(stderr, "ecomm-server: cannot open %s: %s\n", flags->database.data_dir.c_str(),
-                 db.status().message().c_str());
+                 db.status().ToString().c_str());
     return 1;
   }
   Engine& engine = (*db)->engine();

@@ -46,9 +46,13 @@ std::string_view Title(ErrorCode code) {
     case ErrorCode::kIdempotencyKeyReused:
       return "Idempotency key reused";
     case ErrorCode::kUnavailable:
+    case ErrorCode::kIOError:
       return "Service unavailable";
     case ErrorCode::kOk:
     case ErrorCode::kInternal:
+    case ErrorCode::kCorruption:
+    case ErrorCode::kFileNotFound:
+    case ErrorCode::kInvalidArgument:
       break;
   }
   return "Internal error";

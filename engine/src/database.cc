@@ -20,12 +20,6 @@ double MillisSince(SteadyClock::time_point start) {
   return std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
 }
 
-Status FromWal(const wal::Status& s) {
-  ErrorCode code =
-      s.code() == wal::Status::Code::kIOError ? ErrorCode::kUnavailable : ErrorCode::kInternal;
-  return Status(code, s.ToString());
-}
-
 std::span<const uint8_t> Bytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
@@ -77,17 +71,16 @@ Result<SnapshotReplica> Database::LoadNewestSnapshot(
     wal::FileSystem* fs, const std::string& snapshot_dir, const EngineOptions& engine_options,
     const std::function<void(const std::string&)>& log) {
   std::vector<wal::SnapshotInfo> snapshots;
-  if (wal::Status s = wal::ListSnapshots(fs, snapshot_dir, &snapshots); !s.ok()) {
-    return FromWal(s);
+  if (Status s = wal::ListSnapshots(fs, snapshot_dir, &snapshots); !s.ok()) {
+    return s;
   }
   SnapshotReplica replica{std::make_unique<Engine>(engine_options), 0, ""};
   // The newest snapshot that verifies and loads; else the one before it.
   for (auto it = snapshots.rbegin(); it != snapshots.rend(); ++it) {
     wal::SnapshotImage image;
     std::string path = wal::JoinPath(snapshot_dir, it->name);
-    wal::Status read = wal::ReadSnapshot(fs, path, &image);
-    Status loaded =
-        read.ok() ? LoadSnapshotChunks(*replica.engine->state_, image.chunks) : FromWal(read);
+    Status read = wal::ReadSnapshot(fs, path, &image);
+    Status loaded = read.ok() ? LoadSnapshotChunks(*replica.engine->state_, image.chunks) : read;
     if (loaded.ok() && image.lsn == it->lsn) {
       replica.snapshot_lsn = image.lsn;
       break;
@@ -121,14 +114,14 @@ Result<std::unique_ptr<Engine>> Database::LoadDurableState(Lsn until, RecoverySt
   failed_snapshots_.insert(loaded->failed.begin(), loaded->failed.end());
   if (loaded->snapshot_lsn > 0) verified_snapshots_.insert(loaded->snapshot_lsn);
   Engine& engine = *loaded->engine;
-  wal::Status replayed = wal::ReplayWal(
+  Status replayed = wal::ReplayWal(
       fs_, wal_dir_, stats->snapshot_lsn, until, options_.recovery,
       [&](const wal::WalRecord& r) {
         Status s = engine.Replay(static_cast<RecordType>(r.type), r.payload, r.lsn);
-        return s.ok() ? wal::Status::Ok() : wal::Status::Corruption(s.message());
+        return s.ok() ? Status::Ok() : Status::Corruption(s.message());
       },
       report);
-  if (!replayed.ok()) return FromWal(replayed);
+  if (!replayed.ok()) return replayed;
   stats->records_replayed = report->records;
   stats->wal_bytes = report->bytes;
   stats->last_lsn = report->last_lsn;
@@ -140,7 +133,7 @@ Result<std::unique_ptr<Engine>> Database::LoadDurableState(Lsn until, RecoverySt
 Status Database::Recover() {
   auto start = SteadyClock::now();
   for (const std::string& dir : {options_.data_dir, wal_dir_, snapshot_dir_, cursor_dir_}) {
-    if (wal::Status s = fs_->CreateDir(dir); !s.ok()) return FromWal(s);
+    if (Status s = fs_->CreateDir(dir); !s.ok()) return s;
   }
   if (Status s = RemoveStaleSnapshots(); !s.ok()) return s;
   wal::ReplayReport report;
@@ -156,7 +149,7 @@ Status Database::Recover() {
   wal_options.sync_timeout_ms = options_.sync_timeout_ms;
   // On the log's own thread, before any ticket learns of the failure: from here on no
   // call may show a lost record. The rest happens on the maintenance thread.
-  wal_options.on_failure = [this](const wal::Status&) {
+  wal_options.on_failure = [this](const Status&) {
     engine_->gate_->reloading.store(true, std::memory_order_release);
     // A call that entered before the flag may still be building its answer from the
     // lost state: wait it out, so that nothing answered after a ticket's 503 shows
@@ -169,9 +162,9 @@ Status Database::Recover() {
     }
     loop_cv_.notify_all();
   };
-  if (wal::Status s = wal::WalWriter::Open(fs_, wal_dir_, report.last_lsn + 1, wal_options, &wal_);
+  if (Status s = wal::WalWriter::Open(fs_, wal_dir_, report.last_lsn + 1, wal_options, &wal_);
       !s.ok()) {
-    return FromWal(s);
+    return s;
   }
   engine_->state_->journal = wal_.get();
   {
@@ -217,11 +210,11 @@ Status Database::Snapshot() {
   double pause_micros = MillisSince(gate_requested) * 1000;
   CaptureScope capture(state.capture);
   // The image must not hold anything the log could still lose.
-  if (lsn > 0 && !wal_->WaitDurable(at)) return FromWal(wal_->error());
+  if (lsn > 0 && !wal_->WaitDurable(at)) return wal_->error();
 
   std::unique_ptr<wal::SnapshotWriter> writer;
-  if (wal::Status s = wal::SnapshotWriter::Create(fs_, snapshot_dir_, lsn, &writer); !s.ok()) {
-    return FromWal(s);
+  if (Status s = wal::SnapshotWriter::Create(fs_, snapshot_dir_, lsn, &writer); !s.ok()) {
+    return s;
   }
   auto add = [&](ChunkKind kind, std::string_view bytes) {
     return writer->Add(static_cast<uint8_t>(kind),
@@ -231,8 +224,8 @@ Status Database::Snapshot() {
   auto add_account = [&](const std::string& bytes) {
     return AddAccountChunks(bytes, options_.snapshot_chunk_bytes, add);
   };
-  if (wal::Status s = add(ChunkKind::kMeta, EncodeMetaChunk(clock_offset)); !s.ok()) {
-    return FromWal(s);
+  if (Status s = add(ChunkKind::kMeta, EncodeMetaChunk(clock_offset)); !s.ok()) {
+    return s;
   }
   // Walk every object; products a mutation already preserved are skipped by Take.
   for (Product* p : state.catalog.Range(std::nullopt, std::nullopt)) {
@@ -243,7 +236,7 @@ Status Database::Snapshot() {
       took = state.capture.Take(*p, &chunk);
     }
     if (!took) continue;
-    if (wal::Status s = writer->Add(chunk.kind, Bytes(chunk.bytes)); !s.ok()) return FromWal(s);
+    if (Status s = writer->Add(chunk.kind, Bytes(chunk.bytes)); !s.ok()) return s;
   }
   std::vector<Account*> accounts;
   // ForEach holds stripe locks: reserve, so that the vector rarely grows under them.
@@ -257,13 +250,13 @@ Status Database::Snapshot() {
       took = state.capture.Take(*a, lock, &chunk);
     }
     if (!took) continue;
-    if (wal::Status s = add_account(chunk.bytes); !s.ok()) return FromWal(s);
+    if (Status s = add_account(chunk.bytes); !s.ok()) return s;
   }
   for (const SnapshotCapture::Chunk& chunk : capture.End()) {
-    wal::Status s = chunk.kind == static_cast<uint8_t>(ChunkKind::kAccount)
-                        ? add_account(chunk.bytes)
-                        : writer->Add(chunk.kind, Bytes(chunk.bytes));
-    if (!s.ok()) return FromWal(s);
+    Status s = chunk.kind == static_cast<uint8_t>(ChunkKind::kAccount)
+                   ? add_account(chunk.bytes)
+                   : writer->Add(chunk.kind, Bytes(chunk.bytes));
+    if (!s.ok()) return s;
   }
   std::vector<std::string> keys;
   state.idempotency.ForEachLive(state.Now(), [&](std::string_view key, std::string_view fingerprint,
@@ -271,9 +264,9 @@ Status Database::Snapshot() {
     if (out.lsn <= lsn) keys.push_back(EncodeIdempotencyChunk(key, fingerprint, out));
   });
   for (const std::string& chunk : keys) {
-    if (wal::Status s = add(ChunkKind::kIdempotency, chunk); !s.ok()) return FromWal(s);
+    if (Status s = add(ChunkKind::kIdempotency, chunk); !s.ok()) return s;
   }
-  if (wal::Status s = writer->Commit(); !s.ok()) return FromWal(s);
+  if (Status s = writer->Commit(); !s.ok()) return s;
   verified_snapshots_.insert(lsn);
 
   SnapshotStats stats;
@@ -298,11 +291,11 @@ Status Database::RemoveStaleSnapshots() {
   // large one would hold its disk space for good. (Cursor temp files are the readers'
   // own, and a running shipper may be writing one right now: they stay.)
   std::vector<std::string> names;
-  if (wal::Status s = fs_->ListDir(snapshot_dir_, &names); !s.ok()) return FromWal(s);
+  if (Status s = fs_->ListDir(snapshot_dir_, &names); !s.ok()) return s;
   for (const std::string& name : names) {
     if (!name.ends_with(".tmp")) continue;
     std::string path = wal::JoinPath(snapshot_dir_, name);
-    if (wal::Status s = fs_->Remove(path); !s.ok()) return FromWal(s);
+    if (Status s = fs_->Remove(path); !s.ok()) return s;
     Log("removed the unfinished snapshot " + path);
   }
   return Status::Ok();
@@ -313,7 +306,7 @@ bool Database::SnapshotVerifies(const wal::SnapshotInfo& snapshot) {
   if (failed_snapshots_.contains(snapshot.lsn)) return false;
   wal::SnapshotImage image;
   std::string path = wal::JoinPath(snapshot_dir_, snapshot.name);
-  wal::Status read = wal::ReadSnapshot(fs_, path, &image);
+  Status read = wal::ReadSnapshot(fs_, path, &image);
   bool ok = read.ok() && image.lsn == snapshot.lsn;
   (ok ? verified_snapshots_ : failed_snapshots_).insert(snapshot.lsn);
   if (!ok) {
@@ -325,8 +318,8 @@ bool Database::SnapshotVerifies(const wal::SnapshotInfo& snapshot) {
 
 Status Database::CheckCursors(std::optional<Lsn>* min_cursor) {
   std::vector<std::string> unreadable;
-  if (wal::Status s = wal::MinCursor(fs_, cursor_dir_, min_cursor, &unreadable); !s.ok()) {
-    return FromWal(s);
+  if (Status s = wal::MinCursor(fs_, cursor_dir_, min_cursor, &unreadable); !s.ok()) {
+    return s;
   }
   std::lock_guard lock(stats_mu_);
   if (unreadable != unreadable_cursors_) {
@@ -347,8 +340,8 @@ std::vector<std::string> Database::UnreadableCursors() const {
 
 Status Database::RemoveObsolete(Lsn newest) {
   std::vector<wal::SnapshotInfo> snapshots;
-  if (wal::Status s = wal::ListSnapshots(fs_, snapshot_dir_, &snapshots); !s.ok()) {
-    return FromWal(s);
+  if (Status s = wal::ListSnapshots(fs_, snapshot_dir_, &snapshots); !s.ok()) {
+    return s;
   }
   // Keep the newest snapshot that verifies, the one before it that verifies (the
   // fallback), and the log from the fallback on: recovery may need it if the newest
@@ -359,8 +352,8 @@ Status Database::RemoveObsolete(Lsn newest) {
   for (auto it = snapshots.rbegin(); it != snapshots.rend(); ++it) {
     if (it->lsn > newest) continue;
     if (kept == 2) {
-      if (wal::Status s = fs_->Remove(wal::JoinPath(snapshot_dir_, it->name)); !s.ok()) {
-        return FromWal(s);
+      if (Status s = fs_->Remove(wal::JoinPath(snapshot_dir_, it->name)); !s.ok()) {
+        return s;
       }
       verified_snapshots_.erase(it->lsn);
       failed_snapshots_.erase(it->lsn);
@@ -373,8 +366,8 @@ Status Database::RemoveObsolete(Lsn newest) {
   if (Status s = CheckCursors(&cursor); !s.ok()) return s;
   if (cursor && *cursor + 1 < keep_from) keep_from = *cursor + 1;
   uint64_t removed = 0;
-  if (wal::Status s = wal::RemoveSegmentsBefore(fs_, wal_dir_, keep_from, &removed); !s.ok()) {
-    return FromWal(s);
+  if (Status s = wal::RemoveSegmentsBefore(fs_, wal_dir_, keep_from, &removed); !s.ok()) {
+    return s;
   }
   if (removed > 0) {
     Log("removed " + std::to_string(removed) + " WAL segments before LSN " +
@@ -442,7 +435,7 @@ Status Database::Close() {
   if (wal_ == nullptr) return Status::Ok();  // Open failed before the log existed
   Status result;
   if (wal_->error().ok()) result = Snapshot();
-  if (wal::Status s = wal_->Close(); !s.ok() && result.ok()) result = FromWal(s);
+  if (Status s = wal_->Close(); !s.ok() && result.ok()) result = s;
   if (!result.ok()) Log("close: " + result.message());
   return result;
 }

@@ -25,7 +25,7 @@ std::string_view LogStateName(LogState state) {
 
 LogHealth Database::Health() const {
   LogHealth health;
-  wal::Status error = wal_->error();
+  Status error = wal_->error();
   if (engine_->gate_->reloading.load(std::memory_order_acquire)) {
     health.state = LogState::kReloading;
   } else if (!error.ok()) {
@@ -51,7 +51,7 @@ void Database::RecoverFromLogFailure() {
   // segment's header. Every 100 ms at first, then less often, up to every 5 s.
   auto delay = std::chrono::milliseconds(100);
   while (true) {
-    wal::Status s = wal_->Reopen();
+    Status s = wal_->Reopen();
     if (s.ok()) break;
     if (!SleepUnlessClosing(delay)) return;
     delay = std::min(delay * 2, std::chrono::milliseconds(5'000));

@@ -16,8 +16,6 @@ namespace ecomm::fuzz {
 // state behind between runs). Thread-safe, for the writer thread of WalWriter.
 class MemoryFileSystem final : public wal::FileSystem {
  public:
-  using Status = wal::Status;
-
   // Creates or replaces a file, and its directory.
   void Put(const std::string& path, std::string contents);
   // The contents of a file; false when it does not exist.

@@ -40,14 +40,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fs.Put("/cursors/reader", bytes);
 
   wal::Lsn cursor = 0;
-  wal::Status read_cursor = wal::ReadCursor(&fs, "/cursors/reader", &cursor);
-  Check(read_cursor.ok() || read_cursor.code() == wal::Status::Code::kCorruption,
+  Status read_cursor = wal::ReadCursor(&fs, "/cursors/reader", &cursor);
+  Check(read_cursor.ok() || read_cursor.code() == ErrorCode::kCorruption,
         "a bad cursor is corruption");
 
   wal::SnapshotImage image;
-  wal::Status read = wal::ReadSnapshot(&fs, path, &image);
+  Status read = wal::ReadSnapshot(&fs, path, &image);
   if (!read.ok()) {
-    Check(read.code() == wal::Status::Code::kCorruption, "a bad snapshot is corruption");
+    Check(read.code() == ErrorCode::kCorruption, "a bad snapshot is corruption");
     return 0;
   }
   Check(image.bytes == bytes, "the image holds the file");

@@ -34,7 +34,7 @@ struct Applied {
 };
 
 struct Recovery {
-  wal::Status status;
+  Status status;
   wal::ReplayReport report;
   std::vector<Applied> applied;
 };
@@ -46,7 +46,7 @@ Recovery Recover(MemoryFileSystem& fs, wal::Lsn after, wal::RecoveryMode mode) {
       [&](const wal::WalRecord& record) {
         r.applied.push_back(Applied{record.lsn, record.type,
                                     std::string(record.payload.begin(), record.payload.end())});
-        return wal::Status::Ok();
+        return Status::Ok();
       },
       &r.report);
   return r;
@@ -85,7 +85,7 @@ void CheckScannerAgrees(const std::string& path, const std::string& bytes, wal::
   ecomm::waltool::ReadOnlyFileSystem read_only(&pristine);
   std::vector<Applied> scanned;
   std::optional<ecomm::waltool::BadSpot> bad;
-  wal::Status s =
+  Status s =
       ecomm::waltool::ScanLog(&read_only, kDir, [&](const ecomm::waltool::ScannedSegment& segment) {
         for (const auto& r : segment.records) {
           scanned.push_back(
@@ -102,7 +102,7 @@ void CheckScannerAgrees(const std::string& path, const std::string& bytes, wal::
   Recovery strict = Recover(fs, after, wal::RecoveryMode::kStrict);
   using Kind = ecomm::waltool::BadSpot::Kind;
   if (bad && bad->kind == Kind::kCorruption) {
-    Check(strict.status.code() == wal::Status::Code::kCorruption,
+    Check(strict.status.code() == ErrorCode::kCorruption,
           "what the scanner calls corruption, recovery refuses");
     return;
   }

@@ -4,8 +4,6 @@
 
 namespace ecomm::testing {
 
-using wal::Status;
-
 class FaultWritableFile final : public wal::WritableFile {
  public:
   FaultWritableFile(FaultFileSystem& fs, std::string path,
@@ -218,7 +216,7 @@ Status FaultFileSystem::ListDir(const std::string& dir, std::vector<std::string>
   std::lock_guard lock(mu_);
   if (down_) return Dead();
   names->clear();
-  if (std::find(dirs_.begin(), dirs_.end(), dir) == dirs_.end()) return Status::NotFound(dir);
+  if (std::find(dirs_.begin(), dirs_.end(), dir) == dirs_.end()) return Status::FileNotFound(dir);
   for (const auto& [path, file] : live_) {
     if (DirOf(path) == dir) names->push_back(path.substr(dir.size() + 1));
   }
@@ -240,7 +238,7 @@ Status FaultFileSystem::ReadFile(const std::string& path, std::string* contents)
   std::lock_guard lock(mu_);
   if (down_) return Dead();
   auto it = live_.find(path);
-  if (it == live_.end()) return Status::NotFound(path);
+  if (it == live_.end()) return Status::FileNotFound(path);
   *contents = it->second->data;
   return Status::Ok();
 }
@@ -251,7 +249,7 @@ Status FaultFileSystem::ReadFileRange(const std::string& path, uint64_t offset, 
   out->clear();
   if (down_) return Dead();
   auto it = live_.find(path);
-  if (it == live_.end()) return Status::NotFound(path);
+  if (it == live_.end()) return Status::FileNotFound(path);
   const std::string& data = it->second->data;
   if (offset < data.size()) *out = data.substr(static_cast<size_t>(offset), max_bytes);
   return Status::Ok();
@@ -262,7 +260,7 @@ Status FaultFileSystem::SyncFile(const std::string& path) {
   if (!Proceed()) return Dead();
   if (fail_syncs_) return Status::IOError("fdatasync " + path + ": Input/output error");
   auto it = live_.find(path);
-  if (it == live_.end()) return Status::NotFound(path);
+  if (it == live_.end()) return Status::FileNotFound(path);
   it->second->MarkSynced();
   return Status::Ok();
 }
@@ -271,7 +269,7 @@ Status FaultFileSystem::Truncate(const std::string& path, uint64_t size) {
   std::lock_guard lock(mu_);
   if (!Proceed()) return Dead();
   auto it = live_.find(path);
-  if (it == live_.end()) return Status::NotFound(path);
+  if (it == live_.end()) return Status::FileNotFound(path);
   File& file = *it->second;
   file.data.resize(std::min<size_t>(size, file.data.size()));
   file.synced.resize(std::min(file.synced.size(), file.data.size()));
@@ -283,7 +281,7 @@ Status FaultFileSystem::Rename(const std::string& from, const std::string& to) {
   std::lock_guard lock(mu_);
   if (!Proceed()) return Dead();
   auto it = live_.find(from);
-  if (it == live_.end()) return Status::NotFound(from);
+  if (it == live_.end()) return Status::FileNotFound(from);
   live_[to] = it->second;
   live_.erase(it);
   return Status::Ok();
@@ -292,7 +290,7 @@ Status FaultFileSystem::Rename(const std::string& from, const std::string& to) {
 Status FaultFileSystem::Remove(const std::string& path) {
   std::lock_guard lock(mu_);
   if (!Proceed()) return Dead();
-  if (live_.erase(path) == 0) return Status::NotFound(path);
+  if (live_.erase(path) == 0) return Status::FileNotFound(path);
   return Status::Ok();
 }
 

@@ -22,8 +22,6 @@ namespace ecomm::testing {
 // to stall. All randomness comes from the seed.
 class FaultFileSystem final : public wal::FileSystem {
  public:
-  using Status = wal::Status;
-
   explicit FaultFileSystem(uint64_t seed) : rng_(seed) {}
 
   void Crash();

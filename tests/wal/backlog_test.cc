@@ -44,11 +44,11 @@ struct StalledWriter {
     REQUIRE(writer->Close().ok());
     std::vector<wal::Lsn> lsns;
     wal::ReplayReport report;
-    wal::Status s = wal::ReplayWal(
+    Status s = wal::ReplayWal(
         &fs, "/wal", 0, wal::kMaxLsn, wal::RecoveryMode::kStrict,
         [&](const wal::WalRecord& r) {
           lsns.push_back(r.lsn);
-          return wal::Status::Ok();
+          return Status::Ok();
         },
         &report);
     REQUIRE(s.ok());

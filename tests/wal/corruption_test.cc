@@ -87,7 +87,7 @@ void ExpectRefused(CrashedDatabase& c, size_t offset, const std::string& why,
                    const std::string& segment = kSegment) {
   auto db = c.Reopen();
   REQUIRE_FALSE(db.ok());
-  CHECK(db.code() == ErrorCode::kInternal);
+  CHECK(db.code() == ErrorCode::kCorruption);
   const std::string& message = db.status().message();
   CHECK_MESSAGE(message.find(segment + " at offset " + std::to_string(offset)) != std::string::npos,
                 message);

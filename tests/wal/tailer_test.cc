@@ -28,7 +28,6 @@ namespace ecomm::testing {
 namespace {
 
 using wal::Lsn;
-using wal::Status;
 using wal::TailedRecord;
 using wal::WalTailer;
 
@@ -151,7 +150,7 @@ std::vector<Lsn> ReadAll(WalTailer& tailer, size_t max = 1000) {
 
 // The reading stopped at an error with `code` and a message holding every one of
 // `parts`; asked again, the tailer fails the same way and appends nothing.
-void ExpectError(WalTailer& tailer, const Reading& reading, Status::Code code,
+void ExpectError(WalTailer& tailer, const Reading& reading, ErrorCode code,
                  const std::vector<std::string>& parts) {
   std::vector<TailedRecord> batch;
   Status again = tailer.Next(100, &batch);
@@ -321,8 +320,7 @@ TEST_CASE("zeros amid the frames of a segment a newer one follows are an LSN gap
   WalTailer tailer(&d.fs, kDir, 0);
   Reading reading = ReadOn(tailer);
   CHECK(reading.lsns == Range(1, 3));
-  ExpectError(tailer, reading, Status::Code::kCorruption,
-              {"LSN gap (expected 4, found 7)", At(7, 0)});
+  ExpectError(tailer, reading, ErrorCode::kCorruption, {"LSN gap (expected 4, found 7)", At(7, 0)});
 }
 
 TEST_CASE("a segment finished just before its successor appears is read again, to its end") {
@@ -409,7 +407,7 @@ TEST_CASE("a bad checksum followed by frames appended after it was synced is cor
   WalTailer tailer(&d.fs, kDir, 0);
   Reading reading = ReadOn(tailer);
   CHECK(reading.lsns == Range(1, 4));  // the records before the bad one come first
-  ExpectError(tailer, reading, Status::Code::kCorruption, {"checksum", At(1, bad)});
+  ExpectError(tailer, reading, ErrorCode::kCorruption, {"checksum", At(1, bad)});
 }
 
 TEST_CASE("a bad last frame of a segment a newer one follows is corruption") {
@@ -422,7 +420,7 @@ TEST_CASE("a bad last frame of a segment a newer one follows is corruption") {
   WalTailer tailer(&d.fs, kDir, 0);
   Reading reading = ReadOn(tailer);
   CHECK(reading.lsns == Range(1, 9));
-  ExpectError(tailer, reading, Status::Code::kCorruption, {"checksum", At(1, last)});
+  ExpectError(tailer, reading, ErrorCode::kCorruption, {"checksum", At(1, last)});
 }
 
 TEST_CASE("a segment a newer one follows that ends in a partial frame is corruption") {
@@ -434,7 +432,7 @@ TEST_CASE("a segment a newer one follows that ends in a partial frame is corrupt
   WalTailer tailer(&d.fs, kDir, 0);
   Reading reading = ReadOn(tailer);
   CHECK(reading.lsns == Range(1, 5));
-  ExpectError(tailer, reading, Status::Code::kCorruption, {"partial record", At(1, sixth)});
+  ExpectError(tailer, reading, ErrorCode::kCorruption, {"partial record", At(1, sixth)});
 }
 
 TEST_CASE("an LSN gap between segments is corruption") {
@@ -444,7 +442,7 @@ TEST_CASE("an LSN gap between segments is corruption") {
   WalTailer tailer(&d.fs, kDir, 0);
   Reading reading = ReadOn(tailer);
   CHECK(reading.lsns == Range(1, 10));
-  ExpectError(tailer, reading, Status::Code::kCorruption,
+  ExpectError(tailer, reading, ErrorCode::kCorruption,
               {"LSN gap (expected 11, found 12)", At(12, 0)});
 }
 
@@ -457,7 +455,7 @@ TEST_CASE("an LSN gap inside a segment is corruption") {
   WalTailer tailer(&d.fs, kDir, 0);
   Reading reading = ReadOn(tailer);
   CHECK(reading.lsns == Range(1, 5));
-  ExpectError(tailer, reading, Status::Code::kCorruption,
+  ExpectError(tailer, reading, ErrorCode::kCorruption,
               {"LSN gap (expected 6, found 7)", At(1, gap)});
 }
 
@@ -476,7 +474,7 @@ TEST_CASE("an unknown frame version is corruption even at the tail of the newest
   WalTailer tailer(&d.fs, kDir, 0);
   Reading reading = ReadOn(tailer);
   CHECK(reading.lsns == Range(1, 3));
-  ExpectError(tailer, reading, Status::Code::kCorruption,
+  ExpectError(tailer, reading, ErrorCode::kCorruption,
               {"unknown record format version", At(1, last)});
 }
 
@@ -490,7 +488,7 @@ TEST_CASE("a segment header with an intact checksum but an unknown version is co
   WalTailer tailer(&d.fs, kDir, 0);
   Reading reading = ReadOn(tailer);
   CHECK(reading.lsns.empty());
-  ExpectError(tailer, reading, Status::Code::kCorruption, {"unknown segment version 9", At(1, 0)});
+  ExpectError(tailer, reading, ErrorCode::kCorruption, {"unknown segment version 9", At(1, 0)});
 }
 
 TEST_CASE("a segment header whose LSN is not its file name's is corruption") {
@@ -499,7 +497,7 @@ TEST_CASE("a segment header whose LSN is not its file name's is corruption") {
   WalTailer tailer(&d.fs, kDir, 0);
   Reading reading = ReadOn(tailer);
   CHECK(reading.lsns.empty());
-  ExpectError(tailer, reading, Status::Code::kCorruption, {"does not match its name", At(1, 0)});
+  ExpectError(tailer, reading, ErrorCode::kCorruption, {"does not match its name", At(1, 0)});
 }
 
 TEST_CASE("the segment of the record after `after` deleted is NotFound, naming the oldest LSN") {
@@ -509,7 +507,7 @@ TEST_CASE("the segment of the record after `after` deleted is NotFound, naming t
   WalTailer tailer(&d.fs, kDir, 5);
   Reading reading = ReadOn(tailer);
   CHECK(reading.lsns.empty());
-  ExpectError(tailer, reading, Status::Code::kNotFound,
+  ExpectError(tailer, reading, ErrorCode::kFileNotFound,
               {"record 6 is no longer in " + kDir, "the oldest LSN there is 11"});
   WalTailer at_oldest(&d.fs, kDir, 10);
   CHECK(ReadAll(at_oldest) == Range(11, 25));
@@ -530,7 +528,7 @@ TEST_CASE("a segment deleted while the tailer reads it is NotFound, naming the o
   CHECK(reading.lsns == Range(2, last));
   CHECK(last < 40);
   ExpectError(
-      tailer, reading, Status::Code::kNotFound,
+      tailer, reading, ErrorCode::kFileNotFound,
       {"record " + std::to_string(last + 1) + " is no longer in", "the oldest LSN there is 41"});
 }
 

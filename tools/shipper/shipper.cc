@@ -21,8 +21,6 @@ constexpr int kMaxFreshStarts = 10;
 constexpr auto kFirstRestartPause = std::chrono::seconds(1);
 constexpr auto kMaxRestartPause = std::chrono::seconds(60);
 
-Status FromWal(const wal::Status& s) { return Status(ErrorCode::kInternal, s.ToString()); }
-
 }  // namespace
 
 Shipper::Shipper(ShipperOptions options, ShipperStats* stats)
@@ -42,9 +40,9 @@ Status Shipper::Open(bool fresh) {
   std::string wal_dir = wal::JoinPath(options_.data_dir, "wal");
   Lsn cursor = 0;
   if (!fresh) {
-    wal::Status read = wal::ReadCursor(fs, wal::JoinPath(cursor_dir_, kCursorName), &cursor);
-    fresh = read.code() == wal::Status::Code::kNotFound;
-    if (!read.ok() && !fresh) return FromWal(read);
+    Status read = wal::ReadCursor(fs, wal::JoinPath(cursor_dir_, kCursorName), &cursor);
+    fresh = read.code() == ErrorCode::kFileNotFound;
+    if (!read.ok() && !fresh) return read;
   }
 
   auto replica = Database::LoadSnapshotReplica(fs, options_.data_dir,
@@ -57,11 +55,11 @@ Status Shipper::Open(bool fresh) {
     // Ship from where the retained log begins, and pin it there at once: the server
     // keeps every segment at or after the smallest cursor.
     std::optional<Lsn> oldest;
-    if (wal::Status s = wal::OldestLsn(fs, wal_dir, &oldest); !s.ok()) return FromWal(s);
+    if (Status s = wal::OldestLsn(fs, wal_dir, &oldest); !s.ok()) return s;
     cursor = oldest ? *oldest - 1 : replica_lsn_;
-    if (wal::Status s = fs->CreateDir(cursor_dir_); !s.ok()) return FromWal(s);
-    if (wal::Status s = wal::WriteCursor(fs, cursor_dir_, kCursorName, cursor); !s.ok()) {
-      return FromWal(s);
+    if (Status s = fs->CreateDir(cursor_dir_); !s.ok()) return s;
+    if (Status s = wal::WriteCursor(fs, cursor_dir_, kCursorName, cursor); !s.ok()) {
+      return s;
     }
     Log("no cursor yet: shipping from LSN " + std::to_string(cursor + 1) +
         ", the oldest record the log still holds");
@@ -151,9 +149,9 @@ Status Shipper::SaveCursor(bool force) {
   if (shipped <= saved_cursor_ || (!force && now - saved_at_ < options_.cursor_interval)) {
     return Status::Ok();
   }
-  if (wal::Status s = wal::WriteCursor(wal::FileSystem::Posix(), cursor_dir_, kCursorName, shipped);
+  if (Status s = wal::WriteCursor(wal::FileSystem::Posix(), cursor_dir_, kCursorName, shipped);
       !s.ok()) {
-    return FromWal(s);
+    return s;
   }
   saved_cursor_ = shipped;
   saved_at_ = now;
@@ -190,11 +188,11 @@ Status Shipper::Run(const std::atomic<bool>& stop, std::chrono::milliseconds gra
     }
     batch.clear();
     if (producer_->Outstanding() < kMaxInFlight) {
-      wal::Status s = tailer_->Next(kReadBatch, &batch);
+      Status s = tailer_->Next(kReadBatch, &batch);
       // A snapshot that began before this shipper's first cursor existed may delete the
       // segments it was about to read. It has delivered nothing yet, so it starts over
       // from the oldest record left; the cursor it wrote stops later deletions.
-      if (s.code() == wal::Status::Code::kNotFound && fresh_cursor_ &&
+      if (s.code() == ErrorCode::kFileNotFound && fresh_cursor_ &&
           saved_cursor_ == *fresh_cursor_ && ++fresh_starts <= kMaxFreshStarts) {
         Log("the server deleted old segments as this shipper started (" + s.ToString() +
             "): starting again");
@@ -211,7 +209,7 @@ Status Shipper::Run(const std::atomic<bool>& stop, std::chrono::milliseconds gra
     }
     // Only what is durable in the log is shipped: a record lost in a power cut would
     // have its LSN reused, and the cursor would skip the record that gets it.
-    if (wal::Status s = tailer_->SyncReturned(); !s.ok()) {
+    if (Status s = tailer_->SyncReturned(); !s.ok()) {
       return Status(ErrorCode::kInternal, "cannot sync the log: " + s.ToString());
     }
     for (const wal::TailedRecord& record : batch) {

@@ -10,7 +10,6 @@ namespace ecomm::waltool {
 namespace {
 
 using wal::Lsn;
-using wal::Status;
 
 Status Refused(const std::string& what, const std::string& path) {
   return Status::InvalidArgument("ecomm-wal is read-only: refused to " + what + " " + path);

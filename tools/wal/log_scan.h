@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "ecomm/result.h"
 #include "ecomm/wal/file.h"
 #include "ecomm/wal/journal.h"
-#include "ecomm/wal/status.h"
 
 // A read-only walk over the WAL segments of a data directory. wal::ReplayWal cannot
 // serve an inspection tool: it truncates a torn tail as it goes, and it stops at the
@@ -25,15 +25,15 @@ class ReadOnlyFileSystem final : public wal::FileSystem {
  public:
   explicit ReadOnlyFileSystem(wal::FileSystem* base) : base_(base) {}
 
-  wal::Status CreateDir(const std::string& path) override;
-  wal::Status ListDir(const std::string& dir, std::vector<std::string>* names) override;
-  wal::Status NewWritableFile(const std::string& path,
-                              std::unique_ptr<wal::WritableFile>* file) override;
-  wal::Status ReadFile(const std::string& path, std::string* contents) override;
-  wal::Status Truncate(const std::string& path, uint64_t size) override;
-  wal::Status Rename(const std::string& from, const std::string& to) override;
-  wal::Status Remove(const std::string& path) override;
-  wal::Status SyncDir(const std::string& dir) override;
+  Status CreateDir(const std::string& path) override;
+  Status ListDir(const std::string& dir, std::vector<std::string>* names) override;
+  Status NewWritableFile(const std::string& path,
+                         std::unique_ptr<wal::WritableFile>* file) override;
+  Status ReadFile(const std::string& path, std::string* contents) override;
+  Status Truncate(const std::string& path, uint64_t size) override;
+  Status Rename(const std::string& from, const std::string& to) override;
+  Status Remove(const std::string& path) override;
+  Status SyncDir(const std::string& dir) override;
 
  private:
   wal::FileSystem* base_;
@@ -73,8 +73,8 @@ struct ScannedSegment {
 // segment in memory at a time. LSNs must run on without a gap from the first record
 // of the oldest segment (older segments may have been removed) to the last one; after
 // a bad spot the next segment is taken at its word. A Status only for I/O errors.
-wal::Status ScanLog(wal::FileSystem* fs, const std::string& wal_dir,
-                    const std::function<void(const ScannedSegment&)>& visit);
+Status ScanLog(wal::FileSystem* fs, const std::string& wal_dir,
+               const std::function<void(const ScannedSegment&)>& visit);
 
 const char* Describe(BadSpot::Kind kind);
 // "00000000000000000001.wal: corruption at offset 96: record checksum mismatch"

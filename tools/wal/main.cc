@@ -18,8 +18,10 @@
 
 namespace {
 
+using ecomm::ErrorCode;
 using ecomm::Lsn;
 using ecomm::RecordType;
+using ecomm::Status;
 using ecomm::waltool::BadSpot;
 using ecomm::waltool::ScannedRecord;
 using ecomm::waltool::ScannedSegment;
@@ -60,7 +62,7 @@ void Print(const std::string& line) {
 
 void Warn(const std::string& line) { std::fprintf(stderr, "ecomm-wal: %s\n", line.c_str()); }
 
-int IoFailure(const wal::Status& s) {
+int IoFailure(const Status& s) {
   Warn(s.ToString());
   return kCorrupt;
 }
@@ -90,7 +92,7 @@ std::string Where(const ScannedSegment& segment, const ScannedRecord& r) {
 
 int Dump(const Context& ctx) {
   int exit = kClean;
-  wal::Status s = ecomm::waltool::ScanLog(ctx.fs, ctx.dirs.wal, [&](const ScannedSegment& seg) {
+  Status s = ecomm::waltool::ScanLog(ctx.fs, ctx.dirs.wal, [&](const ScannedSegment& seg) {
     for (const ScannedRecord& r : seg.records) {
       auto record = Decode(r);
       if (record.ok()) {
@@ -117,15 +119,15 @@ class Verifier {
   explicit Verifier(const Context& ctx) : ctx_(ctx) {}
 
   int Run() {
-    if (wal::Status s = ecomm::waltool::ScanLog(ctx_.fs, ctx_.dirs.wal,
-                                                [&](const ScannedSegment& seg) { Segment(seg); });
+    if (Status s = ecomm::waltool::ScanLog(ctx_.fs, ctx_.dirs.wal,
+                                           [&](const ScannedSegment& seg) { Segment(seg); });
         !s.ok()) {
       return IoFailure(s);
     }
     Summary();
-    if (wal::Status s = Snapshots(); !s.ok()) return IoFailure(s);
+    if (Status s = Snapshots(); !s.ok()) return IoFailure(s);
     Coverage();
-    if (wal::Status s = Cursors(); !s.ok()) return IoFailure(s);
+    if (Status s = Cursors(); !s.ok()) return IoFailure(s);
     Replay();
     if (problems_ > 0) {
       Print("result: corrupt, " + std::to_string(problems_) + " problem(s)");
@@ -195,16 +197,16 @@ class Verifier {
   }
 
   // Verifies every snapshot; recovery starts from the newest one that verifies.
-  wal::Status Snapshots() {
+  Status Snapshots() {
     std::vector<wal::SnapshotInfo> snapshots;
-    if (wal::Status s = wal::ListSnapshots(ctx_.fs, ctx_.dirs.snapshots, &snapshots); !s.ok()) {
+    if (Status s = wal::ListSnapshots(ctx_.fs, ctx_.dirs.snapshots, &snapshots); !s.ok()) {
       return s;
     }
     for (auto it = snapshots.rbegin(); it != snapshots.rend(); ++it) {
       std::string path = wal::JoinPath(ctx_.dirs.snapshots, it->name);
       wal::SnapshotImage image;
-      wal::Status read = wal::ReadSnapshot(ctx_.fs, path, &image);
-      if (read.code() == wal::Status::Code::kIOError) return read;
+      Status read = wal::ReadSnapshot(ctx_.fs, path, &image);
+      if (read.code() == ErrorCode::kIOError) return read;
       if (!read.ok()) {
         Problem("snapshot " + read.message());
       } else if (image.lsn != it->lsn) {
@@ -222,7 +224,7 @@ class Verifier {
     } else {
       Print("recovery: no valid snapshot, the log must start at LSN 1");
     }
-    return wal::Status::Ok();
+    return Status::Ok();
   }
 
   // Recovery needs every record after its snapshot.
@@ -240,24 +242,24 @@ class Verifier {
     }
   }
 
-  wal::Status Cursors() {
+  Status Cursors() {
     std::vector<std::string> names;
-    wal::Status s = ctx_.fs->ListDir(ctx_.dirs.cursors, &names);
-    if (s.code() == wal::Status::Code::kNotFound) return wal::Status::Ok();
+    Status s = ctx_.fs->ListDir(ctx_.dirs.cursors, &names);
+    if (s.code() == ErrorCode::kFileNotFound) return Status::Ok();
     if (!s.ok()) return s;
     for (const std::string& name : names) {
       if (name.ends_with(".tmp")) continue;  // an unfinished write, ignored like MinCursor does
       std::string path = wal::JoinPath(ctx_.dirs.cursors, name);
       Lsn lsn = 0;
-      wal::Status read = wal::ReadCursor(ctx_.fs, path, &lsn);
-      if (read.code() == wal::Status::Code::kIOError) return read;
+      Status read = wal::ReadCursor(ctx_.fs, path, &lsn);
+      if (read.code() == ErrorCode::kIOError) return read;
       if (read.ok()) {
         Print("cursor " + path + ": LSN " + std::to_string(lsn));
       } else {
         Problem("cursor " + read.message());
       }
     }
-    return wal::Status::Ok();
+    return Status::Ok();
   }
 
   void Replay() {
@@ -303,7 +305,7 @@ int Stats(const Context& ctx) {
   uint64_t bytes = 0;
   uint64_t records = 0;
   std::map<uint8_t, uint64_t> by_type;
-  wal::Status s = ecomm::waltool::ScanLog(ctx.fs, ctx.dirs.wal, [&](const ScannedSegment& seg) {
+  Status s = ecomm::waltool::ScanLog(ctx.fs, ctx.dirs.wal, [&](const ScannedSegment& seg) {
     ++segments;
     bytes += seg.bytes.size();
     records += seg.records.size();
@@ -332,14 +334,13 @@ int Stats(const Context& ctx) {
   }
 
   std::vector<wal::SnapshotInfo> snapshots;
-  if (wal::Status l = wal::ListSnapshots(ctx.fs, ctx.dirs.snapshots, &snapshots); !l.ok()) {
+  if (Status l = wal::ListSnapshots(ctx.fs, ctx.dirs.snapshots, &snapshots); !l.ok()) {
     return IoFailure(l);
   }
   for (const wal::SnapshotInfo& info : snapshots) {
     wal::SnapshotImage image;
-    wal::Status read =
-        wal::ReadSnapshot(ctx.fs, wal::JoinPath(ctx.dirs.snapshots, info.name), &image);
-    if (read.code() == wal::Status::Code::kIOError) return IoFailure(read);
+    Status read = wal::ReadSnapshot(ctx.fs, wal::JoinPath(ctx.dirs.snapshots, info.name), &image);
+    if (read.code() == ErrorCode::kIOError) return IoFailure(read);
     std::string line = "snapshot " + info.name + " bytes=" + std::to_string(image.bytes.size()) +
                        " lsn=" + std::to_string(info.lsn);
     if (read.ok()) {
@@ -353,15 +354,15 @@ int Stats(const Context& ctx) {
   Print("snapshots " + std::to_string(snapshots.size()));
 
   std::vector<std::string> names;
-  wal::Status listed = ctx.fs->ListDir(ctx.dirs.cursors, &names);
-  if (!listed.ok() && listed.code() != wal::Status::Code::kNotFound) return IoFailure(listed);
+  Status listed = ctx.fs->ListDir(ctx.dirs.cursors, &names);
+  if (!listed.ok() && listed.code() != ErrorCode::kFileNotFound) return IoFailure(listed);
   uint64_t cursors = 0;
   for (const std::string& name : names) {
     if (name.ends_with(".tmp")) continue;
     ++cursors;
     Lsn lsn = 0;
-    wal::Status read = wal::ReadCursor(ctx.fs, wal::JoinPath(ctx.dirs.cursors, name), &lsn);
-    if (read.code() == wal::Status::Code::kIOError) return IoFailure(read);
+    Status read = wal::ReadCursor(ctx.fs, wal::JoinPath(ctx.dirs.cursors, name), &lsn);
+    if (read.code() == ErrorCode::kIOError) return IoFailure(read);
     if (read.ok()) {
       Print("cursor " + name + " lsn=" + std::to_string(lsn));
     } else {
@@ -425,7 +426,7 @@ int main(int argc, char** argv) {
   ecomm::waltool::ReadOnlyFileSystem fs(wal::FileSystem::Posix());
   // A mistyped path must not read as an empty, hence clean, log.
   std::vector<std::string> entries;
-  if (wal::Status s = fs.ListDir(options->data_dir, &entries); !s.ok()) {
+  if (Status s = fs.ListDir(options->data_dir, &entries); !s.ok()) {
     Warn("cannot read data directory: " + s.ToString());
     return kUsage;
   }

@@ -93,7 +93,7 @@ class PosixFileSystem final : public FileSystem {
     names->clear();
     DIR* d = ::opendir(dir.c_str());
     if (d == nullptr) {
-      return errno == ENOENT ? Status::NotFound(dir) : PosixError("opendir", dir, errno);
+      return errno == ENOENT ? Status::FileNotFound(dir) : PosixError("opendir", dir, errno);
     }
     while (dirent* entry = ::readdir(d)) {
       std::string name = entry->d_name;
@@ -114,7 +114,8 @@ class PosixFileSystem final : public FileSystem {
   Status ReadFile(const std::string& path, std::string* contents) override {
     contents->clear();
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return errno == ENOENT ? Status::NotFound(path) : PosixError("open", path, errno);
+    if (fd < 0)
+      return errno == ENOENT ? Status::FileNotFound(path) : PosixError("open", path, errno);
     // Read straight into a buffer sized from fstat (segments are 64 MiB: growing a
     // string 64 KiB at a time cost recovery a copy and many page faults), then on
     // past that size in case the file is still growing.
@@ -145,7 +146,8 @@ class PosixFileSystem final : public FileSystem {
 
   Status SyncFile(const std::string& path) override {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return errno == ENOENT ? Status::NotFound(path) : PosixError("open", path, errno);
+    if (fd < 0)
+      return errno == ENOENT ? Status::FileNotFound(path) : PosixError("open", path, errno);
     int rc = ::fdatasync(fd);
     int err = errno;
     ::close(fd);
@@ -156,7 +158,8 @@ class PosixFileSystem final : public FileSystem {
                        std::string* out) override {
     out->clear();
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return errno == ENOENT ? Status::NotFound(path) : PosixError("open", path, errno);
+    if (fd < 0)
+      return errno == ENOENT ? Status::FileNotFound(path) : PosixError("open", path, errno);
     // Sized from fstat so that a look at the tail of a segment, which finds a few bytes
     // or none, does not fill a whole chunk first; bytes appended after the fstat are
     // left for the next call.

@@ -64,7 +64,7 @@ Status ListSnapshots(FileSystem* fs, const std::string& dir, std::vector<Snapsho
   snapshots->clear();
   std::vector<std::string> names;
   Status s = fs->ListDir(dir, &names);
-  if (s.code() == Status::Code::kNotFound) return Status::Ok();
+  if (s.code() == ErrorCode::kFileNotFound) return Status::Ok();
   if (!s.ok()) return s;
   for (const std::string& name : names) {
     if (auto lsn = ParseSnapshotFileName(name)) snapshots->push_back(SnapshotInfo{name, *lsn});
@@ -203,7 +203,7 @@ Status MinCursor(FileSystem* fs, const std::string& dir, std::optional<Lsn>* lsn
   unreadable->clear();
   std::vector<std::string> names;
   Status s = fs->ListDir(dir, &names);
-  if (s.code() == Status::Code::kNotFound) return Status::Ok();
+  if (s.code() == ErrorCode::kFileNotFound) return Status::Ok();
   if (!s.ok()) return s;
   for (const std::string& name : names) {
     if (name.ends_with(".tmp")) continue;

@@ -198,7 +198,7 @@ Status ListSegments(FileSystem* fs, const std::string& dir, std::vector<SegmentI
   segments->clear();
   std::vector<std::string> names;
   Status s = fs->ListDir(dir, &names);
-  if (s.code() == Status::Code::kNotFound) return Status::Ok();
+  if (s.code() == ErrorCode::kFileNotFound) return Status::Ok();
   if (!s.ok()) return s;
   for (const std::string& name : names) {
     if (auto lsn = ParseSegmentFileName(name)) segments->push_back(SegmentInfo{name, *lsn});

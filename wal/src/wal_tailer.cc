@@ -52,7 +52,7 @@ Status WalTailer::SyncReturned() {
   for (const std::string& path : unsynced_) {
     Status s = fs_->SyncFile(path);
     // A segment that retention deleted was synced before a newer one was created.
-    if (!s.ok() && s.code() != Status::Code::kNotFound) return s;
+    if (!s.ok() && s.code() != ErrorCode::kFileNotFound) return s;
   }
   unsynced_.clear();
   return Status::Ok();
@@ -146,9 +146,9 @@ Status WalTailer::Locate() {
   if (segments.empty()) return Status::Ok();
   auto after = std::upper_bound(segments.begin(), segments.end(), expected_, ByFirstLsn);
   if (after == segments.begin()) {
-    return Status::NotFound("record " + std::to_string(expected_) + " is no longer in " + dir_ +
-                            " (its segment was deleted): the oldest LSN there is " +
-                            std::to_string(segments.front().first_lsn));
+    return Status::FileNotFound("record " + std::to_string(expected_) + " is no longer in " + dir_ +
+                                " (its segment was deleted): the oldest LSN there is " +
+                                std::to_string(segments.front().first_lsn));
   }
   Open(*std::prev(after));
   return Status::Ok();
@@ -172,7 +172,7 @@ Status WalTailer::ReadMore(size_t at_least) {
   size_t chunk = at_tail_ ? kTailChunkBytes : kChunkBytes;
   at_tail_ = false;
   Status s = fs_->ReadFileRange(segment_->path, read_offset_, std::max(chunk, at_least), &chunk_);
-  if (s.code() == Status::Code::kNotFound) {
+  if (s.code() == ErrorCode::kFileNotFound) {
     segment_.reset();
     return Status::Ok();
   }

@@ -7,16 +7,13 @@
 #include <string>
 #include <string_view>
 
+#include "ecomm/time_format.h"
+
 namespace ecomm {
 
 using Money = int64_t;     // whole currency units
 using Quantity = int64_t;  // units of a product
-using TimeMs = int64_t;    // milliseconds since the Unix epoch, UTC
 using Lsn = uint64_t;      // log sequence number; 0 means "nothing logged"
-
-// RFC 3339 in UTC with milliseconds, "2026-11-30T12:34:56.789Z": how every answer and
-// every shipped event writes a time.
-std::string FormatTime(TimeMs t);
 
 // A 128-bit identifier, generated as an RFC 4122 version 4 UUID from the kernel's
 // CSPRNG, so that no id can be guessed from others.

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "ecomm/wal/status.h"
+#include "ecomm/result.h"
 
 // The file operations the log and snapshots use, as an interface so that tests can
 // substitute a file system that loses unsynced bytes, tears writes and fails syncs.

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "ecomm/result.h"
 #include "ecomm/wal/file.h"
 #include "ecomm/wal/journal.h"
-#include "ecomm/wal/status.h"
 
 // Snapshot files: a consistent image of engine state at an LSN, as a sequence of
 // checksummed chunks whose payloads the engine defines. wal/FORMAT.md has the bytes.

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "ecomm/result.h"
 #include "ecomm/wal/file.h"
 #include "ecomm/wal/journal.h"
-#include "ecomm/wal/status.h"
 
 namespace ecomm::wal {
 

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "ecomm/result.h"
 #include "ecomm/wal/file.h"
 #include "ecomm/wal/journal.h"
-#include "ecomm/wal/status.h"
 #include "ecomm/wal/wal_reader.h"
 
 namespace ecomm::wal {

@@ -13,10 +13,10 @@
 #include <thread>
 #include <vector>
 
+#include "ecomm/result.h"
 #include "ecomm/wal/file.h"
 #include "ecomm/wal/histogram.h"
 #include "ecomm/wal/journal.h"
-#include "ecomm/wal/status.h"
 
 namespace ecomm::wal {
 

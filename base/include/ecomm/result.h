@@ -34,6 +34,12 @@ enum class ErrorCode : uint8_t {
   kIdempotencyKeyReused,  // 422 IDEMPOTENCY_KEY_REUSED
   kUnavailable,           // 503 UNAVAILABLE
   kInternal,              // 500 INTERNAL
+  // Failures of files and the log, below the domain. Each answers as the SPEC code
+  // beside it if it ever reaches a client.
+  kIOError,          // 503 UNAVAILABLE: the disk failed or is full
+  kCorruption,       // 500 INTERNAL: bytes on disk that do not check out
+  kFileNotFound,     // 500 INTERNAL: a file or directory that is not there
+  kInvalidArgument,  // 500 INTERNAL: a file operation asked something impossible
 };
 
 // SPEC's spelling of `code`, e.g. "OUT_OF_STOCK".
@@ -42,19 +48,31 @@ std::string_view CodeName(ErrorCode code);
 // programs that report the engine's answers as the server would.
 int HttpStatus(ErrorCode code);
 
-// The outcome of an operation that returns nothing: OK, or a code with a message.
-// Expected failures (unknown user, insufficient balance) are Status values, never
-// exceptions.
+// The outcome of an operation that returns nothing: OK, or a code with a message. One
+// type for every layer, from a file's read to an HTTP answer. Expected failures
+// (unknown user, insufficient balance, a torn log) are Status values, never exceptions.
 class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return Status(); }
+  static Status IOError(std::string msg) { return Status(ErrorCode::kIOError, std::move(msg)); }
+  static Status Corruption(std::string msg) {
+    return Status(ErrorCode::kCorruption, std::move(msg));
+  }
+  static Status FileNotFound(std::string msg) {
+    return Status(ErrorCode::kFileNotFound, std::move(msg));
+  }
+  static Status InvalidArgument(std::string msg) {
+    return Status(ErrorCode::kInvalidArgument, std::move(msg));
+  }
 
   bool ok() const { return code_ == ErrorCode::kOk; }
   ErrorCode code() const { return code_; }
   const std::string& message() const { return message_; }
+  // "I/O error: <message>", "corruption: <message>", ...: for logs and tools.
+  std::string ToString() const;
 
  private:
   ErrorCode code_ = ErrorCode::kOk;

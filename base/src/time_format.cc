@@ -1,8 +1,8 @@
-#include "event_time.h"
+#include "ecomm/time_format.h"
 
 #include <cstdio>
 
-namespace ecomm::stats {
+namespace ecomm {
 
 namespace {
 
@@ -100,4 +100,4 @@ std::string FormatTime(TimeMs t) {
   return buf;
 }
 
-}  // namespace ecomm::stats
+}  // namespace ecomm
