@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 packages=(
   g++ cmake make pkg-config clang libclang-rt-14-dev clang-format
   libboost-dev libboost-system-dev libcpp-httplib-dev rapidjson-dev libxxhash-dev
-  doctest-dev libbenchmark-dev librdkafka-dev kafkacat libjwt-dev libssl-dev
+  doctest-dev libbenchmark-dev librdkafka-dev kafkacat libjwt-dev libssl-dev libcli11-dev
 )
 [[ ${1:-} != test ]] || packages+=(chromium)
 

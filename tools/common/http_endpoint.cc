@@ -157,20 +157,4 @@ HttpEndpoint::~HttpEndpoint() {
 
 uint16_t HttpEndpoint::port() const { return impl_->acceptor.local_endpoint().port(); }
 
-bool ParseHostPort(std::string_view text, std::string* host, uint16_t* port) {
-  size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) return false;
-  std::string_view name = text.substr(0, colon);
-  std::string_view digits = text.substr(colon + 1);
-  if (name.size() > 2 && name.front() == '[' && name.back() == ']') {
-    name = name.substr(1, name.size() - 2);
-  }
-  uint16_t value = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (ec != std::errc() || end != digits.data() + digits.size()) return false;
-  *host = std::string(name);
-  *port = value;
-  return true;
-}
-
 }  // namespace ecomm::tools

@@ -38,8 +38,4 @@ class HttpEndpoint {
   std::unique_ptr<Impl> impl_;
 };
 
-// "HOST:PORT" (HOST possibly a bracketed IPv6 address) into its parts; false when it
-// is not that.
-bool ParseHostPort(std::string_view text, std::string* host, uint16_t* port);
-
 }  // namespace ecomm::tools

@@ -26,28 +26,12 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "flags.h"
+
 // rdkafka_mock.h refuses to compile unless rdkafka.h came first.
 #include <librdkafka/rdkafka_mock.h>
 
 namespace {
-
-constexpr char kUsageText[] =
-    "usage: ecomm-kafka-mock [--brokers N] [--topic NAME] [--partitions P] [--port-file PATH]\n"
-    "Runs librdkafka's mock Kafka cluster on 127.0.0.1. Once it is ready, prints one line\n"
-    "\"bootstrap: 127.0.0.1:PORT,...\" on stdout; runs until SIGTERM, SIGINT or `quit`.\n"
-    "\n"
-    "  --brokers N       brokers, ids 1..N (default 3)\n"
-    "  --topic NAME      topic created at start (default orders)\n"
-    "  --partitions P    its partitions (default 4); replication factor min(3, N)\n"
-    "  --port-file PATH  also write the bootstrap string to PATH (tmp file + rename)\n"
-    "  --help            this text\n"
-    "\n"
-    "A producer's first use of another topic creates it (4 partitions), as\n"
-    "auto.create.topics.enable would. The data lives in memory and is gone at exit.\n"
-    "\n"
-    "Taking brokers down (connections closed, new ones refused; leaders do not move):\n"
-    "  SIGUSR1 all brokers down, SIGUSR2 all brokers up, or lines on stdin:\n"
-    "  down | up | down ID | up ID | quit   each answered \"ok\" or \"error: ...\" on stdout\n";
 
 constexpr int32_t kAllBrokers = -1;  // the mock API's "every broker"
 
@@ -79,32 +63,28 @@ std::optional<int> ParseInt(std::string_view text, int min, int max) {
 // Returns the exit status to stop with (0 after --help, 2 on a bad command line), or
 // nothing when the program should go on with *opts.
 std::optional<int> ParseArgs(int argc, char** argv, Options* opts) {
-  for (int i = 1; i < argc; ++i) {
-    std::string_view flag = argv[i];
-    if (flag == "--help" || flag == "-h") {
-      std::fputs(kUsageText, stdout);
-      return 0;
-    }
-    if (i + 1 == argc) {
-      Log("bad argument: %s (see --help)", argv[i]);
-      return 2;
-    }
-    std::string_view value = argv[++i];
-    std::optional<int> number;
-    if (flag == "--brokers" && (number = ParseInt(value, 1, 100))) {
-      opts->brokers = *number;
-    } else if (flag == "--partitions" && (number = ParseInt(value, 1, 10'000))) {
-      opts->partitions = *number;
-    } else if (flag == "--topic" && !value.empty()) {
-      opts->topic = value;
-    } else if (flag == "--port-file" && !value.empty()) {
-      opts->port_file = value;
-    } else {
-      Log("bad argument: %s %s (see --help)", argv[i - 1], argv[i]);
-      return 2;
-    }
-  }
-  return std::nullopt;
+  CLI::App app(
+      "Runs librdkafka's mock Kafka cluster on 127.0.0.1. Once it is ready, prints one line\n"
+      "\"bootstrap: 127.0.0.1:PORT,...\" on stdout; runs until SIGTERM, SIGINT or `quit`.",
+      "ecomm-kafka-mock");
+  app.add_option("--brokers", opts->brokers, "brokers, ids 1..N")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  app.add_option("--topic", opts->topic, "topic created at start")->capture_default_str();
+  app.add_option("--partitions", opts->partitions,
+                 "its partitions; replication factor min(3, brokers)")
+      ->check(CLI::Range(1, 10'000))
+      ->capture_default_str();
+  app.add_option("--port-file", opts->port_file,
+                 "also write the bootstrap string to PATH (tmp file + rename)");
+  app.footer(
+      "A producer's first use of another topic creates it (4 partitions), as\n"
+      "auto.create.topics.enable would. The data lives in memory and is gone at exit.\n"
+      "\n"
+      "Taking brokers down (connections closed, new ones refused; leaders do not move):\n"
+      "  SIGUSR1 all brokers down, SIGUSR2 all brokers up, or lines on stdin:\n"
+      "  down | up | down ID | up ID | quit   each answered \"ok\" or \"error: ...\" on stdout");
+  return ecomm::tools::ParseFlags(app, argc, argv);
 }
 
 // Writes through a temporary file and a rename, so a test polling for the file never

@@ -7,26 +7,15 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
-#include <string_view>
 #include <thread>
 
+#include "flags.h"
 #include "http_endpoint.h"
 #include "shipper.h"
 
 namespace {
-
-constexpr const char* kUsage =
-    R"(usage: ecomm-shipper --data-dir DIR --brokers HOST:PORT[,...] [flags]
-  --data-dir DIR           the server's data directory (read-only but for cursors/shipper)
-  --brokers LIST           Kafka bootstrap servers
-  --topic NAME             topic (default orders)
-  --metrics-listen H:P     serve Prometheus text on GET /metrics (lag, events, errors)
-  --help                   this text
-Ships each SUCCESS order and each cancel as a JSON event keyed by orderId, with the
-record's LSN as header "lsn"; at-least-once, never skipping. The cursor file
-cursors/shipper says what was delivered; the server keeps the log from there on.
-)";
 
 std::string RenderMetrics(const ecomm::shipper::ShipperStats& stats) {
   auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -64,38 +53,26 @@ std::string RenderMetrics(const ecomm::shipper::ShipperStats& stats) {
 
 int main(int argc, char** argv) {
   ecomm::shipper::ShipperOptions options;
-  std::string metrics_listen;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    auto value = [&](std::string* out) {
-      if (i + 1 >= argc) return false;
-      *out = argv[++i];
-      return !out->empty();
-    };
-    bool ok = true;
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if (arg == "--data-dir") {
-      ok = value(&options.data_dir);
-    } else if (arg == "--brokers") {
-      ok = value(&options.brokers);
-    } else if (arg == "--topic") {
-      ok = value(&options.topic);
-    } else if (arg == "--metrics-listen") {
-      ok = value(&metrics_listen);
-    } else {
-      ok = false;
-    }
-    if (!ok) {
-      std::fprintf(stderr, "ecomm-shipper: bad flag %s\n%s", argv[i], kUsage);
-      return 2;
-    }
-  }
-  if (options.brokers.empty()) {
-    std::fprintf(stderr, "ecomm-shipper: --brokers is required\n%s", kUsage);
-    return 2;
-  }
+  std::string metrics_host;
+  uint16_t metrics_port = 0;
+  CLI::App app(
+      "Ships each SUCCESS order and each cancel of a data directory's WAL as a JSON event\n"
+      "keyed by orderId, with the record's LSN as header \"lsn\"; at-least-once, never\n"
+      "skipping.",
+      "ecomm-shipper");
+  app.add_option("--data-dir", options.data_dir,
+                 "the server's data directory (read-only but for cursors/shipper)")
+      ->capture_default_str();
+  app.add_option("--brokers", options.brokers, "Kafka bootstrap servers, HOST:PORT[,...]")
+      ->required();
+  app.add_option("--topic", options.topic, "topic")->capture_default_str();
+  CLI::Option* metrics =
+      ecomm::tools::AddHostPort(app, "--metrics-listen", &metrics_host, &metrics_port,
+                                "serve Prometheus text on GET /metrics (lag, events, errors)");
+  app.footer(
+      "The cursor file cursors/shipper says what was delivered; the server keeps the log\n"
+      "from there on. SIGTERM or SIGINT: flush, save the cursor, exit 0.");
+  if (std::optional<int> exit = ecomm::tools::ParseFlags(app, argc, argv)) return *exit;
 
   // Stop signals are taken by a thread of their own (sigwait), never by a handler.
   sigset_t signals;
@@ -113,15 +90,10 @@ int main(int argc, char** argv) {
 
   ecomm::shipper::ShipperStats stats;
   std::unique_ptr<ecomm::tools::HttpEndpoint> endpoint;
-  if (!metrics_listen.empty()) {
-    std::string host, error;
-    uint16_t port = 0;
-    if (!ecomm::tools::ParseHostPort(metrics_listen, &host, &port)) {
-      std::fprintf(stderr, "ecomm-shipper: --metrics-listen takes HOST:PORT\n%s", kUsage);
-      return 2;
-    }
+  if (metrics->count() > 0) {
+    std::string error;
     endpoint = ecomm::tools::HttpEndpoint::Start(
-        host, port,
+        metrics_host, metrics_port,
         {{"/metrics", {"text/plain; version=0.0.4", [&stats] { return RenderMetrics(stats); }}}},
         &error);
     if (endpoint == nullptr) {

@@ -9,28 +9,14 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 
+#include "flags.h"
 #include "http_endpoint.h"
 #include "order_consumer.h"
 #include "stats_board.h"
 #include "stats_log.h"
 
 namespace {
-
-constexpr char kUsageText[] =
-    "usage: ecomm-stats --brokers HOST:PORT[,...] [--topic orders] [--group ecomm-stats]\n"
-    "                   [--listen HOST:PORT]\n"
-    "A consumer-group member (run several to share the topic's partitions) that keeps the\n"
-    "units sold per product over the last 72 h of event time, from the partitions it owns.\n"
-    "\n"
-    "  --brokers LIST   bootstrap brokers (required)\n"
-    "  --topic NAME     the order events' topic (default orders)\n"
-    "  --group ID       consumer group (default ecomm-stats)\n"
-    "  --listen H:P     HTTP address for GET /top and GET /healthz (default 127.0.0.1:8090;\n"
-    "                   port 0 picks a free one, logged as \"listening on H:P\")\n"
-    "  --help           this text\n"
-    "SIGTERM/SIGINT: commit, leave the group, exit 0.\n";
 
 struct Options {
   ecomm::stats::ConsumerOptions consumer;
@@ -41,32 +27,20 @@ struct Options {
 // The exit status to stop with (0 after --help, 2 on a bad command line), or nothing
 // when the program should go on with *opts.
 std::optional<int> ParseArgs(int argc, char** argv, Options* opts) {
-  for (int i = 1; i < argc; ++i) {
-    std::string_view flag = argv[i];
-    if (flag == "--help" || flag == "-h") {
-      std::fputs(kUsageText, stdout);
-      return 0;
-    }
-    std::string_view value = i + 1 < argc ? argv[i + 1] : "";
-    bool ok = !value.empty();
-    if (ok && flag == "--brokers") {
-      opts->consumer.brokers = value;
-    } else if (ok && flag == "--topic") {
-      opts->consumer.topic = value;
-    } else if (ok && flag == "--group") {
-      opts->consumer.group = value;
-    } else if (!ok || flag != "--listen" ||
-               !ecomm::tools::ParseHostPort(value, &opts->host, &opts->port)) {
-      ecomm::stats::Log("bad argument: %s %s (see --help)", argv[i], std::string(value).c_str());
-      return 2;
-    }
-    ++i;
-  }
-  if (opts->consumer.brokers.empty()) {
-    ecomm::stats::Log("--brokers is required (see --help)");
-    return 2;
-  }
-  return std::nullopt;
+  CLI::App app(
+      "A consumer-group member (run several to share the topic's partitions) that keeps the\n"
+      "units sold per product over the last 72 h of event time, from the partitions it owns.",
+      "ecomm-stats");
+  app.add_option("--brokers", opts->consumer.brokers, "bootstrap brokers, HOST:PORT[,...]")
+      ->required();
+  app.add_option("--topic", opts->consumer.topic, "the order events' topic")->capture_default_str();
+  app.add_option("--group", opts->consumer.group, "consumer group")->capture_default_str();
+  ecomm::tools::AddHostPort(app, "--listen", &opts->host, &opts->port,
+                            "HTTP address for GET /top and GET /healthz (default "
+                            "127.0.0.1:8090; port 0 picks a free one, logged as "
+                            "\"listening on H:P\")");
+  app.footer("SIGTERM/SIGINT: commit, leave the group, exit 0.");
+  return ecomm::tools::ParseFlags(app, argc, argv);
 }
 
 }  // namespace

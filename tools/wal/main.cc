@@ -14,6 +14,7 @@
 #include "ecomm/engine.h"
 #include "ecomm/record.h"
 #include "ecomm/wal/snapshot_file.h"
+#include "flags.h"
 #include "log_scan.h"
 
 namespace {
@@ -26,21 +27,6 @@ using ecomm::waltool::BadSpot;
 using ecomm::waltool::ScannedRecord;
 using ecomm::waltool::ScannedSegment;
 namespace wal = ecomm::wal;
-
-constexpr char kUsageText[] =
-    "usage: ecomm-wal COMMAND [--data-dir DIR]\n"
-    "Inspects the data directory DIR (default ./data) without modifying it.\n"
-    "\n"
-    "commands:\n"
-    "  dump    one line per record: LSN TYPE fields\n"
-    "  verify  checks segment headers, record checksums and LSN continuity, tells a torn\n"
-    "          tail from corruption, verifies snapshots and cursors, and replays the log\n"
-    "          into a fresh engine to print its state digest\n"
-    "  stats   segments (name, bytes, LSN range, records), record counts by type,\n"
-    "          snapshots and cursors\n"
-    "\n"
-    "exit status: 0 clean (a torn tail is clean: recovery cuts it), 1 corruption found\n"
-    "or a file unreadable, 2 usage error\n";
 
 enum Exit : int { kClean = 0, kCorrupt = 1, kUsage = 2 };
 
@@ -379,50 +365,38 @@ int Stats(const Context& ctx) {
 struct Options {
   std::string command;
   std::string data_dir = "./data";
-  bool help = false;
 };
 
-std::optional<Options> ParseArgs(int argc, char** argv) {
-  Options options;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      options.help = true;
-    } else if (arg == "--data-dir" && i + 1 < argc) {
-      options.data_dir = argv[++i];
-    } else if (arg.starts_with("--data-dir=")) {
-      options.data_dir = arg.substr(std::strlen("--data-dir="));
-    } else if (options.command.empty() && !arg.starts_with("-")) {
-      options.command = arg;
-    } else {
-      Warn("unexpected argument '" + arg + "'");
-      return std::nullopt;
-    }
-  }
-  if (options.help) return options;
-  if (options.command != "dump" && options.command != "verify" && options.command != "stats") {
-    Warn(options.command.empty() ? "no command" : "unknown command '" + options.command + "'");
-    return std::nullopt;
-  }
-  if (options.data_dir.empty()) {
-    Warn("empty --data-dir");
-    return std::nullopt;
-  }
-  return options;
+// The exit status to stop with (0 after --help, 2 on a bad command line), or nothing
+// when the program should go on with *options.
+std::optional<int> ParseArgs(int argc, char** argv, Options* options) {
+  CLI::App app("Inspects the data directory DIR without modifying it.", "ecomm-wal");
+  app.add_option("command", options->command, "dump | verify | stats")
+      ->required()
+      ->check(CLI::IsMember({"dump", "verify", "stats"}));
+  app.add_option("--data-dir", options->data_dir, "the data directory")
+      ->capture_default_str()
+      ->check([](const std::string& dir) { return dir.empty() ? "empty --data-dir" : ""; });
+  app.footer(
+      "commands:\n"
+      "  dump    one line per record: LSN TYPE fields\n"
+      "  verify  checks segment headers, record checksums and LSN continuity, tells a torn\n"
+      "          tail from corruption, verifies snapshots and cursors, and replays the log\n"
+      "          into a fresh engine to print its state digest\n"
+      "  stats   segments (name, bytes, LSN range, records), record counts by type,\n"
+      "          snapshots and cursors\n"
+      "\n"
+      "exit status: 0 clean (a torn tail is clean: recovery cuts it), 1 corruption found\n"
+      "or a file unreadable, 2 usage error");
+  return ecomm::tools::ParseFlags(app, argc, argv);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::optional<Options> options = ParseArgs(argc, argv);
-  if (!options) {
-    std::fputs(kUsageText, stderr);
-    return kUsage;
-  }
-  if (options->help) {
-    std::fputs(kUsageText, stdout);
-    return kClean;
-  }
+  Options parsed;
+  if (std::optional<int> exit = ParseArgs(argc, argv, &parsed)) return *exit;
+  const Options* options = &parsed;
   ecomm::waltool::ReadOnlyFileSystem fs(wal::FileSystem::Posix());
   // A mistyped path must not read as an empty, hence clean, log.
   std::vector<std::string> entries;

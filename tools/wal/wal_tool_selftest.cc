@@ -188,7 +188,8 @@ void CheckCleanLog(const std::string& tool, const std::string& args, uint64_t di
 
 void CheckUsage(const std::string& tool) {
   Run help = RunTool(tool, "--help");
-  Expect(help.exit == 0 && Contains(help.out, "usage: ecomm-wal"), "--help", help);
+  Expect(help.exit == 0 && Contains(help.out, "ecomm-wal") && Contains(help.out, "--data-dir"),
+         "--help", help);
   Run none = RunTool(tool, "");
   Expect(none.exit == 2, "no command is a usage error", none);
   Run unknown = RunTool(tool, "frobnicate");
