@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "cli_flags.h"
 #include "loopback.h"
 
 namespace ecomm::server {
@@ -49,23 +50,6 @@ constexpr const char* kUsage = R"(usage: ecomm-server [flags]
 bool ParseInt(std::string_view text, int64_t min, int64_t max, int64_t* out) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
   return ec == std::errc() && end == text.data() + text.size() && *out >= min && *out <= max;
-}
-
-// A count with a unit: "500ms", "10s", "90m", "24h", "7d"; from 1 ms to `max`.
-bool ParseDuration(std::string_view text, std::chrono::milliseconds max,
-                   std::chrono::milliseconds* out) {
-  constexpr std::pair<std::string_view, int64_t> kUnits[] = {
-      {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
-  for (auto [suffix, unit] : kUnits) {
-    if (!text.ends_with(suffix)) continue;
-    int64_t count = 0;
-    if (!ParseInt(text.substr(0, text.size() - suffix.size()), 1, max.count() / unit, &count)) {
-      return false;
-    }
-    *out = std::chrono::milliseconds(count * unit);
-    return true;
-  }
-  return false;
 }
 
 }  // namespace
@@ -147,18 +131,19 @@ std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string* messag
                                           : name == "--body-timeout" ? &flags.http.body_timeout
                                           : name == "--idle-timeout" ? &flags.http.idle_timeout
                                                                      : &flags.http.write_timeout;
-      if (!next() || !ParseDuration(value, std::chrono::hours(1), target)) {
+      if (!next() || !tools::ParseDuration(value, std::chrono::hours(1), target)) {
         return fail(std::string(name) + " takes a duration such as 500ms or 10s (at most 1 h)");
       }
     } else if (name == "--fsync-timeout") {
       std::chrono::milliseconds timeout{};
-      if (!next() || (value != "0" && !ParseDuration(value, std::chrono::hours(1), &timeout))) {
+      if (!next() ||
+          (value != "0" && !tools::ParseDuration(value, std::chrono::hours(1), &timeout))) {
         return fail("--fsync-timeout takes a duration such as 30s (at most 1 h; 0: none)");
       }
       flags.database.sync_timeout_ms = static_cast<uint32_t>(timeout.count());
     } else if (name == "--idempotency-ttl") {
       std::chrono::milliseconds ttl{};
-      if (!next() || !ParseDuration(value, std::chrono::days(3650), &ttl)) {
+      if (!next() || !tools::ParseDuration(value, std::chrono::days(3650), &ttl)) {
         return fail("--idempotency-ttl takes a duration such as 24h or 7d (at most 3650d)");
       }
       flags.database.idempotency_ttl_ms = ttl.count();

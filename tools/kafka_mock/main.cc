@@ -26,7 +26,7 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "flags.h"
+#include "cli_flags.h"
 
 // rdkafka_mock.h refuses to compile unless rdkafka.h came first.
 #include <librdkafka/rdkafka_mock.h>

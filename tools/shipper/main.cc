@@ -11,7 +11,7 @@
 #include <string>
 #include <thread>
 
-#include "flags.h"
+#include "cli_flags.h"
 #include "http_endpoint.h"
 #include "shipper.h"
 

@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "flags.h"
+#include "cli_flags.h"
 #include "http_endpoint.h"
 #include "order_consumer.h"
 #include "stats_board.h"

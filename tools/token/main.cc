@@ -7,7 +7,7 @@
 
 #include "ecomm/auth/jwt_key.h"
 #include "ecomm/auth/token_minter.h"
-#include "flags.h"
+#include "cli_flags.h"
 
 int main(int argc, char** argv) {
   using namespace ecomm;

@@ -14,7 +14,7 @@
 #include "ecomm/engine.h"
 #include "ecomm/record.h"
 #include "ecomm/wal/snapshot_file.h"
-#include "flags.h"
+#include "cli_flags.h"
 #include "log_scan.h"
 
 namespace {

@@ -1,4 +1,4 @@
-#include "flags.h"
+#include "cli_flags.h"
 
 #include <charconv>
 #include <cstdio>
