@@ -28,7 +28,7 @@ void Api::Health(Request&, Reply reply) {
   w.Field("writable", writable);
   w.Field("readable", health.state != LogState::kReloading);
   if (!writable) w.Field("detail", health.detail);
-  w.Field("lsn", static_cast<int64_t>(db_.wal().Stats().durable_lsn));
+  w.Field("lsn", static_cast<int64_t>(db_.LogStats().durable_lsn));
   w.EndObject();
   reply(Json(writable ? 200 : 503, w.Take()));
 }
@@ -47,7 +47,7 @@ void Api::Metrics(Request&, Reply reply) {
   auto counter = [&](const char* name, const char* help, uint64_t value) {
     single("counter", name, help, std::to_string(value));
   };
-  wal::WalStats wal = db_.wal().Stats();
+  wal::WalStats wal = db_.LogStats();
   EngineCounts counts = engine_.Counts();
   SnapshotStats snapshot = db_.LastSnapshot();
   gauge("ecomm_users", "Users.", std::to_string(counts.users));
@@ -80,9 +80,9 @@ void Api::Metrics(Request&, Reply reply) {
           health.reloads);
   counter("ecomm_log_resumes_total", "Returns to writable after a log failure.", health.resumes);
   AppendFamily(&out, "ecomm_wal_fsync_seconds", "histogram", "fdatasync latency.");
-  AppendHistogram(&out, "ecomm_wal_fsync_seconds", "", db_.wal().SyncLatencyMicros(), 1e-6);
+  AppendHistogram(&out, "ecomm_wal_fsync_seconds", "", db_.LogSyncLatencyMicros(), 1e-6);
   AppendFamily(&out, "ecomm_wal_batch_records", "histogram", "Records per group-commit batch.");
-  AppendHistogram(&out, "ecomm_wal_batch_records", "", db_.wal().BatchRecords(), 1);
+  AppendHistogram(&out, "ecomm_wal_batch_records", "", db_.LogBatchRecords(), 1);
   gauge("ecomm_snapshot_lsn", "LSN of the last snapshot.", std::to_string(snapshot.lsn));
   gauge("ecomm_snapshot_age_seconds", "Seconds since the last snapshot (of this process).",
         std::to_string(snapshot.taken_at_ms == 0

@@ -616,8 +616,8 @@ struct Reading {
 Reading Read(const Database* db) {
   Reading reading;
   if (db != nullptr) {
-    reading.wal = db->wal().Stats();
-    reading.syncs_us = Buckets::Of(db->wal().SyncLatencyMicros());
+    reading.wal = db->LogStats();
+    reading.syncs_us = Buckets::Of(db->LogSyncLatencyMicros());
   }
   reading.usage = ProcessUsage();
   reading.at = SteadyClock::now();
@@ -773,7 +773,7 @@ void FillLog(Database& db, uint64_t target) {
       Mutator mutator(engine, kUsers, kProducts, t, kThreads);
       for (uint64_t i = 1; !full.load(std::memory_order_relaxed); ++i) {
         (void)mutator.Next(i % 4 == 0 ? Op::kOrder : Op::kCharge);
-        if (i % kCheckEvery == 0 && db.wal().Stats().bytes >= target) full.store(true);
+        if (i % kCheckEvery == 0 && db.LogStats().bytes >= target) full.store(true);
       }
     });
   }
@@ -797,7 +797,7 @@ void RunRecovery(const Flags& flags) {
   auto start = SteadyClock::now();
   std::unique_ptr<Database> db = Must(Database::Open(build), "open");
   FillLog(*db, target);
-  wal::WalStats built = db->wal().Stats();
+  wal::WalStats built = db->LogStats();
   // The recovered state must be this one, or the speed below is of a wrong replay.
   uint64_t digest = db->engine().StateDigest();
   EngineCounts counts = db->engine().Counts();

@@ -23,6 +23,10 @@ std::string_view LogStateName(LogState state) {
   return "ok";
 }
 
+wal::WalStats Database::LogStats() const { return wal_->Stats(); }
+const wal::Histogram& Database::LogSyncLatencyMicros() const { return wal_->SyncLatencyMicros(); }
+const wal::Histogram& Database::LogBatchRecords() const { return wal_->BatchRecords(); }
+
 LogHealth Database::Health() const {
   LogHealth health;
   Status error = wal_->error();

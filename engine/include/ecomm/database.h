@@ -111,7 +111,11 @@ class Database {
   Engine& engine() { return *engine_; }
   const RecoveryStats& recovery() const { return recovery_; }
   SnapshotStats LastSnapshot() const;
-  const wal::WalWriter& wal() const { return *wal_; }
+  // The log's counters and histograms, for /metrics and /healthz; its writer stays
+  // the Database's own.
+  wal::WalStats LogStats() const;
+  const wal::Histogram& LogSyncLatencyMicros() const;
+  const wal::Histogram& LogBatchRecords() const;
   LogHealth Health() const;
   // Cursor files that could not be read at the last look, each with its reason. The
   // log they may need is kept whole; an operator should mend or delete them.
