@@ -1,11 +1,9 @@
 #include "json_reader.h"
 
-#include <rapidjson/error/en.h>
-
 #include <charconv>
 
 #include "ecomm/types.h"
-#include "json_screen.h"
+#include "untrusted_json.h"
 
 namespace ecomm::server {
 
@@ -18,18 +16,8 @@ Status Invalid(std::string message) {
 }  // namespace
 
 Result<rapidjson::Document> ParseObject(std::string_view body) {
-  if (Status s = ScreenJsonNumbers(body); !s.ok()) return s;
-  rapidjson::Document doc;
-  // Without kParseStopWhenDoneFlag, anything after the value is an error too; strings
-  // must be valid UTF-8 (RFC 8259), or they would poison every later answer.
-  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(body.data(),
-                                                                                    body.size());
-  if (doc.HasParseError()) {
-    return Invalid(std::string("malformed JSON: ") +
-                   rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +
-                   std::to_string(doc.GetErrorOffset()));
-  }
-  if (!doc.IsObject()) return Invalid("the body must be a JSON object");
+  Result<rapidjson::Document> doc = tools::ParseUntrustedJson(body);
+  if (doc.ok() && !doc->IsObject()) return Invalid("the body must be a JSON object");
   return doc;
 }
 

@@ -108,7 +108,7 @@ void RequestSeeds(const fs::path& dir) {
       {1, "userId=u1"},
       {2, "userId=u1&limit=2"},
       // CVE-2024-38517 (RapidJSON 1.1.0 exponent overflow) and its neighbours: the
-      // screen in json_screen.cc must refuse each before RapidJSON parses a number.
+      // screen in tools/common/untrusted_json.cc must refuse each before RapidJSON parses a number.
       {0, R"({"userId":"u1","amount":0.0000000000e-2147483639})"},
       {0, R"({"userId":"u1","amount":1e-2147483648})"},
       {0, R"({"userId":"u1","amount":9e2147483647})"},

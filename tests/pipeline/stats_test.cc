@@ -148,7 +148,10 @@ class Shop {
 
  private:
   inline static const std::vector<std::string> kMalformed = {
-      "bad-1|not json", R"(bad-2|{"eventType":"ORDER_SHIPPED","orderId":"x"})", "bad-3|{}"};
+      "bad-1|not json", R"(bad-2|{"eventType":"ORDER_SHIPPED","orderId":"x"})", "bad-3|{}",
+      // CVE-2024-38517: RapidJSON 1.1.0 reads out of bounds on these exponents.
+      R"(bad-4|{"eventType":"ORDER_PLACED","orderId":"o","totalAmount":1e400000000})",
+      R"(bad-5|{"eventType":"ORDER_PLACED","orderId":"o","totalAmount":0.0000000000000000001e-99999999})"};
 
   std::string Record(const Order& order, bool cancel) {
     std::string items;
@@ -435,6 +438,23 @@ TEST_CASE(
   CHECK(std::get<0>(expected[0]) != "p-11");
   a->WaitForTop(expected);
   CHECK(a->Stop() == 0);
+  std::filesystem::remove_all(dir);
+}
+
+// The statistics read what anyone who can produce to the topic wrote: a number that
+// makes RapidJSON 1.1.0 read out of bounds (CVE-2024-38517) is refused by the screen
+// before the parser sees it, counted and logged, and the member goes on serving.
+TEST_CASE("ecomm-stats survives an event carrying CVE-2024-38517's number, and logs it") {
+  std::string dir = TempDir();
+  Kafka kafka(dir);
+  kafka.Produce({R"(cve|{"eventType":"ORDER_PLACED","orderId":"cve","totalAmount":1e400000000})"});
+  Stats stats(dir, "cve", kafka.bootstrap());
+  bool counted =
+      WaitFor([&] { return stats.Health()["malformedEvents"].GetUint64() == 1; }, seconds(30));
+  REQUIRE_MESSAGE(counted, stats.Log());
+  CHECK_MESSAGE(stats.Log().find("no fraction or exponent") != std::string::npos, stats.Log());
+  CHECK(stats.Get("/top").first == 200);
+  CHECK(stats.Stop() == 0);
   std::filesystem::remove_all(dir);
 }
 

@@ -1,7 +1,8 @@
 #include "order_event.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
+
+#include "untrusted_json.h"
 
 namespace ecomm::stats {
 
@@ -43,12 +44,10 @@ std::optional<OrderEvent> Fail(std::string* error, std::string message) {
 }  // namespace
 
 std::optional<OrderEvent> DecodeOrderEvent(std::string_view json, std::string* error) {
-  rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError()) {
-    return Fail(error,
-                std::string("not JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()));
-  }
+  // Anyone who can produce to the topic writes these bytes: the screened parse.
+  Result<rapidjson::Document> parsed = tools::ParseUntrustedJson(json);
+  if (!parsed.ok()) return Fail(error, "not JSON we read: " + parsed.status().message());
+  const rapidjson::Document& doc = *parsed;
   if (!doc.IsObject()) return Fail(error, "not a JSON object");
   OrderEvent event;
   std::optional<std::string> type = String(doc, "eventType");

@@ -1,8 +1,10 @@
-#include "json_screen.h"
+#include "untrusted_json.h"
+
+#include <rapidjson/error/en.h>
 
 #include <string>
 
-namespace ecomm::server {
+namespace ecomm::tools {
 
 namespace {
 
@@ -60,4 +62,19 @@ Status ScreenJsonNumbers(std::string_view json) {
   return Status::Ok();
 }
 
-}  // namespace ecomm::server
+Result<rapidjson::Document> ParseUntrustedJson(std::string_view text) {
+  if (Status s = ScreenJsonNumbers(text); !s.ok()) return s;
+  rapidjson::Document doc;
+  // Without kParseStopWhenDoneFlag, anything after the value is an error too; strings
+  // must be valid UTF-8 (RFC 8259), or they would poison every later answer.
+  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(text.data(),
+                                                                                    text.size());
+  if (doc.HasParseError()) {
+    return Invalid(std::string("malformed JSON: ") +
+                   rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +
+                   std::to_string(doc.GetErrorOffset()));
+  }
+  return doc;
+}
+
+}  // namespace ecomm::tools
