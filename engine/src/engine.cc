@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <type_traits>
 
 #include "ecomm/wal/journal.h"
 #include "engine_state.h"
@@ -11,6 +12,32 @@
 #include "validation.h"
 
 namespace ecomm {
+
+namespace {
+
+template <class T>
+struct AsResult {
+  using type = Result<T>;
+};
+template <class T>
+struct AsResult<Result<T>> {
+  using type = Result<T>;
+};
+
+// Every read of one user's state: with the engine's gate held (`gate`, as Enter gave
+// it), the account of `user_id` found (400 malformed, 404 unknown) and locked, `read`.
+template <class Read>
+auto ReadAccount(Result<std::shared_lock<CommitGate>> gate, const EngineState& state,
+                 std::string_view user_id, Read&& read) ->
+    typename AsResult<std::invoke_result_t<Read&, const Account&>>::type {
+  if (!gate.ok()) return gate.status();
+  Result<Account*> found = state.FindAccount(user_id);
+  if (!found.ok()) return found.status();
+  std::lock_guard lock((*found)->mu);
+  return read(**found);
+}
+
+}  // namespace
 
 Engine::Engine(EngineOptions options)
     : gate_(std::make_unique<StateGate>()), state_(std::make_unique<EngineState>(options)) {}
@@ -72,30 +99,20 @@ Result<UserView> Engine::GetUser(std::string_view user_id) const {
   if (!gate.ok()) return gate.status();
   Result<Account*> found = state_->FindAccount(user_id);
   if (!found.ok()) return found.status();
-  const Account* account = *found;
-  return MakeUserView(*account);
+  return MakeUserView(**found);  // no lock: an account's identity never changes
 }
 
 Result<BalanceView> Engine::GetBalance(std::string_view user_id) const {
-  auto gate = Enter();
-  if (!gate.ok()) return gate.status();
-  Result<Account*> found = state_->FindAccount(user_id);
-  if (!found.ok()) return found.status();
-  const Account* account = *found;
-  std::lock_guard lock(account->mu);
-  return MakeBalanceView(*account);
+  return ReadAccount(Enter(), *state_, user_id,
+                     [](const Account& account) { return MakeBalanceView(account); });
 }
 
 Result<Page<BalanceEntryView>> Engine::ListBalanceHistory(std::string_view user_id, size_t limit,
                                                           std::optional<uint64_t> position) const {
-  auto gate = Enter();
-  if (!gate.ok()) return gate.status();
-  Result<Account*> found = state_->FindAccount(user_id);
-  if (!found.ok()) return found.status();
-  const Account* account = *found;
-  std::lock_guard lock(account->mu);
-  return NewestFirstPage<BalanceEntryView>(account->history.size(), limit, position, [&](size_t i) {
-    return MakeBalanceEntryView(account->history[i]);
+  return ReadAccount(Enter(), *state_, user_id, [&](const Account& account) {
+    return NewestFirstPage<BalanceEntryView>(
+        account.history.size(), limit, position,
+        [&](size_t i) { return MakeBalanceEntryView(account.history[i]); });
   });
 }
 
@@ -160,14 +177,10 @@ Result<OrderView> Engine::GetOrder(std::string_view order_id) const {
 
 Result<Page<OrderView>> Engine::ListOrders(std::string_view user_id, size_t limit,
                                            std::optional<uint64_t> position) const {
-  auto gate = Enter();
-  if (!gate.ok()) return gate.status();
-  Result<Account*> found = state_->FindAccount(user_id);
-  if (!found.ok()) return found.status();
-  const Account* account = *found;
-  std::lock_guard lock(account->mu);
-  return NewestFirstPage<OrderView>(account->orders.size(), limit, position,
-                                    [&](size_t i) { return MakeOrderView(*account->orders[i]); });
+  return ReadAccount(Enter(), *state_, user_id, [&](const Account& account) {
+    return NewestFirstPage<OrderView>(account.orders.size(), limit, position,
+                                      [&](size_t i) { return MakeOrderView(*account.orders[i]); });
+  });
 }
 
 Result<std::vector<TopSellerView>> Engine::TopSellers() const {
@@ -182,13 +195,8 @@ Result<std::vector<TopSellerView>> Engine::TopSellers() const {
 }
 
 Result<CartView> Engine::GetCart(std::string_view user_id) const {
-  auto gate = Enter();
-  if (!gate.ok()) return gate.status();
-  Result<Account*> found = state_->FindAccount(user_id);
-  if (!found.ok()) return found.status();
-  const Account* account = *found;
-  std::lock_guard lock(account->mu);
-  return MakeCartView(*account);
+  return ReadAccount(Enter(), *state_, user_id,
+                     [](const Account& account) { return MakeCartView(account); });
 }
 
 }  // namespace ecomm
