@@ -16,15 +16,11 @@ namespace {
 template <class T>
 inline constexpr bool kNoCodec = false;
 
-// The largest value each logged enum may hold.
-template <class E>
-inline constexpr E kLastOf = E{};
-template <>
-inline constexpr OrderStatus kLastOf<OrderStatus> = OrderStatus::kCancelled;
-template <>
-inline constexpr StatusReason kLastOf<StatusReason> = StatusReason::kCancelledByUser;
-template <>
-inline constexpr ChangedBy kLastOf<ChangedBy> = ChangedBy::kUser;
+// The largest value each logged enum may hold; an enum field without one here does
+// not compile.
+constexpr OrderStatus LastOf(OrderStatus) { return OrderStatus::kCancelled; }
+constexpr StatusReason LastOf(StatusReason) { return StatusReason::kCancelledByUser; }
+constexpr ChangedBy LastOf(ChangedBy) { return ChangedBy::kUser; }
 
 struct EncodeField {
   Writer& w;
@@ -62,7 +58,7 @@ struct DecodeField {
     } else if constexpr (std::is_same_v<T, bool>) {
       v = r.Bool();
     } else if constexpr (std::is_enum_v<T>) {
-      v = r.Enum(kLastOf<T>);
+      v = r.Enum(LastOf(T{}));
     } else if constexpr (std::is_same_v<T, std::string_view>) {
       v = r.Str();
     } else if constexpr (std::is_same_v<T, Uuid>) {

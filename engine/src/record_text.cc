@@ -26,7 +26,10 @@ struct DescribeField {
     } else if constexpr (std::is_enum_v<T>) {
       Append(name, Name(v));
     } else if constexpr (std::is_same_v<T, std::string_view>) {
-      Append(name, v);
+      out += ' ';
+      out += name;
+      out += '=';
+      out += v;  // even when empty: a string is never a flag
     } else if constexpr (std::is_same_v<T, Uuid>) {
       Append(name, v.ToString());
     } else if constexpr (std::is_same_v<T, std::optional<IdempotencyTag>>) {

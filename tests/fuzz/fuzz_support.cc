@@ -40,7 +40,6 @@ std::vector<Record> SampleRecords() {
   success.order_id = Uuid{0x7777, 0x8888};
   success.user_id = "u1";
   success.payment_id = Uuid{0x9999, 0xaaaa};
-  success.from_cart = true;
   success.lines = {{"p1", 1, 250}, {"p2", 2, 40}};
   success.idempotency = IdempotencyTag{"order-key", "POST /orders {}"};
   PlaceOrderRecord failed;

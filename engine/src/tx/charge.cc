@@ -15,8 +15,8 @@ struct ChargeUnit {
   using Scope = tx::AccountScope;
   static constexpr IdempotentOutcome::Kind kKeyKind = IdempotentOutcome::Kind::kCharge;
 
+  // The userId is checked by Open (FindAccount), after the Idempotency-Key, as ever.
   static Status Screen(const Record& r) {
-    if (Status s = CheckId("userId", r.user_id); !s.ok()) return s;
     return CheckRange("amount", r.amount, 1, limits::kMaxChargeAmount);
   }
 

@@ -204,8 +204,11 @@ Result<std::vector<OrderLine>> MergeLines(const std::vector<OrderLine>& items) {
 }  // namespace
 
 Money TotalOf(const PlaceOrderRecord& record) {
-  // Each line is at most 10^6 x 10^9 and there are at most 100, so the sum cannot
-  // overflow int64; Check holds it to 2^53-1.
+  // For a record that passed Screen, each line is at most 10^6 x 10^9 and there are at
+  // most 100, so the sum cannot overflow int64; Check holds it to 2^53-1. The decoder
+  // bounds the lines to 100 but not their values: a caller on a record it did not
+  // screen (the shipper, on logged records) relies on the log holding only records the
+  // live path made, which checksums guard.
   Money total = 0;
   for (const OrderLineRecord& line : record.lines) total += line.quantity * line.price;
   return total;
@@ -215,6 +218,9 @@ Status tx::Replay(EngineState& state, const PlaceOrderRecord& record, Lsn lsn) {
   return ReplayUnit<PlaceOrderUnit>(state, record, lsn);
 }
 
+// Not tx::Mutate: an order's record follows from the state, not from its request (the
+// cart's lines, the prices, the outcome), so it is built after Open's locks; the steps
+// are Mutate's otherwise, and it ends in the same tx::Commit.
 Result<Committed<OrderView>> Engine::PlaceOrder(const OrderRequest& request,
                                                 const IdempotencyKey* key) {
   auto gate = Enter();

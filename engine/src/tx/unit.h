@@ -16,7 +16,8 @@
 //
 //   using Record = ...;   // its log record; fields in ecomm/record.h
 //   struct Scope { ... }; // the objects the record touches, their locks held
-//   // The checks of the record alone (ids, texts, ranges): 400s.
+//   // The checks of the record alone (ids, texts, ranges, the shape of an outcome):
+//   // 400s live, where a request can break them.
 //   static Status Screen(const Record&);
 //   // Finds what the record touches (404s) and locks it in the global lock order.
 //   static Status Open(EngineState&, const Record&, Scope*);
