@@ -7,9 +7,6 @@ namespace ecomm {
 
 namespace {
 
-template <class T>
-inline constexpr bool kNoText = false;
-
 // Appends " name=value" per field; a false flag, an absent tag and a reason of none
 // are left out.
 struct DescribeField {
@@ -41,7 +38,7 @@ struct DescribeField {
         Append(name, "{" + fields.substr(1) + "}");
       }
     } else {
-      static_assert(kNoText<T>, "a record field of a type the text dump does not know");
+      static_assert(sizeof(T) == 0, "a record field of a type the text dump does not know");
     }
   }
 

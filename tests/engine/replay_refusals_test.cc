@@ -70,8 +70,12 @@ TEST_CASE("replay refuses an order record the rule would not have made") {
   from_cart.from_cart = true;  // the cart is empty
   ExpectMisfit(f, from_cart, "an order from the cart has the cart's lines");
 
-  // The records that do fit: the live path's own outcomes.
-  CHECK(f.engine.Apply(Order(f, {{"p", 1, 100}}), 1'000'000).ok());
+  // The records that do fit: the live path's own outcomes; an order id is placed once.
+  PlaceOrderRecord placed = Order(f, {{"p", 1, 100}});
+  CHECK(f.engine.Apply(placed, 1'000'000).ok());
+  PlaceOrderRecord again = Order(f, {{"p", 1, 100}});
+  again.order_id = placed.order_id;
+  ExpectMisfit(f, again, "order " + placed.order_id.ToString() + " exists");
   CHECK(f.engine
             .Apply(Order(f, {{"q", 1, 10}}, OrderStatus::kFailed, StatusReason::kOutOfStock),
                    1'000'001)

@@ -13,6 +13,8 @@
 #include "memory_file_system.h"
 
 namespace wal = ecomm::wal;
+using ecomm::ErrorCode;
+using ecomm::Status;
 using ecomm::fuzz::Check;
 
 namespace {

@@ -18,6 +18,8 @@
 #include "memory_file_system.h"
 
 namespace wal = ecomm::wal;
+using ecomm::ErrorCode;
+using ecomm::Status;
 using ecomm::fuzz::Bytes;
 using ecomm::fuzz::Check;
 using ecomm::fuzz::MemoryFileSystem;

@@ -74,7 +74,10 @@ struct PlaceOrderUnit {
     return Status::Ok();
   }
 
-  static Status Check(const EngineState&, const Record& r, const Scope& scope) {
+  static Status Check(const EngineState& state, const Record& r, const Scope& scope) {
+    if (state.orders.Find(r.order_id) != nullptr) {
+      return Invalid("order " + r.order_id.ToString() + " exists");
+    }
     for (size_t i = 0; i < r.lines.size(); ++i) {
       if (r.lines[i].price != scope.products[i]->price) {
         return Invalid("the price of " + std::string(r.lines[i].product_id) +
@@ -116,8 +119,9 @@ struct PlaceOrderUnit {
     }
     order->Transition(r.status, r.reason, ChangedBy::kSystem, r.at);
     account.orders.push_back(order);
-    state.orders.WithStripe(r.order_id,
-                            [&](auto& map) { map.emplace(r.order_id, std::move(owned)); });
+    bool inserted = state.orders.WithStripe(
+        r.order_id, [&](auto& map) { return map.emplace(r.order_id, std::move(owned)).second; });
+    ECOMM_INVARIANT(inserted, "Check found the order id free");
     state.order_count.fetch_add(1, std::memory_order_relaxed);
     if (r.idempotency) {
       IdempotentOutcome outcome = tx::KeyOutcome(kKeyKind, lsn, r.at);
