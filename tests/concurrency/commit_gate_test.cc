@@ -54,8 +54,8 @@ bool Eventually(Pred done) {
   return done();
 }
 
-// Busy work of about `n` nanoseconds: a window in which a broken gate lets another
-// thread in.
+// Busy work of `n` atomic increments (a few ns each, more under a sanitizer): a window
+// in which a broken gate lets another thread in.
 void Pause(int n) {
   std::atomic<int> work{0};
   for (int i = 0; i < n; ++i) work.fetch_add(1, std::memory_order_relaxed);
@@ -166,13 +166,14 @@ TEST_CASE("two writers never hold the gate together") {
 // Catches a broken slot protocol (lock() not waiting for the slots, lock_shared() not
 // backing off from the writer's flag, a lost count): a writer and a reader would be
 // inside together, and a reader could see `first` and `second` differ. Catches writer
-// starvation: the writer takes the gate kWrites times, each time after the readers
-// have read since its last time, before any reader reaches a quota of reads hundreds
-// of times what that takes.
+// starvation: the writer takes the gate kWrites times, each time while a reader that
+// entered since its last time holds it, before any reader reaches a quota of reads
+// hundreds of times what that takes.
 TEST_CASE("readers never see a writer half-way, and a stream of readers cannot starve it") {
   constexpr int kReaders = 4;
   constexpr int64_t kWrites = 2'000;
   constexpr int64_t kReaderQuota = 1'000 * kWrites;
+  constexpr int kHoldYields = 200;  // how long a reader waits inside for the writer
   constexpr auto kRelaxed = std::memory_order_relaxed;
   CommitGate gate;
   // Every atomic the threads share while they run is relaxed, so that only the gate
@@ -181,26 +182,24 @@ TEST_CASE("readers never see a writer half-way, and a stream of readers cannot s
   std::atomic<int64_t> first{0}, second{0};
   int64_t plain = 0;
   std::atomic<int> readers_inside{0};
-  std::atomic<bool> writer_inside{false}, writer_done{false};
-  std::atomic<int64_t> reads{0}, overlaps{0}, torn{0}, readers_out_of_quota{0};
+  std::atomic<bool> writer_coming{false}, writer_inside{false}, writer_done{false};
+  std::atomic<int64_t> entries{0}, overlaps{0}, torn{0}, readers_out_of_quota{0};
   RunConcurrently(kReaders + 1, [&](int t) {
     if (t == kReaders) {
-      int64_t reads_before = 0;
       for (int64_t i = 1; i <= kWrites; ++i) {
-        // The readers stream between any two of the writer's holds, and one of them is
-        // inside when the writer comes (unless it takes long to get there).
-        for (int64_t r; (r = reads.load()) == reads_before && readers_out_of_quota.load() == 0;) {
-          reads.wait(r);
+        // Come while a reader holds the gate: one that entered since the last write.
+        for (int64_t e = entries.load(kRelaxed);
+             readers_inside.load(kRelaxed) == 0 && readers_out_of_quota.load() == 0;
+             e = entries.load(kRelaxed)) {
+          entries.wait(e, kRelaxed);
         }
-        reads_before = reads.load();
-        for (int spin = 0; readers_inside.load(kRelaxed) == 0 && spin < 100'000; ++spin) {
-          std::this_thread::yield();
-        }
+        writer_coming.store(true, kRelaxed);
         std::unique_lock lock(gate);
+        writer_coming.store(false, kRelaxed);
         writer_inside.store(true, kRelaxed);
         if (readers_inside.load(kRelaxed) != 0) overlaps.fetch_add(1, kRelaxed);
         first.store(i, kRelaxed);
-        Pause(200);
+        Pause(400);
         plain = i;
         second.store(i, kRelaxed);
         writer_inside.store(false, kRelaxed);
@@ -209,30 +208,36 @@ TEST_CASE("readers never see a writer half-way, and a stream of readers cannot s
       return;
     }
     for (int64_t n = 0; !writer_done.load(kRelaxed); ++n) {
-      if (n == kReaderQuota) {  // the writer waits for reads no longer
+      if (n == kReaderQuota) {
         readers_out_of_quota.fetch_add(1);
-        reads.fetch_add(1);
-        reads.notify_all();
+        entries.fetch_add(1);  // the writer waits for readers no longer
+        entries.notify_all();
         break;
       }
       std::shared_lock lock(gate);
       readers_inside.fetch_add(1, kRelaxed);
+      entries.fetch_add(1, kRelaxed);
+      entries.notify_all();
       if (writer_inside.load(kRelaxed)) overlaps.fetch_add(1, kRelaxed);
       int64_t a = first.load(kRelaxed);
-      Pause(500);  // longer than the writer's: a reader inside spans its whole update
+      // Stay until the writer comes (yielding: it may need this core), then long
+      // enough for a writer let in to be seen.
+      for (int i = 0; i < kHoldYields && !writer_coming.load(kRelaxed); ++i) {
+        std::this_thread::yield();
+      }
+      Pause(1'000);  // longer than the writer's update: a reader inside spans it
       int64_t p = plain;
       int64_t b = second.load(kRelaxed);
       if (a != b || p != a) torn.fetch_add(1, kRelaxed);
+      if (writer_inside.load(kRelaxed)) overlaps.fetch_add(1, kRelaxed);
       readers_inside.fetch_sub(1, kRelaxed);
       lock.unlock();
-      reads.fetch_add(1, kRelaxed);
-      reads.notify_all();
       // Without this, four busy readers on two cores measure the scheduler: a writer
       // woken when the gate drains may wait a whole tick for a core.
       std::this_thread::yield();
     }
   });
-  MESSAGE(reads.load(), " reads while the writer took the gate ", kWrites, " times");
+  MESSAGE(entries.load(), " reader entries while the writer took the gate ", kWrites, " times");
   CHECK(overlaps.load() == 0);
   CHECK(torn.load() == 0);
   CHECK(readers_out_of_quota.load() == 0);
@@ -285,7 +290,7 @@ TEST_CASE("40 readers on 32 slots share the gate, and a writer waits for the las
   while (writer_tid == 0) std::this_thread::yield();
   // Release the readers one at a time; until the last has left, the writer sleeps.
   for (int t = 0; t < kReaders; ++t) {
-    INFO("readers 0..", t - 1, " have left");
+    INFO(t, " of the readers have left");
     bool writer_waits = WaitUntilAsleep(writer_tid);
     CHECK(writer_waits);
     CHECK(inside_when_writer_entered.load() == -1);
