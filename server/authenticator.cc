@@ -1,10 +1,14 @@
 #include "authenticator.h"
 
+#include "ecomm/types.h"
 #include "metrics.h"
 #include "problem.h"
 #include "request_headers.h"
 
 namespace ecomm::server {
+
+// A token's subject is the userId it acts as: a longer one could never name a user.
+static_assert(auth::JwtVerifier::kMaxSubjectBytes == limits::kMaxStringBytes);
 
 Authenticator::Authenticator(AuthOptions options)
     : options_(std::move(options)), cache_(options_.token_cache_capacity) {}
@@ -37,7 +41,7 @@ Result<Caller> Authenticator::OpenMode(const Request& request,
   return Caller{};
 }
 
-Result<TokenClaims> Authenticator::Claims(std::string_view token, int64_t now) {
+Result<auth::TokenClaims> Authenticator::Claims(std::string_view token, int64_t now) {
   if (auto cached = cache_.Find(token, now)) {
     cache_hits_.fetch_add(1, std::memory_order_relaxed);
     return *std::move(cached);

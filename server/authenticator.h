@@ -6,17 +6,17 @@
 #include <optional>
 #include <string>
 
+#include "ecomm/auth/jwt_verifier.h"
+#include "ecomm/auth/token_cache.h"
 #include "ecomm/result.h"
 #include "http_types.h"
-#include "jwt_verifier.h"
 #include "router.h"
-#include "token_cache.h"
 
 namespace ecomm::server {
 
 struct AuthOptions {
-  std::optional<std::string> admin_token;  // a static Bearer token for admin routes
-  std::shared_ptr<const JwtVerifier> jwt;  // --auth jwt; none: --auth off (open mode)
+  std::optional<std::string> admin_token;        // a static Bearer token for admin routes
+  std::shared_ptr<const auth::JwtVerifier> jwt;  // --auth jwt; none: --auth off (open mode)
   size_t token_cache_capacity = 65'536;
 };
 
@@ -43,11 +43,11 @@ class Authenticator {
  private:
   Result<Caller> OpenMode(const Request& request, std::optional<std::string_view> credentials,
                           Access access) const;
-  Result<TokenClaims> Claims(std::string_view token, int64_t now);
+  Result<auth::TokenClaims> Claims(std::string_view token, int64_t now);
   bool IsAdminToken(std::string_view credentials) const;
 
   const AuthOptions options_;
-  TokenCache cache_;
+  auth::TokenCache cache_;
   std::atomic<uint64_t> cache_hits_{0};
   std::atomic<uint64_t> verified_{0};
   std::atomic<uint64_t> refused_{0};

@@ -1,8 +1,7 @@
 #include "flags.h"
 
-#include <charconv>
 #include <chrono>
-#include <cstdlib>
+#include <cstdint>
 #include <string_view>
 
 #include "cli_flags.h"
@@ -12,180 +11,135 @@ namespace ecomm::server {
 
 namespace {
 
-constexpr const char* kUsage = R"(usage: ecomm-server [flags]
-  --listen HOST:PORT       address to serve (default 127.0.0.1:8080)
-  --data-dir DIR           WAL, snapshots and cursors (default ./data)
-  --fsync MODE             always (default) | interval:MS | off
-  --admin-token TOKEN      Bearer token for admin endpoints (or env ECOMM_ADMIN_TOKEN);
-                           without one (and --auth off), admin endpoints answer
-                           loopback clients only
-  --auth off|jwt           off: end-user routes are open (the default, allowed only
-                           on a loopback --listen unless given explicitly); jwt: they
-                           need a Bearer JWT and act only for its sub
-  --jwt-key FILE           PEM public key of the identity provider: RS256 or ES256
-  --jwt-hs256-secret-file FILE   or an HS256 shared secret (32 bytes or more)
-  --jwt-issuer ISS         tokens must carry this iss
-  --jwt-audience AUD       tokens must carry this aud
-  --threads N              HTTP worker threads (default 2)
-  --max-connections N      open connections at most (default 10000); past it a new
-                           connection is closed at once
-  --header-timeout T       a request's line and headers must arrive within T (default 10s)
-  --body-timeout T         its body within T of the headers, else 408 (default 30s)
-  --idle-timeout T         a keep-alive connection may stay silent T (default 60s)
-  --write-timeout T        a client that does not read its answer is cut after T (default 15s)
-                           (T: a number with unit ms or s, e.g. 500ms, 10s)
-  --fsync-timeout T        an fdatasync of the log unanswered after T is a log failure
-                           (default 30s; 0: wait for ever)
-  --idempotency-ttl T      an Idempotency-Key is remembered T after its request, by
-                           engine time (default 24h; units ms, s, m, h, d)
-  --snapshot-every N       records between snapshots (default 1000000; 0: on shutdown only)
-  --segment-bytes N        start a new WAL segment past N bytes (default 67108864); a
-                           snapshot deletes whole segments that no reader's cursor needs
-  --demo-data              load demo users and products into an empty data directory
-  --test-clock             enable POST /admin/clock {"advanceSeconds":N}
-  --recover=truncate       cut the log at a corrupt record instead of refusing to start
-  --help                   this text
-)";
-
-bool ParseInt(std::string_view text, int64_t min, int64_t max, int64_t* out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
-  return ec == std::errc() && end == text.data() + text.size() && *out >= min && *out <= max;
-}
+constexpr std::chrono::hours kTimeoutMax{1};
 
 }  // namespace
 
-std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string* message, int* exit_code) {
+std::optional<ServerFlags> ParseFlags(int argc, const char* const* argv, std::string* message,
+                                      int* exit_code) {
   ServerFlags flags;
-  if (const char* token = std::getenv("ECOMM_ADMIN_TOKEN"); token && *token) {
-    flags.api.auth.admin_token = token;
+  auth::JwtConfig jwt;
+  std::string auth;  // --auth as given
+  CLI::App app("The shop's REST API over HTTP/1.1, durable on a data directory's write-ahead log.",
+               "ecomm-server");
+  // As before CLI11: a flag given twice takes its last value.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  HttpOptions& http = flags.http;
+  DatabaseOptions& db = flags.database;
+  tools::AddHostPort(app, "--listen", &http.host, &http.port,
+                     "address to serve; HOST an IP address or localhost")
+      ->default_str(http.host + ":" + std::to_string(http.port));
+  tools::AddText(app, "--data-dir", &db.data_dir, "WAL, snapshots and cursors")
+      ->type_name("DIR")
+      ->default_str(db.data_dir);
+  tools::AddParsed(
+      app, "--fsync",
+      [&db](const std::string& text) {
+        std::optional<wal::SyncPolicy> policy = wal::SyncPolicy::Parse(text);
+        if (policy) db.sync = *policy;
+        return policy.has_value();
+      },
+      "always, interval:MS or off", "when a commit is acknowledged: after its fdatasync (always)")
+      ->type_name("MODE")
+      ->default_str(db.sync.ToString());
+  tools::AddText(app, "--admin-token", &flags.api.auth.admin_token,
+                 "Bearer token for admin endpoints; without one (and --auth off), admin "
+                 "endpoints answer loopback clients only")
+      ->type_name("TOKEN")
+      ->envname("ECOMM_ADMIN_TOKEN");
+  tools::AddParsed(
+      app, "--auth",
+      [&auth](const std::string& text) {
+        auth = text;
+        return text == "off" || text == "jwt";
+      },
+      "off or jwt",
+      "off: end-user routes are open (the default, allowed only on a loopback --listen "
+      "unless given); jwt: they need a Bearer JWT and act only for its sub")
+      ->type_name("off|jwt");
+  tools::AddText(app, "--jwt-key", &jwt.key_file,
+                 "PEM public key of the identity provider: RS256 or ES256")
+      ->type_name("FILE");
+  tools::AddText(app, "--jwt-hs256-secret-file", &jwt.hs256_secret_file,
+                 "or an HS256 shared secret (32 bytes or more)")
+      ->type_name("FILE");
+  tools::AddText(app, "--jwt-issuer", &jwt.issuer, "tokens must carry this iss")->type_name("ISS");
+  tools::AddText(app, "--jwt-audience", &jwt.audience, "tokens must carry this aud")
+      ->type_name("AUD");
+  tools::AddNumber(app, "--threads", &http.threads, 1, 256, "HTTP worker threads");
+  tools::AddNumber(app, "--max-connections", &http.max_connections, 1, 1'000'000,
+                   "open connections at most; past it a new connection is closed at once");
+  tools::AddDuration(app, "--header-timeout", &http.header_timeout, kTimeoutMax,
+                     "a request's line and headers must arrive within T (default 10s)");
+  tools::AddDuration(app, "--body-timeout", &http.body_timeout, kTimeoutMax,
+                     "its body within T of the headers, else 408 (default 30s)");
+  tools::AddDuration(app, "--idle-timeout", &http.idle_timeout, kTimeoutMax,
+                     "a keep-alive connection may stay silent T (default 60s)");
+  tools::AddDuration(app, "--write-timeout", &http.write_timeout, kTimeoutMax,
+                     "a client that does not read its answer is cut after T (default 15s)");
+  tools::AddParsed(
+      app, "--fsync-timeout",
+      [&db](const std::string& text) {
+        std::chrono::milliseconds timeout{0};
+        if (text != "0" && !tools::ParseDuration(text, kTimeoutMax, &timeout)) return false;
+        db.sync_timeout_ms = static_cast<uint32_t>(timeout.count());
+        return true;
+      },
+      "a count with a unit (ms, s, m, h) up to 1h, or 0",
+      "an fdatasync of the log unanswered after T is a log failure (default 30s; 0: wait for "
+      "ever)")
+      ->type_name("T");
+  std::chrono::milliseconds ttl{db.idempotency_ttl_ms};
+  tools::AddDuration(app, "--idempotency-ttl", &ttl, std::chrono::days(3650),
+                     "an Idempotency-Key is remembered T after its request, by engine time "
+                     "(default 24h, at most 3650d)");
+  tools::AddNumber(app, "--snapshot-every", &db.snapshot_every, uint64_t{0}, uint64_t{INT64_MAX},
+                   "records between snapshots (0: on shutdown only)");
+  tools::AddNumber(app, "--segment-bytes", &db.segment_bytes, uint64_t{4096}, uint64_t{1} << 40,
+                   "start a new WAL segment past N bytes; a snapshot deletes whole segments "
+                   "that no reader's cursor needs");
+  app.add_flag("--demo-data", flags.demo_data,
+               "load demo users and products into an empty data directory");
+  app.add_flag("--test-clock", flags.api.test_clock,
+               "enable POST /admin/clock {\"advanceSeconds\":N}");
+  tools::AddParsed(
+      app, "--recover",
+      [&db](const std::string& text) {
+        if (text != "truncate") return false;
+        db.recovery = wal::RecoveryMode::kTruncate;
+        return true;
+      },
+      "truncate", "truncate: cut the log at a corrupt record instead of refusing to start")
+      ->type_name("truncate");
+  app.footer("T: a count with a unit, ms, s, m, h or d (500ms, 10s, 24h).");
+
+  if (std::optional<int> status = tools::ParseFlags(app, argc, argv, message)) {
+    *exit_code = *status;
+    return std::nullopt;
   }
-  std::optional<std::string> auth;  // --auth as given
-  JwtConfig jwt;
-  bool jwt_flags = false;
-  auto fail = [&](const std::string& why) -> std::optional<ServerFlags> {
-    *message = "ecomm-server: " + why + "\n" + kUsage;
+  auto refuse = [&](const std::string& why) -> std::optional<ServerFlags> {
+    *message = tools::UsageText(app, why);
     *exit_code = 2;
     return std::nullopt;
   };
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    std::string value;
-    size_t eq = arg.find('=');
-    std::string_view name = arg.substr(0, eq);
-    auto next = [&]() -> bool {
-      if (eq != std::string_view::npos) {
-        value = std::string(arg.substr(eq + 1));
-        return true;
-      }
-      if (i + 1 >= argc) return false;
-      value = argv[++i];
-      return true;
-    };
-    int64_t number = 0;
-    if (name == "--help" || name == "-h") {
-      *message = kUsage;
-      *exit_code = 0;
-      return std::nullopt;
-    } else if (name == "--demo-data") {
-      flags.demo_data = true;
-    } else if (name == "--test-clock") {
-      flags.api.test_clock = true;
-    } else if (name == "--recover") {
-      if (!next() || value != "truncate") return fail("--recover takes 'truncate'");
-      flags.database.recovery = wal::RecoveryMode::kTruncate;
-    } else if (name == "--listen") {
-      size_t colon = next() ? value.rfind(':') : std::string::npos;
-      if (colon == std::string::npos ||
-          !ParseInt(std::string_view(value).substr(colon + 1), 0, 65535, &number)) {
-        return fail("--listen takes HOST:PORT");
-      }
-      flags.http.host = value.substr(0, colon);
-      if (flags.http.host.size() > 2 && flags.http.host.front() == '[' &&
-          flags.http.host.back() == ']') {  // an IPv6 address: [::1]:8080
-        flags.http.host = flags.http.host.substr(1, flags.http.host.size() - 2);
-      } else if (flags.http.host == "localhost") {  // the one name taken: no resolver
-        flags.http.host = "127.0.0.1";
-      }
-      flags.http.port = static_cast<uint16_t>(number);
-    } else if (name == "--data-dir") {
-      if (!next() || value.empty()) return fail("--data-dir takes a directory");
-      flags.database.data_dir = value;
-    } else if (name == "--fsync") {
-      auto policy = next() ? wal::SyncPolicy::Parse(value) : std::nullopt;
-      if (!policy) return fail("--fsync takes always, interval:MS or off");
-      flags.database.sync = *policy;
-    } else if (name == "--admin-token") {
-      if (!next() || value.empty()) return fail("--admin-token takes a token");
-      flags.api.auth.admin_token = value;
-    } else if (name == "--threads") {
-      if (!next() || !ParseInt(value, 1, 256, &number)) return fail("--threads takes 1..256");
-      flags.http.threads = static_cast<int>(number);
-    } else if (name == "--max-connections") {
-      if (!next() || !ParseInt(value, 1, 1'000'000, &number)) {
-        return fail("--max-connections takes 1..1000000");
-      }
-      flags.http.max_connections = static_cast<int>(number);
-    } else if (name == "--header-timeout" || name == "--body-timeout" || name == "--idle-timeout" ||
-               name == "--write-timeout") {
-      std::chrono::milliseconds* target = name == "--header-timeout" ? &flags.http.header_timeout
-                                          : name == "--body-timeout" ? &flags.http.body_timeout
-                                          : name == "--idle-timeout" ? &flags.http.idle_timeout
-                                                                     : &flags.http.write_timeout;
-      if (!next() || !tools::ParseDuration(value, std::chrono::hours(1), target)) {
-        return fail(std::string(name) + " takes a duration such as 500ms or 10s (at most 1 h)");
-      }
-    } else if (name == "--fsync-timeout") {
-      std::chrono::milliseconds timeout{};
-      if (!next() ||
-          (value != "0" && !tools::ParseDuration(value, std::chrono::hours(1), &timeout))) {
-        return fail("--fsync-timeout takes a duration such as 30s (at most 1 h; 0: none)");
-      }
-      flags.database.sync_timeout_ms = static_cast<uint32_t>(timeout.count());
-    } else if (name == "--idempotency-ttl") {
-      std::chrono::milliseconds ttl{};
-      if (!next() || !tools::ParseDuration(value, std::chrono::days(3650), &ttl)) {
-        return fail("--idempotency-ttl takes a duration such as 24h or 7d (at most 3650d)");
-      }
-      flags.database.idempotency_ttl_ms = ttl.count();
-    } else if (name == "--snapshot-every") {
-      if (!next() || !ParseInt(value, 0, INT64_MAX, &number)) {
-        return fail("--snapshot-every takes a record count");
-      }
-      flags.database.snapshot_every = static_cast<uint64_t>(number);
-    } else if (name == "--segment-bytes") {
-      if (!next() || !ParseInt(value, 4096, int64_t{1} << 40, &number)) {
-        return fail("--segment-bytes takes 4096..2^40");
-      }
-      flags.database.segment_bytes = static_cast<uint64_t>(number);
-    } else if (name == "--auth") {
-      if (!next() || (value != "off" && value != "jwt")) return fail("--auth takes off or jwt");
-      auth = value;
-    } else if (name == "--jwt-key" || name == "--jwt-hs256-secret-file") {
-      if (!next() || value.empty()) return fail(std::string(name) + " takes a file");
-      (name == "--jwt-key" ? jwt.key_file : jwt.hs256_secret_file) = value;
-      jwt_flags = true;
-    } else if (name == "--jwt-issuer" || name == "--jwt-audience") {
-      if (!next() || value.empty()) return fail(std::string(name) + " takes a value");
-      (name == "--jwt-issuer" ? jwt.issuer : jwt.audience) = value;
-      jwt_flags = true;
-    } else {
-      return fail("unknown flag " + std::string(arg));
-    }
-  }
+  db.idempotency_ttl_ms = ttl.count();
+  if (http.host == "localhost") http.host = "127.0.0.1";  // the one name taken: no resolver
+  // Each of these flags refuses an empty value: empty is not given.
   if (auth == "jwt") {
     if (jwt.key_file.empty() == jwt.hs256_secret_file.empty()) {
-      return fail("--auth jwt needs exactly one of --jwt-key and --jwt-hs256-secret-file");
+      return refuse("--auth jwt needs exactly one of --jwt-key and --jwt-hs256-secret-file");
     }
     flags.jwt = std::move(jwt);
-  } else if (jwt_flags) {
-    return fail("the --jwt-* flags need --auth jwt");
+  } else if (!jwt.key_file.empty() || !jwt.hs256_secret_file.empty() || jwt.issuer ||
+             jwt.audience) {
+    return refuse("the --jwt-* flags need --auth jwt");
   }
   // Redis' protected mode: an open API on a public interface is a mistake until the
   // operator says otherwise.
-  if (!auth && !IsLoopbackHost(flags.http.host)) {
-    return fail("--listen " + flags.http.host +
-                " is not a loopback address: end users would be unauthenticated. Give "
-                "--auth jwt (with --jwt-key), or --auth off to serve it open anyway");
+  if (auth.empty() && !IsLoopbackHost(http.host)) {
+    return refuse("--listen " + http.host +
+                  " is not a loopback address: end users would be unauthenticated. Give "
+                  "--auth jwt (with --jwt-key), or --auth off to serve it open anyway");
   }
   return flags;
 }

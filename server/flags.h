@@ -11,13 +11,15 @@ namespace ecomm::server {
 struct ServerFlags {
   HttpOptions http;
   DatabaseOptions database;
-  ApiOptions api;                // api.auth.jwt stays empty: main loads it from `jwt`
-  std::optional<JwtConfig> jwt;  // --auth jwt
+  ApiOptions api;                      // api.auth.jwt stays empty: main loads it from `jwt`
+  std::optional<auth::JwtConfig> jwt;  // --auth jwt
   bool demo_data = false;
 };
 
-// Parses argv (and ECOMM_ADMIN_TOKEN). On --help or an error, returns nothing and
-// sets `*message` (the usage text, or what is wrong) and `*exit_code`.
-std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string* message, int* exit_code);
+// Parses argv (and ECOMM_ADMIN_TOKEN) with the tools library. On --help or an error,
+// returns nothing and sets `*message` (the usage for stdout, or what is wrong and "see
+// --help" for stderr) and `*exit_code` (0 or 2).
+std::optional<ServerFlags> ParseFlags(int argc, const char* const* argv, std::string* message,
+                                      int* exit_code);
 
 }  // namespace ecomm::server

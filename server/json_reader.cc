@@ -3,7 +3,7 @@
 #include <charconv>
 
 #include "ecomm/types.h"
-#include "untrusted_json.h"
+#include "ecomm/untrusted_json.h"
 
 namespace ecomm::server {
 
@@ -16,7 +16,7 @@ Status Invalid(std::string message) {
 }  // namespace
 
 Result<rapidjson::Document> ParseObject(std::string_view body) {
-  Result<rapidjson::Document> doc = tools::ParseUntrustedJson(body);
+  Result<rapidjson::Document> doc = ParseUntrustedJson(body);
   if (doc.ok() && !doc->IsObject()) return Invalid("the body must be a JSON object");
   return doc;
 }

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "ecomm/json_writer.h"
 #include "ecomm/views.h"
-#include "json_writer.h"
 
 // Response bodies, with SPEC.md's field names. Times are RFC 3339 UTC with milliseconds.
 namespace ecomm::server {

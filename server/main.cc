@@ -1,6 +1,5 @@
 // ecomm-server: recover the data directory, serve the REST API, and on SIGTERM or
 // SIGINT stop accepting, finish in-flight requests, write a snapshot and exit 0.
-#include <csignal>
 #include <cstdio>
 #include <string>
 
@@ -8,20 +7,7 @@
 #include "fd_limit.h"
 #include "flags.h"
 #include "http_server.h"
-
-namespace {
-
-int WaitForSignal() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  int received = 0;
-  sigwait(&signals, &received);
-  return received;
-}
-
-}  // namespace
+#include "stop_signals.h"
 
 int main(int argc, char** argv) {
   using namespace ecomm;
@@ -33,20 +19,14 @@ int main(int argc, char** argv) {
     return exit_code;
   }
   if (flags->jwt) {
-    auto verifier = server::JwtVerifier::Load(*flags->jwt);
+    auto verifier = auth::JwtVerifier::Load(*flags->jwt);
     if (!verifier.ok()) {
       std::fprintf(stderr, "ecomm-server: --auth jwt: %s\n", verifier.status().message().c_str());
       return 2;
     }
     flags->api.auth.jwt = std::move(verifier).value();
   }
-  // Block the stop signals in every thread; main waits for them with sigwait.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  tools::StopSignals stop_signals;  // before the database's and the server's threads
 
   auto db = Database::Open(flags->database);
   if (!db.ok()) {
@@ -88,7 +68,7 @@ int main(int argc, char** argv) {
                http.port());
   std::fflush(stderr);
 
-  int signal = WaitForSignal();
+  int signal = stop_signals.Wait();
   std::fprintf(stderr, "ecomm: signal %d: stop accepting, answer in-flight requests\n", signal);
   http.Stop(std::chrono::seconds(10));
   Status closed = (*db)->Close();

@@ -49,7 +49,7 @@ void AppendFamily(std::string* out, std::string_view name, std::string_view type
 }
 
 void AppendHistogram(std::string* out, std::string_view name, std::string_view labels,
-                     const wal::Histogram& histogram, double scale) {
+                     const Histogram& histogram, double scale) {
   std::string series(name);
   std::string prefix = labels.empty() ? "" : std::string(labels) + ",";
   // Buckets are read one by one while requests go on recording: the total is the last

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ecomm/wal/histogram.h"
+#include "ecomm/histogram.h"
 
 namespace ecomm::server {
 
@@ -19,7 +19,7 @@ void AppendFamily(std::string* out, std::string_view name, std::string_view type
 // upper bound times `scale`, then +Inf), `_sum` and `_count`. `labels` is empty or
 // `key="value",...` without braces.
 void AppendHistogram(std::string* out, std::string_view name, std::string_view labels,
-                     const wal::Histogram& histogram, double scale);
+                     const Histogram& histogram, double scale);
 
 // Request counters by route and status, and a latency histogram per route; lock-free
 // so that counting costs the hot path a few atomic adds.
@@ -39,7 +39,7 @@ class RequestMetrics {
                                                     409, 413, 415, 422, 500, 503, 0};
   struct PerRoute {
     std::array<std::atomic<uint64_t>, kStatuses.size()> by_status{};
-    wal::Histogram latency_us;
+    Histogram latency_us{Histogram::kCoarse};
   };
   size_t Slot(size_t route) const { return route == kUnrouted ? names_.size() - 1 : route; }
 

@@ -1,6 +1,6 @@
 #include "problem.h"
 
-#include "json_writer.h"
+#include "ecomm/json_writer.h"
 #include "utf8.h"
 
 namespace ecomm::server {

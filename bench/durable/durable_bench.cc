@@ -6,7 +6,8 @@
 //   durable_bench recovery --gigabytes G --dir D [--runs R] [--build-fsync POLICY] [--warm]
 //   durable_bench snapshot --users N --dir D [--snapshots K] [--committers C]
 //                          [--orders O] [--baseline-ms MS] [--on-main-thread]
-//   (every subcommand also takes --keep: leave the data directory behind)
+//   (every subcommand also takes --keep: leave the data directory behind; flags are
+//   also --name=value, and `durable_bench SUBCOMMAND --help` lists them)
 //
 // Each subcommand works in a fresh directory made under D and removed at the end. D
 // must be on the disk being judged: on a tmpfs fdatasync costs nothing and every
@@ -39,7 +40,6 @@
 #include <filesystem>
 #include <fstream>
 #include <latch>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <numeric>
@@ -49,14 +49,15 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <tuple>
 #include <utility>
 #include <vector>
 
+#include "cli_flags.h"
 #include "ecomm/database.h"
 #include "ecomm/engine.h"
-#include "ecomm/wal/histogram.h"
+#include "ecomm/histogram.h"
 #include "ecomm/wal/wal_writer.h"
+#include "replay.h"  // StateDigest: the engine library's own check that recovery is exact
 
 namespace ecomm {
 namespace {
@@ -98,69 +99,28 @@ uint64_t NanosBetween(SteadyClock::time_point from, SteadyClock::time_point to) 
 // ---------------------------------------------------------------------------------
 // Command line
 
-class Flags {
- public:
-  // argv[first..]: "--name value" pairs; a flag followed by another flag (or by
-  // nothing) is a switch and reads as "true".
-  Flags(int argc, char** argv, int first) {
-    for (int i = first; i < argc; ++i) {
-      std::string_view arg = argv[i];
-      if (arg.substr(0, 2) != "--" || arg.size() == 2) {
-        Die("unexpected argument: " + std::string(arg));
-      }
-      std::string name(arg.substr(2));
-      bool has_value = i + 1 < argc && std::string_view(argv[i + 1]).substr(0, 2) != "--";
-      values_[name] = has_value ? argv[++i] : "true";
-    }
-  }
+// --name POLICY into `out`, read as ecomm-server reads --fsync.
+CLI::Option* AddSync(CLI::App& command, const std::string& name, wal::SyncPolicy* out,
+                     const std::string& help) {
+  return tools::AddParsed(
+             command, name,
+             [out](const std::string& text) {
+               std::optional<wal::SyncPolicy> policy = wal::SyncPolicy::Parse(text);
+               if (policy) *out = *policy;
+               return policy.has_value();
+             },
+             "always, interval:MS or off", help)
+      ->type_name("POLICY")
+      ->default_str(out->ToString());
+}
 
-  // A misspelt flag would otherwise be ignored silently and the run measure the
-  // default instead of what was asked.
-  void Allow(std::initializer_list<std::string_view> known) const {
-    for (const auto& [name, value] : values_) {
-      if (std::find(known.begin(), known.end(), name) == known.end()) Die("unknown flag --" + name);
-    }
-  }
-
-  bool Has(const std::string& name) const { return values_.contains(name); }
-
-  std::string Text(const std::string& name, std::string fallback) const {
-    auto it = values_.find(name);
-    return it == values_.end() ? fallback : it->second;
-  }
-
-  std::string Required(const std::string& name) const {
-    if (!Has(name)) Die("--" + name + " is required");
-    return values_.at(name);
-  }
-
-  double Positive(const std::string& name, double fallback) const {
-    if (!Has(name)) return fallback;
-    char* end = nullptr;
-    const std::string& text = values_.at(name);
-    double value = std::strtod(text.c_str(), &end);
-    if (end == text.c_str() || *end != '\0' || !(value > 0)) Die("--" + name + " must be > 0");
-    return value;
-  }
-
-  size_t Count(const std::string& name, size_t fallback) const {
-    double value = Positive(name, static_cast<double>(fallback));
-    if (value != static_cast<double>(static_cast<size_t>(value))) {
-      Die("--" + name + " must be a whole number");
-    }
-    return static_cast<size_t>(value);
-  }
-
-  wal::SyncPolicy Sync(const std::string& name, std::string_view fallback) const {
-    std::string text = Text(name, std::string(fallback));
-    std::optional<wal::SyncPolicy> policy = wal::SyncPolicy::Parse(text);
-    if (!policy) Die("--" + name + ": expected always, interval:MS or off, got " + text);
-    return *policy;
-  }
-
- private:
-  std::map<std::string, std::string> values_;
-};
+// --dir D and --keep, which every subcommand takes; returns --dir.
+CLI::Option* AddScratchDir(CLI::App& command, std::string* dir, bool* keep) {
+  command.add_flag("--keep", *keep, "leave the data directory behind");
+  return tools::AddText(command, "--dir", dir,
+                        "where to make the data directory: on the disk being judged")
+      ->type_name("DIR");
+}
 
 // ---------------------------------------------------------------------------------
 // Result lines
@@ -206,56 +166,6 @@ void Repeat(size_t runs, Once&& once) {
   }
   if (runs > 1) PrintRow("median", Median(rows));
 }
-
-// ---------------------------------------------------------------------------------
-// Latency distributions
-
-// Bucket counts of a wal::Histogram. Unlike the histogram they can be subtracted (the
-// part of a run inside the timed window) and merged (each committer records into its
-// own histogram, so that 256 threads do not fight over the same cache lines).
-class Buckets {
- public:
-  static Buckets Of(const wal::Histogram& histogram) {
-    Buckets buckets;
-    uint64_t previous = 0;
-    histogram.ForEachBucket([&](uint64_t upper, uint64_t cumulative) {
-      buckets.counts_[upper] += cumulative - previous;
-      previous = cumulative;
-    });
-    return buckets;
-  }
-
-  Buckets& operator+=(const Buckets& other) {
-    for (const auto& [upper, n] : other.counts_) counts_[upper] += n;
-    return *this;
-  }
-  // `earlier` is a previous reading of the same histogram.
-  Buckets& operator-=(const Buckets& earlier) {
-    for (const auto& [upper, n] : earlier.counts_) counts_[upper] -= n;
-    return *this;
-  }
-
-  uint64_t Count() const {
-    uint64_t total = 0;
-    for (const auto& [upper, n] : counts_) total += n;
-    return total;
-  }
-
-  // The rule of wal::Histogram::Percentile: the upper bound of the bucket holding the
-  // p-th percentile, so a figure is exact to within one bucket (12.5%).
-  uint64_t Percentile(double p) const {
-    uint64_t rank = static_cast<uint64_t>(std::ceil(p / 100.0 * static_cast<double>(Count())));
-    uint64_t cumulative = 0;
-    for (const auto& [upper, n] : counts_) {
-      cumulative += n;
-      if (n > 0 && cumulative >= std::max<uint64_t>(rank, 1)) return upper;
-    }
-    return 0;
-  }
-
- private:
-  std::map<uint64_t, uint64_t> counts_;
-};
 
 // ---------------------------------------------------------------------------------
 // Machine and disk facts
@@ -407,12 +317,6 @@ CommitTicket Seed(Engine& engine, size_t users, size_t products) {
 
 enum class Op { kCharge, kOrder };
 
-Op ParseOp(const std::string& text) {
-  if (text == "charge") return Op::kCharge;
-  if (text == "order") return Op::kOrder;
-  Die("--op must be charge or order, got " + text);
-}
-
 const char* OpName(Op op) { return op == Op::kCharge ? "charge" : "order"; }
 
 // The indexes below `count` that thread `t` of `n` owns (i mod n == t), so that
@@ -478,15 +382,42 @@ DatabaseOptions BenchOptions(const std::string& dir, wal::SyncPolicy sync) {
 // commit: closed-loop durable commits
 
 struct CommitConfig {
-  size_t committers;
-  double seconds;
-  Op op;
-  wal::SyncPolicy sync;
-  bool memory;         // a plain Engine, no journal: the in-memory ceiling
-  size_t event_loops;  // 0: a thread per committer; else committers multiplexed on these
-  std::string parent;
-  bool keep;
+  size_t committers = 1;
+  double seconds = 5;
+  Op op = Op::kCharge;
+  wal::SyncPolicy sync;    // always
+  bool memory = false;     // a plain Engine, no journal: the in-memory ceiling
+  size_t event_loops = 0;  // 0: a thread per committer; else committers multiplexed on these
+  std::string parent;      // empty with --memory
+  bool keep = false;
+  size_t runs = 1;
 };
+
+CLI::App* AddCommitCommand(CLI::App& app, CommitConfig* c) {
+  CLI::App* command = app.add_subcommand("commit", "closed-loop durable commits");
+  tools::AddNumber(*command, "--committers", &c->committers, size_t{1}, size_t{100'000},
+                   "committers, each a closed loop");
+  tools::AddNumber(*command, "--seconds", &c->seconds, 0.1, 86'400.0, "the timed window");
+  tools::AddParsed(
+      *command, "--op",
+      [c](const std::string& text) {
+        if (text != "charge" && text != "order") return false;
+        c->op = text == "charge" ? Op::kCharge : Op::kOrder;
+        return true;
+      },
+      "charge or order", "the mutation committed")
+      ->type_name("OP")
+      ->default_str(OpName(c->op));
+  AddSync(*command, "--fsync", &c->sync, "when a commit is durable");
+  command->add_flag("--memory", c->memory, "an Engine without a journal: the in-memory ceiling");
+  tools::AddNumber(*command, "--async", &c->event_loops, size_t{1}, size_t{1024},
+                   "multiplex the committers on T threads that learn of durability via "
+                   "OnDurable (without it: a thread each, blocking in WaitDurable)");
+  tools::AddNumber(*command, "--runs", &c->runs, size_t{1}, size_t{1000},
+                   "runs, each on a fresh database");
+  AddScratchDir(*command, &c->parent, &c->keep);
+  return command;
+}
 
 // A thread issuing commits until told to stop; it counts only the commits that
 // complete inside the timed window.
@@ -496,7 +427,7 @@ class Driver {
   virtual void Run(Op op, const std::atomic<bool>& stop) = 0;
 
   uint64_t commits() const { return commits_; }
-  const wal::Histogram& latency_ns() const { return latency_ns_; }
+  const Histogram& latency_ns() const { return latency_ns_; }
 
  protected:
   void Count(SteadyClock::time_point begin, SteadyClock::time_point end) {
@@ -506,7 +437,7 @@ class Driver {
 
  private:
   uint64_t commits_ = 0;
-  wal::Histogram latency_ns_;
+  Histogram latency_ns_{Histogram::kCoarse};
 };
 
 // One committer per thread, as a thread-per-request server runs: mutation, then block
@@ -609,7 +540,7 @@ std::vector<std::unique_ptr<Driver>> MakeDrivers(Engine& engine, const CommitCon
 struct Reading {
   SteadyClock::time_point at;
   wal::WalStats wal;
-  Buckets syncs_us;
+  Histogram syncs_us{Histogram::kCoarse};
   Usage usage;
 };
 
@@ -617,7 +548,7 @@ Reading Read(const Database* db) {
   Reading reading;
   if (db != nullptr) {
     reading.wal = db->LogStats();
-    reading.syncs_us = Buckets::Of(db->LogSyncLatencyMicros());
+    reading.syncs_us.Merge(db->LogSyncLatencyMicros());
   }
   reading.usage = ProcessUsage();
   reading.at = SteadyClock::now();
@@ -658,17 +589,15 @@ Row RunCommitOnce(const CommitConfig& config) {
 
   double elapsed = std::chrono::duration<double>(after.at - before.at).count();
   uint64_t commits = 0;
-  Buckets latency;
-  uint64_t max_ns = 0;
+  Histogram latency(Histogram::kCoarse);
   for (const auto& committer : committers) {
     commits += committer->commits();
-    latency += Buckets::Of(committer->latency_ns());
-    max_ns = std::max(max_ns, committer->latency_ns().Max());
+    latency.Merge(committer->latency_ns());
   }
   uint64_t records = after.wal.records - before.wal.records;
   uint64_t syncs = after.wal.syncs - before.wal.syncs;
-  Buckets syncs_us = after.syncs_us;
-  syncs_us -= before.syncs_us;
+  Histogram syncs_us = after.syncs_us;
+  syncs_us.Subtract(before.syncs_us);
   std::printf("# load average before the run: %s\n", load.c_str());
   auto cpu = CpuPercent(before.usage, after.usage, elapsed);
   double commits_d = static_cast<double>(commits);
@@ -677,11 +606,11 @@ Row RunCommitOnce(const CommitConfig& config) {
       {"records_per_sync",
        syncs == 0 ? 0.0 : static_cast<double>(records) / static_cast<double>(syncs)},
       {"syncs_per_s", std::round(static_cast<double>(syncs) / elapsed)},
-      {"sync_p50_us", static_cast<double>(syncs_us.Percentile(50))},
-      {"sync_p99_us", static_cast<double>(syncs_us.Percentile(99))},
-      {"commit_p50_us", static_cast<double>(latency.Percentile(50)) / 1e3},
-      {"commit_p99_us", static_cast<double>(latency.Percentile(99)) / 1e3},
-      {"commit_max_us", std::round(static_cast<double>(max_ns) / 1e3)},
+      {"sync_p50_us", static_cast<double>(syncs_us.Percentile(0.5))},
+      {"sync_p99_us", static_cast<double>(syncs_us.Percentile(0.99))},
+      {"commit_p50_us", static_cast<double>(latency.Percentile(0.5)) / 1e3},
+      {"commit_p99_us", static_cast<double>(latency.Percentile(0.99)) / 1e3},
+      {"commit_max_us", std::round(static_cast<double>(latency.Max()) / 1e3)},
       {"cpu_percent", cpu.first},
       {"others_cpu_percent", cpu.second},
       {"vcsw_per_commit",
@@ -690,19 +619,7 @@ Row RunCommitOnce(const CommitConfig& config) {
   };
 }
 
-void RunCommit(const Flags& flags) {
-  flags.Allow({"committers", "seconds", "dir", "op", "fsync", "memory", "async", "runs", "keep"});
-  const bool memory = flags.Has("memory");
-  CommitConfig config{
-      .committers = flags.Count("committers", 1),
-      .seconds = flags.Positive("seconds", 5),
-      .op = ParseOp(flags.Text("op", "charge")),
-      .sync = flags.Sync("fsync", "always"),
-      .memory = memory,
-      .event_loops = flags.Has("async") ? flags.Count("async", 2) : 0,
-      .parent = memory ? std::string() : flags.Required("dir"),
-      .keep = flags.Has("keep"),
-  };
+void RunCommit(const CommitConfig& config) {
   std::string journal =
       config.memory ? "in-memory (no journal)" : "fsync=" + config.sync.ToString();
   std::string threads = config.event_loops == 0 ? "one thread each, blocking in WaitDurable"
@@ -711,7 +628,7 @@ void RunCommit(const Flags& flags) {
   std::printf("# commit: op=%s committers=%zu (%s) seconds=%g %s; %zu users, %zu products\n",
               OpName(config.op), config.committers, threads.c_str(), config.seconds,
               journal.c_str(), kUsers, kProducts);
-  Repeat(flags.Count("runs", 1), [&](size_t) { return RunCommitOnce(config); });
+  Repeat(config.runs, [&](size_t) { return RunCommitOnce(config); });
 }
 
 // ---------------------------------------------------------------------------------
@@ -780,26 +697,45 @@ void FillLog(Database& db, uint64_t target) {
   for (std::thread& thread : threads) thread.join();
 }
 
-void RunRecovery(const Flags& flags) {
-  flags.Allow({"gigabytes", "dir", "runs", "build-fsync", "warm", "keep"});
-  const double gigabytes = flags.Positive("gigabytes", 1);
-  const uint64_t target = static_cast<uint64_t>(gigabytes * static_cast<double>(uint64_t{1} << 30));
-  const std::string parent = flags.Required("dir");
-  const bool warm = flags.Has("warm");
+struct RecoveryConfig {
+  double gigabytes = 1;
+  std::string parent;
+  size_t runs = 1;
+  wal::SyncPolicy build_sync{wal::SyncPolicy::Mode::kInterval, 100};
+  bool warm = false;  // replay with the log in the page cache
+  bool keep = false;
+};
+
+CLI::App* AddRecoveryCommand(CLI::App& app, RecoveryConfig* c) {
+  CLI::App* command = app.add_subcommand("recovery", "replaying a large log");
+  tools::AddNumber(*command, "--gigabytes", &c->gigabytes, 0.001, 1024.0,
+                   "the size of the log to build and replay");
+  tools::AddNumber(*command, "--runs", &c->runs, size_t{1}, size_t{1000},
+                   "replays of the one log built");
+  AddSync(*command, "--build-fsync", &c->build_sync, "the policy the log is built with");
+  command->add_flag("--warm", c->warm, "leave the log in the page cache before each replay");
+  AddScratchDir(*command, &c->parent, &c->keep)->required();
+  return command;
+}
+
+void RunRecovery(const RecoveryConfig& config) {
+  const uint64_t target =
+      static_cast<uint64_t>(config.gigabytes * static_cast<double>(uint64_t{1} << 30));
+  const std::string& parent = config.parent;
   std::filesystem::create_directories(parent);
   // The log, then a final snapshot of the same state at every Close, plus headroom.
   if (FreeBytes(parent) < 3 * target) Die("less than 3x --gigabytes free under " + parent);
-  ScratchDir dir(parent, flags.Has("keep"));
+  ScratchDir dir(parent, config.keep);
 
-  DatabaseOptions build = BenchOptions(dir.path(), flags.Sync("build-fsync", "interval:100"));
-  std::printf("# building a %.2f GiB log with fsync=%s\n", gigabytes,
+  DatabaseOptions build = BenchOptions(dir.path(), config.build_sync);
+  std::printf("# building a %.2f GiB log with fsync=%s\n", config.gigabytes,
               build.sync.ToString().c_str());
   auto start = SteadyClock::now();
   std::unique_ptr<Database> db = Must(Database::Open(build), "open");
   FillLog(*db, target);
   wal::WalStats built = db->LogStats();
   // The recovered state must be this one, or the speed below is of a wrong replay.
-  uint64_t digest = db->engine().StateDigest();
+  uint64_t digest = StateDigest(db->engine());
   EngineCounts counts = db->engine().Counts();
   std::printf("# built %llu records, %.1f MB in %.1f s; %llu users, %llu products, %llu orders\n",
               static_cast<unsigned long long>(built.records),
@@ -812,9 +748,9 @@ void RunRecovery(const Flags& flags) {
 
   // Replays always use the production policy; it does not matter to reading the log.
   DatabaseOptions reopen = BenchOptions(dir.path(), wal::SyncPolicy{});
-  Repeat(flags.Count("runs", 1), [&](size_t) {
+  Repeat(config.runs, [&](size_t) {
     size_t removed = RemoveSnapshots(dir.path());
-    double resident = warm ? 1.0 : EvictFromPageCache(dir.path() + "/wal");
+    double resident = config.warm ? 1.0 : EvictFromPageCache(dir.path() + "/wal");
     std::printf("# removed %zu snapshot(s); %.1f%% of the log in the page cache before Open\n",
                 removed, resident * 100);
     Stopwatch open;
@@ -823,7 +759,7 @@ void RunRecovery(const Flags& flags) {
     double others = open.OthersCpuPercent();
     const RecoveryStats& stats = recovered->recovery();
     if (stats.snapshot_lsn != 0) Die("a snapshot was loaded: the log was not replayed in full");
-    if (recovered->engine().StateDigest() != digest) {
+    if (StateDigest(recovered->engine()) != digest) {
       Die("recovered state differs from the built one");
     }
     Row row{
@@ -844,23 +780,41 @@ void RunRecovery(const Flags& flags) {
 // ---------------------------------------------------------------------------------
 // snapshot: the pause a snapshot imposes on committers
 
-// Latencies of single Charge calls of one committer thread, per phase of the run.
-struct PhaseStats {
-  uint64_t calls = 0;
-  uint64_t max_ns = 0;
-  wal::Histogram latency_ns;
+struct SnapshotConfig {
+  size_t users = 1'000'000;
+  std::string parent;
+  size_t snapshots = 3;
+  size_t committers = 2;
+  size_t orders = 100'000;
+  size_t baseline_ms = 1000;
+  bool on_main_thread = false;
+  bool keep = false;
 };
 
-void RunSnapshot(const Flags& flags) {
-  flags.Allow({"users", "dir", "snapshots", "committers", "orders", "baseline-ms", "on-main-thread",
-               "keep"});
-  const size_t users = flags.Count("users", 1'000'000);
-  const size_t snapshots = flags.Count("snapshots", 3);
-  const size_t committers = flags.Count("committers", 2);
-  const size_t orders = flags.Count("orders", 100'000);
-  const auto baseline = std::chrono::milliseconds(flags.Count("baseline-ms", 1000));
-  const bool on_main_thread = flags.Has("on-main-thread");
-  ScratchDir dir(flags.Required("dir"), flags.Has("keep"));
+CLI::App* AddSnapshotCommand(CLI::App& app, SnapshotConfig* c) {
+  CLI::App* command = app.add_subcommand("snapshot", "the pause a snapshot imposes on committers");
+  tools::AddNumber(*command, "--users", &c->users, size_t{1}, size_t{100'000'000},
+                   "users seeded, one charge each");
+  tools::AddNumber(*command, "--snapshots", &c->snapshots, size_t{1}, size_t{1000},
+                   "snapshots taken, each after a quiet window");
+  tools::AddNumber(*command, "--committers", &c->committers, size_t{1}, size_t{1000},
+                   "threads charging random users meanwhile");
+  tools::AddNumber(*command, "--orders", &c->orders, size_t{1}, size_t{100'000'000},
+                   "orders placed while seeding");
+  tools::AddNumber(*command, "--baseline-ms", &c->baseline_ms, size_t{1}, size_t{3'600'000},
+                   "the quiet window before each snapshot");
+  command->add_flag("--on-main-thread", c->on_main_thread,
+                    "snapshot on the thread that seeded the state");
+  AddScratchDir(*command, &c->parent, &c->keep)->required();
+  return command;
+}
+
+void RunSnapshot(const SnapshotConfig& config) {
+  const size_t users = config.users;
+  const size_t snapshots = config.snapshots;
+  const size_t committers = config.committers;
+  const auto baseline = std::chrono::milliseconds(config.baseline_ms);
+  ScratchDir dir(config.parent, config.keep);
 
   // fsync off: the committers should press on the engine as hard as they can, so
   // that the gate has in-flight mutations to wait for.
@@ -871,7 +825,7 @@ void RunSnapshot(const Flags& flags) {
   auto start = SteadyClock::now();
   Seed(engine, users, kProducts);
   Mutator seller(engine, users, kProducts, 0, 1);
-  for (size_t i = 0; i < orders; ++i) (void)seller.Next(Op::kOrder);
+  for (size_t i = 0; i < config.orders; ++i) (void)seller.Next(Op::kOrder);
   EngineCounts counts = engine.Counts();
   std::printf("# seeded %llu users (one charge each), %llu products, %llu orders in %.1f s\n",
               static_cast<unsigned long long>(counts.users),
@@ -884,10 +838,13 @@ void RunSnapshot(const Flags& flags) {
   const size_t phases = 2 * snapshots;
   std::atomic<int> phase{-1};
   std::atomic<bool> stop{false};
-  std::vector<std::vector<std::unique_ptr<PhaseStats>>> per_thread(committers);
+  // Latencies of single Charge calls, per committer thread and phase of the run.
+  std::vector<std::vector<std::unique_ptr<Histogram>>> per_thread(committers);
   std::vector<std::thread> threads;
   for (size_t t = 0; t < committers; ++t) {
-    for (size_t p = 0; p < phases; ++p) per_thread[t].push_back(std::make_unique<PhaseStats>());
+    for (size_t p = 0; p < phases; ++p) {
+      per_thread[t].push_back(std::make_unique<Histogram>(Histogram::kCoarse));
+    }
     threads.emplace_back([&, t] {
       // Random users over the whole population, so the snapshot's copy-on-write has
       // pre-images to preserve as it would under real traffic.
@@ -901,10 +858,7 @@ void RunSnapshot(const Flags& flags) {
         Must(engine.Charge(user, 1), "charge");
         uint64_t ns = NanosBetween(begin, SteadyClock::now());
         if (current < 0) continue;
-        PhaseStats& stats = *per_thread[t][static_cast<size_t>(current)];
-        ++stats.calls;
-        stats.max_ns = std::max(stats.max_ns, ns);
-        stats.latency_ns.Record(ns);
+        per_thread[t][static_cast<size_t>(current)]->Record(ns);
       }
     });
   }
@@ -929,7 +883,7 @@ void RunSnapshot(const Flags& flags) {
   // A server snapshots on the Database's own thread, not on the thread that loaded the
   // state (here the seeding main thread, there recovery). Which thread it is matters
   // to glibc malloc: the loading thread owns the arena of every seeded object.
-  if (on_main_thread) {
+  if (config.on_main_thread) {
     take_snapshots();
   } else {
     std::thread(take_snapshots).join();
@@ -939,37 +893,32 @@ void RunSnapshot(const Flags& flags) {
 
   // Every committer's calls in phase p, summed.
   auto merged = [&](size_t p) {
-    Buckets buckets;
-    uint64_t calls = 0;
-    uint64_t max_ns = 0;
-    for (const auto& stats : per_thread) {
-      buckets += Buckets::Of(stats[p]->latency_ns);
-      calls += stats[p]->calls;
-      max_ns = std::max(max_ns, stats[p]->max_ns);
-    }
-    return std::tuple{buckets, calls, max_ns};
+    Histogram all(Histogram::kCoarse);
+    for (const auto& phase_latencies : per_thread) all.Merge(*phase_latencies[p]);
+    return all;
   };
   std::printf(
       "# %zu committers charging random users, fsync=off; quiet window %lld ms; snapshots taken "
       "on %s\n",
       committers, static_cast<long long>(baseline.count()),
-      on_main_thread ? "the seeding (main) thread" : "a thread of their own");
+      config.on_main_thread ? "the seeding (main) thread" : "a thread of their own");
   std::vector<Row> rows;
   for (size_t k = 0; k < snapshots; ++k) {
-    auto [quiet, quiet_calls, quiet_max] = merged(2 * k);
-    auto [during, during_calls, during_max] = merged(2 * k + 1);
+    Histogram quiet = merged(2 * k);
+    Histogram during = merged(2 * k + 1);
     rows.push_back(Row{
         {"users", static_cast<double>(counts.users)},
         {"snapshot_mb", static_cast<double>(taken[k].bytes) / 1e6},
         {"write_ms", std::round(taken[k].write_millis)},
         {"pause_us", std::round(taken[k].pause_micros)},
-        {"stall_max_ms", static_cast<double>(during_max) / 1e6},
-        {"charge_p99_us", static_cast<double>(during.Percentile(99)) / 1e3},
-        {"charges_per_s", std::round(static_cast<double>(during_calls) / phase_seconds[2 * k + 1])},
-        {"quiet_stall_max_ms", static_cast<double>(quiet_max) / 1e6},
-        {"quiet_p99_us", static_cast<double>(quiet.Percentile(99)) / 1e3},
+        {"stall_max_ms", static_cast<double>(during.Max()) / 1e6},
+        {"charge_p99_us", static_cast<double>(during.Percentile(0.99)) / 1e3},
+        {"charges_per_s",
+         std::round(static_cast<double>(during.Count()) / phase_seconds[2 * k + 1])},
+        {"quiet_stall_max_ms", static_cast<double>(quiet.Max()) / 1e6},
+        {"quiet_p99_us", static_cast<double>(quiet.Percentile(0.99)) / 1e3},
         {"quiet_charges_per_s",
-         std::round(static_cast<double>(quiet_calls) / phase_seconds[2 * k])},
+         std::round(static_cast<double>(quiet.Count()) / phase_seconds[2 * k])},
         {"others_cpu_percent", phase_others[2 * k + 1]},
         {"quiet_others_cpu_percent", phase_others[2 * k]},
     });
@@ -979,37 +928,33 @@ void RunSnapshot(const Flags& flags) {
   Must(db->Close(), "close");
 }
 
-[[noreturn]] void PrintUsage(const char* program) {
-  std::fprintf(stderr,
-               "usage:\n"
-               "  %s commit --committers N --seconds S --dir D [--op charge|order]\n"
-               "      [--fsync always|interval:MS|off] [--memory] [--async T] [--runs R]\n"
-               "  %s recovery --gigabytes G --dir D [--runs R] [--build-fsync POLICY] [--warm]\n"
-               "  %s snapshot --users N --dir D [--snapshots K] [--committers C] [--orders O]\n"
-               "      [--baseline-ms MS] [--on-main-thread]\n"
-               "  (all: --keep leaves the data directory behind)\n",
-               program, program, program);
-  std::exit(2);
-}
-
 }  // namespace
 }  // namespace ecomm
 
 int main(int argc, char** argv) {
   using namespace ecomm;
-  if (argc < 2) PrintUsage(argv[0]);
-  std::string_view command = argv[1];
-  Flags flags(argc, argv, 2);
-  std::printf("# durable_bench %s; %u CPUs; load average %s\n", argv[1],
+  CLI::App app("What the write-ahead log costs and what it buys, on the disk under --dir.",
+               "durable_bench");
+  app.require_subcommand(1);
+  CommitConfig commit;
+  RecoveryConfig recovery;
+  SnapshotConfig snapshot;
+  CLI::App* commit_command = AddCommitCommand(app, &commit);
+  CLI::App* recovery_command = AddRecoveryCommand(app, &recovery);
+  AddSnapshotCommand(app, &snapshot);
+  if (std::optional<int> exit = tools::ParseFlags(app, argc, argv)) return *exit;
+  if (commit_command->parsed() && !commit.memory && commit.parent.empty()) {
+    return tools::UsageError(app, "commit needs --dir unless --memory");
+  }
+  std::printf("# durable_bench %s; %u CPUs; load average %s\n",
+              app.get_subcommands().front()->get_name().c_str(),
               std::thread::hardware_concurrency(), LoadAverage().c_str());
-  if (command == "commit") {
-    RunCommit(flags);
-  } else if (command == "recovery") {
-    RunRecovery(flags);
-  } else if (command == "snapshot") {
-    RunSnapshot(flags);
+  if (commit_command->parsed()) {
+    RunCommit(commit);
+  } else if (recovery_command->parsed()) {
+    RunRecovery(recovery);
   } else {
-    PrintUsage(argv[0]);
+    RunSnapshot(snapshot);
   }
   return 0;
 }

@@ -3,17 +3,20 @@
 // convert: a metadata change again), and when it overwrites blocks already written
 // (a pre-zeroed segment): only then has ext4 no inode or extent to write.
 //
-// Usage: fsync_probe [DIR] [SYNCS] [BYTES]   (defaults: ., 5000 syncs of 2048 bytes,
-// about one group-commit batch of one-line orders). Two rounds, each mode in turn.
+// Usage: fsync_probe [DIR] [SYNCS] [BYTES], or --dir, --syncs, --bytes (defaults: ., 5000
+// syncs of 2048 bytes, about one group-commit batch of one-line orders). Two rounds, each
+// mode in turn.
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "cli_flags.h"
 
 namespace {
 
@@ -82,11 +85,21 @@ bool Run(const std::string& path, Prepared prepared, int syncs, size_t bytes) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dir = argc > 1 ? argv[1] : ".";
-  int syncs = argc > 2 ? std::atoi(argv[2]) : 5000;
-  size_t bytes = argc > 3 ? static_cast<size_t>(std::atol(argv[3])) : 2048;
-  if (syncs <= 0 || bytes == 0)
-    return std::fprintf(stderr, "usage: fsync_probe [DIR] [SYNCS] [BYTES]\n"), 2;
+  std::string dir = ".";
+  int syncs = 5000;
+  size_t bytes = 2048;
+  CLI::App app(
+      "What an fdatasync costs on this disk after an append that grows the file, into\n"
+      "fallocated blocks, and over pre-zeroed ones.",
+      "fsync_probe");
+  app.add_option("--dir,dir", dir, "where the probe file goes")->capture_default_str();
+  app.add_option("--syncs,syncs", syncs, "appends, each followed by an fdatasync")
+      ->check(CLI::Range(1, 10'000'000))
+      ->capture_default_str();
+  app.add_option("--bytes,bytes", bytes, "bytes per append")
+      ->check(CLI::Range(1, 1 << 30))
+      ->capture_default_str();
+  if (std::optional<int> status = ecomm::tools::ParseFlags(app, argc, argv)) return *status;
   std::string path = dir + "/fsync_probe.dat";
   for (int round = 0; round < 2; ++round) {
     for (Prepared prepared : {Prepared::kNone, Prepared::kFallocated, Prepared::kZeroed}) {

@@ -25,18 +25,17 @@
 //             connection before reading all it was sent resets it)
 // Exit status 1 when any answer was a 5xx, 2 on bad flags.
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/signal_set.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <chrono>
-#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <deque>
@@ -48,16 +47,15 @@
 #include <string_view>
 #include <vector>
 
+#include "cli_flags.h"
+#include "stop_signals.h"
+
 namespace {
 
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using boost::system::error_code;
 using SteadyClock = std::chrono::steady_clock;
-
-constexpr const char* kUsage = R"(usage: ecomm-attacker --target HOST:PORT [--slowloris N]
-                      [--interval-ms MS] [--garbage N] [--duration S] [--seed N]
-)";
 
 // Enough connects in flight to open 10,000 connections in a second or two, few enough
 // not to overflow the server's accept backlog (SYNs dropped there are retried only
@@ -71,7 +69,7 @@ constexpr size_t kStatusLine = 12;
 
 struct Options {
   std::string host;
-  std::string port;
+  uint16_t port = 0;
   int slowloris = 0;
   int garbage = 0;
   int interval_ms = 1000;
@@ -79,47 +77,29 @@ struct Options {
   uint64_t seed = 1;
 };
 
-bool ParseInt(std::string_view text, int64_t min, int64_t max, int64_t* out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
-  return ec == std::errc() && end == text.data() + text.size() && *out >= min && *out <= max;
-}
-
-std::optional<Options> ParseOptions(int argc, char** argv) {
-  Options options;
-  auto fail = [](const std::string& why) -> std::optional<Options> {
-    std::fprintf(stderr, "ecomm-attacker: %s\n%s", why.c_str(), kUsage);
-    return std::nullopt;
-  };
-  for (int i = 1; i < argc; ++i) {
-    std::string_view name = argv[i];
-    if (i + 1 >= argc) return fail(std::string(name) + " takes a value");
-    std::string_view value = argv[++i];
-    int64_t number = 0;
-    if (name == "--target") {
-      size_t colon = value.rfind(':');
-      if (colon == std::string_view::npos || colon == 0) return fail("--target takes HOST:PORT");
-      options.host = value.substr(0, colon);
-      options.port = value.substr(colon + 1);
-    } else if (name == "--seed") {
-      if (!ParseInt(value, 0, INT64_MAX, &number)) return fail("--seed takes a number");
-      options.seed = static_cast<uint64_t>(number);
-    } else if (name == "--slowloris" || name == "--garbage" || name == "--interval-ms" ||
-               name == "--duration") {
-      int* target = name == "--slowloris"     ? &options.slowloris
-                    : name == "--garbage"     ? &options.garbage
-                    : name == "--interval-ms" ? &options.interval_ms
-                                              : &options.duration_s;
-      if (!ParseInt(value, 0, 1'000'000, &number))
-        return fail(std::string(name) + " takes 0..10^6");
-      *target = static_cast<int>(number);
-    } else {
-      return fail("unknown flag " + std::string(name));
-    }
+// The exit status to stop with (0 after --help, 2 on a bad command line), or nothing
+// when the program goes on with *options.
+std::optional<int> ParseOptions(int argc, char** argv, Options* options) {
+  CLI::App app("Hostile HTTP clients, to measure what they cost the normal ones.",
+               "ecomm-attacker");
+  ecomm::tools::AddHostPort(app, "--target", &options->host, &options->port, "the server")
+      ->required();
+  ecomm::tools::AddNumber(app, "--slowloris", &options->slowloris, 0, 1'000'000,
+                          "connections each sending an endless request header");
+  ecomm::tools::AddNumber(app, "--interval-ms", &options->interval_ms, 1, 1'000'000,
+                          "a slowloris connection sends one more byte every MS");
+  ecomm::tools::AddNumber(app, "--garbage", &options->garbage, 0, 1'000'000,
+                          "connections each sending requests of random bytes");
+  ecomm::tools::AddNumber(app, "--duration", &options->duration_s, 0, 1'000'000,
+                          "seconds to run (0: until SIGINT or SIGTERM)");
+  ecomm::tools::AddNumber(app, "--seed", &options->seed, uint64_t{0}, uint64_t{INT64_MAX},
+                          "of the random bytes");
+  app.footer("Exit status 1 when any answer was a 5xx, 2 on bad flags.");
+  if (std::optional<int> status = ecomm::tools::ParseFlags(app, argc, argv)) return status;
+  if (options->slowloris + options->garbage == 0) {
+    return ecomm::tools::UsageError(app, "no --slowloris or --garbage clients");
   }
-  if (options.host.empty()) return fail("--target is required");
-  if (options.slowloris + options.garbage == 0) return fail("no --slowloris or --garbage clients");
-  if (options.interval_ms == 0) return fail("--interval-ms must be at least 1");
-  return options;
+  return std::nullopt;
 }
 
 // Each connection holds a descriptor: raise the soft limit as far as the hard one
@@ -326,31 +306,32 @@ void Tick(net::steady_timer& ticker, const Counters& counters, SteadyClock::time
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::optional<Options> options = ParseOptions(argc, argv);
-  if (!options) return 2;
-  EnsureDescriptors(options->slowloris + options->garbage);
+  Options options;
+  if (std::optional<int> status = ParseOptions(argc, argv, &options)) return *status;
+  EnsureDescriptors(options.slowloris + options.garbage);
 
+  ecomm::tools::StopSignals stop_signals;
   net::io_context io(1);
   error_code ec;
   tcp::resolver::results_type resolved =
-      tcp::resolver(io).resolve(options->host, options->port, ec);
+      tcp::resolver(io).resolve(options.host, std::to_string(options.port), ec);
   if (ec || resolved.empty()) {
-    std::fprintf(stderr, "ecomm-attacker: cannot resolve %s:%s: %s\n", options->host.c_str(),
-                 options->port.c_str(), ec.message().c_str());
+    std::fprintf(stderr, "ecomm-attacker: cannot resolve %s:%u: %s\n", options.host.c_str(),
+                 options.port, ec.message().c_str());
     return 2;
   }
   Shared shared{io,
                 resolved.begin()->endpoint(),
-                std::chrono::milliseconds(options->interval_ms),
-                std::mt19937_64(options->seed),
+                std::chrono::milliseconds(options.interval_ms),
+                std::mt19937_64(options.seed),
                 {},
                 {}};
 
   std::vector<std::unique_ptr<Connection>> connections;
-  for (int i = 0; i < options->slowloris; ++i) {
+  for (int i = 0; i < options.slowloris; ++i) {
     connections.push_back(std::make_unique<Connection>(shared, Kind::kSlowloris));
   }
-  for (int i = 0; i < options->garbage; ++i) {
+  for (int i = 0; i < options.garbage; ++i) {
     connections.push_back(std::make_unique<Connection>(shared, Kind::kGarbage));
   }
   for (auto& connection : connections) connection->Connect();
@@ -359,14 +340,15 @@ int main(int argc, char** argv) {
   net::steady_timer ticker(io);
   Tick(ticker, shared.counters, start, 1);
   net::steady_timer deadline(io);
-  if (options->duration_s > 0) {
-    deadline.expires_after(std::chrono::seconds(options->duration_s));
+  if (options.duration_s > 0) {
+    deadline.expires_after(std::chrono::seconds(options.duration_s));
     deadline.async_wait([&io](error_code ec) {
       if (!ec) io.stop();
     });
   }
-  net::signal_set stop_signals(io, SIGINT, SIGTERM);
-  stop_signals.async_wait([&io](error_code, int) { io.stop(); });
+  // A copy of the descriptor: the stream_descriptor closes the one it holds.
+  net::posix::stream_descriptor stop(io, dup(stop_signals.fd()));
+  stop.async_wait(net::posix::stream_descriptor::wait_read, [&io](error_code) { io.stop(); });
   io.run();
 
   std::chrono::duration<double> elapsed = SteadyClock::now() - start;

@@ -15,8 +15,8 @@
 
 #include "authenticator.h"
 #include "ecomm/auth/jwt_key.h"
+#include "ecomm/auth/jwt_verifier.h"
 #include "ecomm/auth/token_minter.h"
-#include "jwt_verifier.h"
 
 namespace {
 
@@ -44,7 +44,7 @@ const Keys& TheKeys() {
 }
 
 struct Case {
-  std::unique_ptr<server::JwtVerifier> verifier;
+  std::unique_ptr<auth::JwtVerifier> verifier;
   std::string token;
 };
 
@@ -52,9 +52,9 @@ struct Case {
 // token it accepts.
 Case Make(const std::string& file, bool secret) {
   auto key = secret ? auth::LoadHs256Secret(file) : auth::LoadPrivateKey(file);
-  server::JwtConfig config;
+  auth::JwtConfig config;
   (secret ? config.hs256_secret_file : config.key_file) = file;
-  Case c{std::move(server::JwtVerifier::Load(config)).value(), ""};
+  Case c{std::move(auth::JwtVerifier::Load(config)).value(), ""};
   c.token = *auth::MintToken(*key, auth::TokenSpec{"bench42", "", 3600, {}, {}},
                              auth::WallClockSeconds());
   return c;

@@ -1,6 +1,6 @@
 // Bytes of engine state per user, product, charge and order, at a million of each.
 //
-// Usage: memory_bench [count]   (default 1,000,000)
+// Usage: memory_bench [COUNT], or --count COUNT   (default 1,000,000)
 //
 // Each phase creates `count` objects and reports the growth of two measures divided
 // by `count`: bytes handed out by malloc (mallinfo2: exact, blind to fragmentation
@@ -10,9 +10,11 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "cli_flags.h"
 #include "ecomm/engine.h"
 #include "memory_usage.h"
 
@@ -55,11 +57,12 @@ std::string ErrorOf(const Result<T>& result) {
 
 int main(int argc, char** argv) {
   using namespace ecomm;
-  size_t count = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
-  if (count == 0) {
-    std::fprintf(stderr, "usage: %s [count > 0]\n", argv[0]);
-    return 2;
-  }
+  size_t count = 1'000'000;
+  CLI::App app("Bytes of engine state per user, product, charge and order.", "memory_bench");
+  app.add_option("--count,count", count, "objects of each kind")
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000'000}))
+      ->capture_default_str();
+  if (std::optional<int> status = tools::ParseFlags(app, argc, argv)) return *status;
   Engine engine;
   std::printf("| phase            |   objects | heap B/obj |  RSS B/obj |\n");
   std::printf("|------------------|-----------|------------|------------|\n");

@@ -3,7 +3,8 @@
 // and sweeps as a Database's maintenance thread does (SweepExpired, 20,000 per 200 ms
 // tick). Orders are business data and stay; expired keys and top-seller minutes go.
 //
-// Usage: retention_bench [orders] [keyed]   (default 10,000,000 and 1,000,000)
+// Usage: retention_bench [ORDERS] [KEYED], or --orders, --keyed   (default 10,000,000
+// and 1,000,000)
 //
 // Prints heap (mallinfo2) and RSS (/proc/self/statm) with the engine's counts after the
 // orders, after the 25 h and the sweep, after malloc_trim(0) (glibc keeps freed pages
@@ -14,9 +15,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "cli_flags.h"
 #include "ecomm/engine.h"
 #include "memory_usage.h"
 
@@ -51,12 +54,18 @@ void Report(const char* when, const Engine& engine) {
 
 int main(int argc, char** argv) {
   using namespace ecomm;
-  size_t orders = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 10'000'000;
-  size_t keyed = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 1'000'000;
-  if (orders == 0 || keyed == 0 || keyed > orders) {
-    std::fprintf(stderr, "usage: %s [orders > 0] [keyed, 1..orders]\n", argv[0]);
-    return 2;
-  }
+  size_t orders = 10'000'000;
+  size_t keyed = 1'000'000;
+  CLI::App app("Memory of a long-lived engine before and after 25 h of engine time.",
+               "retention_bench");
+  app.add_option("--orders,orders", orders, "orders placed")
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000'000}))
+      ->capture_default_str();
+  app.add_option("--keyed,keyed", keyed, "of them with an Idempotency-Key, 1..ORDERS")
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000'000}))
+      ->capture_default_str();
+  if (std::optional<int> status = tools::ParseFlags(app, argc, argv)) return *status;
+  if (keyed > orders) return tools::UsageError(app, "--keyed is at most --orders");
   const size_t key_every = orders / keyed;
   Engine engine;
   for (size_t i = 0; i < kUsers; ++i) {

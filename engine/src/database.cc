@@ -6,9 +6,10 @@
 #include <mutex>
 #include <vector>
 
-#include "engine_state.h"
+#include "engine_core.h"
+#include "replay.h"
 #include "snapshot_codec.h"
-#include "state_gate.h"
+#include "snapshot_loader.h"
 
 namespace ecomm {
 
@@ -67,40 +68,6 @@ void Database::Log(const std::string& line) const {
   }
 }
 
-Result<SnapshotReplica> Database::LoadNewestSnapshot(
-    wal::FileSystem* fs, const std::string& snapshot_dir, const EngineOptions& engine_options,
-    const std::function<void(const std::string&)>& log) {
-  std::vector<wal::SnapshotInfo> snapshots;
-  if (Status s = wal::ListSnapshots(fs, snapshot_dir, &snapshots); !s.ok()) {
-    return s;
-  }
-  SnapshotReplica replica{std::make_unique<Engine>(engine_options), 0, ""};
-  // The newest snapshot that verifies and loads; else the one before it.
-  for (auto it = snapshots.rbegin(); it != snapshots.rend(); ++it) {
-    wal::SnapshotImage image;
-    std::string path = wal::JoinPath(snapshot_dir, it->name);
-    Status read = wal::ReadSnapshot(fs, path, &image);
-    Status loaded = read.ok() ? LoadSnapshotChunks(*replica.engine->state_, image.chunks) : read;
-    if (loaded.ok() && image.lsn == it->lsn) {
-      replica.snapshot_lsn = image.lsn;
-      break;
-    }
-    std::string why = loaded.ok() ? "its LSN does not match its name" : loaded.message();
-    replica.skipped += path + ": " + why + "; ";
-    replica.failed.push_back(it->lsn);
-    log("snapshot " + path + " skipped: " + why);
-    replica.engine = std::make_unique<Engine>(engine_options);  // drop what was half loaded
-  }
-  return replica;
-}
-
-Result<SnapshotReplica> Database::LoadSnapshotReplica(
-    wal::FileSystem* fs, const std::string& data_dir,
-    const std::function<void(const std::string&)>& log) {
-  return LoadNewestSnapshot(fs ? fs : wal::FileSystem::Posix(),
-                            wal::JoinPath(data_dir, "snapshots"), EngineOptions{}, log);
-}
-
 Result<std::unique_ptr<Engine>> Database::LoadDurableState(Lsn until, RecoveryStats* stats,
                                                            wal::ReplayReport* report) {
   EngineOptions engine_options;
@@ -117,7 +84,7 @@ Result<std::unique_ptr<Engine>> Database::LoadDurableState(Lsn until, RecoverySt
   Status replayed = wal::ReplayWal(
       fs_, wal_dir_, stats->snapshot_lsn, until, options_.recovery,
       [&](const wal::WalRecord& r) {
-        Status s = engine.Replay(static_cast<RecordType>(r.type), r.payload, r.lsn);
+        Status s = ReplayRecord(engine, static_cast<RecordType>(r.type), r.payload, r.lsn);
         return s.ok() ? Status::Ok() : Status::Corruption(s.message());
       },
       report);
@@ -150,12 +117,12 @@ Status Database::Recover() {
   // On the log's own thread, before any ticket learns of the failure: from here on no
   // call may show a lost record. The rest happens on the maintenance thread.
   wal_options.on_failure = [this](const Status&) {
-    engine_->gate_->reloading.store(true, std::memory_order_release);
+    engine_->core().gate.reloading.store(true, std::memory_order_release);
     // A call that entered before the flag may still be building its answer from the
     // lost state: wait it out, so that nothing answered after a ticket's 503 shows
     // that ticket's record. (No gate holder waits for this thread: an Append waiting
     // for room woke on the failure already.)
-    { std::unique_lock drain(engine_->gate_->lock); }
+    { std::unique_lock drain(engine_->core().gate.lock); }
     {
       std::lock_guard lock(loop_mu_);
       log_failed_ = true;
@@ -166,7 +133,7 @@ Status Database::Recover() {
       !s.ok()) {
     return s;
   }
-  engine_->state_->journal = wal_.get();
+  engine_->core().state->journal = wal_.get();
   {
     std::lock_guard lock(stats_mu_);
     last_snapshot_.lsn = recovery_.snapshot_lsn;
@@ -192,7 +159,7 @@ SnapshotStats Database::LastSnapshot() const {
 Status Database::Snapshot() {
   // One at a time, and never while a log failure replaces the state.
   std::lock_guard one_at_a_time(snapshot_mu_);
-  EngineState& state = *engine_->state_;
+  EngineState& state = *engine_->core().state;
   auto start = SteadyClock::now();
 
   // Fix the LSN: no mutation is between its first lock and its apply.
@@ -200,7 +167,7 @@ Status Database::Snapshot() {
   TimeMs clock_offset = 0;
   auto gate_requested = SteadyClock::now();
   {
-    std::unique_lock gate(engine_->gate_->lock);
+    std::unique_lock gate(engine_->core().gate.lock);
     wal::WalStats log = wal_->Stats();
     at = wal::LogPosition{log.appended_lsn, log.epoch};
     clock_offset = state.clock_offset_ms.load();

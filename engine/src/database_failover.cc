@@ -6,8 +6,8 @@
 #include <utility>
 
 #include "ecomm/database.h"
-#include "engine_state.h"
-#include "state_gate.h"
+#include "engine_core.h"
+#include "replay.h"
 
 namespace ecomm {
 
@@ -24,13 +24,13 @@ std::string_view LogStateName(LogState state) {
 }
 
 wal::WalStats Database::LogStats() const { return wal_->Stats(); }
-const wal::Histogram& Database::LogSyncLatencyMicros() const { return wal_->SyncLatencyMicros(); }
-const wal::Histogram& Database::LogBatchRecords() const { return wal_->BatchRecords(); }
+const Histogram& Database::LogSyncLatencyMicros() const { return wal_->SyncLatencyMicros(); }
+const Histogram& Database::LogBatchRecords() const { return wal_->BatchRecords(); }
 
 LogHealth Database::Health() const {
   LogHealth health;
   Status error = wal_->error();
-  if (engine_->gate_->reloading.load(std::memory_order_acquire)) {
+  if (engine_->core().gate.reloading.load(std::memory_order_acquire)) {
     health.state = LogState::kReloading;
   } else if (!error.ok()) {
     health.state = LogState::kReadOnly;
@@ -50,7 +50,7 @@ void Database::RecoverFromLogFailure() {
   Log("the log failed; dropping back to its durable state (LSN " +
       std::to_string(wal_->Stats().durable_lsn) + "): " + wal_->error().ToString());
   DropBackToDurableState();
-  if (engine_->gate_->reloading.load(std::memory_order_acquire)) return;  // closing
+  if (engine_->core().gate.reloading.load(std::memory_order_acquire)) return;  // closing
   // The probe: Reopen cuts the log to its durable end and writes and syncs a new
   // segment's header. Every 100 ms at first, then less often, up to every 5 s.
   auto delay = std::chrono::milliseconds(100);
@@ -74,10 +74,11 @@ void Database::DropBackToDurableState() {
   auto empty = std::make_unique<EngineState>(
       EngineOptions{options_.clock, wal_.get(), options_.idempotency_ttl_ms});
   {
-    std::unique_lock gate(engine_->gate_->lock);
-    empty->clock_offset_ms.store(engine_->state_->clock_offset_ms.load());  // Now() stays right
-    std::swap(engine_->state_, empty);
-    ++engine_->gate_->generation;
+    std::unique_lock gate(engine_->core().gate.lock);
+    empty->clock_offset_ms.store(
+        engine_->core().state->clock_offset_ms.load());  // Now() stays right
+    std::swap(engine_->core().state, empty);
+    ++engine_->core().gate.generation;
   }
   empty.reset();
   // 2. Load what a restart would find, up to the durable LSN: the records past it may
@@ -99,14 +100,14 @@ void Database::DropBackToDurableState() {
     delay = std::min(delay * 2, std::chrono::milliseconds(5'000));
   }
   // 3. Serve it. Its own appends will be in the log's next epoch (after Reopen).
-  durable_engine->state_->journal = wal_.get();
-  durable_engine->state_->epoch = next_epoch;
+  durable_engine->core().state->journal = wal_.get();
+  durable_engine->core().state->epoch = next_epoch;
   {
-    std::unique_lock gate(engine_->gate_->lock);
-    std::swap(engine_->state_, durable_engine->state_);
-    ++engine_->gate_->generation;
+    std::unique_lock gate(engine_->core().gate.lock);
+    std::swap(engine_->core().state, durable_engine->core().state);
+    ++engine_->core().gate.generation;
     reloads_.fetch_add(1, std::memory_order_release);  // before the state says so
-    engine_->gate_->reloading.store(false, std::memory_order_release);
+    engine_->core().gate.reloading.store(false, std::memory_order_release);
   }
   EngineCounts counts = engine_->Counts();
   Log("serving the durable state at LSN " + std::to_string(durable) + " (" +

@@ -5,10 +5,9 @@
 #include <type_traits>
 
 #include "ecomm/wal/journal.h"
-#include "engine_state.h"
+#include "engine_core.h"
 #include "make_views.h"
 #include "paging.h"
-#include "state_gate.h"
 #include "validation.h"
 
 namespace ecomm {
@@ -39,14 +38,13 @@ auto ReadAccount(Result<std::shared_lock<CommitGate>> gate, const EngineState& s
 
 }  // namespace
 
-Engine::Engine(EngineOptions options)
-    : gate_(std::make_unique<StateGate>()), state_(std::make_unique<EngineState>(options)) {}
+Engine::Engine(EngineOptions options) : core_(std::make_unique<EngineCore>(options)) {}
 
 Engine::~Engine() = default;
 
 Result<std::shared_lock<CommitGate>> Engine::Enter() const {
-  std::shared_lock lock(gate_->lock);
-  if (gate_->reloading.load(std::memory_order_acquire)) {
+  std::shared_lock lock(core_->gate.lock);
+  if (core_->gate.reloading.load(std::memory_order_acquire)) {
     return Status(ErrorCode::kUnavailable,
                   "the log failed; the engine is reloading its durable state");
   }
@@ -54,13 +52,13 @@ Result<std::shared_lock<CommitGate>> Engine::Enter() const {
 }
 
 wal::Journal* Engine::journal() const {
-  std::shared_lock lock(gate_->lock);
-  return state_->journal;  // every state of one engine has the same journal
+  std::shared_lock lock(core_->gate.lock);
+  return core_->state->journal;  // every state of one engine has the same journal
 }
 
 TimeMs Engine::Now() const {
-  std::shared_lock lock(gate_->lock);
-  return state_->Now();
+  std::shared_lock lock(core_->gate.lock);
+  return core_->state->Now();
 }
 
 Status Engine::WaitDurable(CommitTicket ticket) const {
@@ -82,34 +80,34 @@ void Engine::OnDurable(CommitTicket ticket, std::function<void(Status)> done) co
 size_t Engine::SweepExpired(size_t budget) {
   auto gate = Enter();
   if (!gate.ok()) return 0;
-  TimeMs now = state_->Now();
-  state_->top_sellers.MoveTo(now);
-  return state_->idempotency.SweepExpired(now, budget);
+  TimeMs now = core_->state->Now();
+  core_->state->top_sellers.MoveTo(now);
+  return core_->state->idempotency.SweepExpired(now, budget);
 }
 
 EngineCounts Engine::Counts() const {
-  std::shared_lock lock(gate_->lock);
-  return EngineCounts{state_->accounts.Size(), state_->catalog.Size(),
-                      state_->order_count.load(std::memory_order_relaxed),
-                      state_->idempotency.size(), state_->top_sellers.minutes()};
+  std::shared_lock lock(core_->gate.lock);
+  return EngineCounts{core_->state->accounts.Size(), core_->state->catalog.Size(),
+                      core_->state->order_count.load(std::memory_order_relaxed),
+                      core_->state->idempotency.size(), core_->state->top_sellers.minutes()};
 }
 
 Result<UserView> Engine::GetUser(std::string_view user_id) const {
   auto gate = Enter();
   if (!gate.ok()) return gate.status();
-  Result<Account*> found = state_->FindAccount(user_id);
+  Result<Account*> found = core_->state->FindAccount(user_id);
   if (!found.ok()) return found.status();
   return MakeUserView(**found);  // no lock: an account's identity never changes
 }
 
 Result<BalanceView> Engine::GetBalance(std::string_view user_id) const {
-  return ReadAccount(Enter(), *state_, user_id,
+  return ReadAccount(Enter(), *core_->state, user_id,
                      [](const Account& account) { return MakeBalanceView(account); });
 }
 
 Result<Page<BalanceEntryView>> Engine::ListBalanceHistory(std::string_view user_id, size_t limit,
                                                           std::optional<uint64_t> position) const {
-  return ReadAccount(Enter(), *state_, user_id, [&](const Account& account) {
+  return ReadAccount(Enter(), *core_->state, user_id, [&](const Account& account) {
     return NewestFirstPage<BalanceEntryView>(
         account.history.size(), limit, position,
         [&](size_t i) { return MakeBalanceEntryView(account.history[i]); });
@@ -119,7 +117,7 @@ Result<Page<BalanceEntryView>> Engine::ListBalanceHistory(std::string_view user_
 Result<ProductView> Engine::GetProduct(std::string_view product_id) const {
   auto gate = Enter();
   if (!gate.ok()) return gate.status();
-  Result<Product*> product = state_->FindProduct(product_id);
+  Result<Product*> product = core_->state->FindProduct(product_id);
   if (!product.ok()) return product.status();
   return MakeProductView(**product);
 }
@@ -146,13 +144,13 @@ Result<std::vector<ProductView>> Engine::ListProducts(std::optional<size_t> limi
     auto gate = Enter();
     if (!gate.ok()) return gate.status();
     // A state replaced meanwhile (a log failure) may lack products listed already.
-    if (generation && *generation != gate_->generation) {
+    if (generation && *generation != core_->gate.generation) {
       return Status(ErrorCode::kUnavailable, "the log failed during the listing; retry");
     }
-    generation = gate_->generation;
-    if (views.empty()) views.reserve(limit ? *limit : state_->catalog.Size());
+    generation = core_->gate.generation;
+    if (views.empty()) views.reserve(limit ? *limit : core_->state->catalog.Size());
     size_t want = limit ? std::min(kBatch, *limit - views.size()) : kBatch;
-    std::vector<Product*> batch = state_->catalog.Range(cursor, want);
+    std::vector<Product*> batch = core_->state->catalog.Range(cursor, want);
     {
       std::vector<std::unique_lock<std::mutex>> locks;
       locks.reserve(batch.size());
@@ -169,7 +167,7 @@ Result<OrderView> Engine::GetOrder(std::string_view order_id) const {
   auto gate = Enter();
   if (!gate.ok()) return gate.status();
   std::optional<Uuid> id = Uuid::Parse(order_id);
-  const Order* order = id ? state_->orders.Find(*id) : nullptr;
+  const Order* order = id ? core_->state->orders.Find(*id) : nullptr;
   if (order == nullptr) return Status(ErrorCode::kOrderNotFound, "no such order");
   std::lock_guard lock(order->user->mu);
   return MakeOrderView(*order);
@@ -177,7 +175,7 @@ Result<OrderView> Engine::GetOrder(std::string_view order_id) const {
 
 Result<Page<OrderView>> Engine::ListOrders(std::string_view user_id, size_t limit,
                                            std::optional<uint64_t> position) const {
-  return ReadAccount(Enter(), *state_, user_id, [&](const Account& account) {
+  return ReadAccount(Enter(), *core_->state, user_id, [&](const Account& account) {
     return NewestFirstPage<OrderView>(account.orders.size(), limit, position,
                                       [&](size_t i) { return MakeOrderView(*account.orders[i]); });
   });
@@ -188,14 +186,14 @@ Result<std::vector<TopSellerView>> Engine::TopSellers() const {
   if (!gate.ok()) return gate.status();
   std::vector<TopSellerView> views;
   for (const auto& [product, units] :
-       state_->top_sellers.Top(state_->Now(), limits::kTopSellersCount)) {
+       core_->state->top_sellers.Top(core_->state->Now(), limits::kTopSellersCount)) {
     views.push_back(TopSellerView{product->product_id, product->name, product->price, units});
   }
   return views;
 }
 
 Result<CartView> Engine::GetCart(std::string_view user_id) const {
-  return ReadAccount(Enter(), *state_, user_id,
+  return ReadAccount(Enter(), *core_->state, user_id,
                      [](const Account& account) { return MakeCartView(account); });
 }
 

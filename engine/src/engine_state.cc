@@ -12,7 +12,7 @@ EngineState::EngineState(const EngineOptions& options)
       journal(options.journal),
       idempotency(options.idempotency_ttl_ms) {}
 
-Result<CommitTicket> EngineState::Append(const Record& record) {
+Result<CommitTicket> EngineState::AppendRecord(const Record& record) {
   thread_local std::string buffer;
   buffer.clear();
   EncodeRecord(record, &buffer);

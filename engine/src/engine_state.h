@@ -33,9 +33,9 @@ struct EngineState {
   // its ticket (LSN 0 without a journal), or kUnavailable when the journal refuses it;
   // the caller then applies nothing. It never waits for the disk.
   template <class R>
-  Result<CommitTicket> Log(const R& record) {
+  Result<CommitTicket> Append(const R& record) {
     if (journal == nullptr) return CommitTicket{};  // no copy into a Record when nothing is logged
-    return Append(Record(record));
+    return AppendRecord(Record(record));
   }
 
   // A valid user id (else kInvalidRequest) naming an existing account (else
@@ -44,13 +44,13 @@ struct EngineState {
   // kProductNotFound for an unknown id.
   Result<Product*> FindProduct(std::string_view product_id) const;
 
-  Result<CommitTicket> Append(const Record& record);
+  Result<CommitTicket> AppendRecord(const Record& record);
 
   SystemClock system_clock;
   const Clock* clock;
   wal::Journal* journal;
   // The journal epoch (wal::LogPosition) of this state's own appends: an answer
-  // replayed for an Idempotency-Key gets a ticket in it.
+  // given again for an Idempotency-Key gets a ticket in it.
   uint64_t epoch = 0;
 
   SnapshotCapture capture;

@@ -1,5 +1,6 @@
 #include "idempotency.h"
 
+#include <algorithm>
 #include <memory>
 #include "ecomm/invariant.h"
 
@@ -65,36 +66,42 @@ void IdempotencyStore::Complete(const IdempotencyTag& tag, IdempotentOutcome out
 }
 
 size_t IdempotencyStore::SweepExpired(TimeMs now, size_t budget) {
-  size_t swept = 0;
-  while (swept < budget) {
-    size_t n = Sweep(now);
-    swept += n;
-    if (n < kSweepBatch) break;
+  size_t taken = 0;
+  size_t erased = 0;
+  while (taken < budget) {
+    size_t most = std::min(kSweepBatch, budget - taken);
+    Swept swept = Sweep(now, most);
+    taken += swept.taken;
+    erased += swept.erased;
+    if (swept.taken < most) break;
   }
-  return swept;
+  return erased;
 }
 
-size_t IdempotencyStore::Sweep(TimeMs now) {
+IdempotencyStore::Swept IdempotencyStore::Sweep(TimeMs now, size_t most) {
   // Two per completion: the queue shrinks faster than it grows once keys expire.
   std::pair<TimeMs, std::string> due[kSweepBatch];
   size_t n = 0;
+  most = std::min(most, kSweepBatch);
   {
     std::lock_guard lock(sweep_mu_);
-    while (n < kSweepBatch && !completions_.empty() && Expired(completions_.front().first, now)) {
+    while (n < most && !completions_.empty() && Expired(completions_.front().first, now)) {
       due[n++] = std::move(completions_.front());
       completions_.pop_front();
     }
   }
+  Swept swept{n, 0};
   for (size_t i = 0; i < n; ++i) {
     entries_.WithStripe(due[i].second, [&](auto& map) {
       auto it = map.find(due[i].second);
       // Only the completion this item recorded: not a later one of the same key.
       if (it != map.end() && !it->second->in_flight && it->second->outcome.at == due[i].first) {
         map.erase(it);
+        ++swept.erased;
       }
     });
   }
-  return n;
+  return swept;
 }
 
 void IdempotencyStore::Release(std::string_view key) {

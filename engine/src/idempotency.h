@@ -54,8 +54,9 @@ class IdempotencyStore {
   void Release(std::string_view key);
   // Entries held: in flight, completed, and expired but not yet swept.
   size_t size() const { return entries_.Size(); }
-  // Erases up to `budget` entries expired at `now`, oldest first, a few per lock hold;
-  // returns how many. For when no keyed request comes to sweep (Complete does a few).
+  // Takes up to `budget` expired completions off the queue, oldest first, a few per
+  // lock hold, and returns how many entries that erased. For when no keyed request
+  // comes to sweep (Complete does a few).
   size_t SweepExpired(TimeMs now, size_t budget);
 
   // Calls fn(key, fingerprint, outcome) for every completed entry not expired at
@@ -68,9 +69,13 @@ class IdempotencyStore {
   }
 
  private:
-  // Erases up to kSweepBatch entries expired at `now`, oldest completion first;
-  // returns how many it took off the queue.
-  size_t Sweep(TimeMs now);
+  // Takes up to `most` (at most kSweepBatch) completions expired at `now` off the
+  // queue, oldest first, and erases the entries they still describe.
+  struct Swept {
+    size_t taken = 0;   // completions off the queue
+    size_t erased = 0;  // entries erased: a taken completion of a key reserved again since is not
+  };
+  Swept Sweep(TimeMs now, size_t most = kSweepBatch);
   static constexpr size_t kSweepBatch = 2;
 
   struct Entry {

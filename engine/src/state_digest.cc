@@ -11,10 +11,9 @@
 #include <vector>
 
 #include "account_chunk_encoder.h"
-#include "ecomm/engine.h"
-#include "engine_state.h"
+#include "engine_core.h"
+#include "replay.h"
 #include "snapshot_codec.h"
-#include "state_gate.h"
 
 namespace ecomm {
 
@@ -41,9 +40,10 @@ class Digest {
 
 }  // namespace
 
-uint64_t Engine::StateDigest() const {
-  std::shared_lock gate(gate_->lock);
-  const EngineState& s = *state_;
+uint64_t StateDigest(const Engine& engine) {
+  EngineCore& core = engine.core();
+  std::shared_lock gate(core.gate.lock);
+  const EngineState& s = *core.state;
   Digest d;
   d.Chunk(EncodeMetaChunk(s.clock_offset_ms.load()));
   for (const Product* p : s.catalog.Range(std::nullopt, std::nullopt)) {  // productId order

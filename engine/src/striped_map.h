@@ -29,8 +29,10 @@ struct StringHash {
 // A hash map split into independently locked stripes, so lookups of different keys
 // rarely contend. Values are heap objects that are never removed or moved, so the
 // pointers it hands out stay valid for the map's life; each object guards its own
-// mutable fields with its own mutex.
-template <class Key, class T, class Hash = std::hash<Key>, class Eq = std::equal_to<>>
+// mutable fields with its own mutex. The stripe is the hash's top bits, so `Hash` must
+// spread them (XXH3 does; std::hash of an integer, the identity, would put every small
+// key in stripe 0): there is no default.
+template <class Key, class T, class Hash, class Eq = std::equal_to<>>
 class StripedMap {
  public:
   using Map = std::unordered_map<Key, std::unique_ptr<T>, Hash, Eq>;

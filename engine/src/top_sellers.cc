@@ -2,46 +2,18 @@
 
 #include "catalog.h"
 #include "ecomm/invariant.h"
+#include "ecomm/time_format.h"
 
 namespace ecomm {
 
-bool TopSellers::RankOrder::operator()(const Rank& a, const Rank& b) const {
-  if (a.total != b.total) return a.total > b.total;
-  return a.product->product_id < b.product->product_id;
-}
-
-int64_t TopSellers::MinuteOf(TimeMs t) {
-  // Floor division (times before the epoch land in the right minute), written so that
-  // no intermediate can overflow, whatever a record says.
-  return t / 60000 - (t % 60000 < 0 ? 1 : 0);
-}
-
-void TopSellers::Adjust(const Product* product, Quantity delta) {
-  auto it = totals_.find(product);
-  Quantity old_total = it == totals_.end() ? 0 : it->second;
-  Quantity new_total = old_total + delta;
-  ECOMM_INVARIANT(new_total >= 0, "never take back more than was counted");
-  if (old_total > 0) {
-    auto node = ranking_.extract(Rank{old_total, product});
-    ECOMM_INVARIANT(!node.empty(), "a product with a total is ranked");
-    if (new_total > 0) {
-      node.value().total = new_total;
-      ranking_.insert(std::move(node));
-    }
-  } else if (new_total > 0) {
-    ranking_.insert(Rank{new_total, product});
-  }
-  if (new_total > 0) {
-    totals_[product] = new_total;
-  } else if (it != totals_.end()) {
-    totals_.erase(it);
-  }
+bool TopSellers::ProductIdLess::operator()(const Product* a, const Product* b) const {
+  return a->product_id < b->product_id;
 }
 
 void TopSellers::ExpireThrough(int64_t minute) {
   if (minute <= expired_through_) return;
   while (!buckets_.empty() && buckets_.begin()->first <= minute) {
-    for (const auto& [product, units] : buckets_.begin()->second) Adjust(product, -units);
+    for (const auto& [product, units] : buckets_.begin()->second) totals_.Add(product, -units);
     buckets_.erase(buckets_.begin());
   }
   expired_through_ = minute;
@@ -94,7 +66,7 @@ void TopSellers::Apply(const Change& change) {
     auto& bucket = buckets_[minute];
     for (const OrderItem& item : change.items) {
       bucket[item.product] += item.quantity;
-      Adjust(item.product, item.quantity);
+      totals_.Add(item.product, item.quantity);
     }
     return;
   }
@@ -106,7 +78,7 @@ void TopSellers::Apply(const Change& change) {
                     "a cancelled order's units were counted in its minute");
     line->second -= item.quantity;
     if (line->second == 0) bucket->second.erase(line);
-    Adjust(item.product, -item.quantity);
+    totals_.Add(item.product, -item.quantity);
   }
   if (bucket->second.empty()) buckets_.erase(bucket);
 }
@@ -122,9 +94,8 @@ std::vector<std::pair<const Product*, Quantity>> TopSellers::Top(TimeMs now, siz
   ApplyQueued();
   MoveWindowTo(now);
   std::vector<std::pair<const Product*, Quantity>> top;
-  for (auto it = ranking_.begin(); it != ranking_.end() && top.size() < k; ++it) {
-    top.emplace_back(it->product, it->total);
-  }
+  totals_.ForTop(k,
+                 [&](const Product* product, Quantity total) { top.emplace_back(product, total); });
   return top;
 }
 

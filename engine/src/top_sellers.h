@@ -3,12 +3,12 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
-#include <set>
 #include <span>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "ecomm/ranked_totals.h"
 #include "ecomm/types.h"
 #include "orders.h"
 
@@ -43,12 +43,8 @@ class TopSellers {
   size_t minutes();
 
  private:
-  struct Rank {
-    Quantity total;
-    const Product* product;
-  };
-  struct RankOrder {
-    bool operator()(const Rank& a, const Rank& b) const;
+  struct ProductIdLess {
+    bool operator()(const Product* a, const Product* b) const;
   };
 
   struct Change {
@@ -63,18 +59,15 @@ class TopSellers {
   void Apply(const Change& change);  // mu_ held
   void ApplyQueued();                // mu_ held
 
-  static int64_t MinuteOf(TimeMs t);
-  void Adjust(const Product* product, Quantity delta);  // mu_ held
-  void ExpireThrough(int64_t minute);                   // mu_ held
-  void MoveWindowTo(TimeMs now);                        // mu_ held
+  void ExpireThrough(int64_t minute);  // mu_ held
+  void MoveWindowTo(TimeMs now);       // mu_ held
 
   mutable std::mutex mu_;
   std::mutex queue_mu_;                  // innermost: held only to push or take the queue
   std::vector<Change> queue_;            // changes that found mu_ taken, in order
   int64_t expired_through_ = INT64_MIN;  // minutes <= this have left the window
   std::map<int64_t, std::unordered_map<const Product*, Quantity>> buckets_;
-  std::unordered_map<const Product*, Quantity> totals_;  // only products with total > 0
-  std::set<Rank, RankOrder> ranking_;
+  RankedTotals<const Product*, ProductIdLess> totals_;  // over the buckets held
 };
 
 }  // namespace ecomm

@@ -93,16 +93,16 @@ std::vector<Call> ProtectedCalls(const std::string& order_id) {
   };
 }
 
-Reply SendAs(httplib::Client& client, const Call& call, const std::string& token) {
+HttpReply SendAs(httplib::Client& client, const Call& call, const std::string& token) {
   return Send(client, call.method, call.path, call.body, BearerToken(token));
 }
 
-void CheckUnauthorized(const Reply& reply) {
+void CheckUnauthorized(const HttpReply& reply) {
   CheckProblem(reply, 401, "UNAUTHORIZED");
   CHECK(reply.www_authenticate == kInvalidToken);
 }
 
-void CheckForbidden(const Reply& reply) { CheckProblem(reply, 403, "FORBIDDEN"); }
+void CheckForbidden(const HttpReply& reply) { CheckProblem(reply, 403, "FORBIDDEN"); }
 
 TEST_CASE(
     "without a valid token every end-user and admin route is 401 invalid_token; nothing changes") {
@@ -216,15 +216,15 @@ TEST_CASE("another user's order is 404 ORDER_NOT_FOUND to read and to cancel, as
   std::vector<std::string> before = shop.Observe();
   std::string alice = shop.TokenOf("alice");
 
-  Reply read = SendAs(*shop.client, {"GET", "/orders/" + order_id, ""}, alice);
+  HttpReply read = SendAs(*shop.client, {"GET", "/orders/" + order_id, ""}, alice);
   CheckProblem(read, 404, "ORDER_NOT_FOUND");
-  Reply cancel = SendAs(*shop.client, {"POST", "/orders/" + order_id + "/cancel", ""}, alice);
+  HttpReply cancel = SendAs(*shop.client, {"POST", "/orders/" + order_id + "/cancel", ""}, alice);
   CheckProblem(cancel, 404, "ORDER_NOT_FOUND");
-  Reply keyed = Send(*shop.client, "POST", "/orders/" + order_id + "/cancel", "",
-                     {{"Authorization", "Bearer " + alice}, {"Idempotency-Key", "steal"}});
+  HttpReply keyed = Send(*shop.client, "POST", "/orders/" + order_id + "/cancel", "",
+                         {{"Authorization", "Bearer " + alice}, {"Idempotency-Key", "steal"}});
   CheckProblem(keyed, 404, "ORDER_NOT_FOUND");
   // Byte for byte what an order that does not exist answers: nothing leaks.
-  Reply absent =
+  HttpReply absent =
       SendAs(*shop.client, {"GET", "/orders/00000000-0000-4000-8000-000000000000", ""}, alice);
   CHECK(read.body == absent.body);
   CHECK(shop.Observe() == before);
@@ -245,7 +245,7 @@ TEST_CASE(
       continue;
     }
     CAPTURE(call.path);
-    Reply refused = SendAs(*shop.client, call, plain);
+    HttpReply refused = SendAs(*shop.client, call, plain);
     CheckForbidden(refused);
     CHECK(refused.www_authenticate == kInsufficientScope);
   }
@@ -284,12 +284,12 @@ TEST_CASE("Idempotency-Keys are per subject: two users may use one key; retries 
     return Send(*shop.client, "POST", "/balance/charge", ChargeBody(user, amount),
                 {{"Authorization", "Bearer " + token}, {"Idempotency-Key", "same-key"}});
   };
-  Reply alice_first = charge(alice, "alice", 100);
-  Reply bob_first = charge(bob, "bob", 200);
+  HttpReply alice_first = charge(alice, "alice", 100);
+  HttpReply bob_first = charge(bob, "bob", 200);
   CHECK(Int(CheckJson(alice_first), "currentBalance") == 100'100);
   CHECK(Int(CheckJson(bob_first), "currentBalance") == 20'200);
   // The admin-scoped subject "ops" has a namespace of its own too.
-  Reply ops_first = charge(shop.TokenOf("ops", "ecomm:admin"), "carol", 300);
+  HttpReply ops_first = charge(shop.TokenOf("ops", "ecomm:admin"), "carol", 300);
   CHECK(Int(CheckJson(ops_first), "currentBalance") == 300);
 
   // Same key and body again: the first answer, nothing applied twice; also after a

@@ -1,6 +1,6 @@
 // JwtVerifier and the key files it reads, without HTTP: every reason a token is
 // refused, the leeway on both sides of its validity, and the keys refused at start-up.
-#include "jwt_verifier.h"
+#include "ecomm/auth/jwt_verifier.h"
 
 #include <doctest/doctest.h>
 
@@ -12,9 +12,9 @@
 namespace ecomm::testing {
 namespace {
 
-using server::JwtConfig;
-using server::JwtVerifier;
-using server::TokenClaims;
+using auth::JwtConfig;
+using auth::JwtVerifier;
+using auth::TokenClaims;
 
 constexpr int64_t kNow = 1'800'000'000;
 

@@ -9,9 +9,9 @@
 #include <thread>
 #include <vector>
 
-#include "token_cache.h"
+#include "ecomm/auth/token_cache.h"
 
-namespace ecomm::server {
+namespace ecomm::auth {
 namespace {
 
 TEST_CASE("TokenCache: concurrent inserts, finds and evictions keep each token's claims") {
@@ -41,4 +41,4 @@ TEST_CASE("TokenCache: concurrent inserts, finds and evictions keep each token's
 }
 
 }  // namespace
-}  // namespace ecomm::server
+}  // namespace ecomm::auth

@@ -1,12 +1,12 @@
 // TokenCache: hits need the same bytes, entries expire with their token, and the
 // cache never holds more than its capacity however many tokens pass through.
-#include "token_cache.h"
+#include "ecomm/auth/token_cache.h"
 
 #include <doctest/doctest.h>
 
 #include <string>
 
-namespace ecomm::server {
+namespace ecomm::auth {
 namespace {
 
 TokenClaims Claims(std::string subject, std::optional<int64_t> exp) {
@@ -45,4 +45,4 @@ TEST_CASE("the cache is bounded; the least recently used token goes first") {
 }
 
 }  // namespace
-}  // namespace ecomm::server
+}  // namespace ecomm::auth

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "replay.h"
 #include "support/engine_fixture.h"
 #include "support/threads.h"
 
@@ -53,7 +54,7 @@ TEST_CASE("concurrent sales and cancels leave the ranking a replay computes") {
   ManualClock replay_clock{kStartMs};
   Engine replica(EngineOptions{&replay_clock, nullptr});
   for (const wal::MemoryJournal::Entry& e : f.journal.Entries()) {
-    REQUIRE(replica.Replay(static_cast<RecordType>(e.type), e.payload, e.lsn).ok());
+    REQUIRE(ReplayRecord(replica, static_cast<RecordType>(e.type), e.payload, e.lsn).ok());
   }
   auto live = f.engine.TopSellers();
   auto replayed = replica.TopSellers();

@@ -359,7 +359,7 @@ TEST_CASE("e2e: 409 INSUFFICIENT_BALANCE records a FAILED order and nothing else
   httplib::Client& c = server.client();
   std::vector<std::string> before = Observe(c, DemoPaths());
   // carol has 0; p-stand (3 in stock) is also short: the balance is checked first.
-  Reply failed = PlaceOrder(c, "carol", {{"p-cable", 1}, {"p-stand", 4}});
+  HttpReply failed = PlaceOrder(c, "carol", {{"p-cable", 1}, {"p-stand", 4}});
   CheckProblem(failed, 409, "INSUFFICIENT_BALANCE");
   rapidjson::Document problem = failed.Json();
   std::string id = Str(problem, "orderId");
@@ -394,13 +394,13 @@ TEST_CASE("e2e: 409 OUT_OF_STOCK records a FAILED order, a fromCart one keeps th
   CheckJson(Post(c, "/cart/add", CartAddBody("alice", "p-cable", 1)));
   std::vector<std::string> before = Observe(c, DemoPaths());
 
-  Reply direct = PlaceOrder(c, "alice", {{"p-cable", 1}, {"p-stand", 4}});
+  HttpReply direct = PlaceOrder(c, "alice", {{"p-cable", 1}, {"p-stand", 4}});
   CheckProblem(direct, 409, "OUT_OF_STOCK");
   CHECK(Str(direct.Json(), "orderStatus") == "FAILED");
-  Reply carted = Post(c, "/order", CartOrderBody("alice"));
+  HttpReply carted = Post(c, "/order", CartOrderBody("alice"));
   CheckProblem(carted, 409, "OUT_OF_STOCK");
   CHECK(Str(carted.Json(), "orderStatus") == "FAILED");
-  for (const Reply* reply : {&direct, &carted}) {
+  for (const HttpReply* reply : {&direct, &carted}) {
     rapidjson::Document order = CheckJson(Get(c, "/orders/" + Str(reply->Json(), "orderId")));
     CHECK(Str(order, "orderStatus") == "FAILED");
   }
@@ -425,7 +425,7 @@ TEST_CASE("e2e: 409 INVALID_ORDER_STATE for a second cancel or a FAILED order's 
   CHECK(BalanceOf(c, "bob") == 20'000);
   CHECK(StockOf(c, "p-mouse") == 120);
 
-  Reply failed = PlaceOrder(c, "carol", {{"p-mouse", 1}});  // carol has 0
+  HttpReply failed = PlaceOrder(c, "carol", {{"p-mouse", 1}});  // carol has 0
   CheckProblem(failed, 409, "INSUFFICIENT_BALANCE");
   before = Observe(c, DemoPaths());
   CheckProblem(Cancel(c, Str(failed.Json(), "orderId")), 409, "INVALID_ORDER_STATE");

@@ -228,7 +228,7 @@ TEST_CASE("e2e: admin creates products and users (201) and restocks (200)") {
 
 TEST_CASE("e2e: an order merges duplicate lines, captures prices and pays") {
   TestServer server;
-  Reply placed =
+  HttpReply placed =
       PlaceOrder(server.client(), "alice", {{"p-cable", 2}, {"p-mouse", 1}, {"p-cable", 1}});
   rapidjson::Document order = CheckJson(placed);
   CheckOrderShape(order, false);
@@ -413,7 +413,7 @@ TEST_CASE("e2e: healthz, metrics and openapi.json") {
   CHECK(Bool(health, "readable"));
 
   REQUIRE(Post(c, "/balance/charge", R"({"userId":"alice","amount":1})").status == 200);
-  Reply metrics = Get(c, "/metrics");
+  HttpReply metrics = Get(c, "/metrics");
   REQUIRE(metrics.status == 200);
   CHECK(metrics.content_type.starts_with("text/plain"));
   auto has = [&](const std::string& text) {

@@ -62,7 +62,7 @@ class SmallTmpfs {
 };
 
 std::string HealthStatus(httplib::Client& c) {
-  Reply health = Get(c, "/healthz");
+  HttpReply health = Get(c, "/healthz");
   return health.status == 0 ? "" : Str(health.Json(), "status");
 }
 
@@ -91,7 +91,7 @@ TEST_CASE("e2e: a full disk answers 503, shows no refused write, and resumes onc
   int64_t acknowledged = 0;  // charged and answered 200
   // Every read that answers shows exactly the acknowledged charges.
   auto check_balance = [&] {
-    Reply r = Get(c, "/balance?userId=alice");
+    HttpReply r = Get(c, "/balance?userId=alice");
     if (r.status == 503) {
       CheckProblem(r, 503, "UNAVAILABLE");  // reloading the durable state
     } else {
@@ -99,7 +99,7 @@ TEST_CASE("e2e: a full disk answers 503, shows no refused write, and resumes onc
     }
   };
   auto charge = [&](int64_t amount) {
-    Reply r = Charge(c, "alice", amount);
+    HttpReply r = Charge(c, "alice", amount);
     if (r.status == 200) {
       acknowledged += amount;
     } else {
@@ -118,7 +118,7 @@ TEST_CASE("e2e: a full disk answers 503, shows no refused write, and resumes onc
     check_balance();
   }
   REQUIRE(refused == 1);
-  Reply order = PlaceOrder(c, "alice", {{"p-cable", 1}});
+  HttpReply order = PlaceOrder(c, "alice", {{"p-cable", 1}});
   CHECK(order.status == 503);
   REQUIRE(ReachesStatus(c, "read-only"));
   check_balance();

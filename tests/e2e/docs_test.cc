@@ -16,7 +16,7 @@ namespace {
 TEST_CASE("e2e: GET /docs serves the reference page and every file it loads, from this server") {
   TestServer server;
   httplib::Client& c = server.client();
-  Reply page = Get(c, "/docs");
+  HttpReply page = Get(c, "/docs");
   REQUIRE(page.status == 200);
   CHECK(page.content_type == "text/html; charset=utf-8");
   CHECK(page.body.find("<title>ecomm API reference</title>") != std::string::npos);
@@ -34,15 +34,15 @@ TEST_CASE("e2e: GET /docs serves the reference page and every file it loads, fro
   for (const std::string& path : loaded) {
     INFO(path);
     REQUIRE(path.starts_with("/docs/"));
-    Reply file = Get(c, path);
+    HttpReply file = Get(c, path);
     CHECK(file.status == 200);
     CHECK(file.content_type == (path.ends_with(".css") ? "text/css" : "text/javascript"));
     CHECK(file.body.size() > 100);
   }
   // The page starts Swagger UI on this server's own document.
-  Reply start = Get(c, "/docs/start.js");
+  HttpReply start = Get(c, "/docs/start.js");
   CHECK(start.body.find("url: \"/openapi.json\"") != std::string::npos);
-  Reply bundle = Get(c, "/docs/swagger-ui-bundle.js");
+  HttpReply bundle = Get(c, "/docs/swagger-ui-bundle.js");
   CHECK(bundle.body.size() > 1'000'000);
   CHECK(bundle.body.find("SwaggerUIBundle") != std::string::npos);
   // Nothing on the page is fetched from elsewhere.

@@ -15,16 +15,17 @@ namespace ecomm::testing {
 namespace {
 
 // How many answers had each status.
-std::map<int, int> CountStatuses(const std::vector<Reply>& replies) {
+std::map<int, int> CountStatuses(const std::vector<HttpReply>& replies) {
   std::map<int, int> out;
-  for (const Reply& r : replies) ++out[r.status];
+  for (const HttpReply& r : replies) ++out[r.status];
   return out;
 }
 
 // Sends one request per thread, all at once, and returns the answers by thread.
-std::vector<Reply> SendTogether(const TestServer& server, int threads,
-                                const std::function<Reply(httplib::Client&, int thread)>& request) {
-  std::vector<Reply> replies(threads);
+std::vector<HttpReply> SendTogether(
+    const TestServer& server, int threads,
+    const std::function<HttpReply(httplib::Client&, int thread)>& request) {
+  std::vector<HttpReply> replies(threads);
   server.RunWithClients(threads, [&](httplib::Client& c, int i) { replies[i] = request(c, i); });
   return replies;
 }
@@ -35,7 +36,7 @@ TEST_CASE("e2e: concurrent charges to one user add up exactly") {
   TestServer server;
   std::string user = CreateUser(server.client());
   constexpr int kThreads = 8, kCharges = 25;
-  std::vector<std::vector<Reply>> replies(kThreads);
+  std::vector<std::vector<HttpReply>> replies(kThreads);
   // Distinct amounts, so that a lost or doubled charge cannot cancel out.
   auto amount = [](int thread, int n) { return thread * 1'000 + n + 1; };
   server.RunWithClients(kThreads, [&](httplib::Client& c, int t) {
@@ -63,7 +64,7 @@ TEST_CASE("e2e: ten buyers for the last five units: five 200 and five OUT_OF_STO
   std::string product = CreateProduct(server.client(), 100, 5);
   std::vector<std::string> buyers;
   for (int i = 0; i < 10; ++i) buyers.push_back(CreateUser(server.client(), 1'000));
-  std::vector<Reply> replies = SendTogether(server, 10, [&](httplib::Client& c, int i) {
+  std::vector<HttpReply> replies = SendTogether(server, 10, [&](httplib::Client& c, int i) {
     return PlaceOrder(c, buyers[i], {{product, 1}});
   });
 
@@ -89,11 +90,11 @@ TEST_CASE("e2e: checking out one cart from many clients at once succeeds once") 
   std::string user = CreateUser(server.client(), 100'000);
   CheckJson(Post(server.client(), "/cart/add", CartAddBody(user, "p-keyboard", 2)));
   CheckJson(Post(server.client(), "/cart/add", CartAddBody(user, "p-cable", 3)));
-  std::vector<Reply> replies = SendTogether(
+  std::vector<HttpReply> replies = SendTogether(
       server, 6, [&](httplib::Client& c, int) { return Post(c, "/order", CartOrderBody(user)); });
 
   CHECK(CountStatuses(replies) == std::map<int, int>{{200, 1}, {400, 5}});
-  for (const Reply& r : replies) {
+  for (const HttpReply& r : replies) {
     if (r.status != 200) CheckProblem(r, 400, "INVALID_REQUEST");  // the cart is empty by then
   }
   CHECK(BalanceOf(server.client(), user) == 100'000 - 2 * 8'900 - 3 * 900);
@@ -106,11 +107,11 @@ TEST_CASE("e2e: checking out one cart from many clients at once succeeds once") 
 TEST_CASE("e2e: cancelling one order from many clients at once succeeds once") {
   TestServer server;
   std::string id = PlaceOrderOk(server.client(), "bob", {{"p-stand", 3}});
-  std::vector<Reply> replies =
+  std::vector<HttpReply> replies =
       SendTogether(server, 6, [&](httplib::Client& c, int) { return Cancel(c, id); });
 
   CHECK(CountStatuses(replies) == std::map<int, int>{{200, 1}, {409, 5}});
-  for (const Reply& r : replies) {
+  for (const HttpReply& r : replies) {
     if (r.status == 409) CheckProblem(r, 409, "INVALID_ORDER_STATE");
   }
   CHECK(BalanceOf(server.client(), "bob") == 20'000);
@@ -126,12 +127,12 @@ TEST_CASE("e2e: cancelling one order from many clients at once succeeds once") {
 TEST_CASE("e2e: one idempotency key sent by many clients at once is applied once") {
   TestServer server;
   std::string user = CreateUser(server.client());
-  std::vector<Reply> replies = SendTogether(server, 8, [&](httplib::Client& c, int) {
+  std::vector<HttpReply> replies = SendTogether(server, 8, [&](httplib::Client& c, int) {
     return Charge(c, user, 500, IdempotencyKey("shared-key"));
   });
 
   std::string first;
-  for (const Reply& r : replies) {
+  for (const HttpReply& r : replies) {
     INFO(r.body);
     // The first response once durable, or 409 while the first is still in flight.
     if (r.status == 409) {
@@ -154,7 +155,7 @@ TEST_CASE("e2e: orders over the same products in opposite line order never deadl
   constexpr int kThreads = 6, kOrders = 20;
   std::vector<std::string> buyers;
   for (int i = 0; i < kThreads; ++i) buyers.push_back(CreateUser(server.client(), 1'000'000));
-  std::vector<std::vector<Reply>> replies(kThreads);
+  std::vector<std::vector<HttpReply>> replies(kThreads);
   server.RunWithClients(kThreads, [&](httplib::Client& c, int t) {
     // Half the threads name x first, half y first: a lock order taken from the
     // request would deadlock here.
@@ -162,7 +163,7 @@ TEST_CASE("e2e: orders over the same products in opposite line order never deadl
     for (int n = 0; n < kOrders; ++n) replies[t].push_back(PlaceOrder(c, buyers[t], lines));
   });
   for (const auto& thread : replies) {
-    for (const Reply& r : thread) CHECK(r.status == 200);
+    for (const HttpReply& r : thread) CHECK(r.status == 200);
   }
   CHECK(StockOf(server.client(), x) == 1'000 - kThreads * kOrders);
   CHECK(StockOf(server.client(), y) == 1'000 - 2 * kThreads * kOrders);

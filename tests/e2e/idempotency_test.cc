@@ -16,10 +16,10 @@ namespace {
 // A keyed request and the first answer to it.
 struct Keyed {
   std::string method, path, body, key;
-  Reply first;
+  HttpReply first;
 };
 
-Reply Resend(httplib::Client& client, const Keyed& k) {
+HttpReply Resend(httplib::Client& client, const Keyed& k) {
   return Send(client, k.method, k.path, k.body, IdempotencyKey(k.key));
 }
 
@@ -27,7 +27,7 @@ Reply Resend(httplib::Client& client, const Keyed& k) {
 void CheckRetries(httplib::Client& client, const std::vector<Keyed>& requests) {
   for (const Keyed& k : requests) {
     INFO(k.method, " ", k.path, " key ", k.key, " first answer ", k.first.body);
-    Reply retry = Resend(client, k);
+    HttpReply retry = Resend(client, k);
     CHECK(retry.status == k.first.status);
     CHECK(retry.content_type == k.first.content_type);
     CHECK(retry.body == k.first.body);
@@ -134,7 +134,7 @@ TEST_CASE("e2e: a rejected request does not take its key") {
                "PRODUCT_NOT_FOUND");
   // ...so the key is still free for a request that succeeds.
   CheckJson(Post(c, "/users", R"({"userId":"dora","name":"Dora","email":"d@x"})"), 201);
-  Reply charged = Charge(c, "dora", 50, IdempotencyKey("k"));
+  HttpReply charged = Charge(c, "dora", 50, IdempotencyKey("k"));
   CHECK(Int(CheckJson(charged), "currentBalance") == 50);
   CHECK(Charge(c, "dora", 50, IdempotencyKey("k")).body == charged.body);
   CHECK(BalanceOf(c, "dora") == 50);

@@ -140,7 +140,7 @@ TEST_CASE("e2e: SIGTERM under load answers every request it applied, then exits 
         server, kThreads, std::chrono::milliseconds(200),
         [&] { exit_status = server.process().Stop(); },  // the operator's SIGTERM
         [&](httplib::Client& client, int i) {
-          Reply r = Charge(client, payee, 1);
+          HttpReply r = Charge(client, payee, 1);
           if (r.status == 200) {
             ++acked[i];
           } else if (r.status != 0) {
@@ -189,8 +189,8 @@ void CheckKillUnderLoad(const std::vector<std::string>& flags) {
         Worker& w = workers[i];
         ++w.attempted;
         int64_t amount = i * 100'000 + w.attempted;
-        Reply r = i < kChargers ? Charge(client, payee, amount)
-                                : PlaceOrder(client, buyers[i - kChargers], {{product, 1}});
+        HttpReply r = i < kChargers ? Charge(client, payee, amount)
+                                    : PlaceOrder(client, buyers[i - kChargers], {{product, 1}});
         if (r.status == 0) return false;  // the server is gone: this one may or may not land
         // Only the test thread may assert: pick the answer apart without REQUIRE.
         rapidjson::Document doc;

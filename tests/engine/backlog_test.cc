@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ecomm/wal/wal_writer.h"
+#include "replay.h"
 #include "support/engine_fixture.h"
 #include "support/fault_file_system.h"
 
@@ -69,7 +70,7 @@ OrderRequest BuyP(Quantity quantity) {
 TEST_CASE("a charge or order refused for a full log backlog changes nothing and can be retried") {
   StalledLog s;
   CommitTicket queued = s.Stall();
-  const uint64_t digest = s.engine->StateDigest();
+  const uint64_t digest = StateDigest(*s.engine);
   const Lsn appended = s.wal->Stats().appended_lsn;
   const IdempotencyKey charge_key{"charge-1", "POST /balance/charge u 500"};
   const IdempotencyKey order_key{"order-1", "POST /order u p 2"};
@@ -81,7 +82,7 @@ TEST_CASE("a charge or order refused for a full log backlog changes nothing and 
     s.ExpectBacklogFull(s.engine->PlaceOrder(BuyP(2), &order_key));
     s.ExpectBacklogFull(s.engine->PlaceOrder(BuyP(1)));
   }
-  CHECK(s.engine->StateDigest() == digest);
+  CHECK(StateDigest(*s.engine) == digest);
   CHECK(s.engine->GetBalance("u")->current_balance == 10'000);
   CHECK(s.engine->GetProduct("p")->stock == 10);
   CHECK(s.engine->ListBalanceHistory("u", 100, std::nullopt)->items.size() == 1);
@@ -94,12 +95,12 @@ TEST_CASE("a charge or order refused for a full log backlog changes nothing and 
   REQUIRE(s.engine->WaitDurable(queued).ok());
   auto charged = s.engine->Charge("u", 500, &charge_key);
   REQUIRE_MESSAGE(charged.ok(), charged.status().message());
-  CHECK_FALSE(charged->replayed);
+  CHECK_FALSE(charged->reanswered);
   CHECK(charged->value.current_balance == 10'500);
   REQUIRE(s.engine->WaitDurable(charged->ticket).ok());  // else the order finds it queued
   auto ordered = s.engine->PlaceOrder(BuyP(2), &order_key);
   REQUIRE_MESSAGE(ordered.ok(), ordered.status().message());
-  CHECK_FALSE(ordered->replayed);
+  CHECK_FALSE(ordered->reanswered);
   CHECK(ordered->value.status == OrderStatus::kSuccess);
   CHECK(s.engine->WaitDurable(ordered->ticket).ok());
   CHECK(s.engine->GetBalance("u")->current_balance == 10'000);

@@ -141,6 +141,23 @@ TEST_CASE("SweepExpired erases the expired entries oldest first, within its budg
 // Catches a sweep that erases by key alone: the queued completion of an entry reserved
 // again since (k: in flight; j: completed again at 150) must not take the new request's
 // entry.
+// Catches a budget counted in whole batches (a budget of 3 erasing 4) and a count of
+// queue items rather than of entries erased.
+TEST_CASE("SweepExpired stops at its budget exactly and counts only entries it erased") {
+  IdempotencyStore store(kTtl);
+  for (int i = 0; i < 10; ++i) Complete(store, "k" + std::to_string(i), i);
+  CHECK(store.SweepExpired(1000, 3) == 3);
+  CHECK(store.size() == 7);
+  CHECK(LiveKeys(store, 9) == std::vector<std::string>{"k3", "k4", "k5", "k6", "k7", "k8", "k9"});
+
+  IdempotencyStore again(kTtl);
+  IdempotentOutcome out;
+  Complete(again, "k", 0);
+  REQUIRE(*again.Reserve("k", "second", 200, &out) == Reservation::kReserved);  // expired, reused
+  CHECK(again.SweepExpired(300, 100) == 0);  // the queued completion is stale: nothing erased
+  CHECK(again.size() == 1);
+}
+
 TEST_CASE("a sweep leaves an entry reserved or completed again after its queued completion") {
   IdempotencyStore store(kTtl);
   IdempotentOutcome out;

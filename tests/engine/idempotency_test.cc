@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "replay.h"
 #include "support/engine_fixture.h"
 #include "support/fault_file_system.h"
 
@@ -24,7 +25,7 @@ struct KeyShop : EngineFixture {
 struct Replica {
   explicit Replica(const EngineFixture& f) {
     for (const wal::MemoryJournal::Entry& e : f.journal.Entries()) {
-      Status s = engine.Replay(static_cast<RecordType>(e.type), e.payload, e.lsn);
+      Status s = ReplayRecord(engine, static_cast<RecordType>(e.type), e.payload, e.lsn);
       REQUIRE_MESSAGE(s.ok(), s.message());
     }
   }
@@ -42,7 +43,7 @@ template <class Call>
 auto Applied(Call&& call) {
   auto first = call();
   REQUIRE_MESSAGE(first.ok(), first.status().message());
-  CHECK_FALSE(first->replayed);
+  CHECK_FALSE(first->reanswered);
   return first.value();
 }
 
@@ -52,7 +53,7 @@ Value Replayed(EngineFixture& f, const Committed<Value>& first, Call&& call) {
   EngineFixture::Fingerprint before = f.Snapshot();
   auto retry = call();
   REQUIRE_MESSAGE(retry.ok(), retry.status().message());
-  CHECK(retry->replayed);
+  CHECK(retry->reanswered);
   CHECK(retry->ticket.lsn == first.ticket.lsn);
   CHECK(f.engine.WaitDurable(retry->ticket).ok());
   CHECK(f.Snapshot() == before);
@@ -198,7 +199,7 @@ TEST_CASE("rejected requests are not stored: a retry after fixing the cause appl
     f.AddUser("late");
     auto retry = f.engine.Charge("late", 100, &key);
     REQUIRE(retry.ok());
-    CHECK_FALSE(retry->replayed);
+    CHECK_FALSE(retry->reanswered);
     CHECK(f.Balance("late") == 100);
   }
   SUBCASE("order of an unknown product") {
@@ -208,7 +209,7 @@ TEST_CASE("rejected requests are not stored: a retry after fixing the cause appl
     f.AddProduct("soon", 5, 1);
     auto retry = f.engine.PlaceOrder(Buy(1, "u", "soon"), &key);
     REQUIRE(retry.ok());
-    CHECK_FALSE(retry->replayed);
+    CHECK_FALSE(retry->reanswered);
     CHECK(retry->value.status == OrderStatus::kSuccess);
   }
   SUBCASE("order from an empty cart") {
@@ -219,7 +220,7 @@ TEST_CASE("rejected requests are not stored: a retry after fixing the cause appl
     REQUIRE(f.engine.AddToCart("u", "p", 2).ok());
     auto retry = f.engine.PlaceOrder(from_cart, &key);
     REQUIRE(retry.ok());
-    CHECK_FALSE(retry->replayed);
+    CHECK_FALSE(retry->reanswered);
     CHECK(retry->value.total_price == 500);
   }
   SUBCASE("cancels of an unknown order and of a FAILED order") {
@@ -235,7 +236,7 @@ TEST_CASE("rejected requests are not stored: a retry after fixing the cause appl
     const IdempotencyKey same_key{"k", "POST /balance/charge u 1"};
     auto charged = f.engine.Charge("u", 1, &same_key);
     REQUIRE(charged.ok());
-    CHECK_FALSE(charged->replayed);
+    CHECK_FALSE(charged->reanswered);
   }
   SUBCASE("charge over the amount limit") {
     const IdempotencyKey key{"k", "POST /balance/charge u big"};
@@ -243,9 +244,9 @@ TEST_CASE("rejected requests are not stored: a retry after fixing the cause appl
                    [&] { return f.engine.Charge("u", limits::kMaxChargeAmount + 1, &key); });
     auto charged = f.engine.Charge("u", limits::kMaxChargeAmount, &key);
     REQUIRE(charged.ok());
-    CHECK_FALSE(charged->replayed);
+    CHECK_FALSE(charged->reanswered);
   }
-  CHECK(f.ReplayedDigest() == f.engine.StateDigest());
+  CHECK(f.ReplayedDigest() == StateDigest(f.engine));
 }
 
 TEST_CASE("an Idempotency-Key is 1..128 printable ASCII bytes") {
@@ -294,38 +295,38 @@ TEST_CASE("a replica of the log answers retries as the original does") {
   const std::string cancel_id = to_cancel->value.order_id.ToString();
   auto cancelled = f.engine.CancelOrder(cancel_id, &cancel_key);
   REQUIRE(cancelled.ok());
-  CHECK(f.ReplayedDigest() == f.engine.StateDigest());
+  CHECK(f.ReplayedDigest() == StateDigest(f.engine));
 
   Replica r(f);
-  REQUIRE(r.engine.StateDigest() == f.engine.StateDigest());
+  REQUIRE(StateDigest(r.engine) == StateDigest(f.engine));
   auto charge_again = r.engine.Charge("u", 100, &charge_key);
   REQUIRE(charge_again.ok());
-  CHECK(charge_again->replayed);
+  CHECK(charge_again->reanswered);
   CHECK(charge_again->ticket.lsn == charged->ticket.lsn);
   CHECK(charge_again->value.current_balance == 10'100);
 
   auto order_again = r.engine.PlaceOrder(Buy(1), &order_key);
   REQUIRE(order_again.ok());
-  CHECK(order_again->replayed);
+  CHECK(order_again->reanswered);
   CHECK(order_again->ticket.lsn == ordered->ticket.lsn);
   CHECK(order_again->value.order_id == ordered->value.order_id);
 
   auto failed_again = r.engine.PlaceOrder(Buy(1, "poor"), &failed_key);
   REQUIRE(failed_again.ok());
-  CHECK(failed_again->replayed);
+  CHECK(failed_again->reanswered);
   CHECK(failed_again->value.order_id == failed->value.order_id);
   CHECK(failed_again->value.status == OrderStatus::kFailed);
 
   auto cancel_again = r.engine.CancelOrder(cancel_id, &cancel_key);
   REQUIRE(cancel_again.ok());
-  CHECK(cancel_again->replayed);
+  CHECK(cancel_again->reanswered);
   CHECK(cancel_again->ticket.lsn == cancelled->ticket.lsn);
   CHECK(cancel_again->value.status == OrderStatus::kCancelled);
 
   const IdempotencyKey other{"c", "another charge"};
   CHECK(r.engine.Charge("u", 100, &other).code() == ErrorCode::kIdempotencyKeyReused);
   // None of the retries changed the replica.
-  CHECK(r.engine.StateDigest() == f.engine.StateDigest());
+  CHECK(StateDigest(r.engine) == StateDigest(f.engine));
 }
 
 TEST_CASE("a key is held for 24 h of engine time after its request, then it is free") {
@@ -353,12 +354,12 @@ TEST_CASE("a key is held for 24 h of engine time after its request, then it is f
   // second request; a replica clock a day later finds it free.
   Replica r(f);
   r.clock.Set(f.clock.NowMs());
-  CHECK(r.engine.StateDigest() == f.engine.StateDigest());
+  CHECK(StateDigest(r.engine) == StateDigest(f.engine));
   CHECK(r.engine.Charge("u", 100, &key).code() == ErrorCode::kIdempotencyKeyReused);
   r.clock.Advance(kTtl);
   auto fresh = r.engine.Charge("u", 100, &key);
   REQUIRE(fresh.ok());
-  CHECK_FALSE(fresh->replayed);
+  CHECK_FALSE(fresh->reanswered);
 }
 
 TEST_CASE("expired keys are swept as later requests complete: the store does not grow with time") {
@@ -381,7 +382,7 @@ TEST_CASE("expired keys are swept as later requests complete: the store does not
   // The digest, like a snapshot, counts only keys that still hold.
   Replica r(f);
   r.clock.Set(f.clock.NowMs());
-  CHECK(r.engine.StateDigest() == f.engine.StateDigest());
+  CHECK(StateDigest(r.engine) == StateDigest(f.engine));
 }
 
 TEST_CASE("SweepExpired frees expired keys when no keyed request comes, a budget at a time") {

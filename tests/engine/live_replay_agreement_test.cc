@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ecomm/engine.h"
+#include "replay.h"
 #include "support/engine_fixture.h"
 
 namespace ecomm {
@@ -132,22 +133,22 @@ class Agreement {
       return;
     }
     ++refusals_;
-    uint64_t before = replica_.StateDigest();
-    Status replayed = replica_.Apply(record, replica_lsn_ + 1);
+    uint64_t before = StateDigest(replica_);
+    Status replayed = ReplayRecord(replica_, record, replica_lsn_ + 1);
     REQUIRE_MESSAGE(!replayed.ok(), "live refused (", result.status().message(),
                     ") but replay applied ", DescribeRecord(record));
     CHECK(replayed.code() == ErrorCode::kInternal);
     CHECK_MESSAGE(
         replayed.message().find("(" + result.status().message() + ")") != std::string::npos,
         "live: ", result.status().message(), "; replay: ", replayed.message());
-    CHECK(replica_.StateDigest() == before);
+    CHECK(StateDigest(replica_) == before);
   }
 
   // Replays what the live engine logged since the last call.
   void CatchUp() {
     for (const wal::MemoryJournal::Entry& e : f_.journal.Entries()) {
       if (e.lsn <= replica_lsn_) continue;
-      Status s = replica_.Replay(static_cast<RecordType>(e.type), e.payload, e.lsn);
+      Status s = ReplayRecord(replica_, static_cast<RecordType>(e.type), e.payload, e.lsn);
       REQUIRE_MESSAGE(s.ok(), s.message());
       replica_lsn_ = e.lsn;
     }
@@ -197,7 +198,7 @@ TEST_CASE("live and replay agree on every generated record: same refusals, same 
     a.AdvanceToTheEnd();
     CHECK(a.accepted() > 500);
     CHECK(a.refusals() > 500);
-    CHECK(a.live().StateDigest() == a.replica().StateDigest());
+    CHECK(StateDigest(a.live()) == StateDigest(a.replica()));
   }
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "replay.h"
 #include "support/shop.h"
 
 namespace ecomm::testing {
@@ -23,7 +24,7 @@ OrderRequest FromCart(std::string user = "u") {
 OrderView Place(EngineFixture& f, const OrderRequest& request) {
   auto placed = f.engine.PlaceOrder(request);
   REQUIRE_MESSAGE(placed.ok(), placed.status().message());
-  CHECK_FALSE(placed->replayed);
+  CHECK_FALSE(placed->reanswered);
   return placed->value;
 }
 
@@ -118,7 +119,7 @@ TEST_CASE("a SUCCESS order debits the balance, takes the stock and captures pric
   CheckItem(read->items[1], "q", 5, 40);
   CHECK(read->history.size() == 2);
   CHECK(f.engine.Counts().orders == 1);
-  CHECK(f.ReplayedDigest() == f.engine.StateDigest());
+  CHECK(f.ReplayedDigest() == StateDigest(f.engine));
 }
 
 TEST_CASE("an order may spend the whole balance and the whole stock") {
@@ -281,7 +282,7 @@ TEST_CASE("an order the balance does not cover is FAILED for insufficient balanc
   REQUIRE(listed->items.size() == 1);
   CHECK(listed->items[0].order_id == order.order_id);
   CHECK(listed->items[0].status == OrderStatus::kFailed);
-  CHECK(f.ReplayedDigest() == f.engine.StateDigest());
+  CHECK(f.ReplayedDigest() == StateDigest(f.engine));
 }
 
 TEST_CASE("an order the stock does not cover is FAILED out of stock, on any line") {
@@ -295,7 +296,7 @@ TEST_CASE("an order the stock does not cover is FAILED out of stock, on any line
   CHECK(f.Stock("q") == 10);
   CHECK(f.Balance("u") == 10'000);
   CHECK(f.engine.GetOrder(order.order_id.ToString())->status == OrderStatus::kFailed);
-  CHECK(f.ReplayedDigest() == f.engine.StateDigest());
+  CHECK(f.ReplayedDigest() == StateDigest(f.engine));
 }
 
 TEST_CASE("when neither balance nor stock covers an order, the reason is insufficient balance") {
@@ -324,7 +325,7 @@ TEST_CASE("an order from the cart empties the cart in the same transaction") {
   REQUIRE(cart.ok());
   CHECK(cart->items.empty());
   CHECK(cart->total_price == 0);
-  CHECK(f.ReplayedDigest() == f.engine.StateDigest());
+  CHECK(f.ReplayedDigest() == StateDigest(f.engine));
 }
 
 TEST_CASE("a FAILED order from the cart leaves the cart untouched") {
@@ -411,7 +412,7 @@ TEST_CASE("more orders than fill a chunk of the user's order list walk whole, ne
     position = page.next;
   } while (position.has_value());
   CHECK(listed == std::vector<Uuid>(placed.rbegin(), placed.rend()));
-  CHECK(f.ReplayedDigest() == f.engine.StateDigest());
+  CHECK(f.ReplayedDigest() == StateDigest(f.engine));
 }
 
 TEST_CASE("reading an unknown or malformed order id is ORDER_NOT_FOUND") {

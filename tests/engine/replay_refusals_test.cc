@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ecomm/engine.h"
+#include "replay.h"
 #include "support/engine_fixture.h"
 
 namespace ecomm::testing {
@@ -15,11 +16,11 @@ namespace {
 
 void ExpectMisfit(EngineFixture& f, const Record& record, const std::string& reason) {
   INFO(DescribeRecord(record));
-  uint64_t before = f.engine.StateDigest();
-  Status s = f.engine.Apply(record, 1'000'000);
+  uint64_t before = StateDigest(f.engine);
+  Status s = ReplayRecord(f.engine, record, 1'000'000);
   CHECK(s.code() == ErrorCode::kInternal);
   CHECK_MESSAGE(s.message().find("(" + reason) != std::string::npos, s.message());
-  CHECK(f.engine.StateDigest() == before);
+  CHECK(StateDigest(f.engine) == before);
 }
 
 PlaceOrderRecord Order(const EngineFixture& f, std::vector<OrderLineRecord> lines,
@@ -72,13 +73,13 @@ TEST_CASE("replay refuses an order record the rule would not have made") {
 
   // The records that do fit: the live path's own outcomes; an order id is placed once.
   PlaceOrderRecord placed = Order(f, {{"p", 1, 100}});
-  CHECK(f.engine.Apply(placed, 1'000'000).ok());
+  CHECK(ReplayRecord(f.engine, placed, 1'000'000).ok());
   PlaceOrderRecord again = Order(f, {{"p", 1, 100}});
   again.order_id = placed.order_id;
   ExpectMisfit(f, again, "order " + placed.order_id.ToString() + " exists");
-  CHECK(f.engine
-            .Apply(Order(f, {{"q", 1, 10}}, OrderStatus::kFailed, StatusReason::kOutOfStock),
-                   1'000'001)
+  CHECK(ReplayRecord(f.engine,
+                     Order(f, {{"q", 1, 10}}, OrderStatus::kFailed, StatusReason::kOutOfStock),
+                     1'000'001)
             .ok());
 }
 

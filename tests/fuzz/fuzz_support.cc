@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include "replay.h"
 
 namespace ecomm::fuzz {
 
@@ -65,7 +66,7 @@ std::vector<Record> SampleRecords() {
 
 SetupEngine::SetupEngine() {
   for (const Record& record : SetupRecords()) {
-    Check(engine.Apply(record, next_lsn++).ok(), "the setup records apply");
+    Check(ReplayRecord(engine, record, next_lsn++).ok(), "the setup records apply");
   }
 }
 

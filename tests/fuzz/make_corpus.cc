@@ -11,7 +11,7 @@
 #include "ecomm/wal/log_format.h"
 #include "ecomm/wal/snapshot_file.h"
 #include "fuzz_support.h"
-#include "memory_file_system.h"
+#include "support/fault_file_system.h"
 
 namespace {
 
@@ -74,7 +74,7 @@ void SegmentSeeds(const fs::path& dir) {
 }
 
 void SnapshotSeeds(const fs::path& dir) {
-  ecomm::fuzz::MemoryFileSystem memory;
+  ecomm::testing::FaultFileSystem memory(0);
   auto snapshot = [&](wal::Lsn lsn, const std::vector<ecomm::Record>& records) {
     std::unique_ptr<wal::SnapshotWriter> writer;
     Check(wal::SnapshotWriter::Create(&memory, "/snapshots", lsn, &writer).ok(), "create");
@@ -83,16 +83,15 @@ void SnapshotSeeds(const fs::path& dir) {
             "add");
     }
     Check(writer->Commit().ok(), "commit");
-    std::string bytes;
-    Check(memory.Get(wal::JoinPath("/snapshots", wal::SnapshotFileName(lsn)), &bytes), "read");
-    return bytes;
+    std::string path = wal::JoinPath("/snapshots", wal::SnapshotFileName(lsn));
+    Check(memory.Exists(path), "read");
+    return memory.Contents(path);
   };
   Write(dir, "records", snapshot(7, ecomm::fuzz::SetupRecords()));
   Write(dir, "empty", snapshot(0, {}));
   Check(wal::WriteCursor(&memory, "/cursors", "reader", 42).ok(), "cursor");
-  std::string cursor;
-  Check(memory.Get("/cursors/reader", &cursor), "read cursor");
-  Write(dir, "cursor", cursor);
+  Check(memory.Exists("/cursors/reader"), "read cursor");
+  Write(dir, "cursor", memory.Contents("/cursors/reader"));
 }
 
 // request_fuzz inputs: route byte, key byte, then a body that the route accepts.
@@ -108,7 +107,7 @@ void RequestSeeds(const fs::path& dir) {
       {1, "userId=u1"},
       {2, "userId=u1&limit=2"},
       // CVE-2024-38517 (RapidJSON 1.1.0 exponent overflow) and its neighbours: the
-      // screen in tools/common/untrusted_json.cc must refuse each before RapidJSON parses a number.
+      // screen in base/src/untrusted_json.cc must refuse each before RapidJSON parses a number.
       {0, R"({"userId":"u1","amount":0.0000000000e-2147483639})"},
       {0, R"({"userId":"u1","amount":1e-2147483648})"},
       {0, R"({"userId":"u1","amount":9e2147483647})"},

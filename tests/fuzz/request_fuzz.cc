@@ -12,7 +12,7 @@
 #include "api.h"
 #include "ecomm/database.h"
 #include "fuzz_support.h"
-#include "memory_file_system.h"
+#include "support/fault_file_system.h"
 #include "url.h"
 
 namespace {
@@ -20,7 +20,7 @@ namespace {
 using namespace ecomm;
 
 struct Shop {
-  fuzz::MemoryFileSystem fs;
+  testing::FaultFileSystem fs(0);
   std::unique_ptr<Database> db;
   std::unique_ptr<server::Api> api;
 

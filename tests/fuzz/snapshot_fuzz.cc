@@ -10,7 +10,7 @@
 
 #include "ecomm/wal/snapshot_file.h"
 #include "fuzz_support.h"
-#include "memory_file_system.h"
+#include "support/fault_file_system.h"
 
 namespace wal = ecomm::wal;
 using ecomm::ErrorCode;
@@ -36,10 +36,10 @@ bool SameChunks(const wal::SnapshotImage& a, const wal::SnapshotImage& b) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string bytes(reinterpret_cast<const char*>(data), size);
-  ecomm::fuzz::MemoryFileSystem fs;
+  ecomm::testing::FaultFileSystem fs(0);
   std::string path = wal::JoinPath("/snapshots", wal::SnapshotFileName(7));
-  fs.Put(path, bytes);
-  fs.Put("/cursors/reader", bytes);
+  fs.SetContents(path, bytes);
+  fs.SetContents("/cursors/reader", bytes);
 
   wal::Lsn cursor = 0;
   Status read_cursor = wal::ReadCursor(&fs, "/cursors/reader", &cursor);

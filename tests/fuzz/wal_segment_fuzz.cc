@@ -15,14 +15,15 @@
 #include "ecomm/wal/wal_reader.h"
 #include "fuzz_support.h"
 #include "log_scan.h"
-#include "memory_file_system.h"
+#include "support/fault_file_system.h"
 
 namespace wal = ecomm::wal;
 using ecomm::ErrorCode;
 using ecomm::Status;
 using ecomm::fuzz::Bytes;
 using ecomm::fuzz::Check;
-using ecomm::fuzz::MemoryFileSystem;
+// No fault is injected: the file system only keeps the segment in memory.
+using MemoryFileSystem = ecomm::testing::FaultFileSystem;
 
 namespace {
 
@@ -82,8 +83,8 @@ void CheckFrames(std::span<const uint8_t> data) {
 
 // The scanner's verdict must be recovery's: same records, torn tail cut where it says.
 void CheckScannerAgrees(const std::string& path, const std::string& bytes, wal::Lsn after) {
-  MemoryFileSystem pristine;
-  pristine.Put(path, bytes);
+  MemoryFileSystem pristine(0);
+  pristine.SetContents(path, bytes);
   ecomm::waltool::ReadOnlyFileSystem read_only(&pristine);
   std::vector<Applied> scanned;
   std::optional<ecomm::waltool::BadSpot> bad;
@@ -96,11 +97,9 @@ void CheckScannerAgrees(const std::string& path, const std::string& bytes, wal::
         bad = segment.bad;
       });
   Check(s.ok(), "the scanner reads a readable log");
-  // Recovery skips a frame whose LSN was passed; the scanner calls it corruption.
-  if (bad && bad->kind == ecomm::waltool::BadSpot::Kind::kStaleLsn) return;
 
-  MemoryFileSystem fs;
-  fs.Put(path, bytes);
+  MemoryFileSystem fs(0);
+  fs.SetContents(path, bytes);
   Recovery strict = Recover(fs, after, wal::RecoveryMode::kStrict);
   using Kind = ecomm::waltool::BadSpot::Kind;
   if (bad && bad->kind == Kind::kCorruption) {
@@ -110,8 +109,8 @@ void CheckScannerAgrees(const std::string& path, const std::string& bytes, wal::
   }
   Check(strict.status.ok(), "what the scanner calls clean or torn, recovery accepts");
   Check(strict.applied == scanned, "the scanner sees the records recovery applies");
-  std::string left;
-  bool exists = fs.Get(path, &left);
+  bool exists = fs.Exists(path);
+  std::string left = fs.Contents(path);
   size_t expected_size = bad ? bad->offset : bytes.size();
   Check(expected_size == 0 ? !exists : exists && left.size() == expected_size,
         "recovery cuts the log where the scanner says the torn tail starts");
@@ -136,8 +135,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string bytes(reinterpret_cast<const char*>(data), size);
   CheckScannerAgrees(path, bytes, after);
 
-  MemoryFileSystem fs;
-  fs.Put(path, bytes);
+  MemoryFileSystem fs(0);
+  fs.SetContents(path, bytes);
   Recovery truncate = Recover(fs, after, wal::RecoveryMode::kTruncate);
   Check(truncate.status.ok(), "kTruncate recovers any single segment");
   Check(truncate.report.records == truncate.applied.size(), "the report counts the records");

@@ -107,7 +107,7 @@ TEST_CASE("hostile: seeded random bodies, queries and requests are 4xx and chang
     std::string body = i % 2 == 0 ? whole.substr(0, random() % whole.size()) : bytes(300) + "{";
     if (body.empty()) body = "\x01";
     INFO(route.method, " ", route.path, " body ", body);
-    Reply reply = Send(c, route.method, route.path, body);
+    HttpReply reply = Send(c, route.method, route.path, body);
     CheckProblem(reply, 400, "INVALID_REQUEST");
     CheckClientError(reply.status, reply.content_type, reply.body);
   }
@@ -129,7 +129,7 @@ TEST_CASE("hostile: seeded random bodies, queries and requests are 4xx and chang
     }
     const char* path = i % 3 == 0 ? "/balance" : i % 3 == 1 ? "/cart" : "/orders";
     INFO(path, "?userId=", value);
-    Reply reply = Get(c, std::string(path) + "?userId=" + value);
+    HttpReply reply = Get(c, std::string(path) + "?userId=" + value);
     CheckClientError(reply.status, reply.content_type, reply.body,
                      invalid ? "INVALID_REQUEST" : "USER_NOT_FOUND");
     CHECK(reply.status == (invalid ? 400 : 404));

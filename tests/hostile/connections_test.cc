@@ -51,7 +51,7 @@ class SteadyClient {
  private:
   void Run() {
     while (!stop_) {
-      Reply reply = Get(*client_, "/balance?userId=alice");
+      HttpReply reply = Get(*client_, "/balance?userId=alice");
       ++answers_;
       if (reply.status != 200) ++failures_;
       std::this_thread::sleep_for(milliseconds(20));

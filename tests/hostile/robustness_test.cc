@@ -27,7 +27,7 @@ std::string Nested(std::string_view open, std::string_view middle, std::string_v
 }
 
 void CheckAlive(httplib::Client& client) {
-  Reply health = Get(client, "/healthz");
+  HttpReply health = Get(client, "/healthz");
   REQUIRE_MESSAGE(health.status == 200, "the server stopped answering: ", health.body);
 }
 
@@ -61,7 +61,7 @@ TEST_CASE("e2e: JSON nested 100000 deep is a 400, not a crash") {
   }
   // Deep nesting in a field the server ignores: whatever the answer, it answers.
   std::string padded = R"({"userId":"alice","amount":5,"x":)" + Nested("[", "", "]", kDepth) + "}";
-  Reply reply = Post(c, "/balance/charge", padded);
+  HttpReply reply = Post(c, "/balance/charge", padded);
   CHECK((reply.status == 200 || reply.status == 400));
   CheckAlive(c);
   CHECK(server.process().Stop() == 0);

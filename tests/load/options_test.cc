@@ -15,17 +15,21 @@ namespace {
 struct Parsed {
   bool ok;
   LoadOptions options;
-  std::string error;
+  std::string error;  // or the usage, after --help
   bool help;
 };
 
 Parsed Parse(std::vector<std::string> args) {
   args.insert(args.begin(), "ecomm-load");
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
+  std::vector<const char*> argv;
+  for (const std::string& a : args) argv.push_back(a.c_str());
   Parsed p{};
-  p.ok =
-      ParseLoadOptions(static_cast<int>(argv.size()), argv.data(), &p.options, &p.error, &p.help);
+  int exit_code = -1;
+  std::optional<LoadOptions> options =
+      ParseLoadOptions(static_cast<int>(argv.size()), argv.data(), &p.error, &exit_code);
+  p.ok = options.has_value();
+  if (p.ok) p.options = *options;
+  p.help = exit_code == 0;
   return p;
 }
 
@@ -139,6 +143,8 @@ TEST_CASE("ecomm-load flags: bad values are refused with the flag named") {
   Parsed help = Parse({"--help"});
   CHECK_FALSE(help.ok);
   CHECK(help.help);
+  CHECK(help.error.find("Usage: ecomm-load") != std::string::npos);
+  CHECK(help.error.find("--mix op=w,...=browse=30,top=10") != std::string::npos);  // the default
 }
 
 TEST_CASE("ecomm-load flags: a config file, then flags after it win") {
@@ -154,6 +160,10 @@ TEST_CASE("ecomm-load flags: a config file, then flags after it win") {
   CHECK(p.options.hot == 0.9);
   CHECK(p.options.connections == 4);
   CHECK_FALSE(p.options.audit);
+  Parsed spelled = Parse({"--connections=4", "--config=" + path, "--connections", "5"});
+  REQUIRE_MESSAGE(spelled.ok, spelled.error);
+  CHECK(spelled.options.connections == 5);
+  CHECK(spelled.options.hot == 0.9);
   {
     std::ofstream f(path);
     f << "mix = order=1\nwarp = 9\n";

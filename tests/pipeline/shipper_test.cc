@@ -158,14 +158,14 @@ bool PlaceRandomOrder(httplib::Client& c, const Shop& shop, std::mt19937& random
   for (size_t k = 1 + random() % 3; k > 0; --k) {
     lines.emplace_back(shop.products[random() % shop.products.size()], 1 + random() % 3);
   }
-  Reply placed = PlaceOrder(c, shop.users[random() % shop.users.size()], lines);
+  HttpReply placed = PlaceOrder(c, shop.users[random() % shop.users.size()], lines);
   if (placed.status != 200) return *error = "order: " + placed.body, false;
   rapidjson::Document answer;
   answer.Parse(placed.body.c_str());
   std::string id = answer["orderId"].GetString();
   expected->orders[id] = false;
   if (random() % 4 != 0) return true;
-  Reply cancelled = Cancel(c, id);
+  HttpReply cancelled = Cancel(c, id);
   if (cancelled.status != 200) return *error = "cancel: " + cancelled.body, false;
   expected->orders[id] = true;
   return true;

@@ -4,21 +4,22 @@
 // acknowledged successful order "order <id>", so the parent knows what must survive.
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "cli_flags.h"
 #include "ecomm/database.h"
 #include "support/random_mutations.h"
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s DATA_DIR\n", argv[0]);
-    return 2;
-  }
   ecomm::DatabaseOptions options;
-  options.data_dir = argv[1];
+  CLI::App app("Commits random mutations from 4 threads until killed, saying what it acked.",
+               "ecomm_crash_child");
+  app.add_option("--data-dir,data-dir", options.data_dir, "the data directory")->required();
+  if (std::optional<int> status = ecomm::tools::ParseFlags(app, argc, argv)) return *status;
   options.snapshot_every = 400;
   options.segment_bytes = 64 << 10;
   auto db = ecomm::Database::Open(options);

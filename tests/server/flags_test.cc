@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,41 @@ Parsed Parse(std::vector<std::string> args) {
   parsed.flags =
       ParseFlags(static_cast<int>(argv.size()), argv.data(), &parsed.message, &parsed.exit_code);
   return parsed;
+}
+
+TEST_CASE("the tools library's command line: --help, --name=value, the last value, the env") {
+  Parsed help = Parse({"--help"});
+  CHECK_FALSE(help.flags.has_value());
+  CHECK(help.exit_code == 0);
+  CHECK(help.message.find("Usage: ecomm-server") != std::string::npos);
+  CHECK(help.message.find("--idempotency-ttl") != std::string::npos);
+
+  Parsed unknown = Parse({"--bogus"});
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.message.starts_with("ecomm-server: "));
+  CHECK(unknown.message.ends_with("; see --help\n"));
+
+  Parsed both = Parse({"--threads=3", "--data-dir", "/tmp/d", "--threads", "5", "--fsync=off"});
+  REQUIRE(both.flags.has_value());
+  CHECK(both.flags->http.threads == 5);
+  CHECK(both.flags->database.data_dir == "/tmp/d");
+  CHECK(both.flags->database.sync.ToString() == "off");
+
+  Parsed defaults = Parse({});
+  CHECK(defaults.flags->http.host == "127.0.0.1");
+  CHECK(defaults.flags->http.port == 8080);
+  CHECK(defaults.flags->http.threads == 2);
+  CHECK(defaults.flags->database.data_dir == "./data");
+  CHECK(defaults.flags->database.recovery == wal::RecoveryMode::kStrict);
+  CHECK(Parse({"--recover=truncate"}).flags->database.recovery == wal::RecoveryMode::kTruncate);
+  CHECK(Parse({"--header-timeout=500ms"}).flags->http.header_timeout.count() == 500);
+
+  CHECK(Parse({"--admin-token=flag"}).flags->api.auth.admin_token == "flag");
+  ::setenv("ECOMM_ADMIN_TOKEN", "env", 1);
+  CHECK(Parse({}).flags->api.auth.admin_token == "env");
+  CHECK(Parse({"--admin-token", "flag"}).flags->api.auth.admin_token == "flag");
+  ::unsetenv("ECOMM_ADMIN_TOKEN");
+  CHECK_FALSE(Parse({}).flags->api.auth.admin_token.has_value());
 }
 
 TEST_CASE("--segment-bytes sets the WAL's segment size within 4 KiB..1 TiB") {

@@ -1,4 +1,5 @@
 #include "support/engine_fixture.h"
+#include "replay.h"
 
 namespace ecomm::testing {
 
@@ -18,17 +19,17 @@ void EngineFixture::AddProduct(const std::string& product_id, Money price, Quant
 }
 
 EngineFixture::Fingerprint EngineFixture::Snapshot() const {
-  return Fingerprint{engine.StateDigest(), journal.Entries().size()};
+  return Fingerprint{StateDigest(engine), journal.Entries().size()};
 }
 
 uint64_t EngineFixture::ReplayedDigest() const {
   ManualClock replay_clock{kStartMs};
   Engine replica(EngineOptions{&replay_clock, nullptr});
   for (const wal::MemoryJournal::Entry& e : journal.Entries()) {
-    Status s = replica.Replay(static_cast<RecordType>(e.type), e.payload, e.lsn);
+    Status s = ReplayRecord(replica, static_cast<RecordType>(e.type), e.payload, e.lsn);
     REQUIRE_MESSAGE(s.ok(), "replay of LSN ", e.lsn, " failed: ", s.message());
   }
-  return replica.StateDigest();
+  return StateDigest(replica);
 }
 
 Money EngineFixture::Balance(const std::string& user_id) const {

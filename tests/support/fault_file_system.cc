@@ -196,8 +196,15 @@ std::string FaultFileSystem::Contents(const std::string& path) const {
   return it == live_.end() ? std::string() : it->second->data;
 }
 
+bool FaultFileSystem::Exists(const std::string& path) const {
+  std::lock_guard lock(mu_);
+  return live_.contains(path);
+}
+
 void FaultFileSystem::SetContents(const std::string& path, const std::string& contents) {
   std::lock_guard lock(mu_);
+  std::string dir = DirOf(path);
+  if (std::find(dirs_.begin(), dirs_.end(), dir) == dirs_.end()) dirs_.push_back(dir);
   auto file = std::make_shared<File>();
   file->data = contents;
   file->MarkSynced();

@@ -13,7 +13,8 @@
 
 namespace ecomm::testing {
 
-// An in-memory file system that behaves like a disk under power failure. Each file
+// The one in-memory file system of the tests and fuzzers; it behaves like a disk under
+// power failure. Each file
 // remembers how much of it was synced; each directory remembers which of its entries
 // were made durable by SyncDir. Crash() (the power cut) keeps synced bytes, a random
 // prefix of the unsynced ones (a torn write, sometimes with a flipped bit), and the
@@ -48,7 +49,9 @@ class FaultFileSystem final : public wal::FileSystem {
   // Every byte ever appended to any path whose name ends with `suffix`, per path, in
   // order, whatever later happened to the file: the ground truth of what was logged.
   std::map<std::string, std::string> AppendHistory(const std::string& suffix) const;
-  // Direct access for corruption tests.
+  // Direct access for corruption tests and fuzzers. SetContents writes a file as if
+  // synced, its directory included; Contents is "" for a file that does not exist.
+  bool Exists(const std::string& path) const;
   std::string Contents(const std::string& path) const;
   void SetContents(const std::string& path, const std::string& contents);
 

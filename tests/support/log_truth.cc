@@ -4,6 +4,7 @@
 
 #include "ecomm/engine.h"
 #include "ecomm/wal/log_format.h"
+#include "replay.h"
 
 namespace ecomm::testing {
 
@@ -33,10 +34,10 @@ uint64_t DigestOfPrefix(const std::map<Lsn, LoggedRecord>& log, Lsn last) {
     REQUIRE_MESSAGE(it != log.end(), "LSN ", lsn, " was never written");
     std::span payload(reinterpret_cast<const uint8_t*>(it->second.payload.data()),
                       it->second.payload.size());
-    Status s = reference.Replay(static_cast<RecordType>(it->second.type), payload, lsn);
+    Status s = ReplayRecord(reference, static_cast<RecordType>(it->second.type), payload, lsn);
     REQUIRE_MESSAGE(s.ok(), "LSN ", lsn, ": ", s.message());
   }
-  return reference.StateDigest();
+  return StateDigest(reference);
 }
 
 }  // namespace ecomm::testing

@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "ecomm/database.h"
 #include "ecomm/wal/snapshot_file.h"
+#include "snapshot_loader.h"
 #include "support/fault_file_system.h"
 
 namespace ecomm::testing {
@@ -49,9 +49,11 @@ std::unique_ptr<Engine> EngineWithBalance(const std::string& user_id, Money bala
   account.append(4, '\0');             // no orders
   REQUIRE(writer->Add(3, Bytes(account)).ok());
   REQUIRE(writer->Commit().ok());
-  auto replica = Database::LoadSnapshotReplica(&fs, "/db", [](const std::string&) {});
-  REQUIRE_MESSAGE(replica.ok(), replica.status().message());
-  return std::move(replica->engine);
+  auto loaded =
+      LoadNewestSnapshot(&fs, "/db/snapshots", EngineOptions{}, [](const std::string&) {});
+  REQUIRE_MESSAGE(loaded.ok(), loaded.status().message());
+  REQUIRE(loaded->snapshot_lsn == 1);
+  return std::move(loaded->engine);
 }
 
 }  // namespace ecomm::testing

@@ -4,7 +4,9 @@
 #include <doctest/doctest.h>
 
 #include "ecomm/database.h"
+#include "ecomm/replica.h"
 #include "ecomm/wal/snapshot_file.h"
+#include "replay.h"
 #include "support/fault_file_system.h"
 #include "support/random_mutations.h"
 
@@ -40,7 +42,7 @@ TEST_CASE("a long account history spans several bounded snapshot chunks and load
     }
     REQUIRE(engine.WaitDurable(last).ok());
     REQUIRE((*db)->Snapshot().ok());
-    digest = engine.StateDigest();
+    digest = StateDigest(engine);
   }
   std::vector<wal::SnapshotInfo> snapshots;
   REQUIRE(wal::ListSnapshots(&fs, "/db/snapshots", &snapshots).ok());
@@ -58,7 +60,7 @@ TEST_CASE("a long account history spans several bounded snapshot chunks and load
   REQUIRE(reopened.ok());
   CHECK((*reopened)->recovery().snapshot_lsn > 0);
   CHECK((*reopened)->recovery().records_replayed == 0);
-  CHECK((*reopened)->engine().StateDigest() == digest);
+  CHECK(StateDigest((*reopened)->engine()) == digest);
 }
 
 TEST_CASE("a snapshot whose account continuation follows no account chunk is not loaded") {
@@ -69,10 +71,10 @@ TEST_CASE("a snapshot whose account continuation follows no account chunk is not
   const uint8_t piece[] = {1, 2, 3};
   REQUIRE(writer->Add(5, piece).ok());
   REQUIRE(writer->Commit().ok());
-  auto replica = Database::LoadSnapshotReplica(&fs, "/db", [](const std::string&) {});
+  auto replica = Replica::Load(&fs, "/db", [](const std::string&) {});
   REQUIRE(replica.ok());
-  CHECK(replica->snapshot_lsn == 0);
-  CHECK(replica->skipped.find("continuation") != std::string::npos);
+  CHECK(replica->applied_lsn() == 0);
+  CHECK(replica->skipped_snapshots().find("continuation") != std::string::npos);
 }
 
 }  // namespace

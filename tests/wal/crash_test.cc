@@ -10,6 +10,7 @@
 #include <random>
 
 #include "ecomm/database.h"
+#include "replay.h"
 #include "support/fault_file_system.h"
 #include "support/log_truth.h"
 #include "support/random_mutations.h"
@@ -74,7 +75,7 @@ void CrashAt(uint64_t seed) {
   CAPTURE(last);
   CAPTURE((*recovered)->recovery().cut);
   CHECK(last >= max_acked.load());
-  CHECK((*recovered)->engine().StateDigest() == DigestOfPrefix(FramesOf(history), last));
+  CHECK(StateDigest((*recovered)->engine()) == DigestOfPrefix(FramesOf(history), last));
 }
 
 // 5 x 100 seeded crash points.
@@ -125,7 +126,7 @@ void ReorderedPowerCut(uint64_t seed, const char* policy) {
   auto recovered = Database::Open(options);
   REQUIRE_MESSAGE(recovered.ok(), recovered.status().message());
   Lsn last = (*recovered)->recovery().last_lsn;
-  CHECK((*recovered)->engine().StateDigest() == DigestOfPrefix(FramesOf(history), last));
+  CHECK(StateDigest((*recovered)->engine()) == DigestOfPrefix(FramesOf(history), last));
 }
 
 TEST_CASE("--fsync interval or off: a power cut reordering unsynced pages is a torn tail") {

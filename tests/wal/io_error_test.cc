@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "ecomm/database.h"
+#include "replay.h"
 #include "support/fault_file_system.h"
 #include "support/log_state.h"
 #include "support/random_mutations.h"
@@ -43,7 +44,7 @@ void ExpectDropBackAndResume(const Fault& fault) {
     Engine& engine = (*db)->engine();
     Lsn seeded = SeedShop(engine, ShopShape{});
     REQUIRE(engine.WaitDurable(CommitTicket{seeded}).ok());
-    const uint64_t durable_digest = engine.StateDigest();
+    const uint64_t durable_digest = StateDigest(engine);
     const Money before = engine.GetBalance("u0")->current_balance;
 
     fault.inject(fs);
@@ -67,14 +68,14 @@ void ExpectDropBackAndResume(const Fault& fault) {
     if (order.ok()) {
       CHECK(engine.GetOrder(order->value.order_id.ToString()).code() == ErrorCode::kOrderNotFound);
     }
-    CHECK(engine.StateDigest() == durable_digest);
+    CHECK(StateDigest(engine) == durable_digest);
     CHECK_FALSE((*db)->Health().detail.empty());
     // Writes wait for the disk; the probe keeps failing while the fault lasts.
     CHECK(engine.Charge("u0", 1).code() == ErrorCode::kUnavailable);
     CHECK(engine.CreateUser(NewUser{"late", "L", "l@x"}).code() == ErrorCode::kUnavailable);
     std::this_thread::sleep_for(300ms);
     CHECK((*db)->Health().state == LogState::kReadOnly);
-    CHECK(engine.StateDigest() == durable_digest);
+    CHECK(StateDigest(engine) == durable_digest);
 
     fault.heal(fs);
     REQUIRE(ReachesLogState(**db, LogState::kWritable));
@@ -91,14 +92,14 @@ void ExpectDropBackAndResume(const Fault& fault) {
     }
     CHECK(engine.WaitDurable(charge->ticket).code() == ErrorCode::kUnavailable);
     CHECK(engine.WaitDurable(again->ticket).ok());
-    final_digest = engine.StateDigest();
+    final_digest = StateDigest(engine);
     CHECK((*db)->Close().ok());
   }
   fs.Crash();
   fs.Reboot();
   auto db = Database::Open(options);
   REQUIRE(db.ok());
-  CHECK((*db)->engine().StateDigest() == final_digest);
+  CHECK(StateDigest((*db)->engine()) == final_digest);
 }
 
 TEST_CASE("a failed fdatasync drops back to the durable state, then writes resume") {
@@ -125,7 +126,7 @@ TEST_CASE("a crash while the log is failed keeps exactly the durable state") {
     REQUIRE(db.ok());
     Engine& engine = (*db)->engine();
     REQUIRE(SeedShopDurably(engine));
-    durable_digest = engine.StateDigest();
+    durable_digest = StateDigest(engine);
     fs.FailWrites(true);  // half of the next batch reaches the file
     CHECK(engine.WaitDurable(engine.Charge("u0", 500)->ticket).code() == ErrorCode::kUnavailable);
     REQUIRE(ReachesLogState(**db, LogState::kReadOnly));
@@ -135,7 +136,7 @@ TEST_CASE("a crash while the log is failed keeps exactly the durable state") {
   fs.Reboot();
   auto db = Database::Open(options);
   REQUIRE(db.ok());
-  CHECK((*db)->engine().StateDigest() == durable_digest);
+  CHECK(StateDigest((*db)->engine()) == durable_digest);
 }
 
 }  // namespace

@@ -5,8 +5,6 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
-#include <xxhash.h>
-
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -21,6 +19,7 @@
 #include "ecomm/wal/wal_reader.h"
 #include "ecomm/wal/wal_tailer.h"
 #include "ecomm/wal/wal_writer.h"
+#include "log_bytes.h"
 #include "support/fault_file_system.h"
 #include "support/threads.h"
 
@@ -320,7 +319,8 @@ TEST_CASE("zeros amid the frames of a segment a newer one follows are an LSN gap
   WalTailer tailer(&d.fs, kDir, 0);
   Reading reading = ReadOn(tailer);
   CHECK(reading.lsns == Range(1, 3));
-  ExpectError(tailer, reading, ErrorCode::kCorruption, {"LSN gap (expected 4, found 7)", At(7, 0)});
+  ExpectError(tailer, reading, ErrorCode::kCorruption,
+              {"LSN gap (expected 4, found segment 7)", At(7, 0)});
 }
 
 TEST_CASE("a segment finished just before its successor appears is read again, to its end") {
@@ -435,6 +435,16 @@ TEST_CASE("a segment a newer one follows that ends in a partial frame is corrupt
   ExpectError(tailer, reading, ErrorCode::kCorruption, {"partial record", At(1, sixth)});
 }
 
+TEST_CASE("a segment a newer one follows that ends in a partial header is corruption") {
+  Dir d;
+  d.Put(1, Segment(1, 0).substr(0, wal::kSegmentHeaderSize - 1));
+  d.Put(2, Segment(2, 3));
+  WalTailer tailer(&d.fs, kDir, 0);
+  Reading reading = ReadOn(tailer);
+  CHECK(reading.lsns.empty());
+  ExpectError(tailer, reading, ErrorCode::kCorruption, {"partial segment header", At(1, 0)});
+}
+
 TEST_CASE("an LSN gap between segments is corruption") {
   Dir d;
   d.Put(1, Segment(1, 10));
@@ -443,34 +453,32 @@ TEST_CASE("an LSN gap between segments is corruption") {
   Reading reading = ReadOn(tailer);
   CHECK(reading.lsns == Range(1, 10));
   ExpectError(tailer, reading, ErrorCode::kCorruption,
-              {"LSN gap (expected 11, found 12)", At(12, 0)});
+              {"LSN gap (expected 11, found segment 12)", At(12, 0)});
 }
 
-TEST_CASE("an LSN gap inside a segment is corruption") {
-  Dir d;
-  std::string bytes = Segment(1, 5);
-  size_t gap = bytes.size();
-  wal::AppendFrame(7, 6, kType, Bytes(Payload(7)), &bytes);
-  d.Put(1, bytes);
-  WalTailer tailer(&d.fs, kDir, 0);
-  Reading reading = ReadOn(tailer);
-  CHECK(reading.lsns == Range(1, 5));
-  ExpectError(tailer, reading, ErrorCode::kCorruption,
-              {"LSN gap (expected 6, found 7)", At(1, gap)});
+TEST_CASE("an LSN out of order inside a segment, a gap or a repeat, is corruption") {
+  const std::pair<Lsn, std::string> cases[] = {{7, "LSN gap (expected 6, found 7)"},
+                                               {5, "LSN out of order (expected 6, found 5)"}};
+  for (const auto& [lsn, why] : cases) {
+    CAPTURE(lsn);
+    Dir d;
+    std::string bytes = Segment(1, 5);
+    size_t bad = bytes.size();
+    wal::AppendFrame(lsn, 5, kType, Bytes(Payload(lsn)), &bytes);
+    d.Put(1, bytes);
+    WalTailer tailer(&d.fs, kDir, 0);
+    Reading reading = ReadOn(tailer);
+    CHECK(reading.lsns == Range(1, 5));
+    ExpectError(tailer, reading, ErrorCode::kCorruption, {why, At(1, bad)});
+  }
 }
 
 TEST_CASE("an unknown frame version is corruption even at the tail of the newest segment") {
   Dir d;
-  std::string bytes = Segment(1, 3);
-  size_t last = bytes.size();
-  std::string frame;
-  wal::AppendFrame(4, 3, kType, Bytes(Payload(4)), &frame);
-  frame[5] = 2;  // the frame version, with a checksum that matches it
-  std::string covered = frame.substr(0, wal::kFrameHeaderSize - 8) + Payload(4);
-  uint64_t sum = XXH3_64bits(covered.data(), covered.size());
-  for (int i = 0; i < 8; ++i)
-    frame[wal::kFrameHeaderSize - 8 + i] = static_cast<char>(sum >> (8 * i));
-  d.Put(1, bytes + frame);
+  std::string bytes = Segment(1, 4);
+  size_t last = FrameOffsets(bytes).back();
+  RewriteFrame(bytes, last, [](std::string& h) { h[5] = 2; });  // the frame version
+  d.Put(1, bytes);
   WalTailer tailer(&d.fs, kDir, 0);
   Reading reading = ReadOn(tailer);
   CHECK(reading.lsns == Range(1, 3));
@@ -481,9 +489,7 @@ TEST_CASE("an unknown frame version is corruption even at the tail of the newest
 TEST_CASE("a segment header with an intact checksum but an unknown version is corruption") {
   Dir d;
   std::string bytes = Segment(1, 3);
-  bytes[8] = 9;  // the segment version
-  uint64_t sum = XXH3_64bits(bytes.data(), 24);
-  for (int i = 0; i < 8; ++i) bytes[24 + i] = static_cast<char>(sum >> (8 * i));
+  SetSegmentVersion(bytes, 9);
   d.Put(1, bytes);
   WalTailer tailer(&d.fs, kDir, 0);
   Reading reading = ReadOn(tailer);

@@ -1,6 +1,5 @@
 #include "cli_flags.h"
 
-#include <charconv>
 #include <cstdio>
 #include <string>
 
@@ -8,29 +7,73 @@ namespace ecomm::tools {
 
 namespace {
 
-bool ParseInt(std::string_view text, int64_t min, int64_t max, int64_t* out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
-  return ec == std::errc() && end == text.data() + text.size() && *out >= min && *out <= max;
+// AddText into a std::string or a std::optional<std::string>.
+template <typename Text>
+CLI::Option* AddNonEmpty(CLI::App& app, const std::string& name, Text* out,
+                         const std::string& help) {
+  return AddParsed(
+      app, name,
+      [out](const std::string& text) {
+        *out = text;
+        return !text.empty();
+      },
+      "a value", help);
 }
 
 }  // namespace
 
 std::optional<int> ParseFlags(CLI::App& app, int argc, const char* const* argv) {
+  std::string output;
+  std::optional<int> status = ParseFlags(app, argc, argv, &output);
+  if (status) std::fputs(output.c_str(), *status == 0 ? stdout : stderr);
+  return status;
+}
+
+std::optional<int> ParseFlags(CLI::App& app, int argc, const char* const* argv,
+                              std::string* output) {
   // CLI11 reports through exceptions; none leaves this function.
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
+    *output = app.help();
     return 0;
   } catch (const CLI::ParseError& e) {
-    return UsageError(app, e.what());
+    *output = UsageText(app, e.what());
+    return 2;
   }
   return std::nullopt;
 }
 
 int UsageError(const CLI::App& app, const std::string& why) {
-  std::fprintf(stderr, "%s: %s; see --help\n", app.get_name().c_str(), why.c_str());
+  std::fputs(UsageText(app, why).c_str(), stderr);
   return 2;
+}
+
+std::string UsageText(const CLI::App& app, const std::string& why) {
+  return app.get_name() + ": " + why + "; see --help\n";
+}
+
+CLI::Option* AddParsed(CLI::App& app, const std::string& name,
+                       std::function<bool(const std::string&)> take, const std::string& takes,
+                       const std::string& help) {
+  return app.add_option_function<std::string>(
+      name,
+      [take = std::move(take), name, takes](const std::string& text) {
+        if (!take(text)) {
+          throw CLI::ValidationError(name + " takes " + takes + ", not '" + text + "'");
+        }
+      },
+      help);
+}
+
+CLI::Option* AddText(CLI::App& app, const std::string& name, std::string* out,
+                     const std::string& help) {
+  return AddNonEmpty(app, name, out, help);
+}
+
+CLI::Option* AddText(CLI::App& app, const std::string& name, std::optional<std::string>* out,
+                     const std::string& help) {
+  return AddNonEmpty(app, name, out, help);
 }
 
 bool ParseHostPort(std::string_view text, std::string* host, uint16_t* port) {
@@ -40,24 +83,17 @@ bool ParseHostPort(std::string_view text, std::string* host, uint16_t* port) {
   if (name.size() > 2 && name.front() == '[' && name.back() == ']') {
     name = name.substr(1, name.size() - 2);  // [::1]:8080
   }
-  int64_t value = 0;
-  if (!ParseInt(text.substr(colon + 1), 0, 65535, &value)) return false;
+  if (!ParseNumber<uint16_t>(text.substr(colon + 1), 0, 65535, port)) return false;
   *host = std::string(name);
-  *port = static_cast<uint16_t>(value);
   return true;
 }
 
 CLI::Option* AddHostPort(CLI::App& app, const std::string& name, std::string* host, uint16_t* port,
                          const std::string& help) {
-  return app
-      .add_option_function<std::string>(
-          name,
-          [host, port, name](const std::string& text) {
-            if (!ParseHostPort(text, host, port)) {
-              throw CLI::ValidationError(name, "takes HOST:PORT, not " + text);
-            }
-          },
-          help)
+  return AddParsed(
+             app, name,
+             [host, port](const std::string& text) { return ParseHostPort(text, host, port); },
+             "HOST:PORT", help)
       ->type_name("HOST:PORT");
 }
 
@@ -68,7 +104,8 @@ bool ParseDuration(std::string_view text, std::chrono::milliseconds max,
   for (auto [suffix, unit] : kUnits) {
     if (!text.ends_with(suffix)) continue;
     int64_t count = 0;
-    if (!ParseInt(text.substr(0, text.size() - suffix.size()), 1, max.count() / unit, &count)) {
+    if (!ParseNumber<int64_t>(text.substr(0, text.size() - suffix.size()), 1, max.count() / unit,
+                              &count)) {
       return false;
     }
     *out = std::chrono::milliseconds(count * unit);
@@ -79,16 +116,10 @@ bool ParseDuration(std::string_view text, std::chrono::milliseconds max,
 
 CLI::Option* AddDuration(CLI::App& app, const std::string& name, std::chrono::milliseconds* out,
                          std::chrono::milliseconds max, const std::string& help) {
-  return app
-      .add_option_function<std::string>(
-          name,
-          [out, max, name](const std::string& text) {
-            if (!ParseDuration(text, max, out)) {
-              throw CLI::ValidationError(name,
-                                         "takes a count with a unit (ms, s, m, h, d), not " + text);
-            }
-          },
-          help)
+  return AddParsed(
+             app, name,
+             [out, max](const std::string& text) { return ParseDuration(text, max, out); },
+             "a count with a unit (ms, s, m, h, d)", help)
       ->type_name("T");
 }
 

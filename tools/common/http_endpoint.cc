@@ -12,6 +12,8 @@
 #include <optional>
 #include <thread>
 
+#include "ecomm/json_writer.h"
+
 namespace ecomm::tools {
 
 namespace {
@@ -28,7 +30,7 @@ constexpr uint32_t kHeaderLimit = 8 << 10;
 constexpr uint64_t kBodyLimit = 8 << 10;
 
 using Response = http::response<http::string_body>;
-using Pages = std::map<std::string, Page, std::less<>>;
+using Pages = std::map<std::string, EndpointPage, std::less<>>;
 
 Response Answer(const http::request<http::string_body>& request, const Pages& pages) {
   std::string_view target(request.target().data(), request.target().size());
@@ -39,8 +41,13 @@ Response Answer(const http::request<http::string_body>& request, const Pages& pa
   auto problem = [&](http::status status, std::string_view title) {
     response.result(status);
     response.set(http::field::content_type, "application/problem+json");
-    response.body() = std::string("{\"type\":\"about:blank\",\"title\":\"") + std::string(title) +
-                      "\",\"status\":" + std::to_string(static_cast<int>(status)) + "}";
+    JsonWriter w;
+    w.StartObject();
+    w.Field("type", "about:blank");
+    w.Field("title", title);
+    w.Field("status", static_cast<int>(status));
+    w.EndObject();
+    response.body() = w.Take();
   };
   auto page = pages.find(target);
   if (page == pages.end()) {
@@ -99,7 +106,7 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 struct HttpEndpoint::Impl {
-  explicit Impl(std::map<std::string, Page> served)
+  explicit Impl(std::map<std::string, EndpointPage> served)
       : pages(served.begin(), served.end()), acceptor(io), retry(io) {}
 
   void Accept() {
@@ -129,7 +136,7 @@ struct HttpEndpoint::Impl {
 };
 
 std::unique_ptr<HttpEndpoint> HttpEndpoint::Start(const std::string& host, uint16_t port,
-                                                  std::map<std::string, Page> pages,
+                                                  std::map<std::string, EndpointPage> pages,
                                                   std::string* error) {
   auto impl = std::make_unique<Impl>(std::move(pages));
   beast::error_code ec;

@@ -14,7 +14,7 @@
 namespace ecomm::tools {
 
 // One GET path's answer, rendered on the endpoint's thread at each request.
-struct Page {
+struct EndpointPage {
   std::string content_type;
   std::function<std::string()> render;
 };
@@ -24,7 +24,8 @@ class HttpEndpoint {
   // Binds `host`:`port` (0: any free port) and starts serving `pages` by path;
   // nothing, with `*error`, when the address is unusable.
   static std::unique_ptr<HttpEndpoint> Start(const std::string& host, uint16_t port,
-                                             std::map<std::string, Page> pages, std::string* error);
+                                             std::map<std::string, EndpointPage> pages,
+                                             std::string* error);
   // Stops serving and joins the thread.
   ~HttpEndpoint();
   HttpEndpoint(const HttpEndpoint&) = delete;

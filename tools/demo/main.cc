@@ -2,8 +2,10 @@
 // the demo data and walks the seed's flows (charge, order, cart, top sellers, cancel),
 // printing what each call answered.
 #include <cstdio>
+#include <optional>
 #include <string>
 
+#include "cli_flags.h"
 #include "ecomm/demo_data.h"
 #include "ecomm/engine.h"
 
@@ -30,7 +32,12 @@ int Fail(const ecomm::Status& s) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  CLI::App app(
+      "The engine embedded in a program: loads the demo data and walks the seed's flows\n"
+      "(charge, order, cart, top sellers, cancel), printing what each call answered.",
+      "ecomm-demo");
+  if (std::optional<int> status = ecomm::tools::ParseFlags(app, argc, argv)) return *status;
   ecomm::Engine engine;
   if (ecomm::Status s = ecomm::demo::LoadDemoData(engine); !s.ok()) return Fail(s);
   auto counts = engine.Counts();

@@ -3,8 +3,9 @@
 // be installed. Brokers can be taken down and brought back, by signal or by a line on
 // stdin, so a test can cut its clients off from Kafka and watch them recover.
 //
-// One thread does everything: the signals are blocked and read from a signalfd, polled
+// One thread does everything: the signals are blocked and read from signalfds, polled
 // together with stdin, so no code runs inside a signal handler.
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -12,7 +13,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstdarg>
 #include <cstdint>
 #include <cstdio>
@@ -27,6 +27,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "cli_flags.h"
+#include "stop_signals.h"
 
 // rdkafka_mock.h refuses to compile unless rdkafka.h came first.
 #include <librdkafka/rdkafka_mock.h>
@@ -49,15 +50,6 @@ __attribute__((format(printf, 1, 2))) void Log(const char* format, ...) {
   std::vfprintf(stderr, format, args);
   va_end(args);
   std::fputc('\n', stderr);
-}
-
-std::optional<int> ParseInt(std::string_view text, int min, int max) {
-  int value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
-    return std::nullopt;
-  }
-  return value;
 }
 
 // Returns the exit status to stop with (0 after --help, 2 on a bad command line), or
@@ -202,13 +194,12 @@ bool RunCommand(MockCluster& cluster, int brokers, std::string_view line) {
   if (words.size() == 1 && words[0] == "quit") {
     quit = true;
   } else if ((words[0] == "down" || words[0] == "up") && words.size() <= 2) {
-    std::optional<int> id = kAllBrokers;
-    if (words.size() == 2) id = ParseInt(words[1], 1, brokers);
-    if (id) {
-      error = cluster.SetBrokers(*id, words[0] == "up");
-    } else {
+    int id = kAllBrokers;
+    if (words.size() == 2 && !ecomm::tools::ParseNumber(words[1], 1, brokers, &id)) {
       error =
           "no broker " + std::string(words[1]) + " (ids are 1.." + std::to_string(brokers) + ")";
+    } else {
+      error = cluster.SetBrokers(id, words[0] == "up");
     }
   } else {
     error = "unknown command (down | up | down ID | up ID | quit)";
@@ -223,28 +214,31 @@ bool RunCommand(MockCluster& cluster, int brokers, std::string_view line) {
 }
 
 // Serves signals and stdin commands until told to stop; returns the exit status.
-int Serve(MockCluster& cluster, int brokers, int signal_fd) {
-  // A process started with stdin closed got the signalfd as descriptor 0: no stdin then.
-  int stdin_fd = signal_fd == STDIN_FILENO ? -1 : STDIN_FILENO;
-  pollfd fds[2] = {{signal_fd, POLLIN, 0}, {stdin_fd, POLLIN, 0}};
+// `broker_signals` is a signalfd for SIGUSR1 and SIGUSR2; `stdin_fd` -1 when there is
+// no stdin.
+int Serve(MockCluster& cluster, int brokers, const ecomm::tools::StopSignals& stop_signals,
+          int broker_signals, int stdin_fd) {
+  pollfd fds[3] = {
+      {stop_signals.fd(), POLLIN, 0}, {broker_signals, POLLIN, 0}, {stdin_fd, POLLIN, 0}};
   std::string pending;  // stdin bytes after the last complete line
   for (;;) {
-    if (poll(fds, 2, -1) < 0) {
+    if (poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
       Log("poll: %s", std::strerror(errno));
       return 1;
     }
-    if (fds[0].revents != 0) {
-      signalfd_siginfo info;
-      if (read(signal_fd, &info, sizeof(info)) != sizeof(info)) continue;
-      if (info.ssi_signo == SIGUSR1 || info.ssi_signo == SIGUSR2) {
-        cluster.SetBrokers(kAllBrokers, info.ssi_signo == SIGUSR2);
-        continue;
-      }
-      Log("%s, stopping", strsignal(static_cast<int>(info.ssi_signo)));
+    if (std::optional<int> signal = ecomm::tools::StopSignals::Poll()) {
+      Log("%s, stopping", strsignal(*signal));
       return 0;
     }
     if (fds[1].revents != 0) {
+      signalfd_siginfo info;
+      if (read(broker_signals, &info, sizeof(info)) == sizeof(info)) {
+        cluster.SetBrokers(kAllBrokers, info.ssi_signo == SIGUSR2);
+      }
+      continue;
+    }
+    if (fds[2].revents != 0) {
       char buf[4096];
       ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
       if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
@@ -252,7 +246,7 @@ int Serve(MockCluster& cluster, int brokers, int signal_fd) {
         // End of stdin (or no stdin at all) is not a request to stop: tests often start
         // the mock with stdin on /dev/null and drive it by signals.
         if (RunCommand(cluster, brokers, pending)) return 0;  // a last line without '\n'
-        fds[1].fd = -1;                                       // poll ignores negative descriptors
+        fds[2].fd = -1;                                       // poll ignores negative descriptors
         continue;
       }
       pending.append(buf, static_cast<size_t>(n));
@@ -268,25 +262,27 @@ int Serve(MockCluster& cluster, int brokers, int signal_fd) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Asked before this program opens a descriptor that could take number 0: tests often
+  // start the mock with stdin closed.
+  int stdin_fd = fcntl(STDIN_FILENO, F_GETFD) < 0 ? -1 : STDIN_FILENO;
   Options opts;
   if (std::optional<int> status = ParseArgs(argc, argv, &opts)) return *status;
 
   // Blocked before any thread exists, so every librdkafka thread inherits the mask and
-  // these signals reach only the signalfd.
-  sigset_t signals;
-  sigemptyset(&signals);
-  for (int s : {SIGTERM, SIGINT, SIGUSR1, SIGUSR2}) sigaddset(&signals, s);
-  if (pthread_sigmask(SIG_BLOCK, &signals, nullptr) != 0) {
+  // these signals reach only the signalfds.
+  ecomm::tools::StopSignals stop_signals;
+  sigset_t broker_set;
+  sigemptyset(&broker_set);
+  for (int s : {SIGUSR1, SIGUSR2}) sigaddset(&broker_set, s);
+  if (pthread_sigmask(SIG_BLOCK, &broker_set, nullptr) != 0) {
     Log("cannot block signals");
     return 1;
   }
-  int signal_fd = signalfd(-1, &signals, SFD_CLOEXEC);
-  if (signal_fd < 0) {
+  int broker_signals = signalfd(-1, &broker_set, SFD_CLOEXEC);
+  if (broker_signals < 0) {
     Log("signalfd: %s", std::strerror(errno));
     return 1;
   }
-  // A test that closes our stdout must not kill the cluster its clients still use.
-  signal(SIGPIPE, SIG_IGN);
 
   std::unique_ptr<MockCluster> cluster = MockCluster::Start(opts);
   if (cluster == nullptr) return 1;
@@ -297,9 +293,9 @@ int main(int argc, char** argv) {
   std::printf("bootstrap: %s\n", bootstraps.c_str());
   std::fflush(stdout);
 
-  int status = Serve(*cluster, opts.brokers, signal_fd);
+  int status = Serve(*cluster, opts.brokers, stop_signals, broker_signals, stdin_fd);
   cluster.reset();
-  close(signal_fd);
+  close(broker_signals);
   Log("stopped");
   return status;
 }

@@ -14,7 +14,7 @@ constexpr int kThreads = 8;
 constexpr size_t kViolationsKept = 100;
 
 // The integer field `name` of a JSON object answer, or false.
-bool IntField(const Reply& reply, const char* name, int64_t* out) {
+bool IntField(const ShopReply& reply, const char* name, int64_t* out) {
   rapidjson::Document d;
   d.Parse(reply.body.data(), reply.body.size());
   if (d.HasParseError() || !d.IsObject() || !d.HasMember(name) || !d[name].IsInt64()) return false;
@@ -22,7 +22,7 @@ bool IntField(const Reply& reply, const char* name, int64_t* out) {
   return true;
 }
 
-bool StringField(const Reply& reply, const char* name, std::string* out) {
+bool StringField(const ShopReply& reply, const char* name, std::string* out) {
   rapidjson::Document d;
   d.Parse(reply.body.data(), reply.body.size());
   if (d.HasParseError() || !d.IsObject() || !d.HasMember(name) || !d[name].IsString()) return false;
@@ -30,7 +30,7 @@ bool StringField(const Reply& reply, const char* name, std::string* out) {
   return true;
 }
 
-std::string Describe(const Reply& reply) {
+std::string Describe(const ShopReply& reply) {
   return reply.status == 0 ? "no answer"
                            : std::to_string(reply.status) + " " + reply.body.substr(0, 200);
 }
@@ -55,21 +55,21 @@ bool CreatePopulation(const ShopClientFactory& clients, const Population& popula
                       Ledger* ledger, std::string* error) {
   std::mutex mu;
   std::string first_error;
-  auto fail = [&](const std::string& what, const Reply& reply) {
+  auto fail = [&](const std::string& what, const ShopReply& reply) {
     std::lock_guard lock(mu);
     if (first_error.empty()) first_error = what + ": " + Describe(reply);
   };
   ForEachParallel(
       clients, static_cast<size_t>(population.products()), [&](ShopClient& c, size_t i) {
         int p = static_cast<int>(i);
-        Reply r = c.CreateProduct(population.product_id(p), "Load product " + std::to_string(p),
-                                  population.price(p), population.opening_stock());
+        ShopReply r = c.CreateProduct(population.product_id(p), "Load product " + std::to_string(p),
+                                      population.price(p), population.opening_stock());
         if (r.status != 201) fail("creating product " + population.product_id(p), r);
       });
   ForEachParallel(clients, static_cast<size_t>(population.users()), [&](ShopClient& c, size_t i) {
     int u = static_cast<int>(i);
     const std::string& id = population.user_id(u);
-    Reply r = c.CreateUser(id, "Load user " + std::to_string(u), id + "@load.invalid");
+    ShopReply r = c.CreateUser(id, "Load user " + std::to_string(u), id + "@load.invalid");
     if (r.status != 201) return fail("creating user " + id, r);
     r = c.Charge(id, population.opening_balance(), population.prefix() + "open-" + id);
     if (r.status != 200) return fail("charging user " + id, r);
@@ -95,7 +95,7 @@ AuditResult Audit(const ShopClientFactory& clients, const Population& population
     const std::string& id = population.user_id(static_cast<int>(i));
     const Ledger::Account& a = accounts[i];
     int64_t want = a.charged - a.paid + a.refunded, got = 0;
-    Reply r = c.GetBalance(id);
+    ShopReply r = c.GetBalance(id);
     if (r.status != 200 || !IntField(r, "currentBalance", &got)) {
       return violation("user " + id + ": GET /balance: " + Describe(r));
     }
@@ -112,7 +112,7 @@ AuditResult Audit(const ShopClientFactory& clients, const Population& population
     const std::string& id = population.product_id(static_cast<int>(i));
     const Ledger::Stock& s = stocks[i];
     int64_t want = population.opening_stock() + s.restocked - s.sold, got = 0;
-    Reply r = c.GetProduct(id);
+    ShopReply r = c.GetProduct(id);
     if (r.status != 200 || !IntField(r, "stock", &got)) {
       return violation("product " + id + ": GET /products/" + id + ": " + Describe(r));
     }
@@ -129,7 +129,7 @@ AuditResult Audit(const ShopClientFactory& clients, const Population& population
   ForEachParallel(clients, orders.size(), [&](ShopClient& c, size_t i) {
     const Ledger::Order& o = orders[i];
     std::string status;
-    Reply r = c.GetOrder(o.id);
+    ShopReply r = c.GetOrder(o.id);
     if (r.status != 200 || !StringField(r, "orderStatus", &status)) {
       return violation("order " + o.id + ": GET /orders/" + o.id + ": " + Describe(r));
     }

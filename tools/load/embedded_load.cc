@@ -37,8 +37,8 @@ std::unique_ptr<RunStats> RunEmbedded(const LoadOptions& options, const Populati
           if (intended >= end) break;
           std::this_thread::sleep_until(intended);
         }
-        Request request = user.Next();
-        Reply reply = shop->Execute(population, request);
+        ShopRequest request = user.Next();
+        ShopReply reply = shop->Execute(population, request);
         OpStats& op = mine.ops[static_cast<size_t>(request.op)];
         op.statuses[static_cast<size_t>(std::min(reply.status, OpStats::kStatuses - 1))]++;
         op.latency.Record(static_cast<uint64_t>(

@@ -5,31 +5,36 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "json_body.h"
+
 namespace ecomm::load {
 
 namespace {
 
-Reply Refused(const Status& status) {
-  return Reply{HttpStatus(status.code()),
-               "{\"code\":\"" + std::string(CodeName(status.code())) + "\"}"};
+ShopReply Refused(const Status& status) {
+  return ShopReply{HttpStatus(status.code()),
+                   JsonBody([&](JsonWriter& w) { w.Field("code", CodeName(status.code())); })};
 }
 
 // The answer to a mutation once its record is durable; `body` renders its value.
 template <class T, class Render>
-Reply Durable(const Engine& engine, const Result<Committed<T>>& result, int status, Render body) {
+ShopReply Durable(const Engine& engine, const Result<Committed<T>>& result, int status,
+                  Render body) {
   if (!result.ok()) return Refused(result.status());
   if (Status s = engine.WaitDurable(result->ticket); !s.ok()) return Refused(s);
-  return Reply{status, body(result->value)};
+  return ShopReply{status, body(result->value)};
 }
 
 std::string OrderBody(const OrderView& order) {
-  return "{\"orderId\":\"" + order.order_id.ToString() +
-         "\",\"totalPrice\":" + std::to_string(order.total_price) + ",\"orderStatus\":\"" +
-         std::string(Name(order.status)) + "\"}";
+  return JsonBody([&](JsonWriter& w) {
+    w.Field("orderId", order.order_id.ToString());
+    w.Field("totalPrice", order.total_price);
+    w.Field("orderStatus", Name(order.status));
+  });
 }
 
-Reply OrderAnswer(const Engine& engine, const Result<Committed<OrderView>>& result) {
-  Reply reply = Durable(engine, result, 200, OrderBody);
+ShopReply OrderAnswer(const Engine& engine, const Result<Committed<OrderView>>& result) {
+  ShopReply reply = Durable(engine, result, 200, OrderBody);
   // A FAILED order is committed, and answered as the server does: 409 with its id.
   if (reply.status == 200 && result->value.failure() != ErrorCode::kOk) {
     reply.status = HttpStatus(result->value.failure());
@@ -43,31 +48,32 @@ class EmbeddedShopClient final : public ShopClient {
  public:
   explicit EmbeddedShopClient(Engine& engine) : engine_(engine) {}
 
-  Reply CreateProduct(const std::string& id, const std::string& name, int64_t price,
-                      int64_t stock) override {
+  ShopReply CreateProduct(const std::string& id, const std::string& name, int64_t price,
+                          int64_t stock) override {
     return Durable(engine_, engine_.CreateProduct(NewProduct{id, name, price, stock}), 201, Empty);
   }
-  Reply CreateUser(const std::string& id, const std::string& name,
-                   const std::string& email) override {
+  ShopReply CreateUser(const std::string& id, const std::string& name,
+                       const std::string& email) override {
     return Durable(engine_, engine_.CreateUser(NewUser{id, name, email}), 201, Empty);
   }
-  Reply Charge(const std::string& user, int64_t amount, const std::string&) override {
+  ShopReply Charge(const std::string& user, int64_t amount, const std::string&) override {
     return Durable(engine_, engine_.Charge(user, amount), 200, Empty);
   }
-  Reply GetBalance(const std::string& user) override {
+  ShopReply GetBalance(const std::string& user) override {
     auto balance = engine_.GetBalance(user);
     if (!balance.ok()) return Refused(balance.status());
-    return Reply{200, "{\"currentBalance\":" + std::to_string(balance->current_balance) + "}"};
+    return ShopReply{
+        200, JsonBody([&](JsonWriter& w) { w.Field("currentBalance", balance->current_balance); })};
   }
-  Reply GetProduct(const std::string& id) override {
+  ShopReply GetProduct(const std::string& id) override {
     auto product = engine_.GetProduct(id);
     if (!product.ok()) return Refused(product.status());
-    return Reply{200, "{\"stock\":" + std::to_string(product->stock) + "}"};
+    return ShopReply{200, JsonBody([&](JsonWriter& w) { w.Field("stock", product->stock); })};
   }
-  Reply GetOrder(const std::string& id) override {
+  ShopReply GetOrder(const std::string& id) override {
     auto order = engine_.GetOrder(id);
     if (!order.ok()) return Refused(order.status());
-    return Reply{200, OrderBody(*order)};
+    return ShopReply{200, OrderBody(*order)};
   }
 
  private:
@@ -113,11 +119,11 @@ ShopClientFactory EmbeddedShop::Clients() {
   return [this] { return std::make_unique<EmbeddedShopClient>(db_->engine()); };
 }
 
-Reply EmbeddedShop::Execute(const Population& p, const Request& r) {
+ShopReply EmbeddedShop::Execute(const Population& p, const ShopRequest& r) {
   Engine& engine = db_->engine();
   const std::string user = r.user >= 0 ? p.user_id(r.user) : std::string();
   auto read = [](const auto& result) {
-    return result.ok() ? Reply{200, "{}"} : Refused(result.status());
+    return result.ok() ? ShopReply{200, "{}"} : Refused(result.status());
   };
   auto lines = [&p](const std::vector<Line>& from) {
     std::vector<OrderLine> out;
@@ -148,7 +154,7 @@ Reply EmbeddedShop::Execute(const Population& p, const Request& r) {
     case Op::kRestock:
       return Durable(engine, engine.Restock(p.product_id(r.product), r.amount), 200, Empty);
   }
-  return Reply{};
+  return ShopReply{};
 }
 
 }  // namespace ecomm::load

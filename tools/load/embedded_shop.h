@@ -20,7 +20,7 @@ class EmbeddedShop {
 
   const std::string& data_dir() const { return data_dir_; }
   // Thread-safe, as the engine is.
-  Reply Execute(const Population& population, const Request& request);
+  ShopReply Execute(const Population& population, const ShopRequest& request);
   ShopClientFactory Clients();
 
  private:

@@ -48,7 +48,7 @@ class HttpLoad::Connection {
   void Issue();
   void OnRead(beast::error_code ec);
   void OnFailure();
-  void Finish(const Reply& reply);
+  void Finish(const ShopReply& reply);
 
   Worker& worker_;
   tcp::socket socket_;
@@ -57,7 +57,7 @@ class HttpLoad::Connection {
   HttpRequest request_;
   std::optional<http::response_parser<http::string_body>> parser_;
   VirtualUser user_;
-  Request current_;
+  ShopRequest current_;
   Clock::time_point intended_;
   int attempt_ = 0;
   bool connected_ = false;
@@ -182,12 +182,12 @@ void HttpLoad::Connection::Connect() {
       socket_, worker_.endpoints_, [this](beast::error_code ec, const tcp::endpoint&) {
         if (ec) {
           ++worker_.stats.connect_failures;
-          if (worker_.aborting() && busy_) return Finish(Reply{});
+          if (worker_.aborting() && busy_) return Finish(ShopReply{});
           if (worker_.stopping() && !busy_) return;
           timer_.expires_after(kReconnectPause);
           timer_.async_wait([this](beast::error_code e) {
             if (!e) return Connect();
-            if (busy_) Finish(Reply{});  // cut at the end of the grace period
+            if (busy_) Finish(ShopReply{});  // cut at the end of the grace period
           });
           return;
         }
@@ -238,7 +238,7 @@ void HttpLoad::Connection::Issue() {
 void HttpLoad::Connection::OnRead(beast::error_code ec) {
   if (ec) return OnFailure();
   auto& response = parser_->get();
-  Reply reply{static_cast<int>(response.result_int()), std::move(response.body())};
+  ShopReply reply{static_cast<int>(response.result_int()), std::move(response.body())};
   if (!response.keep_alive()) Close();
   OpStats& op = worker_.stats.ops[static_cast<size_t>(current_.op)];
   op.statuses[static_cast<size_t>(std::min(reply.status, OpStats::kStatuses - 1))]++;
@@ -250,7 +250,7 @@ void HttpLoad::Connection::OnRead(beast::error_code ec) {
   if (in_doubt && IsKeyedMutation(current_.op) && attempt_ < kMaxAttempts) {
     timer_.expires_after(kRetryPause);
     timer_.async_wait([this](beast::error_code e) {
-      if (e) return Finish(Reply{});
+      if (e) return Finish(ShopReply{});
       Issue();
     });
     return;
@@ -270,15 +270,15 @@ void HttpLoad::Connection::OnFailure() {
   if (IsKeyedMutation(current_.op) && attempt_ < kMaxAttempts && !worker_.aborting()) {
     timer_.expires_after(kRetryPause);
     timer_.async_wait([this](beast::error_code e) {
-      if (e) return Finish(Reply{});
+      if (e) return Finish(ShopReply{});
       Connect();
     });
     return;
   }
-  Finish(Reply{});
+  Finish(ShopReply{});
 }
 
-void HttpLoad::Connection::Finish(const Reply& reply) {
+void HttpLoad::Connection::Finish(const ShopReply& reply) {
   last_answer_ = Clock::now();
   OpStats& op = worker_.stats.ops[static_cast<size_t>(current_.op)];
   op.latency.Record(Micros(Clock::now() - intended_));

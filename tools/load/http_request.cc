@@ -1,25 +1,29 @@
 #include "http_request.h"
 
+#include "json_body.h"
+
 namespace ecomm::load {
 
 namespace http = boost::beast::http;
 
 namespace {
 
-std::string ItemsJson(const Population& p, const std::vector<Line>& lines) {
-  std::string out = "[";
+void WriteItems(JsonWriter& w, const Population& p, const std::vector<Line>& lines) {
+  w.Key("items");
+  w.StartArray();
   for (const Line& line : lines) {
-    if (out.size() > 1) out += ',';
-    out += "{\"productId\":\"" + p.product_id(line.product) +
-           "\",\"quantity\":" + std::to_string(line.quantity) + "}";
+    w.StartObject();
+    w.Field("productId", p.product_id(line.product));
+    w.Field("quantity", line.quantity);
+    w.EndObject();
   }
-  return out + "]";
+  w.EndArray();
 }
 
 }  // namespace
 
-// Ids are the run's own (letters, digits), so they need no JSON or URL escaping.
-HttpRequest RenderHttp(const Population& p, const Request& r, const std::string& host,
+// Ids are the run's own (letters, digits), so they need no URL escaping.
+HttpRequest RenderHttp(const Population& p, const ShopRequest& r, const std::string& host,
                        const Authorizer& authorize) {
   HttpRequest req;
   req.version(11);
@@ -48,31 +52,40 @@ HttpRequest RenderHttp(const Population& p, const Request& r, const std::string&
       get((r.variant ? "/orders?limit=20&userId=" : "/balance/history?limit=20&userId=") + user);
       break;
     case Op::kCartAdd:
-      send(http::verb::post, "/cart/add",
-           "{\"userId\":\"" + user + "\",\"productId\":\"" + p.product_id(r.product) +
-               "\",\"quantity\":" + std::to_string(r.amount) + "}");
+      send(http::verb::post, "/cart/add", JsonBody([&](JsonWriter& w) {
+             w.Field("userId", user);
+             w.Field("productId", p.product_id(r.product));
+             w.Field("quantity", r.amount);
+           }));
       break;
     case Op::kCartRemove:
       req.method(http::verb::delete_);
       req.target("/cart/remove?userId=" + user + "&productId=" + p.product_id(r.product));
       break;
     case Op::kCharge:
-      send(http::verb::post, "/balance/charge",
-           "{\"userId\":\"" + user + "\",\"amount\":" + std::to_string(r.amount) + "}");
+      send(http::verb::post, "/balance/charge", JsonBody([&](JsonWriter& w) {
+             w.Field("userId", user);
+             w.Field("amount", r.amount);
+           }));
       break;
     case Op::kOrder:
-      send(http::verb::post, "/order",
-           "{\"userId\":\"" + user + "\",\"items\":" + ItemsJson(p, r.lines) + "}");
+      send(http::verb::post, "/order", JsonBody([&](JsonWriter& w) {
+             w.Field("userId", user);
+             WriteItems(w, p, r.lines);
+           }));
       break;
     case Op::kOrderCart:
-      send(http::verb::post, "/order", "{\"userId\":\"" + user + "\",\"fromCart\":true}");
+      send(http::verb::post, "/order", JsonBody([&](JsonWriter& w) {
+             w.Field("userId", user);
+             w.Field("fromCart", true);
+           }));
       break;
     case Op::kCancel:
       send(http::verb::post, "/orders/" + r.order_id + "/cancel", "");
       break;
     case Op::kRestock:
       send(http::verb::post, "/products/" + p.product_id(r.product) + "/restock",
-           "{\"quantity\":" + std::to_string(r.amount) + "}");
+           JsonBody([&](JsonWriter& w) { w.Field("quantity", r.amount); }));
       break;
   }
   if (!r.idempotency_key.empty()) req.set("Idempotency-Key", r.idempotency_key);

@@ -12,10 +12,10 @@ using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>
 
 // The Authorization header value for a request (acting for its `user`, or an admin
 // call), or empty for none.
-using Authorizer = std::function<std::string(const Request& request)>;
+using Authorizer = std::function<std::string(const ShopRequest& request)>;
 
 // The wire form of a request, as SPEC.md's HTTP API has it.
-HttpRequest RenderHttp(const Population& population, const Request& request,
+HttpRequest RenderHttp(const Population& population, const ShopRequest& request,
                        const std::string& host, const Authorizer& authorize);
 
 }  // namespace ecomm::load

@@ -1,9 +1,9 @@
 #include "load_options.h"
 
-#include <charconv>
 #include <fstream>
-#include <functional>
-#include <map>
+#include <vector>
+
+#include "cli_flags.h"
 
 namespace ecomm::load {
 
@@ -13,17 +13,6 @@ constexpr std::array<const char*, kOpCount> kOpNames = {
     "browse", "top",        "cart_add", "cart_remove", "charge",
     "order",  "order_cart", "cancel",   "history",     "restock"};
 
-template <typename T>
-bool ParseNumber(std::string_view text, T min, T max, T* out) {
-  T value{};
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
-    return false;
-  }
-  *out = value;
-  return true;
-}
-
 bool ParseUrl(std::string_view url, LoadOptions* o) {
   constexpr std::string_view kScheme = "http://";
   if (!url.starts_with(kScheme)) return false;
@@ -32,145 +21,117 @@ bool ParseUrl(std::string_view url, LoadOptions* o) {
   size_t colon = url.rfind(':');
   if (colon == std::string_view::npos || colon == 0) return false;
   o->host = std::string(url.substr(0, colon));
-  return ParseNumber<uint16_t>(url.substr(colon + 1), 1, 65535, &o->port);
+  return tools::ParseNumber<uint16_t>(url.substr(colon + 1), 1, 65535, &o->port);
 }
 
-// name -> how it takes its value ("" for a switch).
-using Setter = std::function<bool(LoadOptions*, std::string_view)>;
-
-const std::map<std::string, std::pair<bool, Setter>, std::less<>>& Flags() {
-  static const auto* flags = new std::map<std::string, std::pair<bool, Setter>, std::less<>>{
-      {"url", {true, [](LoadOptions* o, std::string_view v) { return ParseUrl(v, o); }}},
-      {"connections",
-       {true, [](LoadOptions* o,
-                 std::string_view v) { return ParseNumber(v, 1, 100'000, &o->connections); }}},
-      {"threads",
-       {true,
-        [](LoadOptions* o, std::string_view v) { return ParseNumber(v, 1, 64, &o->threads); }}},
-      {"duration",
-       {true,
-        [](LoadOptions* o, std::string_view v) {
-          int64_t s = 0;
-          if (!ParseNumber<int64_t>(v, 1, 86'400, &s)) return false;
-          o->duration = std::chrono::seconds(s);
-          return true;
-        }}},
-      {"rate",
-       {true, [](LoadOptions* o,
-                 std::string_view v) { return ParseNumber(v, 1.0, 10'000'000.0, &o->rate); }}},
-      {"mix",
-       {true,
-        [](LoadOptions* o, std::string_view v) {
-          std::string ignored;
-          return ParseMix(v, &o->mix, &ignored);
-        }}},
-      {"users",
-       {true, [](LoadOptions* o,
-                 std::string_view v) { return ParseNumber(v, 1, 10'000'000, &o->users); }}},
-      {"products",
-       {true, [](LoadOptions* o,
-                 std::string_view v) { return ParseNumber(v, 1, 1'000'000, &o->products); }}},
-      {"hot",
-       {true,
-        [](LoadOptions* o, std::string_view v) { return ParseNumber(v, 0.0, 1.0, &o->hot); }}},
-      {"hot-user",
-       {true,
-        [](LoadOptions* o, std::string_view v) { return ParseNumber(v, 0.0, 1.0, &o->hot_user); }}},
-      {"zipf",
-       {true,
-        [](LoadOptions* o, std::string_view v) { return ParseNumber(v, 0.0, 10.0, &o->zipf); }}},
-      {"order-lines",
-       {true, [](LoadOptions* o,
-                 std::string_view v) { return ParseNumber(v, 1, 100, &o->order_lines); }}},
-      {"max-quantity",
-       {true,
-        [](LoadOptions* o, std::string_view v) {
-          return ParseNumber<int64_t>(v, 1, 1'000'000, &o->max_quantity);
-        }}},
-      {"stock",
-       {true,
-        [](LoadOptions* o, std::string_view v) {
-          return ParseNumber<int64_t>(v, 0, 1'000'000'000'000, &o->stock);
-        }}},
-      {"balance",
-       {true,
-        [](LoadOptions* o, std::string_view v) {
-          return ParseNumber<int64_t>(v, 1, 1'000'000'000, &o->balance);
-        }}},
-      {"admin-token",
-       {true,
-        [](LoadOptions* o, std::string_view v) {
-          o->admin_token = v;
-          return !v.empty();
-        }}},
-      {"jwt-key",
-       {true,
-        [](LoadOptions* o, std::string_view v) {
-          o->jwt_key = v;
-          return !v.empty();
-        }}},
-      {"jwt-hs256-secret-file",
-       {true,
-        [](LoadOptions* o, std::string_view v) {
-          o->jwt_hs256_secret_file = v;
-          return !v.empty();
-        }}},
-      {"jwt-issuer",
-       {true,
-        [](LoadOptions* o, std::string_view v) {
-          o->jwt_issuer = std::string(v);
-          return !v.empty();
-        }}},
-      {"jwt-audience",
-       {true,
-        [](LoadOptions* o, std::string_view v) {
-          o->jwt_audience = std::string(v);
-          return !v.empty();
-        }}},
-      {"json",
-       {true,
-        [](LoadOptions* o, std::string_view v) {
-          o->json_path = v;
-          return !v.empty();
-        }}},
-      {"data-dir",
-       {true,
-        [](LoadOptions* o, std::string_view v) {
-          o->data_dir = v;
-          return !v.empty();
-        }}},
-      {"seed",
-       {true,
-        [](LoadOptions* o, std::string_view v) {
-          return ParseNumber<uint64_t>(v, 1, UINT64_MAX, &o->seed);
-        }}},
-      {"prefix",
-       {true,
-        [](LoadOptions* o, std::string_view v) {
-          o->prefix = v;
-          return !v.empty() && v.size() <= 64 &&
-                 v.find_first_not_of(
-                     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") ==
-                     std::string_view::npos;
-        }}},
-      {"embedded", {false, [](LoadOptions* o, std::string_view) { return o->embedded = true; }}},
-      {"no-audit", {false, [](LoadOptions* o, std::string_view) { return !(o->audit = false); }}},
-      {"no-progress",
-       {false, [](LoadOptions* o, std::string_view) { return !(o->progress = false); }}},
-  };
-  return *flags;
+bool IsPrefix(std::string_view text) {
+  return !text.empty() && text.size() <= 64 &&
+         text.find_first_not_of(
+             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") ==
+             std::string_view::npos;
 }
 
-bool Apply(LoadOptions* o, std::string_view name, const std::string* value, std::string* error) {
-  auto it = Flags().find(name);
-  if (it == Flags().end()) return *error = "unknown flag --" + std::string(name), false;
-  auto& [takes_value, set] = it->second;
-  if (takes_value && value == nullptr)
-    return *error = "--" + std::string(name) + " takes a value", false;
-  if (!set(o, takes_value ? std::string_view(*value) : std::string_view())) {
-    return *error = "bad value for --" + std::string(name) + (value ? ": " + *value : ""), false;
+// "order=5,browse=3": the ops with a weight, as --mix takes them.
+std::string MixText(const std::array<uint32_t, kOpCount>& mix) {
+  std::string text;
+  for (size_t i = 0; i < kOpCount; ++i) {
+    if (mix[i] == 0) continue;
+    text += (text.empty() ? "" : ",") + std::string(kOpNames[i]) + "=" + std::to_string(mix[i]);
   }
-  return true;
+  return text;
+}
+
+// Every flag but --config, writing into `o`.
+void AddFlags(CLI::App& app, LoadOptions* o) {
+  using tools::AddNumber;
+  using tools::AddParsed;
+  using tools::AddText;
+  AddParsed(
+      app, "--url", [o](const std::string& text) { return ParseUrl(text, o); }, "http://HOST:PORT",
+      "the server")
+      ->type_name("URL")
+      ->default_str("http://" + o->host + ":" + std::to_string(o->port));
+  AddNumber(app, "--connections", &o->connections, 1, 100'000, "keep-alive connections");
+  AddNumber(app, "--threads", &o->threads, 1, 64, "client threads");
+  AddParsed(
+      app, "--duration",
+      [o](const std::string& text) {
+        int64_t seconds = 0;
+        if (!tools::ParseNumber<int64_t>(text, 1, 86'400, &seconds)) return false;
+        o->duration = std::chrono::seconds(seconds);
+        return true;
+      },
+      "1..86400", "seconds of load")
+      ->type_name("S")
+      ->default_str(std::to_string(o->duration.count()));
+  AddNumber(app, "--rate", &o->rate, 1.0, 10'000'000.0,
+            "open loop: R requests/s in all, latency from the intended send time (default: "
+            "closed loop, each connection as fast as it can)")
+      ->type_name("R")
+      ->default_str("");
+  app.add_option_function<std::string>(
+         "--mix",
+         [o](const std::string& text) {
+           std::string error;
+           if (!ParseMix(text, &o->mix, &error)) throw CLI::ValidationError("--mix", error);
+         },
+         "weights of browse, top, cart_add, cart_remove, charge, order, order_cart, cancel, "
+         "history, restock; the others 0")
+      ->type_name("op=w,...")
+      ->default_str(MixText(o->mix));
+  AddNumber(app, "--users", &o->users, 1, 10'000'000, "the users this run creates");
+  AddNumber(app, "--products", &o->products, 1, 1'000'000, "the products this run creates");
+  AddNumber(app, "--hot", &o->hot, 0.0, 1.0, "share of order lines on one product (a flash sale)")
+      ->type_name("F");
+  AddNumber(app, "--hot-user", &o->hot_user, 0.0, 1.0,
+            "share of the requests for one user (a hot account)")
+      ->type_name("F");
+  AddNumber(app, "--zipf", &o->zipf, 0.0, 10.0,
+            "users and products drawn with this Zipf exponent (0: uniform)")
+      ->type_name("S");
+  AddNumber(app, "--order-lines", &o->order_lines, 1, 100, "an order has 1..N lines");
+  AddNumber(app, "--max-quantity", &o->max_quantity, int64_t{1}, int64_t{1'000'000},
+            "of 1..Q units each; --order-lines 1 --max-quantity 1 is the peers' one-unit order "
+            "(bench/compare.sh)")
+      ->type_name("Q");
+  AddNumber(app, "--stock", &o->stock, int64_t{0}, int64_t{1'000'000'000'000},
+            "each product's opening stock");
+  AddNumber(app, "--balance", &o->balance, int64_t{1}, int64_t{1'000'000'000},
+            "each user's opening charge");
+  AddText(app, "--admin-token", &o->admin_token,
+          "Bearer token for the admin API (population, restock)")
+      ->type_name("T");
+  AddText(app, "--jwt-key", &o->jwt_key,
+          "a server with --auth jwt: mint each user's token (sub = its userId) with this PEM "
+          "private key, and an ecomm:admin one when there is no --admin-token")
+      ->type_name("FILE");
+  AddText(app, "--jwt-hs256-secret-file", &o->jwt_hs256_secret_file, "or with this HS256 secret")
+      ->type_name("FILE");
+  AddText(app, "--jwt-issuer", &o->jwt_issuer, "the iss the server expects")->type_name("I");
+  AddText(app, "--jwt-audience", &o->jwt_audience, "the aud the server expects")->type_name("A");
+  AddText(app, "--json", &o->json_path, "the report as JSON")->type_name("FILE");
+  AddText(app, "--data-dir", &o->data_dir,
+          "--embedded: the engine's data directory (default: a temp dir)")
+      ->type_name("DIR");
+  AddNumber(app, "--seed", &o->seed, uint64_t{1}, UINT64_MAX,
+            "random seed (default: from the clock)")
+      ->default_str("");
+  AddParsed(
+      app, "--prefix",
+      [o](const std::string& text) {
+        o->prefix = text;
+        return IsPrefix(text);
+      },
+      "letters, digits, - and _ (at most 64)",
+      "the run's ids start with P (default: random), so runs against one server do not meet")
+      ->type_name("P");
+  app.add_flag("--embedded", o->embedded,
+               "drive the engine in this process instead (no HTTP): its own ceiling");
+  app.add_flag_callback(
+      "--no-audit", [o] { o->audit = false; },
+      "skip the audit of balances, stock and orders after the run");
+  app.add_flag_callback(
+      "--no-progress", [o] { o->progress = false; }, "no progress line each second");
 }
 
 std::string Trim(std::string_view s) {
@@ -180,7 +141,11 @@ std::string Trim(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
-bool ApplyConfigFile(const std::string& path, LoadOptions* o, std::string* error) {
+// --config FILE: its lines as the arguments they stand for ("name = value" is
+// --name=value, a switch's line its name alone; # starts a comment). False, with the
+// line named, when one names no flag.
+bool ReadConfigFile(const CLI::App& app, const std::string& path, std::vector<std::string>* args,
+                    std::string* error) {
   std::ifstream in(path);
   if (!in) return *error = "cannot read " + path, false;
   int number = 0;
@@ -189,13 +154,12 @@ bool ApplyConfigFile(const std::string& path, LoadOptions* o, std::string* error
     std::string text = Trim(line.substr(0, line.find('#')));
     if (text.empty()) continue;
     size_t eq = text.find('=');
-    std::string name = Trim(text.substr(0, eq));
-    std::string value = eq == std::string::npos ? std::string() : Trim(text.substr(eq + 1));
-    bool takes_value = Flags().contains(name) && Flags().find(name)->second.first;
-    if (!Apply(o, name, takes_value ? &value : nullptr, error)) {
-      *error = path + ":" + std::to_string(number) + ": " + *error;
+    std::string name = "--" + Trim(text.substr(0, eq));
+    if (app.get_option_no_throw(name) == nullptr) {
+      *error = path + ":" + std::to_string(number) + ": unknown flag " + name;
       return false;
     }
+    args->push_back(eq == std::string::npos ? name : name + "=" + Trim(text.substr(eq + 1)));
   }
   return true;
 }
@@ -239,7 +203,7 @@ bool ParseMix(std::string_view text, std::array<uint32_t, kOpCount>* mix, std::s
     auto op = ParseOpName(item.substr(0, eq));
     uint32_t weight = 0;
     if (!op || eq == std::string_view::npos ||
-        !ParseNumber<uint32_t>(item.substr(eq + 1), 0, 1'000'000, &weight)) {
+        !tools::ParseNumber<uint32_t>(item.substr(eq + 1), 0, 1'000'000, &weight)) {
       return *error = "bad mix item '" + std::string(item) + "'", false;
     }
     parsed[static_cast<size_t>(*op)] = weight;
@@ -250,71 +214,52 @@ bool ParseMix(std::string_view text, std::array<uint32_t, kOpCount>* mix, std::s
   return true;
 }
 
-bool ParseLoadOptions(int argc, char** argv, LoadOptions* options, std::string* error, bool* help) {
+std::optional<LoadOptions> ParseLoadOptions(int argc, const char* const* argv, std::string* message,
+                                            int* exit_code) {
   LoadOptions o;
   o.mix = DefaultMix();
-  *help = false;
+  CLI::App app(
+      "The load harness: creates a population of its own through the admin API, drives a mix\n"
+      "of operations closed- or open-loop, prints a table per operation, then audits the\n"
+      "server's state against what it saw acknowledged.",
+      "ecomm-load");
+  // The last value given counts: a config file's, then the command line's over it.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  AddFlags(app, &o);
+  std::string config;  // CLI11 only checks it: the file is read ahead of the parse, below
+  app.add_option("--config", config,
+                 "read \"name = value\" lines first (the flags' names without --)")
+      ->type_name("FILE");
+  app.footer(
+      "Exit status: 0 when every answer was of its expected class and the audit holds, 1\n"
+      "otherwise, 2 for a usage error.");
+
+  std::vector<std::string> args = {argv[0]};
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") return *help = true, false;
-    if (!arg.starts_with("--")) return *error = "unexpected argument " + std::string(arg), false;
-    std::string_view name = arg.substr(2);
-    std::string value;
-    if (size_t eq = name.find('='); eq != std::string_view::npos) {
-      value = std::string(name.substr(eq + 1));
-      name = name.substr(0, eq);
-    } else if (auto it = Flags().find(name);
-               (name == "config" || (it != Flags().end() && it->second.first)) && i + 1 < argc) {
-      value = argv[++i];
-    }
-    if (name == "config") {
-      if (!ApplyConfigFile(value, &o, error)) return false;
+    std::string path;
+    if (arg == "--config" && i + 1 < argc) {
+      path = argv[i + 1];
+    } else if (arg.starts_with("--config=")) {
+      path = arg.substr(std::string_view("--config=").size());
+    } else {
       continue;
     }
-    auto it = Flags().find(name);
-    bool takes_value = it != Flags().end() && it->second.first;
-    if (!Apply(&o, name, takes_value ? &value : nullptr, error)) return false;
+    if (std::string error; !ReadConfigFile(app, path, &args, &error)) {
+      *message = tools::UsageText(app, error);
+      *exit_code = 2;
+      return std::nullopt;
+    }
   }
-  *options = std::move(o);
-  return true;
+  args.insert(args.end(), argv + 1, argv + argc);
+  std::vector<const char*> pointers;
+  for (const std::string& arg : args) pointers.push_back(arg.c_str());
+  if (std::optional<int> status =
+          tools::ParseFlags(app, static_cast<int>(pointers.size()), pointers.data(), message)) {
+    *exit_code = *status;
+    return std::nullopt;
+  }
+  return o;
 }
-
-const char* const kLoadUsage = R"(usage: ecomm-load [flags]
-  --url http://HOST:PORT   the server (default http://127.0.0.1:8080)
-  --connections N          keep-alive connections (default 64)
-  --threads N              client threads (default 2)
-  --duration S             seconds of load (default 10)
-  --rate R                 open loop: R requests/s in all, latency from the intended send
-                           time (default: closed loop, each connection as fast as it can)
-  --mix op=w,...           weights of browse, top, cart_add, cart_remove, charge, order,
-                           order_cart, cancel, history, restock (default browse=30,top=10,
-                           cart_add=10,cart_remove=3,charge=5,order=25,order_cart=5,
-                           cancel=5,history=7)
-  --users N --products N   the population this run creates (default 200 and 10)
-  --hot F                  share F of order lines on one product (a flash sale)
-  --hot-user F             share F of the requests for one user (a hot account)
-  --zipf S                 users and products drawn with Zipf exponent S (default uniform)
-  --order-lines N          an order has 1..N lines (default 3)
-  --max-quantity Q         of 1..Q units each (default 3); --order-lines 1
-                           --max-quantity 1 is the peers' one-unit order (bench/compare.sh)
-  --stock N --balance N    each product's opening stock, each user's opening charge
-  --admin-token T          Bearer token for the admin API (population, restock)
-  --jwt-key FILE           a server with --auth jwt: mint each user's token (sub = its
-                           userId) with this PEM private key, and an ecomm:admin one
-                           when there is no --admin-token
-  --jwt-hs256-secret-file F   or with this HS256 secret
-  --jwt-issuer I --jwt-audience A   the iss and aud the server expects
-  --json FILE              the report as JSON
-  --no-audit               skip the audit of balances, stock and orders after the run
-  --no-progress            no progress line each second
-  --seed N                 random seed (default: from the clock)
-  --prefix P               the run's ids start with P (letters, digits, - and _;
-                           default: random), so runs against one server do not meet
-  --embedded               drive the engine in this process instead (no HTTP): its own
-                           ceiling; --data-dir DIR for its log (default: a temp dir)
-  --config FILE            read "name = value" lines first (the flags' names without --)
-Exit status: 0 when every answer was of its expected class and the audit holds, 1
-otherwise, 2 for a usage error.
-)";
 
 }  // namespace ecomm::load

@@ -60,13 +60,13 @@ struct LoadOptions {
 // The default mix: a shop's traffic, mostly reads, a quarter orders.
 std::array<uint32_t, kOpCount> DefaultMix();
 
-// Parses argv (after --config FILE's lines, which take the flags' names without "--",
-// one "name = value" per line, # comments). Returns false with `*error` on a bad flag;
-// `*help` when --help was given.
-bool ParseLoadOptions(int argc, char** argv, LoadOptions* options, std::string* error, bool* help);
+// Parses argv with the tools library, after --config FILE's lines (the flags' names
+// without "--", one "name = value" per line, # comments). On --help or an error,
+// returns nothing and sets `*message` (the usage for stdout, or what is wrong and "see
+// --help" for stderr) and `*exit_code` (0 or 2).
+std::optional<LoadOptions> ParseLoadOptions(int argc, const char* const* argv, std::string* message,
+                                            int* exit_code);
 // "order=5,browse=3": op weights; the others 0.
 bool ParseMix(std::string_view text, std::array<uint32_t, kOpCount>* mix, std::string* error);
-
-extern const char* const kLoadUsage;
 
 }  // namespace ecomm::load

@@ -5,7 +5,9 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <random>
+#include <string>
 
 #include "audit.h"
 #include "embedded_load.h"
@@ -30,14 +32,15 @@ std::string RandomPrefix(uint64_t seed) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  LoadOptions options;
-  std::string error;
-  bool help = false;
-  if (!ecomm::load::ParseLoadOptions(argc, argv, &options, &error, &help)) {
-    if (help) return std::fputs(ecomm::load::kLoadUsage, stdout), 0;
-    std::fprintf(stderr, "ecomm-load: %s\n%s", error.c_str(), ecomm::load::kLoadUsage);
-    return 2;
+  std::string message, error;
+  int exit_code = 0;
+  std::optional<LoadOptions> parsed =
+      ecomm::load::ParseLoadOptions(argc, argv, &message, &exit_code);
+  if (!parsed) {
+    std::fputs(message.c_str(), exit_code == 0 ? stdout : stderr);
+    return exit_code;
   }
+  LoadOptions& options = *parsed;
   if (options.seed == 0) {
     options.seed =
         static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()) | 1;
@@ -88,7 +91,7 @@ int main(int argc, char** argv) {
   } else {
     const ecomm::load::UserTokens* users = tokens.get();
     ecomm::load::HttpLoad load(
-        options, population, &ledger, [&admin, users](const ecomm::load::Request& r) {
+        options, population, &ledger, [&admin, users](const ecomm::load::ShopRequest& r) {
           if (r.op == ecomm::load::Op::kRestock) return admin;
           return users && r.user >= 0 ? users->ForUser(r.user) : std::string();
         });

@@ -1,9 +1,8 @@
 #include "report.h"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <cstdio>
+
+#include "ecomm/json_writer.h"
 
 namespace ecomm::load {
 
@@ -25,6 +24,83 @@ uint64_t ServerErrors(const OpStats& op) {
   return n;
 }
 
+void WriteSettings(JsonWriter& w, const Report& r) {
+  const LoadOptions& o = r.options;
+  w.Key("settings");
+  w.StartObject();
+  w.Field("mode", o.rate > 0 ? "open" : "closed");
+  w.Field("rate", o.rate);
+  w.Field("connections", o.connections);
+  w.Field("threads", o.threads);
+  w.Field("duration_s", r.elapsed.count());
+  w.Field("users", o.users);
+  w.Field("products", o.products);
+  w.Field("hot", o.hot);
+  w.Field("hot_user", o.hot_user);
+  w.Field("zipf", o.zipf);
+  w.Field("order_lines", o.order_lines);
+  w.Field("max_quantity", o.max_quantity);
+  w.Field("seed", o.seed);
+  w.Key("mix");
+  w.StartObject();
+  for (size_t i = 0; i < kOpCount; ++i) {
+    if (o.mix[i] != 0) w.Field(OpName(static_cast<Op>(i)), o.mix[i]);
+  }
+  w.EndObject();
+  w.EndObject();
+}
+
+void WriteOperation(JsonWriter& w, const OpStats& op, std::chrono::duration<double> elapsed) {
+  const Histogram& h = op.latency;
+  w.StartObject();
+  w.Field("count", op.Count());
+  w.Field("rps", static_cast<double>(op.Count()) / elapsed.count());
+  for (auto [key, fraction] : {std::pair{"p50_ms", 0.5}, std::pair{"p90_ms", 0.9},
+                               std::pair{"p99_ms", 0.99}, std::pair{"p999_ms", 0.999}}) {
+    w.Field(key, Ms(h.Percentile(fraction)));
+  }
+  w.Field("max_ms", Ms(h.Max()));
+  // The percentile curve, for plots: [percentile, ms] from the median to the max.
+  w.Key("latency_curve");
+  w.StartArray();
+  for (double p : {50.0, 75.0, 90.0, 95.0, 99.0, 99.5, 99.9, 99.95, 99.99, 100.0}) {
+    w.StartArray();
+    w.Double(p);
+    w.Double(Ms(h.Percentile(p / 100)));
+    w.EndArray();
+  }
+  w.EndArray();
+  w.Key("statuses");
+  w.StartObject();
+  for (const auto& [status, count] : op.StatusCounts()) w.Field(std::to_string(status), count);
+  w.EndObject();
+  w.Field("unexpected", op.unexpected.load());
+  w.EndObject();
+}
+
+// With --no-audit: {"ok": true, "skipped": true, "violations": []}.
+void WriteAudit(JsonWriter& w, const std::optional<AuditResult>& result) {
+  AuditResult skipped;
+  const AuditResult& audit = result ? *result : skipped;
+  w.Key("audit");
+  w.StartObject();
+  w.Field("ok", audit.ok);
+  w.Field("skipped", !result);
+  w.Field("unknown_outcomes", audit.unknown_outcomes);
+  w.Key("violations");
+  w.StartArray();
+  for (const std::string& v : audit.violations) w.String(v);
+  w.EndArray();
+  w.Field("violation_count", audit.violation_count);
+  // What the audit checked.
+  for (auto [key, checked] :
+       {std::pair{"users", audit.users}, std::pair{"products", audit.products},
+        std::pair{"orders", audit.orders}}) {
+    w.Field(key, checked);
+  }
+  w.EndObject();
+}
+
 }  // namespace
 
 std::string RenderTable(const Report& r) {
@@ -41,12 +117,12 @@ std::string RenderTable(const Report& r) {
           (statuses.empty() ? "" : " ") + std::to_string(status) + ":" + std::to_string(count);
     }
     if (uint64_t bad = op.unexpected.load()) statuses += " unexpected:" + std::to_string(bad);
-    const LatencyHistogram& h = op.latency;
+    const Histogram& h = op.latency;
     out += Format("%-12s %9llu %9.0f %8.2f %8.2f %8.2f %8.2f %8.2f  ", OpName(static_cast<Op>(i)),
                   static_cast<unsigned long long>(op.Count()),
-                  static_cast<double>(op.Count()) / r.elapsed.count(), Ms(h.PercentileMicros(0.5)),
-                  Ms(h.PercentileMicros(0.9)), Ms(h.PercentileMicros(0.99)),
-                  Ms(h.PercentileMicros(0.999)), Ms(h.MaxMicros())) +
+                  static_cast<double>(op.Count()) / r.elapsed.count(), Ms(h.Percentile(0.5)),
+                  Ms(h.Percentile(0.9)), Ms(h.Percentile(0.99)), Ms(h.Percentile(0.999)),
+                  Ms(h.Max())) +
            statuses + "\n";
   }
   out += Format("%-12s %9llu %9.0f\n", "all", static_cast<unsigned long long>(total),
@@ -76,49 +152,10 @@ std::string RenderTable(const Report& r) {
 }
 
 std::string RenderJson(const Report& r) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  JsonWriter w;
   w.StartObject();
-  w.Key("target");
-  w.String(r.target.c_str());
-  w.Key("settings");
-  w.StartObject();
-  w.Key("mode");
-  w.String(r.options.rate > 0 ? "open" : "closed");
-  w.Key("rate");
-  w.Double(r.options.rate);
-  w.Key("connections");
-  w.Int(r.options.connections);
-  w.Key("threads");
-  w.Int(r.options.threads);
-  w.Key("duration_s");
-  w.Double(r.elapsed.count());
-  w.Key("users");
-  w.Int(r.options.users);
-  w.Key("products");
-  w.Int(r.options.products);
-  w.Key("hot");
-  w.Double(r.options.hot);
-  w.Key("hot_user");
-  w.Double(r.options.hot_user);
-  w.Key("zipf");
-  w.Double(r.options.zipf);
-  w.Key("order_lines");
-  w.Int(r.options.order_lines);
-  w.Key("max_quantity");
-  w.Int64(r.options.max_quantity);
-  w.Key("seed");
-  w.Uint64(r.options.seed);
-  w.Key("mix");
-  w.StartObject();
-  for (size_t i = 0; i < kOpCount; ++i) {
-    if (r.options.mix[i] == 0) continue;
-    w.Key(OpName(static_cast<Op>(i)));
-    w.Uint(r.options.mix[i]);
-  }
-  w.EndObject();
-  w.EndObject();
-
+  w.Field("target", r.target);
+  WriteSettings(w, r);
   uint64_t total = 0, unexpected = 0, server_errors = 0;
   w.Key("operations");
   w.StartObject();
@@ -128,87 +165,23 @@ std::string RenderJson(const Report& r) {
     total += op.Count();
     unexpected += op.unexpected.load();
     server_errors += ServerErrors(op);
-    const LatencyHistogram& h = op.latency;
     w.Key(OpName(static_cast<Op>(i)));
-    w.StartObject();
-    w.Key("count");
-    w.Uint64(op.Count());
-    w.Key("rps");
-    w.Double(static_cast<double>(op.Count()) / r.elapsed.count());
-    for (auto [key, fraction] : {std::pair{"p50_ms", 0.5}, std::pair{"p90_ms", 0.9},
-                                 std::pair{"p99_ms", 0.99}, std::pair{"p999_ms", 0.999}}) {
-      w.Key(key);
-      w.Double(Ms(h.PercentileMicros(fraction)));
-    }
-    w.Key("max_ms");
-    w.Double(Ms(h.MaxMicros()));
-    // The percentile curve, for plots: [percentile, ms] from the median to the max.
-    w.Key("latency_curve");
-    w.StartArray();
-    for (double p : {50.0, 75.0, 90.0, 95.0, 99.0, 99.5, 99.9, 99.95, 99.99, 100.0}) {
-      w.StartArray();
-      w.Double(p);
-      w.Double(Ms(h.PercentileMicros(p / 100)));
-      w.EndArray();
-    }
-    w.EndArray();
-    w.Key("statuses");
-    w.StartObject();
-    for (const auto& [status, count] : op.StatusCounts()) {
-      w.Key(std::to_string(status).c_str());
-      w.Uint64(count);
-    }
-    w.EndObject();
-    w.Key("unexpected");
-    w.Uint64(op.unexpected.load());
-    w.EndObject();
+    WriteOperation(w, op, r.elapsed);
   }
   w.EndObject();
   w.Key("totals");
   w.StartObject();
-  w.Key("count");
-  w.Uint64(total);
-  w.Key("rps");
-  w.Double(static_cast<double>(total) / r.elapsed.count());
-  w.Key("unexpected");
-  w.Uint64(unexpected);
-  w.Key("server_errors");
-  w.Uint64(server_errors);
-  w.Key("connection_failures");
-  w.Uint64(r.stats.connect_failures.load());
-  w.Key("not_sent");
-  w.Uint64(r.stats.not_sent.load());
+  w.Field("count", total);
+  w.Field("rps", static_cast<double>(total) / r.elapsed.count());
+  w.Field("unexpected", unexpected);
+  w.Field("server_errors", server_errors);
+  w.Field("connection_failures", r.stats.connect_failures.load());
+  w.Field("not_sent", r.stats.not_sent.load());
   w.EndObject();
-  // With --no-audit: {"ok": true, "skipped": true, "violations": []}.
-  AuditResult skipped;
-  const AuditResult& audit = r.audit ? *r.audit : skipped;
-  w.Key("audit");
-  {
-    w.StartObject();
-    w.Key("ok");
-    w.Bool(audit.ok);
-    w.Key("skipped");
-    w.Bool(!r.audit);
-    w.Key("unknown_outcomes");
-    w.Uint64(audit.unknown_outcomes);
-    w.Key("violations");
-    w.StartArray();
-    for (const std::string& v : audit.violations) w.String(v.c_str());
-    w.EndArray();
-    w.Key("violation_count");
-    w.Uint64(audit.violation_count);
-    w.Key("users");
-    w.Uint64(audit.users);
-    w.Key("products");
-    w.Uint64(audit.products);
-    w.Key("orders");
-    w.Uint64(audit.orders);
-    w.EndObject();
-  }
-  w.Key("ok");
-  w.Bool(!Failed(r));
+  WriteAudit(w, r.audit);
+  w.Field("ok", !Failed(r));
   w.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+  return w.Take() + "\n";
 }
 
 bool Failed(const Report& r) {

@@ -51,13 +51,13 @@ void ShowProgress(const std::vector<const RunStats*>& sources,
     if (!print) continue;
     RunStats now;
     for (const RunStats* s : sources) now.Merge(*s);
-    LatencyHistogram all;
+    Histogram all(Histogram::kFine);
     for (const OpStats& op : now.ops) all.Merge(op.latency);
     uint64_t count = now.Count();
     std::fprintf(stderr, "[%3ds] %8llu req/s  unexpected %llu  p99 so far %.2f ms\n", second,
                  static_cast<unsigned long long>(count - last_count),
                  static_cast<unsigned long long>(now.Unexpected()),
-                 static_cast<double>(all.PercentileMicros(0.99)) / 1000.0);
+                 static_cast<double>(all.Percentile(0.99)) / 1000.0);
     last_count = count;
   }
 }

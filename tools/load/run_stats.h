@@ -7,7 +7,7 @@
 #include <map>
 #include <vector>
 
-#include "latency_histogram.h"
+#include "ecomm/histogram.h"
 #include "load_options.h"
 
 namespace ecomm::load {
@@ -16,7 +16,7 @@ namespace ecomm::load {
 // the class the request expected. Recorded by one client thread, readable any time.
 struct OpStats {
   static constexpr int kStatuses = 600;
-  LatencyHistogram latency;
+  Histogram latency{Histogram::kFine};  // microseconds
   std::array<std::atomic<uint64_t>, kStatuses> statuses{};
   std::atomic<uint64_t> unexpected{0};
 

@@ -16,14 +16,14 @@ namespace ecomm::load {
 class ShopClient {
  public:
   virtual ~ShopClient() = default;
-  virtual Reply CreateProduct(const std::string& id, const std::string& name, int64_t price,
-                              int64_t stock) = 0;
-  virtual Reply CreateUser(const std::string& id, const std::string& name,
-                           const std::string& email) = 0;
-  virtual Reply Charge(const std::string& user, int64_t amount, const std::string& key) = 0;
-  virtual Reply GetBalance(const std::string& user) = 0;  // {"currentBalance"}
-  virtual Reply GetProduct(const std::string& id) = 0;    // {"stock"}
-  virtual Reply GetOrder(const std::string& id) = 0;      // {"orderStatus"}
+  virtual ShopReply CreateProduct(const std::string& id, const std::string& name, int64_t price,
+                                  int64_t stock) = 0;
+  virtual ShopReply CreateUser(const std::string& id, const std::string& name,
+                               const std::string& email) = 0;
+  virtual ShopReply Charge(const std::string& user, int64_t amount, const std::string& key) = 0;
+  virtual ShopReply GetBalance(const std::string& user) = 0;  // {"currentBalance"}
+  virtual ShopReply GetProduct(const std::string& id) = 0;    // {"stock"}
+  virtual ShopReply GetOrder(const std::string& id) = 0;      // {"orderStatus"}
 };
 
 using ShopClientFactory = std::function<std::unique_ptr<ShopClient>()>;

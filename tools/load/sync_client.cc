@@ -13,9 +13,9 @@ using tcp = boost::asio::ip::tcp;
 SyncClient::SyncClient(std::string host, uint16_t port, std::string authorization)
     : host_(std::move(host)), port_(port), authorization_(std::move(authorization)), socket_(io_) {}
 
-Reply SyncClient::Call(http::verb verb, const std::string& target, const std::string& body,
-                       const std::string& idempotency_key) {
-  Reply reply;
+ShopReply SyncClient::Call(http::verb verb, const std::string& target, const std::string& body,
+                           const std::string& idempotency_key) {
+  ShopReply reply;
   if (!Attempt(verb, target, body, idempotency_key, &reply)) {
     Attempt(verb, target, body, idempotency_key, &reply);
   }
@@ -23,7 +23,7 @@ Reply SyncClient::Call(http::verb verb, const std::string& target, const std::st
 }
 
 bool SyncClient::Attempt(http::verb verb, const std::string& target, const std::string& body,
-                         const std::string& idempotency_key, Reply* reply) {
+                         const std::string& idempotency_key, ShopReply* reply) {
   beast::error_code ec;
   if (!connected_) {
     tcp::resolver resolver(io_);

@@ -16,12 +16,12 @@ class SyncClient {
   SyncClient(std::string host, uint16_t port, std::string authorization);
 
   // `idempotency_key` makes the retry after a lost connection safe for a mutation.
-  Reply Call(boost::beast::http::verb verb, const std::string& target, const std::string& body = "",
-             const std::string& idempotency_key = "");
+  ShopReply Call(boost::beast::http::verb verb, const std::string& target,
+                 const std::string& body = "", const std::string& idempotency_key = "");
 
  private:
   bool Attempt(boost::beast::http::verb verb, const std::string& target, const std::string& body,
-               const std::string& idempotency_key, Reply* reply);
+               const std::string& idempotency_key, ShopReply* reply);
 
   std::string host_;
   uint16_t port_;

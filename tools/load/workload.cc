@@ -179,10 +179,10 @@ VirtualUser::VirtualUser(const LoadOptions& options, const Population& populatio
 
 int VirtualUser::PickOwnedUser() { return owned_.empty() ? -1 : owned_[random_() % owned_.size()]; }
 
-Request VirtualUser::Next() { return Build(static_cast<Op>(mix_(random_))); }
+ShopRequest VirtualUser::Next() { return Build(static_cast<Op>(mix_(random_))); }
 
-Request VirtualUser::Build(Op op) {
-  Request r;
+ShopRequest VirtualUser::Build(Op op) {
+  ShopRequest r;
   r.op = op;
   switch (op) {
     case Op::kBrowse:
@@ -240,7 +240,7 @@ Request VirtualUser::Build(Op op) {
   return r;
 }
 
-bool VirtualUser::Settle(const Request& r, const Reply& reply) {
+bool VirtualUser::Settle(const ShopRequest& r, const ShopReply& reply) {
   bool in_doubt = reply.status == 0 || reply.status >= 500 ||
                   reply.body.find("IDEMPOTENCY_KEY_IN_USE") != std::string::npos;
   if (in_doubt && (IsKeyedMutation(r.op) || r.op == Op::kRestock)) ledger_->OutcomeUnknown();

@@ -48,7 +48,7 @@ struct Line {
 };
 
 // One request, in terms of the population; http_request.h renders it for the wire.
-struct Request {
+struct ShopRequest {
   Op op = Op::kBrowse;
   int user = -1;
   int product = -1;
@@ -65,7 +65,7 @@ struct Request {
 bool IsKeyedMutation(Op op);
 
 // An answer: status 0 when none came (the connection failed).
-struct Reply {
+struct ShopReply {
   int status = 0;
   std::string body;
 };
@@ -130,14 +130,14 @@ class VirtualUser {
   VirtualUser(const LoadOptions& options, const Population& population, Ledger* ledger, int index,
               uint64_t seed);
 
-  Request Next();
+  ShopRequest Next();
   // Records what the answer means; false when it is not of the class the request
   // expects (an error to report).
-  bool Settle(const Request& request, const Reply& reply);
+  bool Settle(const ShopRequest& request, const ShopReply& reply);
 
  private:
   int PickOwnedUser();
-  Request Build(Op op);
+  ShopRequest Build(Op op);
 
   const LoadOptions& options_;
   const Population& population_;

@@ -1,8 +1,6 @@
 // ecomm-shipper: ships every SUCCESS order and every cancel of a data directory's
 // WAL to Kafka, beside a running ecomm-server (see shipper.h). SIGTERM or SIGINT:
 // flush, save the cursor, exit 0.
-#include <signal.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +12,7 @@
 #include "cli_flags.h"
 #include "http_endpoint.h"
 #include "shipper.h"
+#include "stop_signals.h"
 
 namespace {
 
@@ -74,19 +73,14 @@ int main(int argc, char** argv) {
       "from there on. SIGTERM or SIGINT: flush, save the cursor, exit 0.");
   if (std::optional<int> exit = ecomm::tools::ParseFlags(app, argc, argv)) return *exit;
 
-  // Stop signals are taken by a thread of their own (sigwait), never by a handler.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::atomic<bool> stop{false};
-  std::thread waiter([&signals, &stop] {
-    int received = 0;
-    sigwait(&signals, &received);
+  // A thread of its own waits for a stop signal and raises the flag Run watches. It is
+  // detached (it waits for ever when Run fails), hence a flag that outlives main.
+  ecomm::tools::StopSignals stop_signals;
+  static std::atomic<bool> stop{false};
+  std::thread([] {
+    ecomm::tools::StopSignals::Wait();
     stop = true;
-  });
-  waiter.detach();
+  }).detach();
 
   ecomm::shipper::ShipperStats stats;
   std::unique_ptr<ecomm::tools::HttpEndpoint> endpoint;

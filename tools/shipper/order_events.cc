@@ -1,10 +1,9 @@
 #include "order_events.h"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <string_view>
 #include <variant>
+
+#include "ecomm/json_writer.h"
 
 namespace ecomm::shipper {
 
@@ -16,39 +15,16 @@ struct Line {
   Money price;
 };
 
-class EventWriter {
- public:
-  EventWriter() : writer_(buffer_) {}
-
-  void Field(std::string_view key, std::string_view value) {
-    Key(key);
-    writer_.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-  }
-  void Field(std::string_view key, int64_t value) {
-    Key(key);
-    writer_.Int64(value);
-  }
-  void Key(std::string_view key) {
-    writer_.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-  }
-  rapidjson::Writer<rapidjson::StringBuffer>& raw() { return writer_; }
-  std::string Take() { return std::string(buffer_.GetString(), buffer_.GetSize()); }
-
- private:
-  rapidjson::StringBuffer buffer_;
-  rapidjson::Writer<rapidjson::StringBuffer> writer_;
-};
-
 Result<OrderEvent> Encode(std::string_view type, const Uuid& order_id, std::string_view user_id,
                           const std::vector<Line>& lines, Money total, OrderStatus status,
                           TimeMs order_date, TimeMs occurred_at, Lsn lsn, const Engine& replica) {
-  EventWriter w;
-  w.raw().StartObject();
+  JsonWriter w;
+  w.StartObject();
   w.Field("eventType", type);
   w.Field("orderId", order_id.ToString());
   w.Field("userId", user_id);
   w.Key("items");
-  w.raw().StartArray();
+  w.StartArray();
   for (const Line& line : lines) {
     auto product = replica.GetProduct(line.product_id);
     if (!product.ok()) {
@@ -56,20 +32,20 @@ Result<OrderEvent> Encode(std::string_view type, const Uuid& order_id, std::stri
                                               std::string(line.product_id) + " at LSN " +
                                               std::to_string(lsn));
     }
-    w.raw().StartObject();
+    w.StartObject();
     w.Field("productId", line.product_id);
     w.Field("name", product->name);
     w.Field("quantity", line.quantity);
     w.Field("price", line.price);
-    w.raw().EndObject();
+    w.EndObject();
   }
-  w.raw().EndArray();
+  w.EndArray();
   w.Field("totalPrice", total);
   w.Field("orderStatus", Name(status));
   w.Field("orderDate", FormatTime(order_date));
   w.Field("occurredAt", FormatTime(occurred_at));
-  w.Field("lsn", static_cast<int64_t>(lsn));
-  w.raw().EndObject();
+  w.Field("lsn", lsn);
+  w.EndObject();
   return OrderEvent{order_id.ToString(), w.Take(), occurred_at};
 }
 

@@ -45,18 +45,17 @@ Status Shipper::Open(bool fresh) {
     if (!read.ok() && !fresh) return read;
   }
 
-  auto replica = Database::LoadSnapshotReplica(fs, options_.data_dir,
-                                               [this](const std::string& line) { Log(line); });
+  auto replica =
+      Replica::Load(fs, options_.data_dir, [this](const std::string& line) { Log(line); });
   if (!replica.ok()) return replica.status();
-  replica_ = std::move(replica->engine);
-  replica_lsn_ = replica->snapshot_lsn;
+  replica_ = std::move(replica).value();
 
   if (fresh) {
     // Ship from where the retained log begins, and pin it there at once: the server
     // keeps every segment at or after the smallest cursor.
     std::optional<Lsn> oldest;
     if (Status s = wal::OldestLsn(fs, wal_dir, &oldest); !s.ok()) return s;
-    cursor = oldest ? *oldest - 1 : replica_lsn_;
+    cursor = oldest ? *oldest - 1 : replica_.applied_lsn();
     if (Status s = fs->CreateDir(cursor_dir_); !s.ok()) return s;
     if (Status s = wal::WriteCursor(fs, cursor_dir_, kCursorName, cursor); !s.ok()) {
       return s;
@@ -69,10 +68,10 @@ Status Shipper::Open(bool fresh) {
   saved_cursor_ = cursor;
   // Read from whichever is older: the records up to the snapshot still need events,
   // those up to the cursor still need applying to the replica.
-  read_lsn_ = std::min(start_after_, replica_lsn_);
+  read_lsn_ = std::min(start_after_, replica_.applied_lsn());
   tailer_ = std::make_unique<wal::WalTailer>(fs, wal_dir, read_lsn_);
   stats_->cursor_lsn = saved_cursor_;
-  Log("snapshot LSN " + std::to_string(replica_lsn_) + ", cursor LSN " +
+  Log("snapshot LSN " + std::to_string(replica_.applied_lsn()) + ", cursor LSN " +
       std::to_string(saved_cursor_) + "; shipping to " + options_.brokers + " topic " +
       options_.topic);
   return Status::Ok();
@@ -98,22 +97,21 @@ Status Shipper::Ship(const wal::TailedRecord& record) {
                                    record.payload.size());
   bool wanted = record.lsn > start_after_ &&
                 (type == RecordType::kPlaceOrder || type == RecordType::kCancelOrder);
-  if (record.lsn <= replica_lsn_ && !wanted) {
+  if (record.lsn <= replica_.applied_lsn() && !wanted) {
     read_lsn_ = record.lsn;
     return Status::Ok();
   }
   auto decoded = DecodeRecord(type, payload);
   if (!decoded.ok()) return decoded.status();
-  if (record.lsn > replica_lsn_) {
-    if (Status s = replica_->Apply(*decoded, record.lsn); !s.ok()) {
+  if (record.lsn > replica_.applied_lsn()) {
+    if (Status s = replica_.Apply(*decoded, record.lsn); !s.ok()) {
       return Status(ErrorCode::kInternal,
                     "record " + std::to_string(record.lsn) + " does not apply: " + s.message());
     }
-    replica_lsn_ = record.lsn;
   }
   read_lsn_ = record.lsn;
   if (!wanted) return Status::Ok();
-  auto event = MakeOrderEvent(*decoded, record.lsn, *replica_);
+  auto event = MakeOrderEvent(*decoded, record.lsn, replica_.engine());
   if (!event.ok()) return event.status();
   if (!event->has_value()) return Status::Ok();
   pending_.emplace(record.lsn, (*event)->occurred_at);

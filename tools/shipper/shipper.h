@@ -9,6 +9,7 @@
 #include <string>
 
 #include "ecomm/database.h"
+#include "ecomm/replica.h"
 #include "ecomm/wal/wal_tailer.h"
 #include "kafka_producer.h"
 
@@ -63,9 +64,8 @@ class Shipper {
   ShipperStats* const stats_;
   std::string cursor_dir_;
 
-  // The state up to replica_lsn_, so that a cancel can name its order's lines.
-  std::unique_ptr<Engine> replica_;
-  Lsn replica_lsn_ = 0;
+  // The state up to its applied LSN, so that a cancel can name its order's lines.
+  Replica replica_;
   Lsn start_after_ = 0;  // events for records after this; those up to it were shipped
   std::unique_ptr<wal::WalTailer> tailer_;
   std::unique_ptr<KafkaProducer> producer_;

@@ -1,11 +1,8 @@
 // ecomm-stats: the units sold per product over the last 72 h, computed from the orders
 // topic alone (SPEC "Data platform"); GET /top answers what the server's /products/top
 // answered at the time of the newest event read, which shows the stream is complete.
-#include <signal.h>
-
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +12,7 @@
 #include "order_consumer.h"
 #include "stats_board.h"
 #include "stats_log.h"
+#include "stop_signals.h"
 
 namespace {
 
@@ -49,18 +47,8 @@ int main(int argc, char** argv) {
   Options opts;
   if (std::optional<int> status = ParseArgs(argc, argv, &opts)) return *status;
 
-  // Blocked before any thread exists, so every thread inherits the mask and the
-  // signals stay pending until the consumer loop collects them between batches: no
-  // code runs in a signal handler.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  if (pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr) != 0) {
-    ecomm::stats::Log("cannot block signals");
-    return 1;
-  }
-  signal(SIGPIPE, SIG_IGN);  // a client gone mid-answer is an error code, not a death
+  // Before any thread exists; the consumer loop takes a signal between batches.
+  ecomm::tools::StopSignals stop_signals;
 
   ecomm::stats::StatsBoard board;
   std::string error;
@@ -82,11 +70,9 @@ int main(int argc, char** argv) {
   ecomm::stats::Log("listening on %s:%u", opts.host.c_str(), endpoint->port());
 
   consumer->Run([&stop_signals] {
-    timespec no_wait{0, 0};
-    int signo = sigtimedwait(&stop_signals, nullptr, &no_wait);
-    if (signo < 0) return false;
-    ecomm::stats::Log("%s, stopping", strsignal(signo));
-    return true;
+    std::optional<int> signal = stop_signals.Poll();
+    if (signal) ecomm::stats::Log("%s, stopping", strsignal(*signal));
+    return signal.has_value();
   });
   endpoint.reset();
   consumer.reset();

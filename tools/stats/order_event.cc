@@ -2,7 +2,7 @@
 
 #include <rapidjson/document.h>
 
-#include "untrusted_json.h"
+#include "ecomm/untrusted_json.h"
 
 namespace ecomm::stats {
 
@@ -45,7 +45,7 @@ std::optional<OrderEvent> Fail(std::string* error, std::string message) {
 
 std::optional<OrderEvent> DecodeOrderEvent(std::string_view json, std::string* error) {
   // Anyone who can produce to the topic writes these bytes: the screened parse.
-  Result<rapidjson::Document> parsed = tools::ParseUntrustedJson(json);
+  Result<rapidjson::Document> parsed = ParseUntrustedJson(json);
   if (!parsed.ok()) return Fail(error, "not JSON we read: " + parsed.status().message());
   const rapidjson::Document& doc = *parsed;
   if (!doc.IsObject()) return Fail(error, "not a JSON object");

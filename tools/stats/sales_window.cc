@@ -5,11 +5,6 @@
 
 namespace ecomm::stats {
 
-bool SalesWindow::RankOrder::operator()(const Rank& a, const Rank& b) const {
-  if (a.total != b.total) return a.total > b.total;
-  return a.product_id < b.product_id;
-}
-
 SalesWindow::Outcome SalesWindow::Apply(const OrderEvent& event) {
   Advance(event.occurred_at);
   NoteProducts(event);
@@ -50,12 +45,12 @@ SalesWindow::Outcome SalesWindow::Apply(const OrderEvent& event) {
 
 std::vector<TopEntry> SalesWindow::Top(size_t k) const {
   std::vector<TopEntry> top;
-  for (auto it = ranking_.begin(); it != ranking_.end() && top.size() < k; ++it) {
+  totals_.ForTop(k, [&](const std::string& product_id, int64_t total) {
     // Invariant: a product with units was named by the event that brought them, and
     // PruneProducts keeps products that have units.
-    const Product& product = products_.at(it->product_id);
-    top.push_back(TopEntry{it->product_id, product.name, product.price, it->total});
-  }
+    const Product& product = products_.at(product_id);
+    top.push_back(TopEntry{product_id, product.name, product.price, total});
+  });
   return top;
 }
 
@@ -69,7 +64,7 @@ void SalesWindow::Advance(TimeMs occurred_at) {
   expired_through_ = through;
   while (!minutes_.empty() && minutes_.begin()->first <= through) {
     Minute& gone = minutes_.begin()->second;
-    for (const auto& [product_id, units] : gone.units) Adjust(product_id, -units);
+    for (const auto& [product_id, units] : gone.units) totals_.Add(product_id, -units);
     for (const std::string& order_id : gone.orders) orders_.erase(order_id);
     minutes_.erase(minutes_.begin());
   }
@@ -94,29 +89,7 @@ void SalesWindow::Count(const Order& order, int64_t sign) {
     in_minute += sign * units;
     assert(in_minute >= 0);  // a cancel takes back only what its placement added
     if (in_minute == 0) minute.units.erase(product_id);
-    Adjust(product_id, sign * units);
-  }
-}
-
-void SalesWindow::Adjust(const std::string& product_id, int64_t delta) {
-  auto it = totals_.find(product_id);
-  int64_t old_total = it == totals_.end() ? 0 : it->second;
-  int64_t new_total = old_total + delta;
-  assert(new_total >= 0);
-  if (old_total > 0) {
-    auto node = ranking_.extract(Rank{old_total, product_id});
-    assert(!node.empty());
-    if (new_total > 0) {
-      node.value().total = new_total;
-      ranking_.insert(std::move(node));
-    }
-  } else if (new_total > 0) {
-    ranking_.insert(Rank{new_total, product_id});
-  }
-  if (new_total > 0) {
-    totals_[product_id] = new_total;
-  } else if (it != totals_.end()) {
-    totals_.erase(it);
+    totals_.Add(product_id, sign * units);
   }
 }
 
@@ -126,7 +99,7 @@ void SalesWindow::Adjust(const std::string& product_id, int64_t delta) {
 void SalesWindow::PruneProducts() {
   std::erase_if(products_, [&](const auto& entry) {
     return MinuteOf(entry.second.mentioned_at) <= expired_through_ &&
-           !totals_.contains(entry.first);
+           !totals_.Contains(entry.first);
   });
   prune_products_at_ = std::max<size_t>(1024, 2 * products_.size());
 }

@@ -4,12 +4,12 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "ecomm/ranked_totals.h"
 #include "event_time.h"
 #include "order_event.h"
 
@@ -71,27 +71,18 @@ class SalesWindow {
     int64_t price = 0;
     TimeMs mentioned_at = 0;  // occurredAt of the latest event naming it
   };
-  struct Rank {
-    int64_t total;
-    std::string product_id;
-  };
-  struct RankOrder {
-    bool operator()(const Rank& a, const Rank& b) const;
-  };
 
   void Advance(TimeMs occurred_at);
   void NoteProducts(const OrderEvent& event);
   // Adds (sign +1) or takes back (-1) an order's units.
   void Count(const Order& order, int64_t sign);
-  void Adjust(const std::string& product_id, int64_t delta);
   void PruneProducts();
 
   std::optional<TimeMs> clock_;
   int64_t expired_through_ = INT64_MIN;  // minutes <= this have left the window
   std::map<int64_t, Minute> minutes_;
   std::unordered_map<std::string, Order> orders_;
-  std::unordered_map<std::string, int64_t> totals_;  // only products with units > 0
-  std::set<Rank, RankOrder> ranking_;
+  RankedTotals<std::string> totals_;  // units per product over the minutes held
   std::unordered_map<std::string, Product> products_;
   size_t prune_products_at_ = 1024;
   Counts counts_;

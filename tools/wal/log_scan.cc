@@ -1,8 +1,7 @@
 #include "log_scan.h"
 
-#include <algorithm>
-
-#include "ecomm/wal/log_format.h"
+#include "ecomm/invariant.h"
+#include "ecomm/wal/segment_iterator.h"
 #include "ecomm/wal/wal_reader.h"
 
 namespace ecomm::waltool {
@@ -19,72 +18,36 @@ std::span<const uint8_t> Bytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-// Reads the frames of one segment into `segment` up to its first bad spot.
-// `expected` is the LSN the next frame must carry; it is reset after a bad spot.
-void ScanSegment(ScannedSegment& segment, bool last, std::optional<Lsn>& expected) {
+// Reads the frames of one segment into `segment` up to its first bad spot, judged as
+// recovery judges it (wal/src/wal_reader.cc) but only reported. `starts_at` is the
+// LSN the segment must start at: after its frames, the LSN the next one must start
+// at; after a bad spot, nothing (the next segment is taken at its word).
+void ScanSegment(ScannedSegment& segment, bool last, std::optional<Lsn>& starts_at) {
   auto data = Bytes(segment.bytes);
-  // Unsigned wrap-around for a segment named 0 matches recovery's arithmetic.
-  Lsn last_seen = segment.name_lsn - 1;
-  auto mark = [&](size_t offset, std::string why, bool definitely_corrupt) {
-    bool torn = last && !definitely_corrupt &&
-                !wal::SyncedBeforeLaterFrame(data, offset + 1, last_seen + 1);
-    segment.bad = BadSpot{torn ? BadSpot::Kind::kTornTail : BadSpot::Kind::kCorruption, offset,
-                          std::move(why)};
-    expected.reset();
-  };
-
-  std::string why;
-  bool intact = false;
-  auto header = wal::ParseSegmentHeader(data, &why, &intact);
-  if (!header) {
-    // A header whose checksum fails may be the torn tail: a new segment's header is
-    // synced only with its first batch.
-    return mark(0, why, intact);
-  }
-  if (header->first_lsn != segment.name_lsn) {
-    return mark(0,
-                "segment header says first LSN " + std::to_string(header->first_lsn) +
-                    ", its name says " + std::to_string(segment.name_lsn),
-                true);
-  }
-  // Segments follow on from each other, as recovery checks: frames lost at the end of
-  // the segment before (read back as zeros) show only here when this one is empty.
-  if (expected && segment.name_lsn != *expected) {
-    return mark(0,
-                "LSN gap (expected " + std::to_string(*expected) + ", found segment " +
-                    std::to_string(segment.name_lsn) + ")",
-                true);
-  }
-  // LSNs start at 1: a frame claiming 0 is one recovery would skip.
-  if (!expected) expected = std::max<Lsn>(segment.name_lsn, 1);
-  size_t offset = wal::kSegmentHeaderSize;
-  while (offset < data.size()) {
-    wal::Frame frame;
-    wal::FrameError error = wal::ParseFrame(data.subspan(offset), &frame);
-    if (error != wal::FrameError::kNone) {
-      wal::ZeroTail zeros = wal::ClassifyZeroTail(data.subspan(offset));
-      if (zeros == wal::ZeroTail::kToTheEnd) return;  // the segment's frames end here
-      if (zeros == wal::ZeroTail::kAmidRecords) return mark(offset, "zeros amid records", false);
-      return mark(offset, wal::Describe(error), error == wal::FrameError::kBadVersion);
+  wal::SegmentIterator frames(segment.name_lsn, starts_at);
+  starts_at.reset();
+  while (true) {
+    std::span<const uint8_t> rest = data.subspan(frames.offset());
+    switch (frames.Next(rest, true)) {
+      case wal::SegmentIterator::Item::kFrame: {
+        const wal::Frame& frame = frames.frame();
+        segment.records.push_back(
+            ScannedRecord{frame.lsn, frame.type, frame.payload, frames.offset() - frame.size});
+        break;
+      }
+      case wal::SegmentIterator::Item::kEnd:
+        starts_at = frames.next_lsn();
+        return;
+      case wal::SegmentIterator::Item::kBadSpot: {
+        const wal::BadSpot& bad = frames.bad();
+        bool torn = last && frames.IsTornTail(rest);
+        segment.bad = BadSpot{torn ? BadSpot::Kind::kTornTail : BadSpot::Kind::kCorruption,
+                              bad.offset, bad.why};
+        return;
+      }
+      case wal::SegmentIterator::Item::kMore:
+        ECOMM_INVARIANT(false, "a whole segment has no incomplete frame, only a bad spot");
     }
-    if (frame.lsn > *expected) {
-      return mark(offset,
-                  "LSN gap (expected " + std::to_string(*expected) + ", found " +
-                      std::to_string(frame.lsn) + ")",
-                  true);
-    }
-    if (frame.lsn < *expected) {
-      segment.bad =
-          BadSpot{BadSpot::Kind::kStaleLsn, offset,
-                  "LSN " + std::to_string(frame.lsn) + " where " + std::to_string(*expected) +
-                      " was expected (recovery would skip the frame)"};
-      expected.reset();
-      return;
-    }
-    last_seen = frame.lsn;
-    segment.records.push_back(ScannedRecord{frame.lsn, frame.type, frame.payload, offset});
-    ++*expected;
-    offset += frame.size;
   }
 }
 
@@ -116,14 +79,14 @@ Status ScanLog(wal::FileSystem* fs, const std::string& wal_dir,
                const std::function<void(const ScannedSegment&)>& visit) {
   std::vector<wal::SegmentInfo> segments;
   if (Status s = wal::ListSegments(fs, wal_dir, &segments); !s.ok()) return s;
-  std::optional<Lsn> expected;
+  std::optional<Lsn> starts_at;
   for (size_t i = 0; i < segments.size(); ++i) {
     ScannedSegment segment;
     segment.name = segments[i].name;
     segment.path = wal::JoinPath(wal_dir, segment.name);
     segment.name_lsn = segments[i].first_lsn;
     if (Status s = fs->ReadFile(segment.path, &segment.bytes); !s.ok()) return s;
-    ScanSegment(segment, i + 1 == segments.size(), expected);
+    ScanSegment(segment, i + 1 == segments.size(), starts_at);
     visit(segment);
   }
   return Status::Ok();
@@ -135,8 +98,6 @@ const char* Describe(BadSpot::Kind kind) {
       return "torn tail";
     case BadSpot::Kind::kCorruption:
       return "corruption";
-    case BadSpot::Kind::kStaleLsn:
-      return "stale LSN";
   }
   return "unknown";
 }

@@ -14,8 +14,8 @@
 
 // A read-only walk over the WAL segments of a data directory. wal::ReplayWal cannot
 // serve an inspection tool: it truncates a torn tail as it goes, and it stops at the
-// first bad spot. This scanner applies the same rules (wal/src/wal_reader.cc) to
-// classify a bad spot as a torn tail or as corruption, but only reports it, and it
+// first bad spot. This scanner is another policy on the same wal::SegmentIterator: it
+// tells a torn tail from corruption as recovery does, but only reports it, and it
 // goes on with the next segment so that one run reports every damaged file.
 namespace ecomm::waltool {
 
@@ -50,10 +50,7 @@ struct ScannedRecord {
 struct BadSpot {
   enum class Kind : uint8_t {
     kTornTail,    // the unsynced end of the last write: recovery cuts it, nothing is lost
-    kCorruption,  // damage to synced records: recovery refuses to start
-    // A well-formed frame whose LSN was already passed. The writer never produces one;
-    // recovery silently skips it, so it is reported as corruption of its own kind.
-    kStaleLsn,
+    kCorruption,  // anything else: recovery refuses to start
   };
   Kind kind;
   size_t offset;

@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "ecomm/engine.h"
-#include "ecomm/record.h"
-#include "ecomm/wal/snapshot_file.h"
 #include "cli_flags.h"
+#include "ecomm/record.h"
+#include "ecomm/replica.h"
+#include "ecomm/wal/snapshot_file.h"
 #include "log_scan.h"
 
 namespace {
@@ -165,7 +165,7 @@ class Verifier {
       return;
     }
     if (!replaying_ || log_damaged_) return;
-    if (ecomm::Status s = engine_.Apply(*record, r.lsn); !s.ok()) {
+    if (ecomm::Status s = replica_.Apply(*record, r.lsn); !s.ok()) {
       Problem(Where(seg, r) + " does not replay: " + s.message());
       log_damaged_ = true;
       return;
@@ -253,10 +253,10 @@ class Verifier {
       Print(replayed_lsn_ == 0 ? std::string("replay: no record applied")
                                : "replay: applied LSN 1-" + std::to_string(replayed_lsn_) +
                                      (log_damaged_ ? ", stopped by a problem above" : ""));
-      Print("digest " + Hex(engine_.StateDigest()) + " at LSN " + std::to_string(replayed_lsn_));
+      Print("digest " + Hex(replica_.Digest()) + " at LSN " + std::to_string(replayed_lsn_));
     } else if (records_ == 0 && snapshot_lsn_.value_or(0) == 0) {
       Print("replay: no records");
-      Print("digest " + Hex(engine_.StateDigest()) + " at LSN 0");
+      Print("digest " + Hex(replica_.Digest()) + " at LSN 0");
     } else if (records_ == 0) {
       Print(
           "replay: no records; the state is in the snapshot, which only the engine's "
@@ -270,7 +270,7 @@ class Verifier {
   }
 
   const Context& ctx_;
-  ecomm::Engine engine_;
+  ecomm::Replica replica_;
   uint64_t problems_ = 0;
   bool torn_ = false;
   uint64_t segments_ = 0;

@@ -17,6 +17,7 @@
 
 #include "ecomm/database.h"
 #include "ecomm/wal/log_format.h"
+#include "replay.h"
 
 namespace {
 
@@ -106,7 +107,7 @@ uint64_t BuildDataDir(const std::string& dir) {
   auto placed = durable(engine.PlaceOrder(order), "place order").value;
   durable(engine.CancelOrder(placed.order_id.ToString()), "cancel order");
   durable(engine.AdvanceClock(60), "advance clock");
-  uint64_t digest = engine.StateDigest();
+  uint64_t digest = ecomm::StateDigest(engine);
   if (ecomm::Status s = db.Close(); !s.ok()) {
     std::fprintf(stderr, "setup failed: close: %s\n", s.message().c_str());
     std::exit(1);

@@ -4,7 +4,8 @@
 #include <memory>
 #include <optional>
 
-#include "ecomm/wal/log_format.h"
+#include "ecomm/invariant.h"
+#include "ecomm/wal/segment_iterator.h"
 
 namespace ecomm::wal {
 
@@ -14,30 +15,24 @@ std::span<const uint8_t> Bytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-std::string Where(const std::string& path, size_t offset) {
-  return path + " at offset " + std::to_string(offset);
-}
-
 // A segment read, and its frames' checksums verified, on a helper thread while the
 // previous segment is applied: recovery is CPU-bound on one thread, and the machine
 // has a second core.
 struct LoadedSegment {
   Status read;
   std::string contents;
-  size_t verified_end = 0;  // every frame wholly before this offset has a good checksum
+  size_t verified_end = 0;  // every frame that begins before this offset has a good checksum
 };
 
-std::unique_ptr<LoadedSegment> LoadSegment(FileSystem* fs, const std::string& path) {
+std::unique_ptr<LoadedSegment> LoadSegment(FileSystem* fs, const std::string& path, Lsn name_lsn) {
   auto loaded = std::make_unique<LoadedSegment>();
   loaded->read = fs->ReadFile(path, &loaded->contents);
   if (!loaded->read.ok()) return loaded;
   auto data = Bytes(loaded->contents);
-  size_t offset = kSegmentHeaderSize;
-  Frame frame;
-  while (offset < data.size() && ParseFrame(data.subspan(offset), &frame) == FrameError::kNone) {
-    offset += frame.size;
+  SegmentIterator frames(name_lsn, std::nullopt);
+  while (frames.Next(data.subspan(frames.offset()), true) == SegmentIterator::Item::kFrame) {
   }
-  loaded->verified_end = offset;
+  loaded->verified_end = frames.offset();
   return loaded;
 }
 
@@ -58,19 +53,32 @@ class Replay {
   Status Run() {
     std::vector<SegmentInfo> segments;
     if (Status s = ListSegments(fs_, dir_, &segments); !s.ok()) return s;
-    // Skip segments that end before the first record needed.
+    if (segments.empty()) return Status::Ok();
+    // Skip segments that end before the first record needed. The first segment read
+    // must hold that record (it may begin before it: those records are skipped); each
+    // later one must start where the one before ended.
     size_t start = 0;
     while (start + 1 < segments.size() && segments[start + 1].first_lsn <= expected_) ++start;
+    std::optional<Lsn> starts_at;
+    if (segments[start].first_lsn > expected_) starts_at = expected_;
     for (size_t i = start; i < segments.size(); ++i) {
       std::unique_ptr<LoadedSegment> loaded =
-          i == start ? LoadSegment(fs_, Path(segments[i])) : ahead_.get();
+          i == start ? LoadSegment(fs_, Path(segments[i]), segments[i].first_lsn) : ahead_.get();
       if (!loaded->read.ok()) return loaded->read;
       bool last = i + 1 == segments.size();
-      if (!last) ahead_ = std::async(std::launch::async, LoadSegment, fs_, Path(segments[i + 1]));
+      if (!last) {
+        ahead_ = std::async(std::launch::async, LoadSegment, fs_, Path(segments[i + 1]),
+                            segments[i + 1].first_lsn);
+      }
+      SegmentIterator frames(segments[i].first_lsn, starts_at);
+      frames.TrustChecksumsBefore(loaded->verified_end);
       bool cut = false;
-      if (Status s = ReadSegment(segments[i], *loaded, last, &cut); !s.ok()) return s;
+      if (Status s = ReadSegment(Path(segments[i]), *loaded, last, frames, &cut); !s.ok()) {
+        return s;
+      }
       if (cut) return RemoveFrom(segments, i + 1);
       if (expected_ > until_) break;  // what follows is not wanted, whatever it holds
+      starts_at = frames.next_lsn();
     }
     return Status::Ok();
   }
@@ -86,7 +94,7 @@ class Replay {
   }
 
   // Cuts the segment at `offset` (a torn tail, or corruption under kTruncate).
-  Status Cut(const std::string& path, size_t offset, size_t size, const char* why) {
+  Status Cut(const std::string& path, size_t offset, size_t size, const std::string& why) {
     WaitForReadAhead();
     report_->cut += path + ": cut " + std::to_string(size - offset) + " bytes at offset " +
                     std::to_string(offset) + " (" + why + ")";
@@ -104,79 +112,51 @@ class Replay {
     return from < segments.size() ? fs_->SyncDir(dir_) : Status::Ok();
   }
 
-  // A bad spot at `offset`: torn tail, truncation or corruption, per the rules above.
-  Status BadSpot(const std::string& path, std::span<const uint8_t> data, size_t offset, bool last,
-                 bool definitely_corrupt, const char* why, bool* cut) {
-    bool torn =
-        last && !definitely_corrupt && !SyncedBeforeLaterFrame(data, offset + 1, last_seen_ + 1);
-    if (!torn && mode_ != RecoveryMode::kTruncate) {
-      return Status::Corruption(std::string(why) + " in " + Where(path, offset) +
-                                "; start with --recover=truncate to cut the log there");
-    }
-    *cut = true;
-    return Cut(path, offset, data.size(), why);
-  }
-
-  Status ReadSegment(const SegmentInfo& segment, const LoadedSegment& loaded, bool last,
-                     bool* cut) {
-    std::string path = Path(segment);
+  // Applies the frames of one segment, from the first one needed up to `until_`. A
+  // torn tail is cut; other damage refuses to start, unless mode is kTruncate.
+  Status ReadSegment(const std::string& path, const LoadedSegment& loaded, bool last,
+                     SegmentIterator& frames, bool* cut) {
     auto data = Bytes(loaded.contents);
     ++report_->segments;
     report_->bytes += data.size();
+    while (expected_ <= until_) {
+      std::span<const uint8_t> rest = data.subspan(frames.offset());
+      switch (frames.Next(rest, true)) {
+        case SegmentIterator::Item::kFrame:
+          if (Status s = Apply(path, frames); !s.ok()) return s;
+          break;
+        case SegmentIterator::Item::kEnd:
+          return Status::Ok();
+        case SegmentIterator::Item::kBadSpot: {
+          const BadSpot& bad = frames.bad();
+          if (!(last && frames.IsTornTail(rest)) && mode_ != RecoveryMode::kTruncate) {
+            return Status::Corruption(bad.Describe(path) +
+                                      "; start with --recover=truncate to cut the log there");
+          }
+          *cut = true;
+          return Cut(path, bad.offset, data.size(), bad.why);
+        }
+        case SegmentIterator::Item::kMore:
+          ECOMM_INVARIANT(false, "a whole segment has no incomplete frame, only a bad spot");
+      }
+    }
+    return Status::Ok();
+  }
 
-    // Segments follow on from each other. This catches what a frame's LSN cannot: the
-    // last frames of the segment before read back as zeros (the end of its frames,
-    // to the reader) while this one holds no frame yet.
-    if (previous_last_ && segment.first_lsn != *previous_last_ + 1) {
-      std::string gap = "LSN gap (expected " + std::to_string(*previous_last_ + 1) +
-                        ", found segment " + std::to_string(segment.first_lsn) + ")";
-      return BadSpot(path, data, 0, last, true, gap.c_str(), cut);
+  // Applies the frame just read, unless the snapshot already holds it.
+  Status Apply(const std::string& path, const SegmentIterator& frames) {
+    const Frame& frame = frames.frame();
+    if (frame.lsn < expected_) return Status::Ok();
+    // The first segment read begins at or before expected_, and LSNs run on from there.
+    ECOMM_INVARIANT(frame.lsn == expected_, "recovery reads LSNs in order");
+    if (Status s = apply_(WalRecord{frame.lsn, frame.type, frame.payload}); !s.ok()) {
+      return Status::Corruption("record " + std::to_string(frame.lsn) + " in " +
+                                AtOffset(path, frames.offset() - frame.size) +
+                                " cannot be applied: " + s.message());
     }
-    std::string why;
-    bool intact = false;
-    last_seen_ = segment.first_lsn - 1;
-    auto header = ParseSegmentHeader(data, &why, &intact);
-    if (!header) {
-      // A header whose checksum fails may be the torn tail: the header of a new
-      // segment is synced only with its first batch.
-      return BadSpot(path, data, 0, last, intact, why.c_str(), cut);
-    }
-    if (header->first_lsn != segment.first_lsn) {
-      return Status::Corruption("segment header LSN does not match its name: " + path);
-    }
-    size_t offset = kSegmentHeaderSize;
-    while (offset < data.size() && expected_ <= until_) {
-      Frame frame;
-      FrameError error = ParseFrame(
-          data.subspan(offset), &frame,
-          offset < loaded.verified_end ? ChecksumCheck::kTrusted : ChecksumCheck::kVerify);
-      if (error != FrameError::kNone) {
-        ZeroTail zeros = ClassifyZeroTail(data.subspan(offset));
-        if (zeros == ZeroTail::kToTheEnd) break;  // the segment's frames end here
-        if (zeros == ZeroTail::kAmidRecords) {
-          return BadSpot(path, data, offset, last, false, "zeros amid records", cut);
-        }
-        return BadSpot(path, data, offset, last, error == FrameError::kBadVersion, Describe(error),
-                       cut);
-      }
-      last_seen_ = frame.lsn;
-      if (frame.lsn >= expected_) {
-        if (frame.lsn != expected_) {
-          std::string gap = "LSN gap (expected " + std::to_string(expected_) + ", found " +
-                            std::to_string(frame.lsn) + ")";
-          return BadSpot(path, data, offset, last, true, gap.c_str(), cut);
-        }
-        if (Status s = apply_(WalRecord{frame.lsn, frame.type, frame.payload}); !s.ok()) {
-          return Status::Corruption("record " + std::to_string(frame.lsn) + " in " +
-                                    Where(path, offset) + " cannot be applied: " + s.message());
-        }
-        ++report_->records;
-        report_->last_lsn = frame.lsn;
-        ++expected_;
-      }
-      offset += frame.size;
-    }
-    previous_last_ = last_seen_;
+    ++report_->records;
+    report_->last_lsn = frame.lsn;
+    ++expected_;
     return Status::Ok();
   }
 
@@ -187,8 +167,6 @@ class Replay {
   const std::function<Status(const WalRecord&)>& apply_;
   ReplayReport* report_;
   Lsn expected_;
-  Lsn last_seen_ = 0;                 // the last good frame of the segment being read
-  std::optional<Lsn> previous_last_;  // the last frame of the segment read before it
   std::future<std::unique_ptr<LoadedSegment>> ahead_;  // the next segment, being loaded
 };
 

@@ -18,4 +18,9 @@ std::string FormatTime(TimeMs t);
 // dates such as February 30.
 std::optional<TimeMs> ParseTime(std::string_view text);
 
+// The minute `t` falls in, rounded towards minus infinity (a time before the epoch lands
+// in the right minute), with no intermediate that can overflow: top sellers count
+// sales by the minute of their order date.
+constexpr int64_t MinuteOf(TimeMs t) { return t / 60000 - (t % 60000 < 0 ? 1 : 0); }
+
 }  // namespace ecomm

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ecomm/engine.h"
+#include "ecomm/histogram.h"
 #include "ecomm/result.h"
 #include "ecomm/wal/file.h"
 #include "ecomm/wal/snapshot_file.h"
@@ -84,16 +85,6 @@ struct LogHealth {
   uint64_t resumes = 0;  // returns to kWritable since Open
 };
 
-// A data directory's newest snapshot in an engine with no journal: the starting point
-// of a read-only follower of the log (the Kafka shipper), which applies each later
-// record with Engine::Replay as it reads it.
-struct SnapshotReplica {
-  std::unique_ptr<Engine> engine;
-  Lsn snapshot_lsn = 0;          // 0: no snapshot, the engine is empty
-  std::string skipped;           // a newer snapshot that failed to verify, and why
-  std::vector<Lsn> failed = {};  // the LSNs of those snapshots
-};
-
 // The engine made durable: a data directory holding the WAL (`wal/`), snapshots
 // (`snapshots/`) and readers' cursors (`cursors/`). Open recovers the newest valid
 // snapshot plus the log after it; every mutation of engine() is then logged with
@@ -101,11 +92,6 @@ struct SnapshotReplica {
 class Database {
  public:
   static Result<std::unique_ptr<Database>> Open(DatabaseOptions options);
-  // Loads the newest snapshot of `data_dir` that verifies (else the one before), writing
-  // nothing: safe beside a server that has the directory open. `fs` null: the real one.
-  static Result<SnapshotReplica> LoadSnapshotReplica(
-      wal::FileSystem* fs, const std::string& data_dir,
-      const std::function<void(const std::string&)>& log);
   ~Database();  // Close() if not yet closed
 
   Engine& engine() { return *engine_; }
@@ -114,8 +100,8 @@ class Database {
   // The log's counters and histograms, for /metrics and /healthz; its writer stays
   // the Database's own.
   wal::WalStats LogStats() const;
-  const wal::Histogram& LogSyncLatencyMicros() const;
-  const wal::Histogram& LogBatchRecords() const;
+  const Histogram& LogSyncLatencyMicros() const;
+  const Histogram& LogBatchRecords() const;
   LogHealth Health() const;
   // Cursor files that could not be read at the last look, each with its reason. The
   // log they may need is kept whole; an operator should mend or delete them.
@@ -130,9 +116,6 @@ class Database {
 
  private:
   explicit Database(DatabaseOptions options);
-  static Result<SnapshotReplica> LoadNewestSnapshot(
-      wal::FileSystem* fs, const std::string& snapshot_dir, const EngineOptions& engine_options,
-      const std::function<void(const std::string&)>& log);
   Status Recover();
   // The newest snapshot that verifies plus the log after it, up to `until`: what a
   // restart finds. Recovery and the drop-back after a log failure share it.

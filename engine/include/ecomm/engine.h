@@ -5,13 +5,11 @@
 #include <memory>
 #include <optional>
 #include <shared_mutex>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "ecomm/clock.h"
-#include "ecomm/record.h"
 #include "ecomm/result.h"
 #include "ecomm/types.h"
 #include "ecomm/views.h"
@@ -37,13 +35,14 @@ struct CommitTicket {
   uint64_t epoch = 0;  // the journal's epoch: a new one begins after each log failure
 };
 
-// The answer of a mutation together with its commit ticket. `replayed` is true when
-// an idempotency key matched an earlier request and nothing was applied again.
+// The answer of a mutation together with its commit ticket. `reanswered` is true when
+// an idempotency key matched an earlier request: its answer is given again and nothing
+// is applied again.
 template <class T>
 struct Committed {
   T value;
   CommitTicket ticket;
-  bool replayed = false;
+  bool reanswered = false;
 };
 
 struct NewUser {
@@ -89,10 +88,8 @@ struct EngineCounts {
   uint64_t top_seller_minutes = 0;  // minutes with sales in the 72 h window's buckets
 };
 
-struct EngineState;
-struct StateGate;
 class CommitGate;
-class Database;
+struct EngineCore;
 
 // The in-memory transactional engine. Every method is thread-safe. A mutation locks
 // what it touches in one global order (its user, then its products by id), checks
@@ -156,27 +153,24 @@ class Engine {
   // Calls `done` once the ticket's fate is known, on an unspecified thread.
   void OnDurable(CommitTicket ticket, std::function<void(Status)> done) const;
 
-  // --- Recovery and introspection ---
-  // Applies a record logged earlier at `lsn` (recovery). Not for concurrent use with
-  // mutations. kInternal when the record does not fit the state (corrupt log).
-  Status Apply(const Record& record, Lsn lsn);
-  Status Replay(RecordType type, std::span<const uint8_t> payload, Lsn lsn);
+  // --- Upkeep and introspection ---
   // Frees what the clock has retired when no request comes to do it: up to `budget`
   // expired idempotency entries (returns how many), and top-seller minutes past 72 h.
   // A Database's maintenance thread calls it; each lock is held for a few entries.
   size_t SweepExpired(size_t budget);
-  // XXH3 over a deterministic walk of all state. Call while no mutation runs.
-  uint64_t StateDigest() const;
   EngineCounts Counts() const;
 
+  // The state and its gate, for the engine library's own recovery, snapshots and
+  // replicas (engine/src/engine_core.h). The type is internal: to an embedder this is
+  // an opaque handle.
+  EngineCore& core() const { return *core_; }
+
  private:
-  friend class Database;  // snapshots and recovery reach the state directly
   // The gate held shared, or kUnavailable while the state is being replaced.
   Result<std::shared_lock<CommitGate>> Enter() const;
   wal::Journal* journal() const;
 
-  std::unique_ptr<StateGate> gate_;  // guards state_ itself, which a log failure replaces
-  std::unique_ptr<EngineState> state_;
+  std::unique_ptr<EngineCore> core_;
 };
 
 }  // namespace ecomm

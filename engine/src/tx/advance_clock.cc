@@ -2,7 +2,7 @@
 #include <mutex>
 
 #include "ecomm/engine.h"
-#include "state_gate.h"
+#include "engine_core.h"
 #include "tx/unit.h"
 #include "validation.h"
 
@@ -47,7 +47,7 @@ Status tx::Replay(EngineState& state, const AdvanceClockRecord& record, Lsn lsn)
 Result<Committed<TimeMs>> Engine::AdvanceClock(int64_t seconds) {
   auto gate = Enter();
   if (!gate.ok()) return gate.status();
-  EngineState& state = *state_;
+  EngineState& state = *core_->state;
   return tx::Mutate<AdvanceClockUnit>(state, AdvanceClockRecord{.seconds = seconds}, nullptr,
                                       [&](const AdvanceClockUnit::Scope&) { return state.Now(); });
 }

@@ -5,9 +5,9 @@
 
 #include "ecomm/engine.h"
 #include "ecomm/invariant.h"
+#include "engine_core.h"
 #include "make_views.h"
 #include "product_locks.h"
-#include "state_gate.h"
 #include "tx/common.h"
 #include "tx/unit.h"
 #include "validation.h"
@@ -95,16 +95,16 @@ Result<Committed<OrderView>> Engine::CancelOrder(std::string_view order_id,
   // A malformed key is 400 first; an unknown order is then 404 whatever its key holds.
   if (Status s = CheckIdempotencyKey(key); !s.ok()) return s;
   std::optional<Uuid> id = Uuid::Parse(order_id);
-  if (!id || state_->orders.Find(*id) == nullptr) {
+  if (!id || core_->state->orders.Find(*id) == nullptr) {
     return Status(ErrorCode::kOrderNotFound, "no such order");
   }
   CancelOrderRecord record{.order_id = *id,
                            .refund_id = Uuid::Random(),
                            .changed_by = ChangedBy::kUser,
                            .idempotency = std::nullopt};
-  return tx::Mutate<CancelOrderUnit>(*state_, record, key, [](const CancelOrderUnit::Scope& s) {
-    return MakeOrderView(*s.order);
-  });
+  return tx::Mutate<CancelOrderUnit>(
+      *core_->state, record, key,
+      [](const CancelOrderUnit::Scope& s) { return MakeOrderView(*s.order); });
 }
 
 }  // namespace ecomm

@@ -2,8 +2,8 @@
 // only the account is locked.
 #include "ecomm/engine.h"
 #include "ecomm/invariant.h"
+#include "engine_core.h"
 #include "make_views.h"
-#include "state_gate.h"
 #include "tx/common.h"
 #include "tx/unit.h"
 #include "validation.h"
@@ -24,14 +24,13 @@ struct CartAddUnit {
     return CheckRange("quantity", r.quantity, 1, limits::kMaxLineQuantity);
   }
 
+  // The product is found, not locked: a cart line reads only its price, which never
+  // changes.
   static Status Open(EngineState& state, const Record& r, Scope* scope) {
-    Result<Account*> account = state.FindAccount(r.user_id);
-    if (!account.ok()) return account.status();
+    if (Status s = tx::OpenAccount(state, r.user_id, scope); !s.ok()) return s;
     Result<Product*> product = state.FindProduct(r.product_id);
     if (!product.ok()) return product.status();
-    scope->account = *account;
     scope->product = *product;
-    scope->lock = std::unique_lock(scope->account->mu);
     return Status::Ok();
   }
 
@@ -76,9 +75,9 @@ Result<Committed<CartView>> Engine::AddToCart(std::string_view user_id, std::str
   auto gate = Enter();
   if (!gate.ok()) return gate.status();
   CartAddRecord record{.user_id = user_id, .product_id = product_id, .quantity = quantity};
-  return tx::Mutate<CartAddUnit>(*state_, record, nullptr, [](const CartAddUnit::Scope& scope) {
-    return MakeCartView(*scope.account);
-  });
+  return tx::Mutate<CartAddUnit>(
+      *core_->state, record, nullptr,
+      [](const CartAddUnit::Scope& scope) { return MakeCartView(*scope.account); });
 }
 
 }  // namespace ecomm

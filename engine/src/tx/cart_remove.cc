@@ -1,8 +1,8 @@
 // CART_REMOVE: a product's line out of a user's cart.
 #include "ecomm/engine.h"
 #include "ecomm/invariant.h"
+#include "engine_core.h"
 #include "make_views.h"
-#include "state_gate.h"
 #include "tx/common.h"
 #include "tx/unit.h"
 #include "validation.h"
@@ -51,9 +51,9 @@ Result<Committed<CartView>> Engine::RemoveFromCart(std::string_view user_id,
   auto gate = Enter();
   if (!gate.ok()) return gate.status();
   CartRemoveRecord record{.user_id = user_id, .product_id = product_id};
-  return tx::Mutate<CartRemoveUnit>(*state_, record, nullptr, [](const CartRemoveUnit::Scope& s) {
-    return MakeCartView(*s.account);
-  });
+  return tx::Mutate<CartRemoveUnit>(
+      *core_->state, record, nullptr,
+      [](const CartRemoveUnit::Scope& s) { return MakeCartView(*s.account); });
 }
 
 }  // namespace ecomm

@@ -1,7 +1,7 @@
 // CHARGE: money onto a user's balance (POST /balance/charge).
 #include "ecomm/engine.h"
+#include "engine_core.h"
 #include "make_views.h"
-#include "state_gate.h"
 #include "tx/common.h"
 #include "tx/unit.h"
 #include "validation.h"
@@ -64,7 +64,7 @@ Result<Committed<BalanceView>> Engine::Charge(std::string_view user_id, Money am
                       .amount = amount,
                       .transaction_id = Uuid::Random(),
                       .idempotency = std::nullopt};
-  return tx::Mutate<ChargeUnit>(*state_, record, key, [](const ChargeUnit::Scope& scope) {
+  return tx::Mutate<ChargeUnit>(*core_->state, record, key, [](const ChargeUnit::Scope& scope) {
     return MakeBalanceView(*scope.account);
   });
 }

@@ -2,8 +2,8 @@
 #include <memory>
 
 #include "ecomm/engine.h"
+#include "engine_core.h"
 #include "make_views.h"
-#include "state_gate.h"
 #include "tx/unit.h"
 #include "validation.h"
 
@@ -58,7 +58,7 @@ Result<Committed<ProductView>> Engine::CreateProduct(const NewProduct& product) 
   CreateProductRecord record{
       .product_id = id, .name = product.name, .price = product.price, .stock = product.stock};
   return tx::Mutate<CreateProductUnit>(
-      *state_, record, nullptr,
+      *core_->state, record, nullptr,
       [](const CreateProductUnit::Scope& s) { return MakeProductView(*s.created); });
 }
 

@@ -3,8 +3,8 @@
 
 #include "ecomm/engine.h"
 #include "ecomm/invariant.h"
+#include "engine_core.h"
 #include "make_views.h"
-#include "state_gate.h"
 #include "tx/unit.h"
 #include "validation.h"
 
@@ -58,9 +58,9 @@ Result<Committed<UserView>> Engine::CreateUser(const NewUser& user) {
   if (!gate.ok()) return gate.status();
   std::string id = user.user_id ? *user.user_id : Uuid::Random().ToString();
   CreateUserRecord record{.user_id = id, .name = user.name, .email = user.email};
-  return tx::Mutate<CreateUserUnit>(*state_, record, nullptr, [](const CreateUserUnit::Scope& s) {
-    return MakeUserView(*s.created);
-  });
+  return tx::Mutate<CreateUserUnit>(
+      *core_->state, record, nullptr,
+      [](const CreateUserUnit::Scope& s) { return MakeUserView(*s.created); });
 }
 
 }  // namespace ecomm

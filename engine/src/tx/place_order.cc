@@ -7,9 +7,9 @@
 
 #include "ecomm/engine.h"
 #include "ecomm/invariant.h"
+#include "engine_core.h"
 #include "make_views.h"
 #include "product_locks.h"
-#include "state_gate.h"
 #include "tx/common.h"
 #include "tx/unit.h"
 #include "validation.h"
@@ -229,7 +229,7 @@ Result<Committed<OrderView>> Engine::PlaceOrder(const OrderRequest& request,
                                                 const IdempotencyKey* key) {
   auto gate = Enter();
   if (!gate.ok()) return gate.status();
-  EngineState& state = *state_;
+  EngineState& state = *core_->state;
   // 1. The request's shape, before anything is looked up; its Idempotency-Key.
   if (Status s = CheckId("userId", request.user_id); !s.ok()) return s;
   if (Status s = CheckShape(request); !s.ok()) return s;

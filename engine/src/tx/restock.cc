@@ -2,8 +2,8 @@
 #include <mutex>
 
 #include "ecomm/engine.h"
+#include "engine_core.h"
 #include "make_views.h"
-#include "state_gate.h"
 #include "tx/unit.h"
 #include "validation.h"
 
@@ -54,9 +54,9 @@ Result<Committed<ProductView>> Engine::Restock(std::string_view product_id, Quan
   auto gate = Enter();
   if (!gate.ok()) return gate.status();
   RestockRecord record{.product_id = product_id, .quantity = quantity};
-  return tx::Mutate<RestockUnit>(*state_, record, nullptr, [](const RestockUnit::Scope& scope) {
-    return MakeProductView(*scope.product);
-  });
+  return tx::Mutate<RestockUnit>(
+      *core_->state, record, nullptr,
+      [](const RestockUnit::Scope& scope) { return MakeProductView(*scope.product); });
 }
 
 }  // namespace ecomm

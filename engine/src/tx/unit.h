@@ -43,14 +43,21 @@ Status CheckTime(TimeMs at);
 // missed): recovery stops with the unit's own reason instead of corrupting memory.
 Status Misfit(const Record& record, const Status& why);
 
+// Every refusal of a record against the state it lands on, live and on replay alike:
+// its time, then the unit's Check.
+template <class U>
+Status CheckState(EngineState& state, const typename U::Record& record, typename U::Scope& scope) {
+  if (Status s = CheckTime(record.at); !s.ok()) return s;
+  return U::Check(state, record, scope);
+}
+
 // The end of every live mutation, with the record built and its scope locked:
-// Check, log, Apply. Nothing is applied when Check refuses or the log does.
+// CheckState, log, Apply. Nothing is applied when a check refuses or the log does.
 template <class U>
 Result<CommitTicket> Commit(EngineState& state, const typename U::Record& record,
                             typename U::Scope& scope) {
-  if (Status s = CheckTime(record.at); !s.ok()) return s;
-  if (Status s = U::Check(state, record, scope); !s.ok()) return s;
-  Result<CommitTicket> ticket = state.Log(record);
+  if (Status s = CheckState<U>(state, record, scope); !s.ok()) return s;
+  Result<CommitTicket> ticket = state.Append(record);
   if (!ticket.ok()) return ticket.status();
   U::Apply(state, record, scope, ticket->lsn);
   return ticket;
@@ -63,8 +70,7 @@ Status ReplayUnit(EngineState& state, const typename U::Record& record, Lsn lsn)
   if (Status s = U::Screen(record); !s.ok()) return Misfit(record, s);
   typename U::Scope scope;
   if (Status s = U::Open(state, record, &scope); !s.ok()) return Misfit(record, s);
-  if (Status s = CheckTime(record.at); !s.ok()) return Misfit(record, s);
-  if (Status s = U::Check(state, record, scope); !s.ok()) return Misfit(record, s);
+  if (Status s = CheckState<U>(state, record, scope); !s.ok()) return Misfit(record, s);
   U::Apply(state, record, scope, lsn);
   return Status::Ok();
 }

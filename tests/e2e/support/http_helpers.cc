@@ -23,8 +23,8 @@ namespace ecomm::testing {
 
 // ---- HTTP ----
 
-Reply Send(httplib::Client& client, const std::string& method, const std::string& path,
-           const std::string& body, const Headers& headers) {
+HttpReply Send(httplib::Client& client, const std::string& method, const std::string& path,
+               const std::string& body, const Headers& headers) {
   httplib::Request request;
   request.method = method;
   request.path = path;
@@ -46,7 +46,7 @@ Reply Send(httplib::Client& client, const std::string& method, const std::string
       contract::AnsweredByProxy(method, path, result->status, result->body);
     }
   }
-  Reply reply;
+  HttpReply reply;
   if (!result) {
     reply.body = httplib::to_string(result.error());
     return reply;
@@ -58,17 +58,17 @@ Reply Send(httplib::Client& client, const std::string& method, const std::string
   return reply;
 }
 
-Reply Get(httplib::Client& client, const std::string& path, const Headers& headers) {
+HttpReply Get(httplib::Client& client, const std::string& path, const Headers& headers) {
   return Send(client, "GET", path, "", headers);
 }
 
-Reply Post(httplib::Client& client, const std::string& path, const std::string& body,
-           const Headers& headers) {
+HttpReply Post(httplib::Client& client, const std::string& path, const std::string& body,
+               const Headers& headers) {
   return Send(client, "POST", path, body, headers);
 }
 
-Reply Delete(httplib::Client& client, const std::string& path, const std::string& body,
-             const Headers& headers) {
+HttpReply Delete(httplib::Client& client, const std::string& path, const std::string& body,
+                 const Headers& headers) {
   return Send(client, "DELETE", path, body, headers);
 }
 
@@ -76,7 +76,7 @@ Headers IdempotencyKey(const std::string& key) { return {{"Idempotency-Key", key
 
 Headers BearerToken(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
 
-rapidjson::Document Reply::Json() const { return ParseJson(body); }
+rapidjson::Document HttpReply::Json() const { return ParseJson(body); }
 
 // ---- JSON ----
 
@@ -199,7 +199,7 @@ std::string Object(std::initializer_list<std::pair<std::string_view, std::string
 
 // ---- the contract's answers ----
 
-void CheckProblem(const Reply& reply, int status, std::string_view code) {
+void CheckProblem(const HttpReply& reply, int status, std::string_view code) {
   INFO("body: ", reply.body);
   REQUIRE(reply.status == status);
   CHECK(reply.content_type == "application/problem+json");
@@ -211,7 +211,7 @@ void CheckProblem(const Reply& reply, int status, std::string_view code) {
   CHECK(Str(doc, "code") == code);
 }
 
-rapidjson::Document CheckJson(const Reply& reply, int status) {
+rapidjson::Document CheckJson(const HttpReply& reply, int status) {
   INFO("body: ", reply.body);
   REQUIRE(reply.status == status);
   CHECK(reply.content_type == "application/json");
@@ -253,10 +253,10 @@ std::string UniqueId(std::string_view prefix) {
 
 std::string CreateUser(httplib::Client& client, int64_t balance) {
   std::string id = UniqueId("u");
-  Reply created = Post(client, "/users",
-                       Object({{"userId", Quote(id)},
-                               {"name", Quote("User " + id)},
-                               {"email", Quote(id + "@example.com")}}));
+  HttpReply created = Post(client, "/users",
+                           Object({{"userId", Quote(id)},
+                                   {"name", Quote("User " + id)},
+                                   {"email", Quote(id + "@example.com")}}));
   CheckJson(created, 201);
   // One charge is at most 10^9: top up in as many steps as needed.
   for (int64_t left = balance; left > 0; left -= 1'000'000'000) {
@@ -267,11 +267,11 @@ std::string CreateUser(httplib::Client& client, int64_t balance) {
 
 std::string CreateProduct(httplib::Client& client, int64_t price, int64_t stock, std::string id) {
   if (id.empty()) id = UniqueId("p");
-  Reply created = Post(client, "/products",
-                       Object({{"productId", Quote(id)},
-                               {"name", Quote("Product " + id)},
-                               {"price", std::to_string(price)},
-                               {"stock", std::to_string(stock)}}));
+  HttpReply created = Post(client, "/products",
+                           Object({{"productId", Quote(id)},
+                                   {"name", Quote("Product " + id)},
+                                   {"price", std::to_string(price)},
+                                   {"stock", std::to_string(stock)}}));
   CheckJson(created, 201);
   return id;
 }
@@ -284,17 +284,17 @@ int64_t StockOf(httplib::Client& client, const std::string& product_id) {
   return Int(CheckJson(Get(client, "/products/" + product_id)), "stock");
 }
 
-Reply Charge(httplib::Client& client, const std::string& user_id, int64_t amount,
-             const Headers& headers) {
+HttpReply Charge(httplib::Client& client, const std::string& user_id, int64_t amount,
+                 const Headers& headers) {
   return Post(client, "/balance/charge", ChargeBody(user_id, amount), headers);
 }
 
-Reply PlaceOrder(httplib::Client& client, const std::string& user_id, const Lines& lines,
-                 const Headers& headers) {
+HttpReply PlaceOrder(httplib::Client& client, const std::string& user_id, const Lines& lines,
+                     const Headers& headers) {
   return Post(client, "/order", OrderBody(user_id, lines), headers);
 }
 
-Reply Cancel(httplib::Client& client, const std::string& order_id, const Headers& headers) {
+HttpReply Cancel(httplib::Client& client, const std::string& order_id, const Headers& headers) {
   return Post(client, "/orders/" + order_id + "/cancel", "", headers);
 }
 
@@ -326,7 +326,7 @@ rapidjson::Document AllPages(httplib::Client& client, const std::string& path) {
 std::vector<std::string> Observe(httplib::Client& client, const std::vector<std::string>& paths) {
   std::vector<std::string> seen;
   for (const std::string& path : paths) {
-    Reply reply = Get(client, path);
+    HttpReply reply = Get(client, path);
     seen.push_back(path + " -> " + std::to_string(reply.status) + " " + reply.body);
   }
   return seen;
@@ -441,7 +441,7 @@ int64_t DurableLsn(httplib::Client& client) {
 }
 
 int64_t MetricValue(httplib::Client& client, std::string_view series) {
-  Reply metrics = Get(client, "/metrics");
+  HttpReply metrics = Get(client, "/metrics");
   REQUIRE(metrics.status == 200);
   std::string prefix = std::string(series) + " ";
   size_t at = metrics.body.find("\n" + prefix);

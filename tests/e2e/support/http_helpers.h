@@ -25,7 +25,7 @@ namespace ecomm::testing {
 
 // One HTTP answer, copied so that it outlives the client. status 0: no answer
 // (connection refused or reset), with the httplib error in `body`.
-struct Reply {
+struct HttpReply {
   int status = 0;
   std::string content_type;
   std::string body;
@@ -37,13 +37,13 @@ struct Reply {
 
 using Headers = httplib::Headers;
 
-Reply Send(httplib::Client& client, const std::string& method, const std::string& path,
-           const std::string& body = "", const Headers& headers = {});
-Reply Get(httplib::Client& client, const std::string& path, const Headers& headers = {});
-Reply Post(httplib::Client& client, const std::string& path, const std::string& body,
-           const Headers& headers = {});
-Reply Delete(httplib::Client& client, const std::string& path, const std::string& body = "",
-             const Headers& headers = {});
+HttpReply Send(httplib::Client& client, const std::string& method, const std::string& path,
+               const std::string& body = "", const Headers& headers = {});
+HttpReply Get(httplib::Client& client, const std::string& path, const Headers& headers = {});
+HttpReply Post(httplib::Client& client, const std::string& path, const std::string& body,
+               const Headers& headers = {});
+HttpReply Delete(httplib::Client& client, const std::string& path, const std::string& body = "",
+                 const Headers& headers = {});
 
 Headers IdempotencyKey(const std::string& key);
 Headers BearerToken(const std::string& token);
@@ -79,9 +79,9 @@ std::string Object(std::initializer_list<std::pair<std::string_view, std::string
 
 // The status, Content-Type application/problem+json and the RFC 9457 members with the
 // right types, `status` matching the HTTP status and `code` equal to `code`.
-void CheckProblem(const Reply& reply, int status, std::string_view code);
+void CheckProblem(const HttpReply& reply, int status, std::string_view code);
 // The status and Content-Type application/json; returns the parsed body.
-rapidjson::Document CheckJson(const Reply& reply, int status = 200);
+rapidjson::Document CheckJson(const HttpReply& reply, int status = 200);
 
 // ---- request bodies ----
 
@@ -107,11 +107,11 @@ std::string CreateProduct(httplib::Client& client, int64_t price, int64_t stock,
 int64_t BalanceOf(httplib::Client& client, const std::string& user_id);
 int64_t StockOf(httplib::Client& client, const std::string& product_id);
 
-Reply Charge(httplib::Client& client, const std::string& user_id, int64_t amount,
-             const Headers& headers = {});
-Reply PlaceOrder(httplib::Client& client, const std::string& user_id, const Lines& lines,
+HttpReply Charge(httplib::Client& client, const std::string& user_id, int64_t amount,
                  const Headers& headers = {});
-Reply Cancel(httplib::Client& client, const std::string& order_id, const Headers& headers = {});
+HttpReply PlaceOrder(httplib::Client& client, const std::string& user_id, const Lines& lines,
+                     const Headers& headers = {});
+HttpReply Cancel(httplib::Client& client, const std::string& order_id, const Headers& headers = {});
 // Places an order that must succeed; returns its orderId.
 std::string PlaceOrderOk(httplib::Client& client, const std::string& user_id, const Lines& lines);
 

@@ -12,6 +12,7 @@
 #include "ecomm/result.h"
 #include "ecomm/wal/file.h"
 #include "ecomm/wal/journal.h"
+#include "ecomm/wal/segment_iterator.h"
 #include "ecomm/wal/wal_reader.h"
 
 namespace ecomm::wal {
@@ -67,8 +68,7 @@ class WalTailer {
   struct Segment {
     SegmentInfo info;
     std::string path;
-    Lsn next_lsn;              // the LSN its next frame must carry
-    bool header_read = false;  // the segment header has been parsed
+    SegmentIterator frames;
     // The segment after it, once one exists: then no write is in progress here (the
     // writer syncs and closes a segment before it creates the next).
     std::optional<SegmentInfo> successor = std::nullopt;
@@ -77,16 +77,18 @@ class WalTailer {
   enum class Outcome : uint8_t { kRecord, kContinue, kWait };
 
   Status Step(std::vector<TailedRecord>* out, Outcome* outcome);
+  void Deliver(const Frame& frame, std::vector<TailedRecord>* out, Outcome* outcome);
   Status Locate();
-  void Open(const SegmentInfo& info);
+  void Open(const SegmentInfo& info, std::optional<Lsn> starts_at);
   Status ReadMore(size_t at_least);
   Status LookForSuccessor();
-  Status AtEndOfData(Outcome* outcome);
-  Status AtBadSpot(const std::string& why, bool definitely_corrupt, Outcome* outcome);
+  Status AtZeroTail(Outcome* outcome);
+  Status AtEndOfFile(Outcome* outcome);
+  Status WaitOrReread(Outcome* outcome);
+  Status AtBadSpot(Outcome* outcome);
   // Forgets the unparsed bytes, to read them again from the file.
   void Rewind();
   std::span<const uint8_t> Unparsed() const;
-  uint64_t UnparsedOffset() const { return read_offset_ - (buffer_.size() - pos_); }
 
   FileSystem* const fs_;
   const std::string dir_;
@@ -96,11 +98,10 @@ class WalTailer {
   std::optional<uint64_t> reread_at_;
   std::optional<Segment> segment_;  // none until a segment holding `expected_` is found
   // Bytes of the segment read but not yet returned: at most a chunk and an incomplete
-  // frame, so memory stays bounded whatever the segment size. It ends at file offset
-  // read_offset_; buffer_[0, pos_) is parsed.
+  // frame, so memory stays bounded whatever the segment size. It starts at file offset
+  // buffer_offset_; what is before segment_->frames.offset() is parsed.
   std::string buffer_;
-  size_t pos_ = 0;
-  uint64_t read_offset_ = 0;
+  uint64_t buffer_offset_ = 0;
   std::string chunk_;  // the last read, kept for its capacity
   std::unique_ptr<DirWatch> watch_;
   std::vector<std::string> unsynced_;  // segments records were returned from since a sync

@@ -13,9 +13,9 @@
 #include <thread>
 #include <vector>
 
+#include "ecomm/histogram.h"
 #include "ecomm/result.h"
 #include "ecomm/wal/file.h"
-#include "ecomm/wal/histogram.h"
 #include "ecomm/wal/journal.h"
 
 namespace ecomm::wal {
@@ -160,8 +160,8 @@ class WalWriter final : public Journal {
   Lsn written_lsn_ = 0;         // the last LSN handed to the OS
   bool unsynced_ = false;
 
-  Histogram sync_latency_us_;
-  Histogram batch_records_;
+  Histogram sync_latency_us_{Histogram::kCoarse};
+  Histogram batch_records_{Histogram::kCoarse};
   std::thread thread_;
   std::thread watchdog_;  // only with a sync_timeout_ms
 };

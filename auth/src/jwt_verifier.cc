@@ -1,14 +1,13 @@
-#include "jwt_verifier.h"
+#include "ecomm/auth/jwt_verifier.h"
 
 #include <jwt.h>
 
 #include <cmath>
 #include <cstdlib>
 
-#include "ecomm/types.h"
-#include "json_reader.h"
+#include "ecomm/untrusted_json.h"
 
-namespace ecomm::server {
+namespace ecomm::auth {
 
 namespace {
 
@@ -80,7 +79,7 @@ Result<std::string> Subject(const rapidjson::Value& claims) {
     return Unauthorized("the token has no sub (subject) string");
   }
   std::string_view sub(it->value.GetString(), it->value.GetStringLength());
-  if (sub.empty() || sub.size() > limits::kMaxStringBytes) {
+  if (sub.empty() || sub.size() > JwtVerifier::kMaxSubjectBytes) {
     return Unauthorized("the token's sub must be 1 to 256 bytes");
   }
   for (char c : sub) {
@@ -98,16 +97,16 @@ Result<std::unique_ptr<JwtVerifier>> JwtVerifier::Load(const JwtConfig& config) 
     return Status(ErrorCode::kInvalidRequest,
                   "give exactly one of a JWT public key and an HS256 secret file");
   }
-  auto key = config.key_file.empty() ? auth::LoadHs256Secret(config.hs256_secret_file)
-                                     : auth::LoadPublicKey(config.key_file);
+  auto key = config.key_file.empty() ? LoadHs256Secret(config.hs256_secret_file)
+                                     : LoadPublicKey(config.key_file);
   if (!key.ok()) return key.status();
   return std::unique_ptr<JwtVerifier>(new JwtVerifier(std::move(key).value(), config));
 }
 
-JwtVerifier::JwtVerifier(auth::JwtKey key, JwtConfig config)
+JwtVerifier::JwtVerifier(JwtKey key, JwtConfig config)
     : key_(std::move(key)), config_(std::move(config)) {}
 
-std::string_view JwtVerifier::algorithm() const { return auth::AlgorithmName(key_.algorithm); }
+std::string_view JwtVerifier::algorithm() const { return AlgorithmName(key_.algorithm); }
 
 Result<TokenClaims> JwtVerifier::Verify(std::string_view token, int64_t now) const {
   if (!IsCompactJws(token)) return Unauthorized("the token is not a signed JWT");
@@ -120,15 +119,17 @@ Result<TokenClaims> JwtVerifier::Verify(std::string_view token, int64_t now) con
   if (rc != 0 || !jwt) return Unauthorized("the token's signature does not verify");
   // libjwt verifies with whatever algorithm the token names, so an HS256 token "signed"
   // with the bytes of our public key passes it: only the configured one is accepted.
-  if (jwt_get_alg(jwt.get()) != static_cast<jwt_alg_t>(auth::LibjwtAlgorithm(key_.algorithm))) {
+  if (jwt_get_alg(jwt.get()) != static_cast<jwt_alg_t>(LibjwtAlgorithm(key_.algorithm))) {
     return Unauthorized("the token is signed with " +
                         std::string(jwt_alg_str(jwt_get_alg(jwt.get()))) +
                         "; this server accepts " + std::string(algorithm()));
   }
   std::unique_ptr<char, void (*)(void*)> json(jwt_get_grants_json(jwt.get(), nullptr), std::free);
   if (!json) return Unauthorized("the token has no claims");
-  auto claims = ParseObject(json.get());
-  if (!claims.ok()) return Unauthorized("the token's claims are not a JSON object");
+  auto claims = ParseUntrustedJson(json.get());
+  if (!claims.ok() || !claims->IsObject()) {
+    return Unauthorized("the token's claims are not a JSON object");
+  }
 
   auto exp = DateClaim(*claims, "exp");
   if (!exp.ok()) return exp.status();
@@ -160,4 +161,4 @@ Result<TokenClaims> JwtVerifier::Verify(std::string_view token, int64_t now) con
   return out;
 }
 
-}  // namespace ecomm::server
+}  // namespace ecomm::auth

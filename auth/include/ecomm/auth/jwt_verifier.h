@@ -12,7 +12,7 @@
 // Verification of the JSON Web Tokens (RFC 7519) the shop's identity provider issues,
 // with libjwt (signature, base64url, JSON); keys are read by ecomm/auth. SPEC "End-user
 // authentication".
-namespace ecomm::server {
+namespace ecomm::auth {
 
 // What the server reads from a verified token.
 struct TokenClaims {
@@ -34,6 +34,8 @@ class JwtVerifier {
   static constexpr int64_t kLeewaySeconds = 60;
   // Longer tokens are refused unread (libjwt copies each part onto the stack).
   static constexpr size_t kMaxTokenBytes = 8 << 10;
+  // The longest `sub`: a userId (the server asserts it is the engine's string limit).
+  static constexpr size_t kMaxSubjectBytes = 256;
 
   // Reads and checks the configured key. A public key, a private key (its public half
   // is used) or an HS256 secret; errors name the file and what is wrong with it.
@@ -48,10 +50,10 @@ class JwtVerifier {
   std::string_view algorithm() const;
 
  private:
-  JwtVerifier(auth::JwtKey key, JwtConfig config);
+  JwtVerifier(JwtKey key, JwtConfig config);
 
-  auth::JwtKey key_;  // the public key as PEM, or the HS256 secret
+  JwtKey key_;  // the public key as PEM, or the HS256 secret
   JwtConfig config_;
 };
 
-}  // namespace ecomm::server
+}  // namespace ecomm::auth

@@ -9,9 +9,9 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "jwt_verifier.h"
+#include "ecomm/auth/jwt_verifier.h"
 
-namespace ecomm::server {
+namespace ecomm::auth {
 
 // Tokens already verified, so that a keep-alive client pays one signature check per
 // token rather than one per request. Keyed by the SHA-256 of the token (a hit needs
@@ -52,4 +52,4 @@ class TokenCache {
   std::array<Shard, kShards> shards_;
 };
 
-}  // namespace ecomm::server
+}  // namespace ecomm::auth

@@ -1,10 +1,10 @@
-#include "untrusted_json.h"
+#include "ecomm/untrusted_json.h"
 
 #include <rapidjson/error/en.h>
 
 #include <string>
 
-namespace ecomm::tools {
+namespace ecomm {
 
 namespace {
 
@@ -77,4 +77,4 @@ Result<rapidjson::Document> ParseUntrustedJson(std::string_view text) {
   return doc;
 }
 
-}  // namespace ecomm::tools
+}  // namespace ecomm

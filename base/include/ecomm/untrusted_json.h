@@ -13,7 +13,7 @@
 // uses at all reach it: an optional minus sign and at most 16 digits (2^53-1 has 16).
 // Anything with a fraction or an exponent is refused whatever field it is in;
 // everything else is left to the parser.
-namespace ecomm::tools {
+namespace ecomm {
 
 // kInvalidRequest for a number with a fraction or an exponent, or over 16 digits.
 Status ScreenJsonNumbers(std::string_view json);
@@ -23,4 +23,4 @@ Status ScreenJsonNumbers(std::string_view json);
 // reason and offset when it is refused.
 Result<rapidjson::Document> ParseUntrustedJson(std::string_view text);
 
-}  // namespace ecomm::tools
+}  // namespace ecomm

@@ -1,4 +1,4 @@
-#include "token_cache.h"
+#include "ecomm/auth/token_cache.h"
 
 #include <openssl/evp.h>
 
@@ -7,7 +7,7 @@
 #include <limits>
 #include <memory>
 
-namespace ecomm::server {
+namespace ecomm::auth {
 
 TokenCache::TokenCache(size_t capacity) : per_shard_(std::max<size_t>(1, capacity / kShards)) {}
 
@@ -78,4 +78,4 @@ size_t TokenCache::size() const {
   return total;
 }
 
-}  // namespace ecomm::server
+}  // namespace ecomm::auth

@@ -1,4 +1,4 @@
-// ScreenJsonNumbers (tools/common/untrusted_json.h), the screen in front of RapidJSON 1.1.0:
+// ScreenJsonNumbers (base: ecomm/untrusted_json.h), the screen in front of RapidJSON 1.1.0:
 // integers of up to 16 digits, with or without a minus sign, pass; a 17th digit, a
 // fraction, an exponent or a lone '-' is kInvalidRequest naming the token's offset;
 // digits inside strings, escaped quotes included, are not numbers; and the bodies of
@@ -8,9 +8,9 @@
 #include <string>
 
 #include "ecomm/result.h"
-#include "untrusted_json.h"
+#include "ecomm/untrusted_json.h"
 
-namespace ecomm::tools {
+namespace ecomm::testing {
 namespace {
 
 // The message of a refusal, "" when the body passes; a refusal must be kInvalidRequest.
@@ -102,4 +102,4 @@ TEST_CASE("ParseUntrustedJson screens, then parses strictly") {
 }
 
 }  // namespace
-}  // namespace ecomm::tools
+}  // namespace ecomm::testing
