@@ -6,6 +6,9 @@
 #include <mutex>
 #include <vector>
 
+#include "ecomm/wal/snapshot_file.h"
+#include "ecomm/wal/wal_reader.h"
+#include "ecomm/wal/wal_writer.h"
 #include "engine_core.h"
 #include "replay.h"
 #include "snapshot_codec.h"

@@ -6,6 +6,9 @@
 #include <utility>
 
 #include "ecomm/database.h"
+#include "ecomm/wal/snapshot_file.h"
+#include "ecomm/wal/wal_reader.h"
+#include "ecomm/wal/wal_writer.h"
 #include "engine_core.h"
 #include "replay.h"
 

@@ -11,6 +11,7 @@
 
 #include "ecomm/database.h"
 #include "ecomm/wal/snapshot_file.h"
+#include "ecomm/wal/wal_reader.h"
 #include "replay.h"
 #include "support/fault_file_system.h"
 #include "support/random_mutations.h"

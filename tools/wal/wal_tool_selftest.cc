@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ecomm/database.h"
+#include "ecomm/wal/file.h"
 #include "ecomm/wal/log_format.h"
 #include "replay.h"
 

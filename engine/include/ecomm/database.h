@@ -17,12 +17,16 @@
 #include "ecomm/engine.h"
 #include "ecomm/histogram.h"
 #include "ecomm/result.h"
-#include "ecomm/wal/file.h"
-#include "ecomm/wal/snapshot_file.h"
-#include "ecomm/wal/wal_reader.h"
-#include "ecomm/wal/wal_writer.h"
+#include "ecomm/wal/log_options.h"
 
 namespace ecomm {
+
+namespace wal {
+class FileSystem;
+class WalWriter;
+struct ReplayReport;
+struct SnapshotInfo;
+}  // namespace wal
 
 struct DatabaseOptions {
   std::string data_dir = "./data";

@@ -9,6 +9,7 @@
 #include "ecomm/result.h"
 #include "ecomm/wal/file.h"
 #include "ecomm/wal/journal.h"
+#include "ecomm/wal/log_options.h"
 
 namespace ecomm::wal {
 
@@ -16,11 +17,6 @@ struct WalRecord {
   Lsn lsn;
   uint8_t type;
   std::span<const uint8_t> payload;  // valid during the callback only
-};
-
-enum class RecoveryMode : uint8_t {
-  kStrict,    // a bad record followed by good ones is corruption: refuse to start
-  kTruncate,  // cut the log at the first bad record, whatever follows
 };
 
 struct ReplayReport {

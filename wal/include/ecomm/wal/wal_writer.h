@@ -17,21 +17,9 @@
 #include "ecomm/result.h"
 #include "ecomm/wal/file.h"
 #include "ecomm/wal/journal.h"
+#include "ecomm/wal/log_options.h"
 
 namespace ecomm::wal {
-
-// When the log is made durable. kAlways: every batch is fdatasync'ed before its
-// tickets complete. kInterval: tickets complete once written to the OS; fdatasync at
-// most every interval_ms (a crash may lose that much). kOff: never fdatasync.
-struct SyncPolicy {
-  enum class Mode : uint8_t { kAlways, kInterval, kOff };
-  Mode mode = Mode::kAlways;
-  int interval_ms = 0;
-
-  // "always", "interval:MS" (MS 1..60000) or "off".
-  static std::optional<SyncPolicy> Parse(std::string_view text);
-  std::string ToString() const;
-};
 
 struct WalOptions {
   SyncPolicy sync;
@@ -55,19 +43,6 @@ struct WalOptions {
   // refused and before any ticket learns of the failure: the owner stops serving state
   // that holds the lost records before anyone can be told they were lost. Keep it brief.
   std::function<void(const Status&)> on_failure;
-};
-
-struct WalStats {
-  uint64_t records = 0;
-  uint64_t batches = 0;
-  uint64_t syncs = 0;
-  uint64_t bytes = 0;
-  uint64_t failures = 0;  // write or sync failures (each made the log read-only)
-  uint64_t reopens = 0;   // successful Reopen()s after a failure
-  uint64_t epoch = 0;     // appends now are in this epoch (one more per Reopen)
-  Lsn appended_lsn = 0;
-  Lsn durable_lsn = 0;
-  Lsn synced_lsn = 0;  // covered by an fdatasync (durable_lsn may be ahead: --fsync interval, off)
 };
 
 // The write-ahead log writer with group commit. Any number of threads Append; one
