@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer,
-# the engine and log suites again in a Debug + ASan build (every `assert` runs there;
-# the other builds define NDEBUG and keep only ECOMM_INVARIANT), the concurrency suite
-# under ThreadSanitizer, then each libFuzzer target for a bounded time. Build trees:
+# the base, log, engine and scenario suites again in a Debug + ASan build (every
+# `assert` runs there; the other builds define NDEBUG and keep only ECOMM_INVARIANT),
+# the concurrency suite under ThreadSanitizer, then each libFuzzer target for a bounded time. Build trees:
 # build-asan/, build-debug/, build-tsan/, build-fuzz/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,11 +15,12 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DECOMM_SANITIZE=addr
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ctest -j"$jobs" --output-on-failure)
 
-echo "== Debug + ASan: engine and log tests with assert() on"
+echo "== Debug + ASan: base, log, engine and scenario tests with assert() on"
 cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=Debug -DECOMM_SANITIZE=address \
   -DECOMM_BUILD_BENCH=OFF >/dev/null
-cmake --build build-debug -j"$jobs" --target engine_tests wal_tests
-(cd build-debug && ctest -j"$jobs" -R '^(engine_tests|wal_tests)/' --output-on-failure)
+cmake --build build-debug -j"$jobs" --target base_tests wal_tests engine_tests scenario_tests
+(cd build-debug && ctest -j"$jobs" -R '^(base_tests|wal_tests|engine_tests|scenario_tests)/' \
+  --output-on-failure)
 
 echo "== TSan: concurrency tests"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DECOMM_SANITIZE=thread \

@@ -1,431 +1,314 @@
-// Idempotency keys on Charge, PlaceOrder and CancelOrder: a retry with the same key
-// and fingerprint answers the first outcome (SUCCESS or FAILED) and applies nothing;
-// another fingerprint or operation is IDEMPOTENCY_KEY_REUSED; rejected requests leave
-// no trace; keys are validated; a replica of the log knows the same keys.
+// IdempotencyStore and KeyReservation (engine/src/idempotency.h): the life of a key
+// (reserved, in flight, completed, expired, released), the one expiry rule at its exact
+// boundary, the sweeps that erase expired entries oldest first, what ForEachLive shows,
+// and the reservation a keyed request holds: its answers, its release on destruction,
+// Keep(), and the owner's namespace.
+#include <doctest/doctest.h>
+
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "replay.h"
-#include "support/engine_fixture.h"
-#include "support/fault_file_system.h"
+#include "idempotency.h"
 
 namespace ecomm::testing {
 namespace {
 
-// A user "u" with 10 000 and a product p at 250, ten in stock.
-struct KeyShop : EngineFixture {
-  KeyShop() {
-    AddUser("u", 10'000);
-    AddProduct("p", 250, 10);
-  }
-};
+using Kind = IdempotentOutcome::Kind;
+using Reservation = IdempotencyStore::Reservation;
 
-// A fresh engine that replayed `f`'s journal: what a restart recovers.
-struct Replica {
-  explicit Replica(const EngineFixture& f) {
-    for (const wal::MemoryJournal::Entry& e : f.journal.Entries()) {
-      Status s = ReplayRecord(engine, static_cast<RecordType>(e.type), e.payload, e.lsn);
-      REQUIRE_MESSAGE(s.ok(), s.message());
-    }
-  }
-  ManualClock clock{kStartMs};
-  Engine engine{EngineOptions{&clock, nullptr}};
-};
+constexpr TimeMs kTtl = 100;
 
-OrderRequest Buy(Quantity quantity, const std::string& user = "u",
-                 const std::string& product = "p") {
-  return OrderRequest{user, std::vector<OrderLine>{{product, quantity}}, false};
+IdempotentOutcome Outcome(TimeMs at, Kind kind = Kind::kCharge) {
+  IdempotentOutcome o;
+  o.kind = kind;
+  o.lsn = static_cast<Lsn>(at) + 1000;
+  o.at = at;
+  o.user_id = "alice";
+  o.balance_after = 250;
+  o.history_size = 3;
+  return o;
 }
 
-// Runs a first keyed request, which must apply.
-template <class Call>
-auto Applied(Call&& call) {
-  auto first = call();
-  REQUIRE_MESSAGE(first.ok(), first.status().message());
-  CHECK_FALSE(first->reanswered);
-  return first.value();
+void Complete(IdempotencyStore& store, const std::string& key, TimeMs at,
+              const std::string& fingerprint = "fp") {
+  store.Complete(IdempotencyTag{key, fingerprint}, Outcome(at));
 }
 
-// Runs a retry, which must answer `first`'s ticket as replayed and change nothing.
-template <class Call, class Value>
-Value Replayed(EngineFixture& f, const Committed<Value>& first, Call&& call) {
-  EngineFixture::Fingerprint before = f.Snapshot();
-  auto retry = call();
-  REQUIRE_MESSAGE(retry.ok(), retry.status().message());
-  CHECK(retry->reanswered);
-  CHECK(retry->ticket.lsn == first.ticket.lsn);
-  CHECK(f.engine.WaitDurable(retry->ticket).ok());
-  CHECK(f.Snapshot() == before);
-  return retry->value;
+// The keys of ForEachLive at `now`, sorted.
+std::vector<std::string> LiveKeys(const IdempotencyStore& store, TimeMs now) {
+  std::vector<std::string> keys;
+  store.ForEachLive(now, [&](const std::string& key, const std::string&, const IdempotentOutcome&) {
+    keys.push_back(key);
+  });
+  std::sort(keys.begin(), keys.end());
+  return keys;
 }
 
-TEST_CASE("a retried charge answers the first balance and charges nothing again") {
-  KeyShop f;
-  const IdempotencyKey key{"charge-1", "POST /balance/charge u 100"};
-  auto charge = [&] { return f.engine.Charge("u", 100, &key); };
-  Committed<BalanceView> first = Applied(charge);
-  CHECK(first.value.current_balance == 10'100);
-  REQUIRE(f.engine.Charge("u", 7).ok());  // the balance moves on
-
-  f.clock.Advance(60'000);
-  BalanceView again = Replayed(f, first, charge);
-  CHECK(again.user_id == "u");
-  CHECK(again.current_balance == 10'100);  // the first response, not today's balance
-  CHECK(again.updated_at == first.value.updated_at);
-  CHECK(f.Balance("u") == 10'107);
-  CHECK(f.engine.ListBalanceHistory("u", 100, std::nullopt)->items.size() == 3);
+// Catches a key reservable twice while in flight, and the two refusals swapped (the
+// fingerprint is compared first: another request is "reused" even while in flight).
+TEST_CASE("Reserve: a new key is reserved; while in flight the same request is in use") {
+  IdempotencyStore store(kTtl);
+  IdempotentOutcome out;
+  auto first = store.Reserve("k", "fp", 0, &out);
+  REQUIRE(first.ok());
+  CHECK(*first == Reservation::kReserved);
+  CHECK(store.size() == 1);
+  CHECK(store.Reserve("k", "fp", 1, &out).code() == ErrorCode::kIdempotencyKeyInUse);
+  CHECK(store.Reserve("k", "other", 1, &out).code() == ErrorCode::kIdempotencyKeyReused);
+  CHECK(store.size() == 1);
 }
 
-TEST_CASE("a retried order answers the first order and places nothing again") {
-  KeyShop f;
-  const IdempotencyKey key{"order-1", "POST /order u p 1"};
-  auto order = [&] { return f.engine.PlaceOrder(Buy(1), &key); };
-  Committed<OrderView> first = Applied(order);
-  REQUIRE(first.value.status == OrderStatus::kSuccess);
-
-  OrderView again = Replayed(f, first, order);
-  CHECK(again.order_id == first.value.order_id);
-  CHECK(again.status == OrderStatus::kSuccess);
-  CHECK(again.total_price == 250);
-  CHECK(again.history.size() == 2);
-  CHECK(f.engine.Counts().orders == 1);
-  CHECK(f.Balance("u") == 9'750);
-  CHECK(f.Stock("p") == 9);
+// Catches a completed key that lets the same request run again, or answers it with
+// anything but the stored outcome; and another request accepted on a completed key.
+TEST_CASE("a completed key answers the same request with the stored outcome") {
+  IdempotencyStore store(kTtl);
+  IdempotentOutcome out;
+  REQUIRE(store.Reserve("k", "fp", 10, &out).ok());
+  Complete(store, "k", 10);
+  auto again = store.Reserve("k", "fp", 20, &out);
+  REQUIRE(again.ok());
+  CHECK(*again == Reservation::kCompleted);
+  CHECK(out.kind == Kind::kCharge);
+  CHECK(out.lsn == 1010);
+  CHECK(out.at == 10);
+  CHECK(out.user_id == "alice");
+  CHECK(out.balance_after == 250);
+  CHECK(out.history_size == 3);
+  CHECK(store.Reserve("k", "other", 20, &out).code() == ErrorCode::kIdempotencyKeyReused);
 }
 
-TEST_CASE("a retried order answers SUCCESS even if the order was cancelled since") {
-  KeyShop f;
-  const IdempotencyKey key{"order-1", "POST /order u p 2"};
-  auto order = [&] { return f.engine.PlaceOrder(Buy(2), &key); };
-  Committed<OrderView> first = Applied(order);
-  REQUIRE(f.engine.CancelOrder(first.value.order_id.ToString()).ok());
-
-  OrderView again = Replayed(f, first, order);
-  CHECK(again.order_id == first.value.order_id);
-  CHECK(again.status == OrderStatus::kSuccess);
-  CHECK(again.history.size() == 2);
-  CHECK(again.updated_at == first.value.updated_at);
-  CHECK(f.engine.GetOrder(first.value.order_id.ToString())->status == OrderStatus::kCancelled);
-  CHECK(f.Balance("u") == 10'000);
-}
-
-TEST_CASE("a FAILED order is a stored outcome: its retry answers FAILED") {
-  KeyShop f;
-  f.AddUser("poor", 100);
-  const IdempotencyKey key{"order-poor", "POST /order poor p 1"};
-  auto order = [&] { return f.engine.PlaceOrder(Buy(1, "poor"), &key); };
-  Committed<OrderView> first = Applied(order);
-  REQUIRE(first.value.failure() == ErrorCode::kInsufficientBalance);
-  // Even once the user could pay, the retry is the first answer, not a new order.
-  REQUIRE(f.engine.Charge("poor", 1'000).ok());
-
-  OrderView again = Replayed(f, first, order);
-  CHECK(again.order_id == first.value.order_id);
-  CHECK(again.status == OrderStatus::kFailed);
-  CHECK(again.failure() == ErrorCode::kInsufficientBalance);
-  CHECK(f.Balance("poor") == 1'100);
-  CHECK(f.engine.ListOrders("poor", 20, std::nullopt)->items.size() == 1);
-}
-
-TEST_CASE("a retried cancel answers CANCELLED and refunds once") {
-  KeyShop f;
-  auto placed = f.engine.PlaceOrder(Buy(3));
-  REQUIRE(placed.ok());
-  const std::string id = placed->value.order_id.ToString();
-  const IdempotencyKey key{"cancel-1", "POST /orders/" + id + "/cancel"};
-  auto cancel = [&] { return f.engine.CancelOrder(id, &key); };
-  Committed<OrderView> first = Applied(cancel);
-  REQUIRE(first.value.status == OrderStatus::kCancelled);
-
-  OrderView again = Replayed(f, first, cancel);
-  CHECK(again.order_id == placed->value.order_id);
-  CHECK(again.status == OrderStatus::kCancelled);
-  CHECK(again.history.size() == 3);
-  CHECK(f.Balance("u") == 10'000);
-  CHECK(f.Stock("p") == 10);
-}
-
-TEST_CASE("the same key with another fingerprint is IDEMPOTENCY_KEY_REUSED") {
-  KeyShop f;
-  f.AddUser("v");
-  auto placed = f.engine.PlaceOrder(Buy(1));
-  REQUIRE(placed.ok());
-  const IdempotencyKey first{"shared", "POST /balance/charge u 100"};
-  REQUIRE(f.engine.Charge("u", 100, &first).ok());
-
-  const IdempotencyKey other{"shared", "POST /balance/charge u 200"};
-  ExpectRejected(f, ErrorCode::kIdempotencyKeyReused,
-                 [&] { return f.engine.Charge("u", 200, &other); });
-  // The key is global: another user cannot use it either.
-  const IdempotencyKey for_v{"shared", "POST /balance/charge v 100"};
-  ExpectRejected(f, ErrorCode::kIdempotencyKeyReused,
-                 [&] { return f.engine.Charge("v", 100, &for_v); });
-  ExpectRejected(f, ErrorCode::kIdempotencyKeyReused,
-                 [&] { return f.engine.PlaceOrder(Buy(1), &other); });
-  ExpectRejected(f, ErrorCode::kIdempotencyKeyReused,
-                 [&] { return f.engine.CancelOrder(placed->value.order_id.ToString(), &other); });
-  CHECK(f.Balance("u") == 9'850);
-}
-
-// Fingerprints are the caller's; even an identical one cannot carry a key over to
-// another operation.
-TEST_CASE("a key used by one operation is IDEMPOTENCY_KEY_REUSED for another") {
-  KeyShop f;
-  auto placed = f.engine.PlaceOrder(Buy(1));
-  REQUIRE(placed.ok());
-  const std::string id = placed->value.order_id.ToString();
-  const IdempotencyKey charge_key{"k-charge", "same"};
-  const IdempotencyKey order_key{"k-order", "same"};
-  REQUIRE(f.engine.Charge("u", 100, &charge_key).ok());
-  REQUIRE(f.engine.PlaceOrder(Buy(1), &order_key).ok());
-
-  ExpectRejected(f, ErrorCode::kIdempotencyKeyReused,
-                 [&] { return f.engine.PlaceOrder(Buy(1), &charge_key); });
-  ExpectRejected(f, ErrorCode::kIdempotencyKeyReused,
-                 [&] { return f.engine.CancelOrder(id, &charge_key); });
-  ExpectRejected(f, ErrorCode::kIdempotencyKeyReused,
-                 [&] { return f.engine.Charge("u", 100, &order_key); });
-  ExpectRejected(f, ErrorCode::kIdempotencyKeyReused,
-                 [&] { return f.engine.CancelOrder(id, &order_key); });
-  CHECK(f.engine.GetOrder(id)->status == OrderStatus::kSuccess);
-}
-
-TEST_CASE("rejected requests are not stored: a retry after fixing the cause applies") {
-  KeyShop f;
-  SUBCASE("charge of an unknown user") {
-    const IdempotencyKey key{"k", "POST /balance/charge late 100"};
-    ExpectRejected(f, ErrorCode::kUserNotFound, [&] { return f.engine.Charge("late", 100, &key); });
-    f.AddUser("late");
-    auto retry = f.engine.Charge("late", 100, &key);
-    REQUIRE(retry.ok());
-    CHECK_FALSE(retry->reanswered);
-    CHECK(f.Balance("late") == 100);
-  }
-  SUBCASE("order of an unknown product") {
-    const IdempotencyKey key{"k", "POST /order u soon 1"};
-    ExpectRejected(f, ErrorCode::kProductNotFound,
-                   [&] { return f.engine.PlaceOrder(Buy(1, "u", "soon"), &key); });
-    f.AddProduct("soon", 5, 1);
-    auto retry = f.engine.PlaceOrder(Buy(1, "u", "soon"), &key);
-    REQUIRE(retry.ok());
-    CHECK_FALSE(retry->reanswered);
-    CHECK(retry->value.status == OrderStatus::kSuccess);
-  }
-  SUBCASE("order from an empty cart") {
-    const IdempotencyKey key{"k", "POST /order u fromCart"};
-    const OrderRequest from_cart{"u", std::nullopt, true};
-    ExpectRejected(f, ErrorCode::kInvalidRequest,
-                   [&] { return f.engine.PlaceOrder(from_cart, &key); });
-    REQUIRE(f.engine.AddToCart("u", "p", 2).ok());
-    auto retry = f.engine.PlaceOrder(from_cart, &key);
-    REQUIRE(retry.ok());
-    CHECK_FALSE(retry->reanswered);
-    CHECK(retry->value.total_price == 500);
-  }
-  SUBCASE("cancels of an unknown order and of a FAILED order") {
-    auto failed = f.engine.PlaceOrder(Buy(11));
-    REQUIRE(failed.ok());
-    REQUIRE(failed->value.status == OrderStatus::kFailed);
-    const IdempotencyKey key{"k", "POST /orders/x/cancel"};
-    ExpectRejected(f, ErrorCode::kOrderNotFound,
-                   [&] { return f.engine.CancelOrder(Uuid::Random().ToString(), &key); });
-    ExpectRejected(f, ErrorCode::kInvalidOrderState,
-                   [&] { return f.engine.CancelOrder(failed->value.order_id.ToString(), &key); });
-    // Had either been stored, this other request would be IDEMPOTENCY_KEY_REUSED.
-    const IdempotencyKey same_key{"k", "POST /balance/charge u 1"};
-    auto charged = f.engine.Charge("u", 1, &same_key);
-    REQUIRE(charged.ok());
-    CHECK_FALSE(charged->reanswered);
-  }
-  SUBCASE("charge over the amount limit") {
-    const IdempotencyKey key{"k", "POST /balance/charge u big"};
-    ExpectRejected(f, ErrorCode::kInvalidRequest,
-                   [&] { return f.engine.Charge("u", limits::kMaxChargeAmount + 1, &key); });
-    auto charged = f.engine.Charge("u", limits::kMaxChargeAmount, &key);
-    REQUIRE(charged.ok());
-    CHECK_FALSE(charged->reanswered);
-  }
-  CHECK(f.ReplayedDigest() == StateDigest(f.engine));
-}
-
-TEST_CASE("an Idempotency-Key is 1..128 printable ASCII bytes") {
-  KeyShop f;
-  auto placed = f.engine.PlaceOrder(Buy(1));
-  REQUIRE(placed.ok());
-  const std::string id = placed->value.order_id.ToString();
-  const std::vector<IdempotencyKey> invalid = {
-      {"", "fp"},
-      {std::string(limits::kMaxIdempotencyKeyBytes + 1, 'k'), "fp"},
-      {"ctrl\x01", "fp"},
-      {"tab\t", "fp"},
-      {"new\nline", "fp"},
-      {"del\x7f", "fp"},
-      {"caf\xc3\xa9", "fp"},  // UTF-8 is not ASCII
-      {"ok-key", ""},         // a request always has a fingerprint
-  };
-  for (size_t i = 0; i < invalid.size(); ++i) {
-    INFO("invalid key #", i);
-    const IdempotencyKey* key = &invalid[i];
-    ExpectRejected(f, ErrorCode::kInvalidRequest, [&] { return f.engine.Charge("u", 1, key); });
-    ExpectRejected(f, ErrorCode::kInvalidRequest, [&] { return f.engine.PlaceOrder(Buy(1), key); });
-    ExpectRejected(f, ErrorCode::kInvalidRequest, [&] { return f.engine.CancelOrder(id, key); });
-  }
-  const IdempotencyKey longest{std::string(limits::kMaxIdempotencyKeyBytes, '~'), "fp"};
-  auto charged = f.engine.Charge("u", 1, &longest);
-  REQUIRE(charged.ok());
-  CHECK(f.Balance("u") == 9'751);
-}
-
-TEST_CASE("a replica of the log answers retries as the original does") {
-  KeyShop f;
-  f.AddUser("poor", 1);
-  const IdempotencyKey charge_key{"c", "charge"};
-  const IdempotencyKey order_key{"o", "order"};
-  const IdempotencyKey failed_key{"x", "failed order"};
-  const IdempotencyKey cancel_key{"k", "cancel"};
-  auto charged = f.engine.Charge("u", 100, &charge_key);
-  auto ordered = f.engine.PlaceOrder(Buy(1), &order_key);
-  auto failed = f.engine.PlaceOrder(Buy(1, "poor"), &failed_key);
-  auto to_cancel = f.engine.PlaceOrder(Buy(2));
-  REQUIRE(charged.ok());
-  REQUIRE(ordered.ok());
-  REQUIRE(failed.ok());
-  REQUIRE(to_cancel.ok());
-  const std::string cancel_id = to_cancel->value.order_id.ToString();
-  auto cancelled = f.engine.CancelOrder(cancel_id, &cancel_key);
-  REQUIRE(cancelled.ok());
-  CHECK(f.ReplayedDigest() == StateDigest(f.engine));
-
-  Replica r(f);
-  REQUIRE(StateDigest(r.engine) == StateDigest(f.engine));
-  auto charge_again = r.engine.Charge("u", 100, &charge_key);
-  REQUIRE(charge_again.ok());
-  CHECK(charge_again->reanswered);
-  CHECK(charge_again->ticket.lsn == charged->ticket.lsn);
-  CHECK(charge_again->value.current_balance == 10'100);
-
-  auto order_again = r.engine.PlaceOrder(Buy(1), &order_key);
-  REQUIRE(order_again.ok());
-  CHECK(order_again->reanswered);
-  CHECK(order_again->ticket.lsn == ordered->ticket.lsn);
-  CHECK(order_again->value.order_id == ordered->value.order_id);
-
-  auto failed_again = r.engine.PlaceOrder(Buy(1, "poor"), &failed_key);
-  REQUIRE(failed_again.ok());
-  CHECK(failed_again->reanswered);
-  CHECK(failed_again->value.order_id == failed->value.order_id);
-  CHECK(failed_again->value.status == OrderStatus::kFailed);
-
-  auto cancel_again = r.engine.CancelOrder(cancel_id, &cancel_key);
-  REQUIRE(cancel_again.ok());
-  CHECK(cancel_again->reanswered);
-  CHECK(cancel_again->ticket.lsn == cancelled->ticket.lsn);
-  CHECK(cancel_again->value.status == OrderStatus::kCancelled);
-
-  const IdempotencyKey other{"c", "another charge"};
-  CHECK(r.engine.Charge("u", 100, &other).code() == ErrorCode::kIdempotencyKeyReused);
-  // None of the retries changed the replica.
-  CHECK(StateDigest(r.engine) == StateDigest(f.engine));
-}
-
-TEST_CASE("a key is held for 24 h of engine time after its request, then it is free") {
-  constexpr TimeMs kTtl = limits::kDefaultIdempotencyTtlMs;
-  KeyShop f;
-  const IdempotencyKey key{"k", "POST /balance/charge u 100"};
-  const IdempotencyKey other{"k", "POST /balance/charge u 200"};
-  Committed<BalanceView> first = Applied([&] { return f.engine.Charge("u", 100, &key); });
-
-  f.clock.Advance(kTtl - 1);  // the last millisecond: still the first request's key
-  ExpectRejected(f, ErrorCode::kIdempotencyKeyReused,
-                 [&] { return f.engine.Charge("u", 200, &other); });
-  CHECK(Replayed(f, first, [&] { return f.engine.Charge("u", 100, &key); }).current_balance ==
-        10'100);
-
-  f.clock.Advance(1);  // 24 h: another body is a new request, and so is the same body
-  Committed<BalanceView> second = Applied([&] { return f.engine.Charge("u", 200, &other); });
-  CHECK(second.value.current_balance == 10'300);
-  CHECK(Replayed(f, second, [&] { return f.engine.Charge("u", 200, &other); }).current_balance ==
-        10'300);
-  ExpectRejected(f, ErrorCode::kIdempotencyKeyReused,
-                 [&] { return f.engine.Charge("u", 100, &key); });
-
-  // Replay agrees: on a replica whose clock is where this one is, the key holds the
-  // second request; a replica clock a day later finds it free.
-  Replica r(f);
-  r.clock.Set(f.clock.NowMs());
-  CHECK(StateDigest(r.engine) == StateDigest(f.engine));
-  CHECK(r.engine.Charge("u", 100, &key).code() == ErrorCode::kIdempotencyKeyReused);
-  r.clock.Advance(kTtl);
-  auto fresh = r.engine.Charge("u", 100, &key);
+// Catches `>` for `>=` (or the reverse) in the expiry rule: completed at 1000 with a
+// ttl of 100, the key holds at 1099 and is free at 1100, for any request.
+TEST_CASE("a completed key expires exactly ttl after its record") {
+  IdempotencyStore store(kTtl);
+  CHECK_FALSE(store.Expired(1000, 1099));
+  CHECK(store.Expired(1000, 1100));
+  Complete(store, "k", 1000);
+  IdempotentOutcome out;
+  CHECK(*store.Reserve("k", "fp", 1099, &out) == Reservation::kCompleted);
+  CHECK(store.Reserve("k", "other", 1099, &out).code() == ErrorCode::kIdempotencyKeyReused);
+  auto fresh = store.Reserve("k", "other", 1100, &out);
   REQUIRE(fresh.ok());
-  CHECK_FALSE(fresh->reanswered);
+  CHECK(*fresh == Reservation::kReserved);
+  // Now in flight for the new request.
+  CHECK(store.Reserve("k", "other", 1100, &out).code() == ErrorCode::kIdempotencyKeyInUse);
+  CHECK(store.Reserve("k", "fp", 1100, &out).code() == ErrorCode::kIdempotencyKeyReused);
+  CHECK(store.size() == 1);
 }
 
-TEST_CASE("expired keys are swept as later requests complete: the store does not grow with time") {
-  KeyShop f;
-  auto charge_with_keys = [&](const std::string& prefix) {
-    for (int i = 0; i < 1'000; ++i) {
-      const IdempotencyKey key{prefix + std::to_string(i), "charge"};
-      REQUIRE(f.engine.Charge("u", 1, &key).ok());
-    }
-  };
-  charge_with_keys("day1-");
-  CHECK(f.engine.Counts().idempotency_keys == 1'000);
-  f.clock.Advance(limits::kDefaultIdempotencyTtlMs);
-  charge_with_keys("day2-");
-  // Each completion sweeps up to two expired keys: every day-1 key is gone.
-  CHECK(f.engine.Counts().idempotency_keys == 1'000);
-  f.clock.Advance(limits::kDefaultIdempotencyTtlMs);
-  charge_with_keys("day3-");
-  CHECK(f.engine.Counts().idempotency_keys == 1'000);
-  // The digest, like a snapshot, counts only keys that still hold.
-  Replica r(f);
-  r.clock.Set(f.clock.NowMs());
-  CHECK(StateDigest(r.engine) == StateDigest(f.engine));
+// Catches a Release that leaves the entry (the key would stay in use forever).
+TEST_CASE("Release frees the key for any request") {
+  IdempotencyStore store(kTtl);
+  IdempotentOutcome out;
+  REQUIRE(store.Reserve("k", "fp", 0, &out).ok());
+  store.Release("k");
+  CHECK(store.size() == 0);
+  auto next = store.Reserve("k", "other", 0, &out);
+  REQUIRE(next.ok());
+  CHECK(*next == Reservation::kReserved);
 }
 
-TEST_CASE("SweepExpired frees expired keys when no keyed request comes, a budget at a time") {
-  KeyShop f;
-  for (int i = 0; i < 100; ++i) {
-    const IdempotencyKey key{"k" + std::to_string(i), "charge"};
-    REQUIRE(f.engine.Charge("u", 1, &key).ok());
-  }
-  CHECK(f.engine.SweepExpired(1'000) == 0);  // none expired yet
-  f.clock.Advance(limits::kDefaultIdempotencyTtlMs);
-  CHECK(f.engine.SweepExpired(60) == 60);
-  CHECK(f.engine.Counts().idempotency_keys == 40);
-  CHECK(f.engine.SweepExpired(1'000) == 40);
-  CHECK(f.engine.Counts().idempotency_keys == 0);
+// Catches a Complete that does not sweep, sweeps the newest instead of the oldest, or
+// sweeps an entry not yet expired (the boundary: 110 - 10 = ttl is expired).
+TEST_CASE("Complete sweeps the entries expired at its time, oldest first") {
+  IdempotencyStore store(kTtl);
+  Complete(store, "a", 0);
+  Complete(store, "b", 10);
+  Complete(store, "c", 20);
+  CHECK(store.size() == 3);
+  Complete(store, "d", 110);
+  CHECK(store.size() == 2);  // a and b went
+  CHECK(LiveKeys(store, 110) == std::vector<std::string>{"c", "d"});
 }
 
-TEST_CASE("a snapshot leaves expired keys out: after a restart only live keys are held") {
-  FaultFileSystem fs(1);
-  ManualClock clock{kStartMs};
-  DatabaseOptions options = SnapshotOnCloseOptions(fs, clock);
-  auto charge = [](Engine& engine, const std::string& key, Money amount) {
-    const IdempotencyKey k{key, "charge " + std::to_string(amount)};
-    return engine.Charge("u", amount, &k);
-  };
+// Catches a sweep that erases live entries, skips expired ones, takes them in another
+// order than oldest first, or ignores its budget.
+TEST_CASE("SweepExpired erases the expired entries oldest first, within its budget") {
+  IdempotencyStore store(kTtl);
+  for (int i = 0; i < 10; ++i) Complete(store, "k" + std::to_string(i), i);  // at 0..9
+  CHECK(store.SweepExpired(104, 100) == 5);  // k0..k4 expired at 104; k5..k9 are not
+  CHECK(store.size() == 5);
+  CHECK(LiveKeys(store, 104) == std::vector<std::string>{"k5", "k6", "k7", "k8", "k9"});
+  CHECK(store.SweepExpired(1000, 2) == 2);  // all expired; the budget takes the oldest two
+  CHECK(LiveKeys(store, 9) == std::vector<std::string>{"k7", "k8", "k9"});
+  CHECK(store.SweepExpired(1000, 100) == 3);
+  CHECK(store.size() == 0);
+  CHECK(store.SweepExpired(1000, 100) == 0);
+}
+
+// Catches a sweep that erases by key alone: the queued completion of an entry reserved
+// again since (k: in flight; j: completed again at 150) must not take the new request's
+// entry.
+// Catches a budget counted in whole batches (a budget of 3 erasing 4) and a count of
+// queue items rather than of entries erased.
+TEST_CASE("SweepExpired stops at its budget exactly and counts only entries it erased") {
+  IdempotencyStore store(kTtl);
+  for (int i = 0; i < 10; ++i) Complete(store, "k" + std::to_string(i), i);
+  CHECK(store.SweepExpired(1000, 3) == 3);
+  CHECK(store.size() == 7);
+  CHECK(LiveKeys(store, 9) == std::vector<std::string>{"k3", "k4", "k5", "k6", "k7", "k8", "k9"});
+
+  IdempotencyStore again(kTtl);
+  IdempotentOutcome out;
+  Complete(again, "k", 0);
+  REQUIRE(*again.Reserve("k", "second", 200, &out) == Reservation::kReserved);  // expired, reused
+  CHECK(again.SweepExpired(300, 100) == 0);  // the queued completion is stale: nothing erased
+  CHECK(again.size() == 1);
+}
+
+TEST_CASE("a sweep leaves an entry reserved or completed again after its queued completion") {
+  IdempotencyStore store(kTtl);
+  IdempotentOutcome out;
+  Complete(store, "k", 0);
+  Complete(store, "j", 0);
+  REQUIRE(*store.Reserve("k", "second", 100, &out) == Reservation::kReserved);
+  REQUIRE(*store.Reserve("j", "second", 100, &out) == Reservation::kReserved);
+  Complete(store, "j", 150, "second");  // its sweep reaches both items queued at 0
+  store.SweepExpired(200, 100);
+  CHECK(store.size() == 2);
+  CHECK(store.Reserve("k", "second", 200, &out).code() == ErrorCode::kIdempotencyKeyInUse);
+  REQUIRE(*store.Reserve("j", "second", 200, &out) == Reservation::kCompleted);
+  CHECK(out.at == 150);
+}
+
+// Catches ForEachLive showing requests still in flight (their outcome is empty) or
+// outcomes past the ttl (snapshots and the digest must leave them out).
+TEST_CASE("ForEachLive shows completed entries not expired, nothing else") {
+  IdempotencyStore store(kTtl);
+  IdempotentOutcome out;
+  Complete(store, "old", 0);
+  Complete(store, "live", 50, "live-fp");
+  REQUIRE(store.Reserve("flying", "fp", 60, &out).ok());
+  CHECK(store.size() == 3);
+  int calls = 0;
+  store.ForEachLive(100, [&](const std::string& key, const std::string& fingerprint,
+                             const IdempotentOutcome& outcome) {
+    ++calls;
+    CHECK(key == "live");
+    CHECK(fingerprint == "live-fp");
+    CHECK(outcome.at == 50);
+  });
+  CHECK(calls == 1);
+  CHECK(LiveKeys(store, 99) == std::vector<std::string>{"live", "old"});
+}
+
+// Catches a keyless request that reserves something, or a tag made up for it.
+TEST_CASE("KeyReservation without a key holds nothing") {
+  IdempotencyStore store(kTtl);
   {
-    auto db = Database::Open(options);
-    REQUIRE(db.ok());
-    Engine& engine = (*db)->engine();
-    REQUIRE(engine.CreateUser(NewUser{"u", "U", "u@x"}).ok());
-    for (int i = 0; i < 10; ++i) REQUIRE(charge(engine, "old-" + std::to_string(i), 1).ok());
-    clock.Advance(limits::kDefaultIdempotencyTtlMs);
-    for (int i = 0; i < 3; ++i) REQUIRE(charge(engine, "new-" + std::to_string(i), 1).ok());
-    CHECK(engine.Counts().idempotency_keys > 3);  // three completions swept six at most
-    REQUIRE((*db)->Close().ok());
+    KeyReservation reservation(store, nullptr, Kind::kCharge);
+    auto r = reservation.Acquire(0);
+    REQUIRE(r.ok());
+    CHECK_FALSE(r->has_value());
+    CHECK_FALSE(reservation.tag().has_value());
+    CHECK(store.size() == 0);
   }
-  auto db = Database::Open(options);
-  REQUIRE(db.ok());
-  Engine& engine = (*db)->engine();
-  CHECK((*db)->recovery().records_replayed == 0);  // all of it from the snapshot
-  CHECK(engine.Counts().idempotency_keys == 3);
-  CHECK(charge(engine, "new-0", 2).code() == ErrorCode::kIdempotencyKeyReused);
-  CHECK(charge(engine, "old-0", 2).ok());
-  CHECK(engine.GetBalance("u")->current_balance == 15);
+  CHECK(store.size() == 0);
+}
+
+// Catches a reservation that leaks its key on an early return (no release in the
+// destructor), or releases it after Keep() (the applied record completes it instead).
+TEST_CASE("KeyReservation releases its key on destruction unless Keep() was called") {
+  IdempotencyStore store(kTtl);
+  IdempotencyKey key{"k", "fp"};
+  IdempotentOutcome out;
+  {
+    KeyReservation reservation(store, &key, Kind::kCharge);
+    auto r = reservation.Acquire(0);
+    REQUIRE(r.ok());
+    CHECK_FALSE(r->has_value());  // the caller now holds the key
+    REQUIRE(reservation.tag().has_value());
+    CHECK(reservation.tag()->key == "k");
+    CHECK(reservation.tag()->fingerprint == "fp");
+    CHECK(store.Reserve("k", "fp", 0, &out).code() == ErrorCode::kIdempotencyKeyInUse);
+  }
+  CHECK(store.size() == 0);
+  {
+    KeyReservation reservation(store, &key, Kind::kCharge);
+    REQUIRE(reservation.Acquire(0).ok());
+    reservation.Keep();
+  }
+  CHECK(store.size() == 1);
+  CHECK(store.Reserve("k", "fp", 0, &out).code() == ErrorCode::kIdempotencyKeyInUse);
+}
+
+// Catches a retry that runs again instead of answering from the outcome, a retry's
+// reservation that releases the completed entry, and a key reused across operations.
+TEST_CASE("KeyReservation on a completed key returns its outcome, for the same kind only") {
+  IdempotencyStore store(kTtl);
+  IdempotencyKey key{"k", "fp"};
+  {
+    KeyReservation first(store, &key, Kind::kCharge);
+    REQUIRE(first.Acquire(0).ok());
+    store.Complete(*first.tag(), Outcome(5));
+    first.Keep();
+  }
+  {
+    KeyReservation retry(store, &key, Kind::kCharge);
+    auto r = retry.Acquire(50);
+    REQUIRE(r.ok());
+    REQUIRE(r->has_value());
+    CHECK((*r)->at == 5);
+    CHECK((*r)->lsn == 1005);
+    CHECK((*r)->balance_after == 250);
+  }
+  CHECK(store.size() == 1);  // the retry did not release the completed entry
+  KeyReservation other_kind(store, &key, Kind::kPlaceOrder);
+  CHECK(other_kind.Acquire(50).code() == ErrorCode::kIdempotencyKeyReused);
+  CHECK(store.size() == 1);
+}
+
+// Catches a refused reservation whose destructor releases the holder's key.
+TEST_CASE("a second KeyReservation of a key in flight is refused and leaves the first's hold") {
+  IdempotencyStore store(kTtl);
+  IdempotencyKey key{"k", "fp"};
+  IdempotencyKey other_request{"k", "other"};
+  KeyReservation holder(store, &key, Kind::kCharge);
+  REQUIRE(holder.Acquire(0).ok());
+  {
+    KeyReservation same(store, &key, Kind::kCharge);
+    CHECK(same.Acquire(0).code() == ErrorCode::kIdempotencyKeyInUse);
+    KeyReservation different(store, &other_request, Kind::kCharge);
+    CHECK(different.Acquire(0).code() == ErrorCode::kIdempotencyKeyReused);
+  }
+  IdempotentOutcome out;
+  CHECK(store.Reserve("k", "fp", 0, &out).code() == ErrorCode::kIdempotencyKeyInUse);
+}
+
+// Catches a key that skips the checks (empty, too long, not printable ASCII, no
+// fingerprint) or reserves something before refusing.
+TEST_CASE("KeyReservation refuses a malformed key as kInvalidRequest and holds nothing") {
+  IdempotencyStore store(kTtl);
+  for (const IdempotencyKey& bad :
+       {IdempotencyKey{"", "fp"}, IdempotencyKey{std::string(129, 'k'), "fp"},
+        IdempotencyKey{"tab\there", "fp"}, IdempotencyKey{"k", ""}}) {
+    KeyReservation reservation(store, &bad, Kind::kCharge);
+    CHECK(reservation.Acquire(0).code() == ErrorCode::kInvalidRequest);
+  }
+  CHECK(store.size() == 0);
+  IdempotencyKey longest{std::string(128, 'k'), "fp"};
+  KeyReservation reservation(store, &longest, Kind::kCharge);
+  CHECK(reservation.Acquire(0).ok());
+  CHECK(store.size() == 1);
+}
+
+// Catches owners sharing one namespace: the same client key under two owners and in
+// the shared namespace names three entries, and the owner's is "<owner>\x1f<key>".
+TEST_CASE("StoredKey keeps each owner's keys apart from the shared namespace") {
+  CHECK(StoredKey(IdempotencyKey{"k", "fp"}) == "k");
+  CHECK(StoredKey(IdempotencyKey{"k", "fp", "alice"}) == std::string("alice\x1f") + "k");
+  IdempotencyStore store(kTtl);
+  IdempotencyKey shared{"k", "fp"}, alice{"k", "fp", "alice"}, bob{"k", "fp", "bob"};
+  KeyReservation r1(store, &shared, Kind::kCharge);
+  KeyReservation r2(store, &alice, Kind::kCharge);
+  KeyReservation r3(store, &bob, Kind::kCharge);
+  REQUIRE(r1.Acquire(0).ok());
+  REQUIRE(r2.Acquire(0).ok());
+  REQUIRE(r3.Acquire(0).ok());
+  CHECK(store.size() == 3);
+  CHECK(r2.tag()->key == std::string("alice\x1f") + "k");
 }
 
 }  // namespace

@@ -116,7 +116,8 @@ void FaultFileSystem::CrashLocked(bool reordered) {
     const size_t from = std::min(file->dirty_from, file->data.size());
     size_t unsynced = file->data.size() - from;
     size_t kept = from + (unsynced ? rng_() % (unsynced + 1) : 0);
-    auto old_byte = [&](size_t at) { return at < file->synced.size() ? file->synced[at] : '\0'; };
+    const std::string& synced = file->synced;  // clang's lambdas cannot capture a binding
+    auto old_byte = [&](size_t at) { return at < synced.size() ? synced[at] : '\0'; };
     if (reordered) {
       constexpr size_t kSector = 512;
       for (size_t at = from; at < kept; at += kSector) {
