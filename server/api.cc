@@ -59,7 +59,13 @@ void Api::Handle(Request request, Reply reply) {
     metrics_->Record(route, response.status, static_cast<uint64_t>(micros.count()));
     reply(std::move(response));
   };
-  if (!found.ok()) return counted(Problem(found.status()));
+  if (!found.ok()) {
+    Response problem = Problem(found.status());
+    if (found.code() == ErrorCode::kMethodNotAllowed) {
+      problem.allow = router_.AllowedMethods(request.segments);
+    }
+    return counted(std::move(problem));
+  }
   // Tokens carry wall-clock dates: the real clock, not the engine's test clock.
   Result<Caller> caller = auth_.Authenticate(request, (*found)->access, auth::WallClockSeconds());
   if (!caller.ok()) return counted(AuthProblem(caller.status()));

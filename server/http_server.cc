@@ -250,6 +250,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.version(version_ ? version_ : 11);
     response_.set(http::field::server, "ecomm");
     response_.set(http::field::content_type, response.content_type);
+    if (response.allow) response_.set(http::field::allow, *response.allow);
     if (response.www_authenticate) {
       response_.set(http::field::www_authenticate, *response.www_authenticate);
     }

@@ -45,6 +45,7 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::optional<std::string> www_authenticate;  // the challenge of a 401 or 403
+  std::optional<std::string> allow;             // a 405's methods of the path (RFC 9110)
 };
 
 // How a handler answers: now, or later from another thread (once a commit is durable).

@@ -1,5 +1,6 @@
 #include "router.h"
 
+#include <algorithm>
 #include <string_view>
 
 namespace ecomm::server {
@@ -57,6 +58,23 @@ Result<const Route*> Router::Find(Request& request) const {
                   request.method + " is not allowed on " + request.path);
   }
   return Status(ErrorCode::kNotFound, "no route for " + request.path);
+}
+
+std::string Router::AllowedMethods(const std::vector<std::string>& segments) const {
+  std::vector<std::string_view> methods;
+  std::vector<std::string> params;
+  for (const Route& route : routes_) {
+    if (Matches(route.pattern, segments, &params) &&
+        std::find(methods.begin(), methods.end(), route.method) == methods.end()) {
+      methods.push_back(route.method);
+    }
+  }
+  std::string allowed;
+  for (std::string_view method : methods) {
+    allowed += allowed.empty() ? "" : ", ";
+    allowed += method;
+  }
+  return allowed;
 }
 
 }  // namespace ecomm::server

@@ -36,6 +36,9 @@ class Router {
   // The route for the request, filling request.path_params; or kNotFound (no route
   // has this path) or kMethodNotAllowed (a route has the path, not the method).
   Result<const Route*> Find(Request& request) const;
+  // The methods of the routes that have these path segments, as a 405's Allow header
+  // lists them ("GET, POST"), in the order the routes were added.
+  std::string AllowedMethods(const std::vector<std::string>& segments) const;
   const std::vector<Route>& routes() const { return routes_; }
 
  private:

@@ -349,8 +349,12 @@ TEST_CASE("e2e: 404 NOT_FOUND for unknown routes, 405 for known routes and other
         Call{"POST", "/cart/remove"}, Call{"GET", "/cart/add"}, Call{"PATCH", "/users/alice"},
         Call{"DELETE", "/users"}, Call{"POST", "/healthz"}, Call{"POST", "/metrics"}}) {
     INFO(call.method, " ", call.path);
-    CheckProblem(Send(c, call.method, call.path, "{}"), 405, "METHOD_NOT_ALLOWED");
+    HttpReply refused = Send(c, call.method, call.path, "{}");
+    CheckProblem(refused, 405, "METHOD_NOT_ALLOWED");
+    CHECK_FALSE(refused.allow.empty());  // RFC 9110: a 405 says which methods the path has
   }
+  CHECK(Send(c, "DELETE", "/products", "{}").allow == "GET, POST");
+  CHECK(Send(c, "GET", "/orders/x/cancel", "{}").allow == "POST");
   CHECK(BalanceOf(c, "alice") == 100'000);
 }
 

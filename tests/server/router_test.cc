@@ -126,6 +126,16 @@ TEST_CASE("a known path with another method is kMethodNotAllowed") {
   CHECK(code == ErrorCode::kMethodNotAllowed);
 }
 
+// Catches a 405 whose Allow header misses a method of the path, lists one twice (two
+// GET routes match /products/top) or lists a method of another path.
+TEST_CASE("AllowedMethods lists each method of the path's routes once, as added") {
+  Router router = MakeRouter();
+  CHECK(router.AllowedMethods(MakeRequest("DELETE", "/products").segments) == "GET, POST");
+  CHECK(router.AllowedMethods(MakeRequest("POST", "/products/top").segments) == "GET");
+  CHECK(router.AllowedMethods(MakeRequest("GET", "/products/p1/restock").segments) == "POST");
+  CHECK(router.AllowedMethods(MakeRequest("GET", "/nothing/here").segments).empty());
+}
+
 // Catches a router that trims a trailing slash or skips empty segments (two spellings
 // of one resource, and "/products/" reaching the {productId} route with an empty id).
 TEST_CASE("a trailing slash or an empty segment is a segment that no route here matches") {

@@ -54,6 +54,7 @@ HttpReply Send(httplib::Client& client, const std::string& method, const std::st
   reply.status = result->status;
   reply.content_type = result->get_header_value("Content-Type");
   reply.www_authenticate = result->get_header_value("WWW-Authenticate");
+  reply.allow = result->get_header_value("Allow");
   reply.body = result->body;
   return reply;
 }

@@ -30,6 +30,7 @@ struct HttpReply {
   std::string content_type;
   std::string body;
   std::string www_authenticate;  // the WWW-Authenticate header, "" when absent
+  std::string allow;             // the Allow header, "" when absent
 
   // The body as JSON; fails the test when it is not JSON.
   rapidjson::Document Json() const;
