@@ -20,7 +20,7 @@ namespace {
 using namespace ecomm;
 
 struct Shop {
-  testing::FaultFileSystem fs(0);
+  testing::FaultFileSystem fs{0};
   std::unique_ptr<Database> db;
   std::unique_ptr<server::Api> api;
 
