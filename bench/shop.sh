@@ -5,6 +5,9 @@
 #                             200 users bench0..bench199 with 10^9 each, 10 products
 #                             bench-p0..bench-p9 (price 100 + 37i mod 900, stock 10^12);
 #                             with ADMIN_TOKEN, every call carries it (--auth jwt)
+#   build_bench TARGET...     the dependencies (scripts/deps.sh) and wrk installed, and
+#                             TARGETs built in build-release (Release, benchmarks on,
+#                             tests off); run from the repository's root
 #   write_nginx_conf DIR      DIR/nginx/nginx.conf: the reference server of the HTTP
 #                             benchmarks, a static 60-byte JSON answer on 127.0.0.1:18090,
 #                             2 workers (start: nginx -p DIR/nginx -c DIR/nginx/nginx.conf;
@@ -34,6 +37,14 @@ seed_bench_shop() {
       -d "{\"productId\":\"bench-p$i\",\"name\":\"P\",\"price\":$((100 + (i * 37) % 900)),\"stock\":1000000000000}" \
       >/dev/null
   done
+}
+
+build_bench() {
+  ./scripts/deps.sh
+  command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
+  cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DECOMM_BUILD_TESTS=OFF \
+    -DECOMM_BUILD_BENCH=ON >/dev/null
+  cmake --build build-release -j"$(nproc)" --target "$@" >/dev/null
 }
 
 write_nginx_conf() {

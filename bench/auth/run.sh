@@ -11,11 +11,7 @@ cd "$(dirname "$0")/../.."
 source bench/shop.sh
 rounds=${ROUNDS:-3}
 seconds=${WRK_SECONDS:-10}
-./scripts/deps.sh
-command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
-cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DECOMM_BUILD_TESTS=OFF \
-  -DECOMM_BUILD_BENCH=ON >/dev/null
-cmake --build build-release -j"$(nproc)" --target ecomm-server ecomm-token jwt_bench >/dev/null
+build_bench ecomm-server ecomm-token jwt_bench
 bin=build-release
 
 work=$(mktemp -d)

@@ -163,6 +163,23 @@ TEST_CASE("readers never see negative stock or an order half-applied across prod
   CHECK(f.Stock("right") == 0);
 }
 
+// Runs `call` on 8 threads at once: exactly one result is `won`, and the 7 others
+// `lost` (asked only of results that did not win).
+template <class Call, class Won, class Lost>
+void ExpectOneOfEightWins(const Call& call, const Won& won, const Lost& lost) {
+  std::atomic<int> winners{0}, losers{0};
+  RunConcurrently(8, [&](int) {
+    auto r = call();
+    if (won(r)) {
+      ++winners;
+    } else if (lost(r)) {
+      ++losers;
+    }
+  });
+  CHECK(winners == 1);
+  CHECK(losers == 7);
+}
+
 TEST_CASE("8 threads cancelling one order: exactly one refund") {
   EngineFixture f;
   f.AddUser("u", 1'000);
@@ -170,17 +187,9 @@ TEST_CASE("8 threads cancelling one order: exactly one refund") {
   auto order = f.engine.PlaceOrder(Buy("u", {{"p", 3}}));
   REQUIRE(order.ok());
   std::string id = order->value.order_id.ToString();
-  std::atomic<int> cancelled{0}, refused{0};
-  RunConcurrently(8, [&](int) {
-    auto r = f.engine.CancelOrder(id);
-    if (r.ok()) {
-      ++cancelled;
-    } else if (r.code() == ErrorCode::kInvalidOrderState) {
-      ++refused;
-    }
-  });
-  CHECK(cancelled == 1);
-  CHECK(refused == 7);
+  ExpectOneOfEightWins([&] { return f.engine.CancelOrder(id); },
+                       [](const auto& r) { return r.ok(); },
+                       [](const auto& r) { return r.code() == ErrorCode::kInvalidOrderState; });
   CHECK(f.Balance("u") == 1'000);
   CHECK(f.Stock("p") == 10);
 }
@@ -190,17 +199,12 @@ TEST_CASE("8 threads checking out one cart: exactly one order") {
   f.AddUser("u", 10'000);
   f.AddProduct("p", 100, 50);
   REQUIRE(f.engine.AddToCart("u", "p", 4).ok());
-  std::atomic<int> placed{0}, empty_cart{0};
-  RunConcurrently(8, [&](int) {
-    auto r = f.engine.PlaceOrder(OrderRequest{"u", std::nullopt, true});
-    if (r.ok() && r->value.status == OrderStatus::kSuccess) {
-      ++placed;
-    } else if (!r.ok() && r.code() == ErrorCode::kInvalidRequest) {
-      ++empty_cart;
-    }
-  });
-  CHECK(placed == 1);
-  CHECK(empty_cart == 7);
+  ExpectOneOfEightWins(
+      [&] {
+        return f.engine.PlaceOrder(OrderRequest{"u", std::nullopt, true});
+      },
+      [](const auto& r) { return r.ok() && r->value.status == OrderStatus::kSuccess; },
+      [](const auto& r) { return !r.ok() && r.code() == ErrorCode::kInvalidRequest; });
   CHECK(f.Balance("u") == 9'600);
   CHECK(f.Stock("p") == 46);
 }

@@ -8,32 +8,19 @@
 #include "ecomm/wal/snapshot_file.h"
 #include "replay.h"
 #include "support/fault_file_system.h"
-#include "support/random_mutations.h"
+#include "support/seeded_database.h"
 
 namespace ecomm::testing {
 namespace {
 
 constexpr size_t kChunkBytes = 300;
 
-DatabaseOptions SmallChunkOptions(FaultFileSystem& fs) {
-  DatabaseOptions options;
-  options.data_dir = "/db";
-  options.fs = &fs;
-  options.snapshot_every = 0;
-  options.snapshot_chunk_bytes = kChunkBytes;
-  options.log = [](std::string_view) {};
-  return options;
-}
-
 TEST_CASE("a long account history spans several bounded snapshot chunks and loads back") {
   FaultFileSystem fs(3);
-  DatabaseOptions options = SmallChunkOptions(fs);
+  DatabaseOptions options = QuietDatabaseOptions(fs);
+  options.snapshot_chunk_bytes = kChunkBytes;
   uint64_t digest = 0;
-  {
-    auto db = Database::Open(options);
-    REQUIRE(db.ok());
-    Engine& engine = (*db)->engine();
-    REQUIRE(SeedShopDurably(engine));
+  WithSeededDatabase(options, [&](Database& db, Engine& engine) {
     CommitTicket last;
     for (int i = 0; i < 400; ++i) last = engine.Charge("u0", 1 + i)->ticket;
     for (int i = 0; i < 40; ++i) {
@@ -41,9 +28,9 @@ TEST_CASE("a long account history spans several bounded snapshot chunks and load
           engine.PlaceOrder(OrderRequest{"u0", std::vector<OrderLine>{{"p1", 1}}, false})->ticket;
     }
     REQUIRE(engine.WaitDurable(last).ok());
-    REQUIRE((*db)->Snapshot().ok());
+    REQUIRE(db.Snapshot().ok());
     digest = StateDigest(engine);
-  }
+  });
   std::vector<wal::SnapshotInfo> snapshots;
   REQUIRE(wal::ListSnapshots(&fs, "/db/snapshots", &snapshots).ok());
   REQUIRE_FALSE(snapshots.empty());

@@ -12,7 +12,7 @@
 #include "replay.h"
 #include "support/fault_file_system.h"
 #include "support/log_state.h"
-#include "support/random_mutations.h"
+#include "support/seeded_database.h"
 
 namespace ecomm::testing {
 namespace {
@@ -20,13 +20,18 @@ namespace {
 using namespace std::chrono_literals;
 
 DatabaseOptions FaultyOptions(FaultFileSystem& fs) {
-  DatabaseOptions options;
-  options.data_dir = "/db";
-  options.fs = &fs;
-  options.snapshot_every = 0;
+  DatabaseOptions options = QuietDatabaseOptions(fs);
   options.sync_timeout_ms = 200;
-  options.log = [](std::string_view) {};
   return options;
+}
+
+// After a power cut and a reboot, the database opens to the state of `digest`.
+void ExpectDigestAfterCrash(FaultFileSystem& fs, const DatabaseOptions& options, uint64_t digest) {
+  fs.Crash();
+  fs.Reboot();
+  auto db = Database::Open(options);
+  REQUIRE(db.ok());
+  CHECK(StateDigest((*db)->engine()) == digest);
 }
 
 struct Fault {
@@ -38,12 +43,7 @@ void ExpectDropBackAndResume(const Fault& fault) {
   FaultFileSystem fs(7);
   DatabaseOptions options = FaultyOptions(fs);
   uint64_t final_digest = 0;
-  {
-    auto db = Database::Open(options);
-    REQUIRE(db.ok());
-    Engine& engine = (*db)->engine();
-    Lsn seeded = SeedShop(engine, ShopShape{});
-    REQUIRE(engine.WaitDurable(CommitTicket{seeded}).ok());
+  WithSeededDatabase(options, [&](Database& db, Engine& engine) {
     const uint64_t durable_digest = StateDigest(engine);
     const Money before = engine.GetBalance("u0")->current_balance;
 
@@ -63,24 +63,24 @@ void ExpectDropBackAndResume(const Fault& fault) {
     auto balance = engine.GetBalance("u0");
     CHECK((balance.code() == ErrorCode::kUnavailable || balance->current_balance == before));
 
-    REQUIRE(ReachesLogState(**db, LogState::kReadOnly));
+    REQUIRE(ReachesLogState(db, LogState::kReadOnly));
     CHECK(engine.GetBalance("u0")->current_balance == before);
     if (order.ok()) {
       CHECK(engine.GetOrder(order->value.order_id.ToString()).code() == ErrorCode::kOrderNotFound);
     }
     CHECK(StateDigest(engine) == durable_digest);
-    CHECK_FALSE((*db)->Health().detail.empty());
+    CHECK_FALSE(db.Health().detail.empty());
     // Writes wait for the disk; the probe keeps failing while the fault lasts.
     CHECK(engine.Charge("u0", 1).code() == ErrorCode::kUnavailable);
     CHECK(engine.CreateUser(NewUser{"late", "L", "l@x"}).code() == ErrorCode::kUnavailable);
     std::this_thread::sleep_for(300ms);
-    CHECK((*db)->Health().state == LogState::kReadOnly);
+    CHECK(db.Health().state == LogState::kReadOnly);
     CHECK(StateDigest(engine) == durable_digest);
 
     fault.heal(fs);
-    REQUIRE(ReachesLogState(**db, LogState::kWritable));
-    CHECK((*db)->Health().resumes == 1);
-    CHECK((*db)->Health().reloads == 1);
+    REQUIRE(ReachesLogState(db, LogState::kWritable));
+    CHECK(db.Health().resumes == 1);
+    CHECK(db.Health().reloads == 1);
     auto again = engine.Charge("u0", 7);
     REQUIRE(again.ok());
     REQUIRE(engine.WaitDurable(again->ticket).ok());
@@ -93,13 +93,9 @@ void ExpectDropBackAndResume(const Fault& fault) {
     CHECK(engine.WaitDurable(charge->ticket).code() == ErrorCode::kUnavailable);
     CHECK(engine.WaitDurable(again->ticket).ok());
     final_digest = StateDigest(engine);
-    CHECK((*db)->Close().ok());
-  }
-  fs.Crash();
-  fs.Reboot();
-  auto db = Database::Open(options);
-  REQUIRE(db.ok());
-  CHECK(StateDigest((*db)->engine()) == final_digest);
+    CHECK(db.Close().ok());
+  });
+  ExpectDigestAfterCrash(fs, options, final_digest);
 }
 
 TEST_CASE("a failed fdatasync drops back to the durable state, then writes resume") {
@@ -121,22 +117,14 @@ TEST_CASE("a crash while the log is failed keeps exactly the durable state") {
   FaultFileSystem fs(8);
   DatabaseOptions options = FaultyOptions(fs);
   uint64_t durable_digest = 0;
-  {
-    auto db = Database::Open(options);
-    REQUIRE(db.ok());
-    Engine& engine = (*db)->engine();
-    REQUIRE(SeedShopDurably(engine));
+  WithSeededDatabase(options, [&](Database& db, Engine& engine) {
     durable_digest = StateDigest(engine);
     fs.FailWrites(true);  // half of the next batch reaches the file
     CHECK(engine.WaitDurable(engine.Charge("u0", 500)->ticket).code() == ErrorCode::kUnavailable);
-    REQUIRE(ReachesLogState(**db, LogState::kReadOnly));
-    CHECK_FALSE((*db)->Close().ok());  // no snapshot of state the log does not hold
-  }
-  fs.Crash();
-  fs.Reboot();
-  auto db = Database::Open(options);
-  REQUIRE(db.ok());
-  CHECK(StateDigest((*db)->engine()) == durable_digest);
+    REQUIRE(ReachesLogState(db, LogState::kReadOnly));
+    CHECK_FALSE(db.Close().ok());  // no snapshot of state the log does not hold
+  });
+  ExpectDigestAfterCrash(fs, options, durable_digest);
 }
 
 }  // namespace

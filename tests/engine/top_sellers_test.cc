@@ -202,14 +202,20 @@ TEST_CASE("AdvanceClock takes 1..10^9 seconds") {
   CHECK(f.ReplayedDigest() == StateDigest(f.engine));
 }
 
-TEST_CASE("minutes older than 72 h leave as sales and cancels move the clock, unread") {
-  Market f;
-  for (int minute = 0; minute < 100; ++minute) {
+// One unit of "a" sold in each of `minutes` minutes, each a minute the top sellers
+// keep; then the clock moves a whole window on, so that all of them are out of it.
+void SellEachMinuteThenWaitAWindow(EngineFixture& f, uint64_t minutes) {
+  for (uint64_t minute = 0; minute < minutes; ++minute) {
     Sell(f, "a", 1);
     f.clock.Advance(kMinuteMs);
   }
-  CHECK(f.engine.Counts().top_seller_minutes == 100);
+  CHECK(f.engine.Counts().top_seller_minutes == minutes);
   f.clock.Advance(kWindowMs);
+}
+
+TEST_CASE("minutes older than 72 h leave as sales and cancels move the clock, unread") {
+  Market f;
+  SellEachMinuteThenWaitAWindow(f, 100);
   OrderView last = Sell(f, "b", 1);  // no read of the top sellers in between
   CHECK(f.engine.Counts().top_seller_minutes == 1);
   f.clock.Advance(kWindowMs);
@@ -220,12 +226,7 @@ TEST_CASE("minutes older than 72 h leave as sales and cancels move the clock, un
 
 TEST_CASE("with no traffic at all, SweepExpired drops the minutes the clock retired") {
   Market f;
-  for (int minute = 0; minute < 10; ++minute) {
-    Sell(f, "a", 1);
-    f.clock.Advance(kMinuteMs);
-  }
-  CHECK(f.engine.Counts().top_seller_minutes == 10);
-  f.clock.Advance(kWindowMs);
+  SellEachMinuteThenWaitAWindow(f, 10);
   (void)f.engine.SweepExpired(0);
   CHECK(f.engine.Counts().top_seller_minutes == 0);
 }

@@ -254,16 +254,27 @@ void TradeUntilFirstSegmentGone(Pipeline& pipeline, const Shop& shop, std::mt199
   REQUIRE(OldestLsn(pipeline) > 1);
 }
 
+// A pipeline whose shop has placed `orders` random orders from `seed`, every event of
+// them shipped: where most tests begin.
+struct Traded {
+  Traded(uint32_t seed, int orders, std::vector<std::string> server_flags = {"--demo-data"})
+      : pipeline(std::move(server_flags)), random(seed), shop(MakeShop(pipeline.client())) {
+    Trade(pipeline.client(), shop, orders, random, &expected);
+    pipeline.WaitShipped();
+  }
+
+  Pipeline pipeline;
+  std::mt19937 random;
+  Shop shop;
+  Expected expected;
+};
+
 }  // namespace
 
 TEST_CASE(
     "pipeline: every SUCCESS order and every cancel is shipped once, as the server shows it") {
-  Pipeline pipeline;
-  std::mt19937 random(20261201);
-  Shop shop = MakeShop(pipeline.client());
-  Expected expected;
-  Trade(pipeline.client(), shop, 2000, random, &expected);
-  pipeline.WaitShipped();
+  Traded traded(20261201, 2000);
+  auto& [pipeline, random, shop, expected] = traded;
   CHECK(CheckTopic(pipeline, expected) == 0);
   CHECK(pipeline.ShipperMetric("ecomm_shipper_lag_records") == 0);
   CHECK(pipeline.ShipperMetric("ecomm_shipper_events_total") == expected.Events());
@@ -273,12 +284,8 @@ TEST_CASE(
 // The seed's real-time statistic computed from the stream alone equals the server's:
 // the stream is complete and its events carry what /products/top needs.
 TEST_CASE("pipeline: ecomm-stats fed by the shipper answers /top as the server does") {
-  Pipeline pipeline;
-  std::mt19937 random(31);
-  Shop shop = MakeShop(pipeline.client());
-  Expected expected;
-  Trade(pipeline.client(), shop, 200, random, &expected);
-  pipeline.WaitShipped();
+  Traded traded(31, 200);
+  auto& [pipeline, random, shop, expected] = traded;
   ChildProcess stats(
       {ECOMM_STATS_BIN, "--brokers", pipeline.bootstrap(), "--listen", "127.0.0.1:0"},
       pipeline.dir() + "/stats.out", pipeline.dir() + "/stats.err");
@@ -299,12 +306,8 @@ TEST_CASE("pipeline: ecomm-stats fed by the shipper answers /top as the server d
 }
 
 TEST_CASE("pipeline: Kafka down for 10 s: orders go on, nothing is lost, the lag returns to 0") {
-  Pipeline pipeline;
-  std::mt19937 random(7);
-  Shop shop = MakeShop(pipeline.client());
-  Expected expected;
-  Trade(pipeline.client(), shop, 50, random, &expected);
-  pipeline.WaitShipped();
+  Traded traded(7, 50);
+  auto& [pipeline, random, shop, expected] = traded;
 
   pipeline.kafka().Signal(SIGUSR1);  // every broker down
   auto down_since = std::chrono::steady_clock::now();
@@ -356,12 +359,8 @@ TEST_CASE("pipeline: the shipper killed with SIGKILL 5 times during traffic lose
 // the shipper cannot deliver: what the shipper still needs must stay. Then a shipper
 // with no cursor on this old directory ships from where the retained log begins.
 TEST_CASE("pipeline: snapshots delete only the log the shipper no longer needs") {
-  Pipeline pipeline({"--demo-data", "--segment-bytes", "16384", "--snapshot-every", "300"});
-  std::mt19937 random(4242);
-  Shop shop = MakeShop(pipeline.client());
-  Expected expected;
-  Trade(pipeline.client(), shop, 100, random, &expected);
-  pipeline.WaitShipped();
+  Traded traded(4242, 100, {"--demo-data", "--segment-bytes", "16384", "--snapshot-every", "300"});
+  auto& [pipeline, random, shop, expected] = traded;
 
   pipeline.kafka().Signal(SIGUSR1);  // the shipper lags: its cursor cannot move
   std::this_thread::sleep_for(milliseconds(500));

@@ -166,6 +166,16 @@ std::string At(Lsn segment, size_t offset) {
   return PathOf(segment) + " at offset " + std::to_string(offset);
 }
 
+// A tailer of `d` from `after` reads exactly `lsns`, then stops at the error that
+// ExpectError describes.
+void ExpectReadThenError(Dir& d, Lsn after, const std::vector<Lsn>& lsns, ErrorCode code,
+                         const std::vector<std::string>& parts) {
+  WalTailer tailer(&d.fs, kDir, after);
+  Reading reading = ReadOn(tailer);
+  CHECK(reading.lsns == lsns);
+  ExpectError(tailer, reading, code, parts);
+}
+
 // A directory of the real file system, for what only the real one shows: concurrent
 // reads of a file being written, and inotify.
 struct TempDir {
@@ -316,11 +326,8 @@ TEST_CASE("zeros amid the frames of a segment a newer one follows are an LSN gap
   bytes.replace(FrameOffsets(bytes)[3], wal::kFrameHeaderSize, wal::kFrameHeaderSize, '\0');
   d.Put(1, bytes);
   d.Put(7, Segment(7, 8));
-  WalTailer tailer(&d.fs, kDir, 0);
-  Reading reading = ReadOn(tailer);
-  CHECK(reading.lsns == Range(1, 3));
-  ExpectError(tailer, reading, ErrorCode::kCorruption,
-              {"LSN gap (expected 4, found segment 7)", At(7, 0)});
+  ExpectReadThenError(d, 0, Range(1, 3), ErrorCode::kCorruption,
+                      {"LSN gap (expected 4, found segment 7)", At(7, 0)});
 }
 
 TEST_CASE("a segment finished just before its successor appears is read again, to its end") {
@@ -404,10 +411,8 @@ TEST_CASE("a bad checksum followed by frames appended after it was synced is cor
   size_t bad = FrameOffsets(bytes)[4];
   bytes[bad + wal::kFrameHeaderSize + 2] ^= 0x01;
   d.Put(1, bytes);  // the newest segment
-  WalTailer tailer(&d.fs, kDir, 0);
-  Reading reading = ReadOn(tailer);
-  CHECK(reading.lsns == Range(1, 4));  // the records before the bad one come first
-  ExpectError(tailer, reading, ErrorCode::kCorruption, {"checksum", At(1, bad)});
+  // The records before the bad one come first.
+  ExpectReadThenError(d, 0, Range(1, 4), ErrorCode::kCorruption, {"checksum", At(1, bad)});
 }
 
 TEST_CASE("a bad last frame of a segment a newer one follows is corruption") {
@@ -417,10 +422,7 @@ TEST_CASE("a bad last frame of a segment a newer one follows is corruption") {
   bytes[bytes.size() - 1] ^= 0x01;
   d.Put(1, bytes);
   d.Put(11, Segment(11, 12));
-  WalTailer tailer(&d.fs, kDir, 0);
-  Reading reading = ReadOn(tailer);
-  CHECK(reading.lsns == Range(1, 9));
-  ExpectError(tailer, reading, ErrorCode::kCorruption, {"checksum", At(1, last)});
+  ExpectReadThenError(d, 0, Range(1, 9), ErrorCode::kCorruption, {"checksum", At(1, last)});
 }
 
 TEST_CASE("a segment a newer one follows that ends in a partial frame is corruption") {
@@ -429,31 +431,22 @@ TEST_CASE("a segment a newer one follows that ends in a partial frame is corrupt
   size_t sixth = FrameOffsets(bytes)[5];
   d.Put(1, bytes.substr(0, bytes.size() - 3));
   d.Put(6, Segment(6, 8));
-  WalTailer tailer(&d.fs, kDir, 0);
-  Reading reading = ReadOn(tailer);
-  CHECK(reading.lsns == Range(1, 5));
-  ExpectError(tailer, reading, ErrorCode::kCorruption, {"partial record", At(1, sixth)});
+  ExpectReadThenError(d, 0, Range(1, 5), ErrorCode::kCorruption, {"partial record", At(1, sixth)});
 }
 
 TEST_CASE("a segment a newer one follows that ends in a partial header is corruption") {
   Dir d;
   d.Put(1, Segment(1, 0).substr(0, wal::kSegmentHeaderSize - 1));
   d.Put(2, Segment(2, 3));
-  WalTailer tailer(&d.fs, kDir, 0);
-  Reading reading = ReadOn(tailer);
-  CHECK(reading.lsns.empty());
-  ExpectError(tailer, reading, ErrorCode::kCorruption, {"partial segment header", At(1, 0)});
+  ExpectReadThenError(d, 0, {}, ErrorCode::kCorruption, {"partial segment header", At(1, 0)});
 }
 
 TEST_CASE("an LSN gap between segments is corruption") {
   Dir d;
   d.Put(1, Segment(1, 10));
   d.Put(12, Segment(12, 20));
-  WalTailer tailer(&d.fs, kDir, 0);
-  Reading reading = ReadOn(tailer);
-  CHECK(reading.lsns == Range(1, 10));
-  ExpectError(tailer, reading, ErrorCode::kCorruption,
-              {"LSN gap (expected 11, found segment 12)", At(12, 0)});
+  ExpectReadThenError(d, 0, Range(1, 10), ErrorCode::kCorruption,
+                      {"LSN gap (expected 11, found segment 12)", At(12, 0)});
 }
 
 TEST_CASE("an LSN out of order inside a segment, a gap or a repeat, is corruption") {
@@ -466,10 +459,7 @@ TEST_CASE("an LSN out of order inside a segment, a gap or a repeat, is corruptio
     size_t bad = bytes.size();
     wal::AppendFrame(lsn, 5, kType, Bytes(Payload(lsn)), &bytes);
     d.Put(1, bytes);
-    WalTailer tailer(&d.fs, kDir, 0);
-    Reading reading = ReadOn(tailer);
-    CHECK(reading.lsns == Range(1, 5));
-    ExpectError(tailer, reading, ErrorCode::kCorruption, {why, At(1, bad)});
+    ExpectReadThenError(d, 0, Range(1, 5), ErrorCode::kCorruption, {why, At(1, bad)});
   }
 }
 
@@ -479,11 +469,8 @@ TEST_CASE("an unknown frame version is corruption even at the tail of the newest
   size_t last = FrameOffsets(bytes).back();
   RewriteFrame(bytes, last, [](std::string& h) { h[5] = 2; });  // the frame version
   d.Put(1, bytes);
-  WalTailer tailer(&d.fs, kDir, 0);
-  Reading reading = ReadOn(tailer);
-  CHECK(reading.lsns == Range(1, 3));
-  ExpectError(tailer, reading, ErrorCode::kCorruption,
-              {"unknown record format version", At(1, last)});
+  ExpectReadThenError(d, 0, Range(1, 3), ErrorCode::kCorruption,
+                      {"unknown record format version", At(1, last)});
 }
 
 TEST_CASE("a segment header with an intact checksum but an unknown version is corruption") {
@@ -491,30 +478,21 @@ TEST_CASE("a segment header with an intact checksum but an unknown version is co
   std::string bytes = Segment(1, 3);
   SetSegmentVersion(bytes, 9);
   d.Put(1, bytes);
-  WalTailer tailer(&d.fs, kDir, 0);
-  Reading reading = ReadOn(tailer);
-  CHECK(reading.lsns.empty());
-  ExpectError(tailer, reading, ErrorCode::kCorruption, {"unknown segment version 9", At(1, 0)});
+  ExpectReadThenError(d, 0, {}, ErrorCode::kCorruption, {"unknown segment version 9", At(1, 0)});
 }
 
 TEST_CASE("a segment header whose LSN is not its file name's is corruption") {
   Dir d;
   d.Put(1, Segment(2, 4));
-  WalTailer tailer(&d.fs, kDir, 0);
-  Reading reading = ReadOn(tailer);
-  CHECK(reading.lsns.empty());
-  ExpectError(tailer, reading, ErrorCode::kCorruption, {"does not match its name", At(1, 0)});
+  ExpectReadThenError(d, 0, {}, ErrorCode::kCorruption, {"does not match its name", At(1, 0)});
 }
 
 TEST_CASE("the segment of the record after `after` deleted is NotFound, naming the oldest LSN") {
   Dir d;
   d.Put(11, Segment(11, 20));
   d.Put(21, Segment(21, 25));
-  WalTailer tailer(&d.fs, kDir, 5);
-  Reading reading = ReadOn(tailer);
-  CHECK(reading.lsns.empty());
-  ExpectError(tailer, reading, ErrorCode::kFileNotFound,
-              {"record 6 is no longer in " + kDir, "the oldest LSN there is 11"});
+  ExpectReadThenError(d, 5, {}, ErrorCode::kFileNotFound,
+                      {"record 6 is no longer in " + kDir, "the oldest LSN there is 11"});
   WalTailer at_oldest(&d.fs, kDir, 10);
   CHECK(ReadAll(at_oldest) == Range(11, 25));
 }
