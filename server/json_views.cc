@@ -67,15 +67,6 @@ void Write(JsonWriter& w, const CartView& cart) {
   w.EndObject();
 }
 
-void Write(JsonWriter& w, const TopSellerView& top) {
-  w.StartObject();
-  w.Field("productId", top.product_id);
-  w.Field("name", top.name);
-  w.Field("price", top.price);
-  w.Field("totalSales", top.total_sales);
-  w.EndObject();
-}
-
 void Write(JsonWriter& w, const OrderView& o, bool history) {
   w.StartObject();
   w.Field("orderId", o.order_id.ToString());

@@ -14,7 +14,8 @@ void Write(JsonWriter& w, const BalanceView& balance);
 void Write(JsonWriter& w, const BalanceEntryView& entry);
 void Write(JsonWriter& w, const ProductView& product);
 void Write(JsonWriter& w, const CartView& cart);
-void Write(JsonWriter& w, const TopSellerView& top);
+// A TopSeller is written by ecomm::Write, shared with ecomm-stats.
+using ecomm::Write;
 // The order as POST /order answers it; with its status history when `history`.
 void Write(JsonWriter& w, const OrderView& order, bool history);
 

@@ -201,7 +201,7 @@ void BM_Top5(benchmark::State& state) {
   Fixture* fixture = FixtureFor(state);
   if (fixture == nullptr) return;
   for (auto _ : state) {
-    std::vector<TopSellerView> top = fixture->engine.TopSellers().value();
+    std::vector<TopSeller> top = fixture->engine.TopSellers().value();
     if (top.size() != limits::kTopSellersCount) {
       state.SkipWithError("TopSellers did not return 5 products");
       break;

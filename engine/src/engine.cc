@@ -181,13 +181,13 @@ Result<Page<OrderView>> Engine::ListOrders(std::string_view user_id, size_t limi
   });
 }
 
-Result<std::vector<TopSellerView>> Engine::TopSellers() const {
+Result<std::vector<TopSeller>> Engine::TopSellers() const {
   auto gate = Enter();
   if (!gate.ok()) return gate.status();
-  std::vector<TopSellerView> views;
+  std::vector<TopSeller> views;
   for (const auto& [product, units] :
        core_->state->top_sellers.Top(core_->state->Now(), limits::kTopSellersCount)) {
-    views.push_back(TopSellerView{product->product_id, product->name, product->price, units});
+    views.push_back(TopSeller{product->product_id, product->name, product->price, units});
   }
   return views;
 }

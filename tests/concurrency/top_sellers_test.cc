@@ -29,7 +29,7 @@ TEST_CASE("concurrent sales and cancels leave the ranking a replay computes") {
       while (!done) {
         auto top = f.engine.TopSellers();
         REQUIRE(top.ok());
-        for (const TopSellerView& v : *top) CHECK(v.total_sales > 0);
+        for (const TopSeller& v : *top) CHECK(v.total_sales > 0);
       }
       return;
     }

@@ -39,7 +39,7 @@ Ranking Top(const EngineFixture& f) {
   Ranking ranking;
   auto top = f.engine.TopSellers();
   REQUIRE(top.ok());
-  for (const TopSellerView& v : *top) {
+  for (const TopSeller& v : *top) {
     ranking.emplace_back(v.product_id, v.total_sales);
   }
   return ranking;
@@ -59,7 +59,7 @@ TEST_CASE("top sellers sum the units of SUCCESS orders per product") {
       f.engine.PlaceOrder(OrderRequest{"u", std::vector<OrderLine>{{"c", 4}, {"a", 1}}, false});
   REQUIRE(placed.ok());
   CHECK(Top(f) == Ranking{{"b", 5}, {"c", 4}, {"a", 2}});
-  std::vector<TopSellerView> top = f.engine.TopSellers().value();
+  std::vector<TopSeller> top = f.engine.TopSellers().value();
   CHECK(top[0].name == "Product b");
   CHECK(top[0].price == 10);
 }
@@ -235,7 +235,7 @@ TEST_CASE("loading a snapshot keeps only the window's minutes, and the same rank
   FaultFileSystem fs(3);
   ManualClock clock{kStartMs};
   DatabaseOptions options = SnapshotOnCloseOptions(fs, clock);
-  std::vector<TopSellerView> before;
+  std::vector<TopSeller> before;
   {
     auto db = Database::Open(options);
     REQUIRE(db.ok());
@@ -255,7 +255,7 @@ TEST_CASE("loading a snapshot keeps only the window's minutes, and the same rank
   auto db = Database::Open(options);
   REQUIRE(db.ok());
   CHECK((*db)->engine().Counts().top_seller_minutes <= 72);
-  std::vector<TopSellerView> after = (*db)->engine().TopSellers().value();
+  std::vector<TopSeller> after = (*db)->engine().TopSellers().value();
   REQUIRE(after.size() == before.size());
   for (size_t i = 0; i < after.size(); ++i) {
     CHECK(after[i].product_id == before[i].product_id);

@@ -38,7 +38,7 @@ OrderEvent Cancelled(const std::string& id, TimeMs order_date, TimeMs occurred_a
 
 Totals TopTotals(const SalesWindow& window, size_t k = 100) {
   Totals totals;
-  for (const TopEntry& e : window.Top(k)) totals.emplace_back(e.product_id, e.total_sales);
+  for (const TopSeller& e : window.Top(k)) totals.emplace_back(e.product_id, e.total_sales);
   return totals;
 }
 
@@ -174,7 +174,7 @@ TEST_CASE("name and price come from the latest event naming the product, by even
   older.items[0].price = 200;
   w.Apply(newer);
   w.Apply(older);  // read later, happened earlier
-  std::vector<TopEntry> top = w.Top(5);
+  std::vector<TopSeller> top = w.Top(5);
   REQUIRE(top.size() == 1);
   CHECK(top[0].name == "New name");
   CHECK(top[0].price == 250);

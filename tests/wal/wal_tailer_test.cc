@@ -473,18 +473,18 @@ TEST_CASE("an unknown frame version is corruption even at the tail of the newest
                       {"unknown record format version", At(1, last)});
 }
 
-TEST_CASE("a segment header with an intact checksum but an unknown version is corruption") {
-  Dir d;
-  std::string bytes = Segment(1, 3);
-  SetSegmentVersion(bytes, 9);
-  d.Put(1, bytes);
-  ExpectReadThenError(d, 0, {}, ErrorCode::kCorruption, {"unknown segment version 9", At(1, 0)});
-}
-
-TEST_CASE("a segment header whose LSN is not its file name's is corruption") {
-  Dir d;
-  d.Put(1, Segment(2, 4));
-  ExpectReadThenError(d, 0, {}, ErrorCode::kCorruption, {"does not match its name", At(1, 0)});
+TEST_CASE("a segment header of an unknown version or an LSN not its name's is corruption") {
+  std::string unknown_version = Segment(1, 3);
+  SetSegmentVersion(unknown_version, 9);
+  const std::pair<std::string, std::string> cases[] = {
+      {unknown_version, "unknown segment version 9"},  // its checksum intact
+      {Segment(2, 4), "does not match its name"}};
+  for (const auto& [bytes, why] : cases) {
+    CAPTURE(why);
+    Dir d;
+    d.Put(1, bytes);
+    ExpectReadThenError(d, 0, {}, ErrorCode::kCorruption, {why, At(1, 0)});
+  }
 }
 
 TEST_CASE("the segment of the record after `after` deleted is NotFound, naming the oldest LSN") {

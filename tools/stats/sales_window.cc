@@ -43,13 +43,13 @@ SalesWindow::Outcome SalesWindow::Apply(const OrderEvent& event) {
   return Outcome::kApplied;
 }
 
-std::vector<TopEntry> SalesWindow::Top(size_t k) const {
-  std::vector<TopEntry> top;
+std::vector<TopSeller> SalesWindow::Top(size_t k) const {
+  std::vector<TopSeller> top;
   totals_.ForTop(k, [&](const std::string& product_id, int64_t total) {
     // Invariant: a product with units was named by the event that brought them, and
     // PruneProducts keeps products that have units.
     const Product& product = products_.at(product_id);
-    top.push_back(TopEntry{product_id, product.name, product.price, total});
+    top.push_back(TopSeller{product_id, product.name, product.price, total});
   });
   return top;
 }

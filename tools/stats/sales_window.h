@@ -10,18 +10,11 @@
 #include <vector>
 
 #include "ecomm/ranked_totals.h"
+#include "ecomm/top_seller.h"
 #include "event_time.h"
 #include "order_event.h"
 
 namespace ecomm::stats {
-
-// A line of GET /top, shaped like a line of the server's /products/top.
-struct TopEntry {
-  std::string product_id;
-  std::string name;
-  int64_t price = 0;
-  int64_t total_sales = 0;
-};
 
 // Units sold per product over the last 72 h of event time, fed with order events in
 // any order and any number of times.
@@ -46,7 +39,7 @@ class SalesWindow {
 
   Outcome Apply(const OrderEvent& event);
   // The `k` best sellers by units desc, then productId asc; products at zero are out.
-  std::vector<TopEntry> Top(size_t k) const;
+  std::vector<TopSeller> Top(size_t k) const;
 
   // Nothing before the first event.
   std::optional<TimeMs> clock() const { return clock_; }

@@ -4,17 +4,10 @@
 
 namespace ecomm::stats {
 
-std::string TopJson(const std::vector<TopEntry>& top) {
+std::string TopJson(const std::vector<TopSeller>& top) {
   JsonWriter w;
   w.StartArray();
-  for (const TopEntry& entry : top) {
-    w.StartObject();
-    w.Field("productId", entry.product_id);
-    w.Field("name", entry.name);
-    w.Field("price", entry.price);
-    w.Field("totalSales", entry.total_sales);
-    w.EndObject();
-  }
+  for (const TopSeller& entry : top) Write(w, entry);
   w.EndArray();
   return w.Take();
 }

@@ -12,7 +12,7 @@
 namespace ecomm::stats {
 
 // [{"productId","name","price","totalSales"}], as the server's /products/top.
-std::string TopJson(const std::vector<TopEntry>& top);
+std::string TopJson(const std::vector<TopSeller>& top);
 
 // What a consumer is doing, for GET /healthz. The counts describe the state built
 // since the last partition assignment: summed over a group's members, applied +

@@ -133,7 +133,7 @@ class Engine {
   Result<Page<OrderView>> ListOrders(std::string_view user_id, size_t limit,
                                      std::optional<uint64_t> position) const;
   // Units sold in SUCCESS orders of the last 72 hours, top 5, ties by productId.
-  Result<std::vector<TopSellerView>> TopSellers() const;
+  Result<std::vector<TopSeller>> TopSellers() const;
 
   // --- Carts ---
   Result<Committed<CartView>> AddToCart(std::string_view user_id, std::string_view product_id,

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ecomm/result.h"
+#include "ecomm/top_seller.h"
 #include "ecomm/types.h"
 
 // Read models: plain copies of engine state handed to callers. They never alias
@@ -83,13 +84,6 @@ struct CartView {
   std::string user_id;
   std::vector<CartLineView> items;
   Money total_price = 0;
-};
-
-struct TopSellerView {
-  std::string product_id;
-  std::string name;
-  Money price = 0;
-  Quantity total_sales = 0;
 };
 
 // A page of a newest-first list. `next` is the position to pass for the following
