@@ -205,6 +205,43 @@ Result<std::vector<OrderLine>> MergeLines(const std::vector<OrderLine>& items) {
   return merged;
 }
 
+// 2. The user and every product exist (404, nothing recorded). 3. The user locked,
+// then the products in productId order. 4. The record: resolved prices, then the
+// outcome by the seed's rule (balance, then stock), which Check holds every record to.
+Status BuildOrder(EngineState& state, const OrderRequest& request,
+                  const std::vector<OrderLine>& merged, PlaceOrderRecord* record,
+                  PlaceOrderUnit::Scope* scope) {
+  std::vector<std::string_view> ids;
+  for (const OrderLine& line : merged) ids.push_back(line.product_id);
+  if (Status s = PlaceOrderUnit::Find(state, request.user_id, ids, scope); !s.ok()) return s;
+
+  scope->account_lock = std::unique_lock(scope->account->mu);
+  record->user_id = scope->account->user_id;
+  record->from_cart = request.from_cart;
+  for (size_t i = 0; i < merged.size(); ++i) {
+    record->lines.push_back({scope->products[i]->product_id, merged[i].quantity, 0});
+  }
+  if (request.from_cart) {
+    if (scope->account->cart.empty()) return Invalid("the cart is empty");
+    for (const CartLine& line : scope->account->cart) {
+      scope->products.push_back(line.product);
+      record->lines.push_back({line.product->product_id, line.quantity, 0});
+    }
+  }
+  scope->product_locks.emplace(scope->products);
+
+  for (size_t i = 0; i < record->lines.size(); ++i) {
+    record->lines[i].price = scope->products[i]->price;
+  }
+  Outcome outcome =
+      PlaceOrderUnit::Decide(*scope->account, *record, scope->products, TotalOf(*record));
+  record->status = outcome.status;
+  record->reason = outcome.reason;
+  record->order_id = Uuid::Random();
+  if (outcome.status == OrderStatus::kSuccess) record->payment_id = Uuid::Random();
+  return PlaceOrderUnit::Screen(*record);
+}
+
 }  // namespace
 
 Money TotalOf(const PlaceOrderRecord& record) {
@@ -222,15 +259,15 @@ Status tx::Replay(EngineState& state, const PlaceOrderRecord& record, Lsn lsn) {
   return ReplayUnit<PlaceOrderUnit>(state, record, lsn);
 }
 
-// Not tx::Mutate: an order's record follows from the state, not from its request (the
-// cart's lines, the prices, the outcome), so it is built after Open's locks; the steps
-// are Mutate's otherwise, and it ends in the same tx::Commit.
+// An order's record follows from the state, not from its request alone (the cart's
+// lines, the prices, the outcome), so it is built once Open's locks are held; then the
+// steps are every keyed mutation's (tx::MutateFromState).
 Result<Committed<OrderView>> Engine::PlaceOrder(const OrderRequest& request,
                                                 const IdempotencyKey* key) {
   auto gate = Enter();
   if (!gate.ok()) return gate.status();
   EngineState& state = *core_->state;
-  // 1. The request's shape, before anything is looked up; its Idempotency-Key.
+  // 1. The request's shape, before anything is looked up.
   if (Status s = CheckId("userId", request.user_id); !s.ok()) return s;
   if (Status s = CheckShape(request); !s.ok()) return s;
   std::vector<OrderLine> merged;
@@ -239,51 +276,13 @@ Result<Committed<OrderView>> Engine::PlaceOrder(const OrderRequest& request,
     if (!lines.ok()) return lines.status();
     merged = std::move(lines).value();
   }
-  KeyReservation reservation(state.idempotency, key, PlaceOrderUnit::kKeyKind);
-  auto earlier = reservation.Acquire(state.Now());
-  if (!earlier.ok()) return earlier.status();
-  if (*earlier) return PlaceOrderUnit::Reanswer(state, **earlier);
-
-  // 2. The user and every product exist (404, nothing recorded).
-  PlaceOrderUnit::Scope scope;
-  std::vector<std::string_view> ids;
-  for (const OrderLine& line : merged) ids.push_back(line.product_id);
-  if (Status s = PlaceOrderUnit::Find(state, request.user_id, ids, &scope); !s.ok()) return s;
-
-  // 3. Lock the user, then the products in productId order.
-  scope.account_lock = std::unique_lock(scope.account->mu);
-  PlaceOrderRecord record;
-  record.user_id = scope.account->user_id;
-  record.from_cart = request.from_cart;
-  for (size_t i = 0; i < merged.size(); ++i) {
-    record.lines.push_back({scope.products[i]->product_id, merged[i].quantity, 0});
-  }
-  if (request.from_cart) {
-    if (scope.account->cart.empty()) return Invalid("the cart is empty");
-    for (const CartLine& line : scope.account->cart) {
-      scope.products.push_back(line.product);
-      record.lines.push_back({line.product->product_id, line.quantity, 0});
-    }
-  }
-  scope.product_locks.emplace(scope.products);
-
-  // 4. The record: resolved prices, then the outcome by the seed's rule (balance,
-  // then stock), which Check holds every record to.
-  for (size_t i = 0; i < record.lines.size(); ++i) record.lines[i].price = scope.products[i]->price;
-  Outcome outcome = PlaceOrderUnit::Decide(*scope.account, record, scope.products, TotalOf(record));
-  record.status = outcome.status;
-  record.reason = outcome.reason;
-  record.at = state.Now();
-  record.order_id = Uuid::Random();
-  if (outcome.status == OrderStatus::kSuccess) record.payment_id = Uuid::Random();
-  record.idempotency = reservation.tag();
-  if (Status s = PlaceOrderUnit::Screen(record); !s.ok()) return s;
-
-  // 5. Check, log, apply (engine/src/tx/unit.h: Commit), answer.
-  Result<CommitTicket> ticket = tx::Commit<PlaceOrderUnit>(state, record, scope);
-  if (!ticket.ok()) return ticket.status();
-  reservation.Keep();
-  return Committed<OrderView>{MakeOrderView(*scope.created), *ticket};
+  // 2-5: its Idempotency-Key, BuildOrder, then check, log, apply (tx::Commit), answer.
+  return tx::MutateFromState<PlaceOrderUnit>(
+      state, key,
+      [&](PlaceOrderRecord* record, PlaceOrderUnit::Scope* scope) {
+        return BuildOrder(state, request, merged, record, scope);
+      },
+      [](const PlaceOrderUnit::Scope& scope) { return MakeOrderView(*scope.created); });
 }
 
 }  // namespace ecomm

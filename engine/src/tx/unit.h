@@ -75,30 +75,49 @@ Status ReplayUnit(EngineState& state, const typename U::Record& record, Lsn lsn)
   return Status::Ok();
 }
 
-// The live mutation of a unit whose record follows from its request: Screen, the
-// Idempotency-Key, Open, the engine's time, then Commit. `answer(scope)` makes the
-// reply while the locks are still held. The caller holds the engine's gate.
-template <class U, class Answer>
-auto Mutate(EngineState& state, typename U::Record record, const IdempotencyKey* key,
-            Answer&& answer)
+// The live mutation of a unit whose request has passed its screen: the
+// Idempotency-Key, then `build(&record, &scope)` (find what the record touches, lock it
+// in the global lock order, fill in what follows from the state), the engine's time,
+// then Commit. `answer(scope)` makes the reply while the locks are still held. The
+// caller holds the engine's gate.
+template <class U, class Build, class Answer>
+auto MutateFromState(EngineState& state, const IdempotencyKey* key, Build&& build, Answer&& answer)
     -> Result<Committed<std::invoke_result_t<Answer&, typename U::Scope&>>> {
   using View = std::invoke_result_t<Answer&, typename U::Scope&>;
-  if (Status s = U::Screen(record); !s.ok()) return s;
   std::optional<KeyReservation> reservation;
   if constexpr (Keyed<U>) {
     reservation.emplace(state.idempotency, key, U::kKeyKind);
     auto earlier = reservation->Acquire(state.Now());
     if (!earlier.ok()) return earlier.status();
     if (*earlier) return U::Reanswer(state, **earlier);
-    record.idempotency = reservation->tag();
   }
+  typename U::Record record;
   typename U::Scope scope;
-  if (Status s = U::Open(state, record, &scope); !s.ok()) return s;
+  if (Status s = build(&record, &scope); !s.ok()) return s;
+  if constexpr (Keyed<U>) record.idempotency = reservation->tag();
   record.at = state.Now();
   Result<CommitTicket> ticket = Commit<U>(state, record, scope);
   if (!ticket.ok()) return ticket.status();
   if (reservation) reservation->Keep();
   return Committed<View>{answer(scope), *ticket};
+}
+
+// The live mutation of a unit whose record follows from its request alone: Screen,
+// then MutateFromState with the unit's Open.
+template <class U, class Answer>
+auto Mutate(EngineState& state, typename U::Record record, const IdempotencyKey* key,
+            Answer&& answer)
+    -> Result<Committed<std::invoke_result_t<Answer&, typename U::Scope&>>> {
+  using Record = typename U::Record;
+  using Scope = typename U::Scope;
+  if (Status s = U::Screen(record); !s.ok()) return s;
+  return MutateFromState<U>(
+      state, key,
+      [&](Record* built, Scope* scope) {
+        *built = std::move(record);
+        return U::Open(state, *built, scope);
+      },
+      answer);
 }
 
 // Replay of one record of each kind, declared once per unit (engine/src/tx/*.cc).
