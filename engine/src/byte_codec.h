@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "ecomm/little_endian.h"
 #include "ecomm/record.h"
 #include "ecomm/types.h"
 
@@ -18,19 +19,10 @@ class Writer {
   explicit Writer(std::string* out) : out_(out) {}
 
   void U8(uint8_t v) { out_->push_back(static_cast<char>(v)); }
-  void U32(uint32_t v) {
-    for (int i = 0; i < 4; ++i) out_->push_back(static_cast<char>(v >> (8 * i)));
-  }
-  void I64(int64_t v) {
-    uint64_t u = static_cast<uint64_t>(v);
-    char bytes[8];
-    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(u >> (8 * i));
-    out_->append(bytes, 8);
-  }
+  void U32(uint32_t v) { PutU32(out_, v); }
+  void I64(int64_t v) { PutU64(out_, static_cast<uint64_t>(v)); }
   void Str(std::string_view s) {
-    uint16_t n = static_cast<uint16_t>(s.size());
-    out_->push_back(static_cast<char>(n & 0xff));
-    out_->push_back(static_cast<char>(n >> 8));
+    PutU16(out_, static_cast<uint16_t>(s.size()));
     out_->append(s);
   }
   void Id(const Uuid& id) {
@@ -60,18 +52,8 @@ class Reader {
   void Fail() { ok_ = false; }
 
   uint8_t U8() { return Take(1) ? data_[pos_ - 1] : 0; }
-  uint32_t U32() {
-    if (!Take(4)) return 0;
-    uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) v |= uint32_t{data_[pos_ - 4 + i]} << (8 * i);
-    return v;
-  }
-  int64_t I64() {
-    if (!Take(8)) return 0;
-    uint64_t u = 0;
-    for (int i = 0; i < 8; ++i) u |= uint64_t{data_[pos_ - 8 + i]} << (8 * i);
-    return static_cast<int64_t>(u);
-  }
+  uint32_t U32() { return Take(4) ? GetU32(data_.data() + pos_ - 4) : 0; }
+  int64_t I64() { return Take(8) ? static_cast<int64_t>(GetU64(data_.data() + pos_ - 8)) : 0; }
   std::string_view Str() {
     if (!Take(2)) return {};
     size_t n = data_[pos_ - 2] | (size_t{data_[pos_ - 1]} << 8);

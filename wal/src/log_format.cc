@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "bytes.h"
+#include "ecomm/little_endian.h"
 #include "numbered_name.h"
 
 namespace ecomm::wal {

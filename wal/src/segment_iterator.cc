@@ -2,7 +2,7 @@
 
 #include <cassert>
 
-#include "bytes.h"
+#include "ecomm/little_endian.h"
 
 namespace ecomm::wal {
 

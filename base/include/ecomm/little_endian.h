@@ -3,8 +3,9 @@
 #include <cstdint>
 #include <string>
 
-// Little-endian fixed-width integers, the only integer encoding of the wal formats.
-namespace ecomm::wal {
+// Little-endian fixed-width integers: the one integer encoding of every format here
+// (log segments, snapshots, record payloads, the replication topic's messages).
+namespace ecomm {
 
 inline void PutU16(std::string* out, uint16_t v) {
   for (int i = 0; i < 2; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
@@ -27,4 +28,4 @@ inline uint64_t GetU64(const uint8_t* p) {
   return v;
 }
 
-}  // namespace ecomm::wal
+}  // namespace ecomm
