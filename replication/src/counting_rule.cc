@@ -22,22 +22,29 @@ std::string_view VerdictName(Verdict verdict) {
   return "unknown verdict";
 }
 
-Verdict CountingRule::Judge(const TopicRecord& record) {
+Verdict CountingRule::Peek(const TopicRecord& record) const {
   if (record.is_epoch()) {
     if (record.epoch <= position_.epoch) return Verdict::kEpochNotHigher;
-    Result<EpochRecord> epoch = ReadEpochRecord(record);
-    if (!epoch.ok()) return Verdict::kMalformedEpoch;
-    if (position_.epoch == 0) position_.last_lsn = epoch->base_lsn;
-    position_.epoch = epoch->epoch;
-    position_.promotion_id = epoch->promotion_id;
-    position_.primary_url = std::move(epoch->primary_url);
-    return Verdict::kEpochCounted;
+    return ReadEpochRecord(record).ok() ? Verdict::kEpochCounted : Verdict::kMalformedEpoch;
   }
   if (position_.epoch == 0) return Verdict::kNoEpochYet;
   if (record.epoch != position_.epoch) return Verdict::kOtherEpoch;
   if (record.lsn != position_.last_lsn + 1) return Verdict::kNotNext;
-  position_.last_lsn = record.lsn;
   return Verdict::kCounted;
+}
+
+Verdict CountingRule::Judge(const TopicRecord& record) {
+  Verdict verdict = Peek(record);
+  if (verdict == Verdict::kCounted) {
+    position_.last_lsn = record.lsn;
+  } else if (verdict == Verdict::kEpochCounted) {
+    EpochRecord epoch = ReadEpochRecord(record).value();
+    if (position_.epoch == 0) position_.last_lsn = epoch.base_lsn;
+    position_.epoch = epoch.epoch;
+    position_.promotion_id = epoch.promotion_id;
+    position_.primary_url = std::move(epoch.primary_url);
+  }
+  return verdict;
 }
 
 }  // namespace ecomm::replication

@@ -47,6 +47,9 @@ class CountingRule {
   // its base LSN, the LSN its promoter's state (which followers bootstrap from) had
   // reached; a later one continues after the last LSN counted before it.
   Verdict Judge(const TopicRecord& record);
+  // Judge's verdict without moving the position: a follower applies a record that
+  // counts before its position says so.
+  Verdict Peek(const TopicRecord& record) const;
 
   const CountedPosition& position() const { return position_; }
 
