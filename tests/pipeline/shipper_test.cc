@@ -4,11 +4,13 @@
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <random>
@@ -69,13 +71,16 @@ class Pipeline {
   ChildProcess& kafka() { return *kafka_; }
   ChildProcess& shipper() { return *shipper_; }
 
-  void StartShipper(const std::string& topic = "orders") {
+  // `kafka_config`: a librdkafka properties file for --kafka-config, or "" for none.
+  void StartShipper(const std::string& topic = "orders", const std::string& kafka_config = "") {
     metrics_port_ = FreePort();
+    std::string listen = "127.0.0.1:" + std::to_string(metrics_port_);
+    std::vector<std::string> argv{
+        ECOMM_SHIPPER_BIN, "--data-dir", server_.process().data_dir(), "--brokers", bootstrap_,
+        "--topic",         topic,        "--metrics-listen",           listen};
+    if (!kafka_config.empty()) argv.insert(argv.end(), {"--kafka-config", kafka_config});
     shipper_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{ECOMM_SHIPPER_BIN, "--data-dir", server_.process().data_dir(),
-                                 "--brokers", bootstrap_, "--topic", topic, "--metrics-listen",
-                                 "127.0.0.1:" + std::to_string(metrics_port_)},
-        dir_ + "/shipper.out", dir_ + "/shipper.err." + std::to_string(++shipper_starts_));
+        argv, dir_ + "/shipper.out", dir_ + "/shipper.err." + std::to_string(++shipper_starts_));
   }
 
   std::string wal_dir() { return server_.process().data_dir() + "/wal"; }
@@ -282,13 +287,24 @@ TEST_CASE(
 }
 
 // The seed's real-time statistic computed from the stream alone equals the server's:
-// the stream is complete and its events carry what /products/top needs.
+// the stream is complete and its events carry what /products/top needs. The second
+// half of the orders is shipped, and all are read, by programs given an operator's
+// librdkafka properties with --kafka-config.
 TEST_CASE("pipeline: ecomm-stats fed by the shipper answers /top as the server does") {
-  Traded traded(31, 200);
+  Traded traded(31, 100);
   auto& [pipeline, random, shop, expected] = traded;
-  ChildProcess stats(
-      {ECOMM_STATS_BIN, "--brokers", pipeline.bootstrap(), "--listen", "127.0.0.1:0"},
-      pipeline.dir() + "/stats.out", pipeline.dir() + "/stats.err");
+  std::string properties = pipeline.dir() + "/kafka.properties";
+  std::ofstream(properties) << "# what an operator adds: TLS, SASL, tuning\n"
+                               "\n"
+                               "  socket.keepalive.enable = true\n"
+                               "client.id=overridden-by-ecomm-stats\n";
+  REQUIRE(pipeline.shipper().Stop() == 0);
+  Trade(pipeline.client(), shop, 100, random, &expected);
+  pipeline.StartShipper("orders", properties);
+  pipeline.WaitShipped();
+  ChildProcess stats({ECOMM_STATS_BIN, "--brokers", pipeline.bootstrap(), "--listen", "127.0.0.1:0",
+                      "--kafka-config", properties},
+                     pipeline.dir() + "/stats.out", pipeline.dir() + "/stats.err");
   int port = stats.WaitForListeningPort(seconds(20));
   REQUIRE_MESSAGE(port > 0, "ecomm-stats did not start: ", stats.Stderr());
   std::string server_top = Get(pipeline.client(), "/products/top").body;
@@ -303,6 +319,31 @@ TEST_CASE("pipeline: ecomm-stats fed by the shipper answers /top as the server d
   CHECK(stats_top == server_top);
   CHECK(stats.Stop() == 0);
   CHECK(pipeline.shipper().Stop() == 0);
+}
+
+// A properties file librdkafka refuses stops either program at start, naming the
+// file's line and librdkafka's reason (no Kafka needed to find out).
+TEST_CASE("pipeline: a --kafka-config line librdkafka refuses stops the shipper and ecomm-stats") {
+  std::string dir = std::filesystem::temp_directory_path().string() + "/kafka-config-test." +
+                    std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  std::string properties = dir + "/kafka.properties";
+  std::ofstream(properties) << "# TLS\nno.such.property = 1\n";
+  const std::string reason =
+      properties + ":2: No such configuration property: \"no.such.property\"\n";
+
+  ChildProcess shipper({ECOMM_SHIPPER_BIN, "--data-dir", dir, "--brokers", "127.0.0.1:1",
+                        "--kafka-config", properties},
+                       dir + "/shipper.out", dir + "/shipper.err");
+  CHECK(shipper.Wait(seconds(10)) == 1);
+  CHECK(shipper.Stderr() == "ecomm-shipper: stopped: kafka: " + reason);
+
+  ChildProcess stats({ECOMM_STATS_BIN, "--brokers", "127.0.0.1:1", "--listen", "127.0.0.1:0",
+                      "--kafka-config", properties},
+                     dir + "/stats.out", dir + "/stats.err");
+  CHECK(stats.Wait(seconds(10)) == 1);
+  CHECK(stats.Stderr() == "ecomm-stats: " + reason);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("pipeline: Kafka down for 10 s: orders go on, nothing is lost, the lag returns to 0") {

@@ -64,6 +64,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--brokers", options.brokers, "Kafka bootstrap servers, HOST:PORT[,...]")
       ->required();
+  app.add_option("--kafka-config", options.kafka_config,
+                 "librdkafka properties, name=value a line (security.protocol, ssl.*, sasl.*);\n"
+                 "--brokers and the shipper's own producer settings override it")
+      ->type_name("FILE");
   app.add_option("--topic", options.topic, "topic")->capture_default_str();
   CLI::Option* metrics =
       ecomm::tools::AddHostPort(app, "--metrics-listen", &metrics_host, &metrics_port,

@@ -77,16 +77,40 @@ Status Shipper::Open(bool fresh) {
   return Status::Ok();
 }
 
+Status Shipper::ConfigureKafka() {
+  // A log that must not lose or reorder a record: idempotent (no duplicates from its
+  // own retries, per-partition order kept), acks=all, lz4.
+  const kafka::Setting settings[] = {
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      {"compression.type", "lz4"},
+      // 0: never time a record out. Kafka being down delays shipping; it never
+      // drops a record, and the cursor never passes one that was not delivered.
+      {"message.timeout.ms", "0"},
+      {"linger.ms", "5"},
+      {"queue.buffering.max.messages", "100000"},
+      {"reconnect.backoff.max.ms", "2000"},
+  };
+  auto config = kafka::KafkaConfig::Build(options_.brokers, options_.kafka_config, settings);
+  if (!config.ok()) {
+    return Status(ErrorCode::kInvalidRequest, "kafka: " + config.status().message());
+  }
+  kafka_config_.emplace(std::move(config).value());
+  return Status::Ok();
+}
+
 Status Shipper::StartProducer() {
-  producer_ = std::make_unique<KafkaProducer>(
-      options_.brokers, options_.topic,
-      [this](Lsn lsn, rd_kafka_resp_err_t error) { Delivered(lsn, error); },
+  auto producer = kafka::Producer::Create(
+      kafka_config_->Copy(), options_.topic,
+      [this](const kafka::Delivery& delivery) { Delivered(delivery.tag, delivery.error); },
       [this](bool reachable, const std::string& why) {
         stats_->kafka_reachable = reachable;
         Log(std::string(reachable ? "Kafka reachable again: " : "Kafka unreachable: ") + why);
       });
-  std::string error;
-  if (!producer_->Start(&error)) return Status(ErrorCode::kInvalidRequest, "kafka: " + error);
+  if (!producer.ok()) {
+    return Status(ErrorCode::kInvalidRequest, "kafka: " + producer.status().message());
+  }
+  producer_ = std::move(producer).value();
   stats_->kafka_reachable = true;  // a new producer reports only going down, then up
   return Status::Ok();
 }
@@ -115,7 +139,11 @@ Status Shipper::Ship(const wal::TailedRecord& record) {
   if (!event.ok()) return event.status();
   if (!event->has_value()) return Status::Ok();
   pending_.emplace(record.lsn, (*event)->occurred_at);
-  while (!producer_->Produce(record.lsn, (*event)->key, (*event)->value)) producer_->Poll(10);
+  std::string lsn_text = std::to_string(record.lsn);
+  const kafka::Header headers[] = {{"lsn", lsn_text}};
+  while (!producer_->Produce(record.lsn, std::nullopt, (*event)->key, (*event)->value, headers)) {
+    producer_->Poll(10);
+  }
   return Status::Ok();
 }
 
@@ -158,6 +186,8 @@ Status Shipper::SaveCursor(bool force) {
 }
 
 Status Shipper::Run(const std::atomic<bool>& stop, std::chrono::milliseconds grace) {
+  // First, so that a properties file librdkafka refuses stops the shipper at once.
+  if (Status s = ConfigureKafka(); !s.ok()) return s;
   if (Status s = Open(/*fresh=*/false); !s.ok()) return s;
   if (Status s = StartProducer(); !s.ok()) return s;
   int fresh_starts = 0;

@@ -11,7 +11,8 @@
 #include "ecomm/database.h"
 #include "ecomm/replica.h"
 #include "ecomm/wal/wal_tailer.h"
-#include "kafka_producer.h"
+#include "kafka/kafka_config.h"
+#include "kafka/producer.h"
 
 // The sidecar that makes the WAL an outbox: it follows the log of a data directory
 // read-only, turns each SUCCESS order and each cancel into an event, produces it to
@@ -24,6 +25,7 @@ namespace ecomm::shipper {
 struct ShipperOptions {
   std::string data_dir = "./data";
   std::string brokers;
+  std::string kafka_config;  // librdkafka properties file (TLS, SASL); empty: none
   std::string topic = "orders";
   std::chrono::milliseconds cursor_interval{200};  // at most this stale after a crash
 };
@@ -52,6 +54,8 @@ class Shipper {
   // Loads the replica and positions the tailer at the cursor; with no cursor (or
   // `fresh`), at the oldest record the log holds, and writes the cursor there.
   Status Open(bool fresh);
+  // The producer's configuration: the operator's, then the outbox's needs.
+  Status ConfigureKafka();
   Status StartProducer();
   Status Ship(const wal::TailedRecord& record);
   void Delivered(Lsn lsn, rd_kafka_resp_err_t error);
@@ -68,7 +72,8 @@ class Shipper {
   Replica replica_;
   Lsn start_after_ = 0;  // events for records after this; those up to it were shipped
   std::unique_ptr<wal::WalTailer> tailer_;
-  std::unique_ptr<KafkaProducer> producer_;
+  std::optional<kafka::KafkaConfig> kafka_config_;  // each producer gets a copy
+  std::unique_ptr<kafka::Producer> producer_;
 
   // LSN -> occurredAt of each event produced and not yet delivered, lowest first.
   std::map<Lsn, TimeMs> pending_;

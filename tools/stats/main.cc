@@ -31,6 +31,10 @@ std::optional<int> ParseArgs(int argc, char** argv, Options* opts) {
       "ecomm-stats");
   app.add_option("--brokers", opts->consumer.brokers, "bootstrap brokers, HOST:PORT[,...]")
       ->required();
+  app.add_option("--kafka-config", opts->consumer.kafka_config,
+                 "librdkafka properties, name=value a line (security.protocol, ssl.*, sasl.*);\n"
+                 "--brokers and the consumer's own settings (--group included) override it")
+      ->type_name("FILE");
   app.add_option("--topic", opts->consumer.topic, "the order events' topic")->capture_default_str();
   app.add_option("--group", opts->consumer.group, "consumer group")->capture_default_str();
   ecomm::tools::AddHostPort(app, "--listen", &opts->host, &opts->port,

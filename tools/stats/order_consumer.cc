@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "kafka/kafka_config.h"
 #include "order_event.h"
 #include "stats_json.h"
 #include "stats_log.h"
@@ -28,10 +29,7 @@ std::string PartitionList(const std::vector<int32_t>& partitions) {
 std::unique_ptr<OrderConsumer> OrderConsumer::Create(const ConsumerOptions& options,
                                                      StatsBoard* board, std::string* error) {
   auto consumer = std::unique_ptr<OrderConsumer>(new OrderConsumer(options.topic, board));
-  char errstr[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  const std::pair<const char*, std::string> settings[] = {
-      {"bootstrap.servers", options.brokers},
+  const kafka::Setting settings[] = {
       {"group.id", options.group},
       {"client.id", "ecomm-stats"},
       // Offsets are committed by hand, only past records already applied.
@@ -47,26 +45,24 @@ std::unique_ptr<OrderConsumer> OrderConsumer::Create(const ConsumerOptions& opti
       // Brokers close idle connections; that is not worth a log line.
       {"log.connection.close", "false"},
   };
-  for (const auto& [name, value] : settings) {
-    if (rd_kafka_conf_set(conf, name, value.c_str(), errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
-      *error = errstr;
-      rd_kafka_conf_destroy(conf);
-      return nullptr;
-    }
-  }
-  rd_kafka_conf_set_opaque(conf, consumer.get());
-  rd_kafka_conf_set_rebalance_cb(conf, &OrderConsumer::OnRebalance);
-  rd_kafka_conf_set_error_cb(conf, &OrderConsumer::OnError);
-  // librdkafka's own log repeats each error the error callback reports (and logs every
-  // reconnection attempt): the callback's deduplicated lines are enough.
-  rd_kafka_conf_set_log_cb(conf, nullptr);
-  rd_kafka_conf_set_offset_commit_cb(conf, &OrderConsumer::OnCommit);
-  consumer->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-  if (consumer->rk_ == nullptr) {
-    *error = errstr;
-    rd_kafka_conf_destroy(conf);  // still ours: rd_kafka_new takes it only on success
+  auto config = kafka::KafkaConfig::Build(options.brokers, options.kafka_config, settings);
+  if (!config.ok()) {
+    *error = config.status().message();
     return nullptr;
   }
+  rd_kafka_conf_set_opaque(config->get(), consumer.get());
+  rd_kafka_conf_set_rebalance_cb(config->get(), &OrderConsumer::OnRebalance);
+  rd_kafka_conf_set_error_cb(config->get(), &OrderConsumer::OnError);
+  // librdkafka's own log repeats each error the error callback reports (and logs every
+  // reconnection attempt): the callback's deduplicated lines are enough.
+  rd_kafka_conf_set_log_cb(config->get(), nullptr);
+  rd_kafka_conf_set_offset_commit_cb(config->get(), &OrderConsumer::OnCommit);
+  auto client = kafka::NewClient(RD_KAFKA_CONSUMER, std::move(config).value());
+  if (!client.ok()) {
+    *error = client.status().message();
+    return nullptr;
+  }
+  consumer->rk_ = std::move(client).value().release();  // destroyed by ~OrderConsumer
   // Error and commit callbacks are served by rd_kafka_consumer_poll from here on.
   rd_kafka_poll_set_consumer(consumer->rk_);
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);

@@ -18,6 +18,7 @@ namespace ecomm::stats {
 
 struct ConsumerOptions {
   std::string brokers;
+  std::string kafka_config;  // librdkafka properties file (TLS, SASL); empty: none
   std::string topic = "orders";
   std::string group = "ecomm-stats";
 };
@@ -35,7 +36,8 @@ struct ConsumerOptions {
 // callbacks from inside that poll.
 class OrderConsumer {
  public:
-  // Nothing, with `*error`, when librdkafka refuses the configuration.
+  // Nothing, with `*error`, when the properties file cannot be read or librdkafka
+  // refuses the configuration.
   static std::unique_ptr<OrderConsumer> Create(const ConsumerOptions& options, StatsBoard* board,
                                                std::string* error);
   ~OrderConsumer();
