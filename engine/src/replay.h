@@ -16,6 +16,9 @@ namespace ecomm {
 Status ReplayRecord(Engine& engine, const Record& record, Lsn lsn);
 // Decodes the payload first (kCorruption when it is not a record of `type`).
 Status ReplayRecord(Engine& engine, RecordType type, std::span<const uint8_t> payload, Lsn lsn);
+// A follower's replay: as ReplayRecord, and the record is appended to the engine's
+// journal, which must give it `lsn`, before it is applied.
+Status FollowRecord(Engine& engine, RecordType type, std::span<const uint8_t> payload, Lsn lsn);
 
 // XXH3 over a deterministic walk of all state: two engines that applied the same
 // records have the same digest. Call while no mutation runs.

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -16,6 +17,7 @@
 
 #include "ecomm/engine.h"
 #include "ecomm/histogram.h"
+#include "ecomm/record.h"
 #include "ecomm/result.h"
 #include "ecomm/wal/log_options.h"
 
@@ -110,6 +112,14 @@ class Database {
   // Cursor files that could not be read at the last look, each with its reason. The
   // log they may need is kept whole; an operator should mend or delete them.
   std::vector<std::string> UnreadableCursors() const;
+
+  // --- Followers (--replication) ---
+  // Applies the record the log topic counted at `lsn`: the live path's checks and
+  // Apply, with the record appended to this database's own log at `lsn`. kInternal,
+  // nothing changed, when `lsn` does not follow this log's last record or the record
+  // does not fit the state (the replicas disagree). One thread calls it; reads may run
+  // meanwhile, mutations must not.
+  Status ApplyCounted(RecordType type, std::span<const uint8_t> payload, Lsn lsn);
 
   // Writes a snapshot now (consistent at the LSN it starts at, traffic goes on),
   // then deletes what it made obsolete.

@@ -40,8 +40,8 @@ struct AdvanceClockUnit {
 
 }  // namespace
 
-Status tx::Replay(EngineState& state, const AdvanceClockRecord& record, Lsn lsn) {
-  return ReplayUnit<AdvanceClockUnit>(state, record, lsn);
+Status tx::Replay(EngineState& state, const AdvanceClockRecord& record, Lsn lsn, ReplayMode mode) {
+  return ReplayUnit<AdvanceClockUnit>(state, record, lsn, mode);
 }
 
 Result<Committed<TimeMs>> Engine::AdvanceClock(int64_t seconds) {

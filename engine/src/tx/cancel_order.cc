@@ -84,8 +84,8 @@ struct CancelOrderUnit {
 
 }  // namespace
 
-Status tx::Replay(EngineState& state, const CancelOrderRecord& record, Lsn lsn) {
-  return ReplayUnit<CancelOrderUnit>(state, record, lsn);
+Status tx::Replay(EngineState& state, const CancelOrderRecord& record, Lsn lsn, ReplayMode mode) {
+  return ReplayUnit<CancelOrderUnit>(state, record, lsn, mode);
 }
 
 Result<Committed<OrderView>> Engine::CancelOrder(std::string_view order_id,

@@ -66,8 +66,8 @@ struct CartAddUnit {
 
 }  // namespace
 
-Status tx::Replay(EngineState& state, const CartAddRecord& record, Lsn lsn) {
-  return ReplayUnit<CartAddUnit>(state, record, lsn);
+Status tx::Replay(EngineState& state, const CartAddRecord& record, Lsn lsn, ReplayMode mode) {
+  return ReplayUnit<CartAddUnit>(state, record, lsn, mode);
 }
 
 Result<Committed<CartView>> Engine::AddToCart(std::string_view user_id, std::string_view product_id,

@@ -42,8 +42,8 @@ struct CartRemoveUnit {
 
 }  // namespace
 
-Status tx::Replay(EngineState& state, const CartRemoveRecord& record, Lsn lsn) {
-  return ReplayUnit<CartRemoveUnit>(state, record, lsn);
+Status tx::Replay(EngineState& state, const CartRemoveRecord& record, Lsn lsn, ReplayMode mode) {
+  return ReplayUnit<CartRemoveUnit>(state, record, lsn, mode);
 }
 
 Result<Committed<CartView>> Engine::RemoveFromCart(std::string_view user_id,

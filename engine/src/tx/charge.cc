@@ -52,8 +52,8 @@ struct ChargeUnit {
 
 }  // namespace
 
-Status tx::Replay(EngineState& state, const ChargeRecord& record, Lsn lsn) {
-  return ReplayUnit<ChargeUnit>(state, record, lsn);
+Status tx::Replay(EngineState& state, const ChargeRecord& record, Lsn lsn, ReplayMode mode) {
+  return ReplayUnit<ChargeUnit>(state, record, lsn, mode);
 }
 
 Result<Committed<BalanceView>> Engine::Charge(std::string_view user_id, Money amount,

@@ -47,8 +47,8 @@ struct CreateProductUnit {
 
 }  // namespace
 
-Status tx::Replay(EngineState& state, const CreateProductRecord& record, Lsn lsn) {
-  return ReplayUnit<CreateProductUnit>(state, record, lsn);
+Status tx::Replay(EngineState& state, const CreateProductRecord& record, Lsn lsn, ReplayMode mode) {
+  return ReplayUnit<CreateProductUnit>(state, record, lsn, mode);
 }
 
 Result<Committed<ProductView>> Engine::CreateProduct(const NewProduct& product) {

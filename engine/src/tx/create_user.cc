@@ -49,8 +49,8 @@ struct CreateUserUnit {
 
 }  // namespace
 
-Status tx::Replay(EngineState& state, const CreateUserRecord& record, Lsn lsn) {
-  return ReplayUnit<CreateUserUnit>(state, record, lsn);
+Status tx::Replay(EngineState& state, const CreateUserRecord& record, Lsn lsn, ReplayMode mode) {
+  return ReplayUnit<CreateUserUnit>(state, record, lsn, mode);
 }
 
 Result<Committed<UserView>> Engine::CreateUser(const NewUser& user) {

@@ -255,8 +255,8 @@ Money TotalOf(const PlaceOrderRecord& record) {
   return total;
 }
 
-Status tx::Replay(EngineState& state, const PlaceOrderRecord& record, Lsn lsn) {
-  return ReplayUnit<PlaceOrderUnit>(state, record, lsn);
+Status tx::Replay(EngineState& state, const PlaceOrderRecord& record, Lsn lsn, ReplayMode mode) {
+  return ReplayUnit<PlaceOrderUnit>(state, record, lsn, mode);
 }
 
 // An order's record follows from the state, not from its request alone (the cart's

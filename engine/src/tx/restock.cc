@@ -46,8 +46,8 @@ struct RestockUnit {
 
 }  // namespace
 
-Status tx::Replay(EngineState& state, const RestockRecord& record, Lsn lsn) {
-  return ReplayUnit<RestockUnit>(state, record, lsn);
+Status tx::Replay(EngineState& state, const RestockRecord& record, Lsn lsn, ReplayMode mode) {
+  return ReplayUnit<RestockUnit>(state, record, lsn, mode);
 }
 
 Result<Committed<ProductView>> Engine::Restock(std::string_view product_id, Quantity quantity) {

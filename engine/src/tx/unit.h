@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "ecomm/engine.h"
+#include "ecomm/invariant.h"
 #include "ecomm/record.h"
 #include "engine_state.h"
 #include "idempotency.h"
@@ -63,14 +64,24 @@ Result<CommitTicket> Commit(EngineState& state, const typename U::Record& record
   return ticket;
 }
 
+// What replay does beside applying. Recovery reads the record from the log it
+// applies; a follower also appends it to its own log, at the LSN it counted at, between
+// Check and Apply as the live path does (nothing refused is logged).
+enum class ReplayMode : uint8_t { kRecover, kFollow };
+
 // Replay of a record logged at `lsn` (recovery, followers): the live path's Screen,
 // Open, Check and Apply; any refusal is a Misfit carrying the live path's reason.
 template <class U>
-Status ReplayUnit(EngineState& state, const typename U::Record& record, Lsn lsn) {
+Status ReplayUnit(EngineState& state, const typename U::Record& record, Lsn lsn, ReplayMode mode) {
   if (Status s = U::Screen(record); !s.ok()) return Misfit(record, s);
   typename U::Scope scope;
   if (Status s = U::Open(state, record, &scope); !s.ok()) return Misfit(record, s);
   if (Status s = CheckState<U>(state, record, scope); !s.ok()) return Misfit(record, s);
+  if (mode == ReplayMode::kFollow) {
+    Result<CommitTicket> ticket = state.Append(record);
+    if (!ticket.ok()) return ticket.status();
+    ECOMM_INVARIANT(ticket->lsn == lsn, "a follower logs each record at the LSN it counted at");
+  }
   U::Apply(state, record, scope, lsn);
   return Status::Ok();
 }
@@ -121,14 +132,14 @@ auto Mutate(EngineState& state, typename U::Record record, const IdempotencyKey*
 }
 
 // Replay of one record of each kind, declared once per unit (engine/src/tx/*.cc).
-Status Replay(EngineState& state, const CreateUserRecord& record, Lsn lsn);
-Status Replay(EngineState& state, const CreateProductRecord& record, Lsn lsn);
-Status Replay(EngineState& state, const RestockRecord& record, Lsn lsn);
-Status Replay(EngineState& state, const ChargeRecord& record, Lsn lsn);
-Status Replay(EngineState& state, const PlaceOrderRecord& record, Lsn lsn);
-Status Replay(EngineState& state, const CancelOrderRecord& record, Lsn lsn);
-Status Replay(EngineState& state, const CartAddRecord& record, Lsn lsn);
-Status Replay(EngineState& state, const CartRemoveRecord& record, Lsn lsn);
-Status Replay(EngineState& state, const AdvanceClockRecord& record, Lsn lsn);
+Status Replay(EngineState& state, const CreateUserRecord& record, Lsn lsn, ReplayMode mode);
+Status Replay(EngineState& state, const CreateProductRecord& record, Lsn lsn, ReplayMode mode);
+Status Replay(EngineState& state, const RestockRecord& record, Lsn lsn, ReplayMode mode);
+Status Replay(EngineState& state, const ChargeRecord& record, Lsn lsn, ReplayMode mode);
+Status Replay(EngineState& state, const PlaceOrderRecord& record, Lsn lsn, ReplayMode mode);
+Status Replay(EngineState& state, const CancelOrderRecord& record, Lsn lsn, ReplayMode mode);
+Status Replay(EngineState& state, const CartAddRecord& record, Lsn lsn, ReplayMode mode);
+Status Replay(EngineState& state, const CartRemoveRecord& record, Lsn lsn, ReplayMode mode);
+Status Replay(EngineState& state, const AdvanceClockRecord& record, Lsn lsn, ReplayMode mode);
 
 }  // namespace ecomm::tx
