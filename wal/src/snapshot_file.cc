@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "ecomm/little_endian.h"
+#include "ecomm/wal/checked_file.h"
 #include "numbered_name.h"
 
 namespace ecomm::wal {
@@ -19,6 +20,7 @@ constexpr size_t kChunkHeaderSize = 8;   // length(4) kind(1) reserved(3)
 constexpr size_t kChunkTrailerSize = 8;  // xxh3 of header + payload
 constexpr uint8_t kEndChunk = 0xFF;
 constexpr size_t kFlushBytes = 1 << 20;
+constexpr std::string_view kCursorMagic = "ECOMMCUR";
 
 std::span<const uint8_t> Bytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
@@ -38,18 +40,6 @@ void AppendChunk(uint8_t kind, std::span<const uint8_t> payload, std::string* ou
   uint64_t checksum = XXH3_64bits(out->data() + start, out->size() - start);
   PutU64(out, checksum);
   PutU64(checksums, checksum);
-}
-
-Status WriteAtomically(FileSystem* fs, const std::string& dir, const std::string& name,
-                       const std::string& contents) {
-  std::string temp = JoinPath(dir, name + ".tmp");
-  std::unique_ptr<WritableFile> file;
-  if (Status s = fs->NewWritableFile(temp, &file); !s.ok()) return s;
-  if (Status s = file->Append(Bytes(contents)); !s.ok()) return s;
-  if (Status s = file->Sync(); !s.ok()) return s;
-  if (Status s = file->Close(); !s.ok()) return s;
-  if (Status s = fs->Rename(temp, JoinPath(dir, name)); !s.ok()) return s;
-  return fs->SyncDir(dir);
 }
 
 }  // namespace
@@ -178,22 +168,19 @@ Status ReadSnapshot(FileSystem* fs, const std::string& path, SnapshotImage* imag
 }
 
 Status WriteCursor(FileSystem* fs, const std::string& dir, const std::string& name, Lsn lsn) {
-  if (Status s = fs->CreateDir(dir); !s.ok()) return s;
-  std::string contents = "ECOMMCUR";
-  PutU64(&contents, lsn);
-  PutU64(&contents, XXH3_64bits(contents.data(), contents.size()));
-  return WriteAtomically(fs, dir, name, contents);
+  std::string body;
+  PutU64(&body, lsn);
+  return WriteCheckedFile(fs, dir, name, kCursorMagic, body);
 }
 
 Status ReadCursor(FileSystem* fs, const std::string& path, Lsn* lsn) {
-  std::string contents;
-  if (Status s = fs->ReadFile(path, &contents); !s.ok()) return s;
-  auto data = Bytes(contents);
-  if (data.size() != 24 || std::memcmp(data.data(), "ECOMMCUR", 8) != 0 ||
-      GetU64(data.data() + 16) != XXH3_64bits(data.data(), 16)) {
+  std::string body;
+  Status s = ReadCheckedFile(fs, path, kCursorMagic, &body);
+  if (s.code() == ErrorCode::kCorruption || (s.ok() && body.size() != 8)) {
     return Status::Corruption("bad cursor file " + path);
   }
-  *lsn = GetU64(data.data() + 8);
+  if (!s.ok()) return s;
+  *lsn = GetU64(reinterpret_cast<const uint8_t*>(body.data()));
   return Status::Ok();
 }
 
