@@ -46,6 +46,17 @@ void Api::AddRoutes() {
   router_.Add("GET", "/openapi.json", kPublic, bind(&Api::OpenApi));
   router_.Add("GET", "/docs", kPublic, bind(&Api::Docs));
   router_.Add("GET", "/docs/{file}", kPublic, bind(&Api::Docs));
+  router_.Add("GET", "/admin/replication", kAdmin, bind(&Api::Replication));
+  router_.Add("GET", "/admin/digest", kAdmin, bind(&Api::Digest));
+}
+
+void Api::Run(const Route& route, Request& request, const Reply& reply) {
+  try {
+    route.handler(request, reply);
+  } catch (const std::exception& e) {
+    // A bug: never let it reach the client as anything but a 500 problem.
+    reply(Problem(Status(ErrorCode::kInternal, e.what())));
+  }
 }
 
 void Api::Handle(Request request, Reply reply) {
@@ -70,12 +81,8 @@ void Api::Handle(Request request, Reply reply) {
   Result<Caller> caller = auth_.Authenticate(request, (*found)->access, auth::WallClockSeconds());
   if (!caller.ok()) return counted(AuthProblem(caller.status()));
   request.caller = std::move(caller).value();
-  try {
-    (*found)->handler(request, counted);
-  } catch (const std::exception& e) {
-    // A bug: never let it reach the client as anything but a 500 problem.
-    counted(Problem(Status(ErrorCode::kInternal, e.what())));
-  }
+  if (options_.replica != nullptr) return HandleOnReplica(**found, std::move(request), counted);
+  Run(**found, request, counted);
 }
 
 std::optional<IdempotencyKey> Api::KeyOf(const Request& request) const {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -8,6 +9,7 @@
 #include "authenticator.h"
 #include "ecomm/database.h"
 #include "ecomm/engine.h"
+#include "ecomm/replication/replicator.h"
 #include "http_types.h"
 #include "metrics.h"
 #include "router.h"
@@ -20,6 +22,9 @@ namespace ecomm::server {
 struct ApiOptions {
   AuthOptions auth;
   bool test_clock = false;  // enables POST /admin/clock
+  // --replication kafka: the replica this server is (null: the single-machine product).
+  replication::Replicator* replica = nullptr;
+  std::chrono::milliseconds max_read_wait{2000};  // --max-read-wait, for Ecomm-Min-Lsn
 };
 
 class Api {
@@ -34,6 +39,8 @@ class Api {
 
  private:
   void AddRoutes();
+  // Runs the route's handler; an exception (a bug) becomes a 500 problem.
+  static void Run(const Route& route, Request& request, const Reply& reply);
 
   // Answers a mutation's result once its ticket is durable.
   template <class T, class Encode>
@@ -66,6 +73,12 @@ class Api {
   // GET /docs (the page) and GET /docs/{file} (what it loads): a reference of this API
   // rendered in the browser from /openapi.json.
   void Docs(Request& r, Reply reply);
+  // GET /admin/replication and GET /admin/digest (api_replication.cc).
+  void Replication(Request& r, Reply reply);
+  void Digest(Request& r, Reply reply);
+  // A replica's gate before a handler: a write on a follower is 421 NOT_PRIMARY; a read
+  // with Ecomm-Min-Lsn runs once that LSN has counted here (api_replication.cc).
+  void HandleOnReplica(const Route& route, Request request, Reply reply);
 
   Database& db_;
   Engine& engine_;

@@ -72,9 +72,14 @@ template <class T, class Encode>
 void Api::Commit(Result<Committed<T>> result, Reply reply, Encode encode) {
   if (!result.ok()) return reply(Problem(result.status()));
   Committed<T> committed = std::move(result).value();
-  engine_.OnDurable(committed.ticket, [reply = std::move(reply), encode,
+  Lsn lsn = committed.ticket.lsn;
+  engine_.OnDurable(committed.ticket, [reply = std::move(reply), encode, lsn,
                                        value = std::move(committed.value)](Status durable) {
-    reply(durable.ok() ? encode(value) : Problem(durable));
+    if (!durable.ok()) return reply(Problem(durable));
+    Response response = encode(value);
+    // Read your writes: a read sent with Ecomm-Min-Lsn: N waits until N counted.
+    if (lsn != 0) response.headers.emplace_back("Ecomm-Lsn", std::to_string(lsn));
+    reply(std::move(response));
   });
 }
 

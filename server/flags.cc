@@ -111,6 +111,37 @@ std::optional<ServerFlags> ParseFlags(int argc, const char* const* argv, std::st
       },
       "truncate", "truncate: cut the log at a corrupt record instead of refusing to start")
       ->type_name("truncate");
+  std::string replication_mode;
+  replication::ReplicatorOptions replica;
+  tools::AddParsed(
+      app, "--replication",
+      [&replication_mode](const std::string& text) {
+        replication_mode = text;
+        return text == "off" || text == "kafka";
+      },
+      "off or kafka",
+      "kafka: a replica of the log topic, starting as a follower (SPEC \"Replication and "
+      "failover\")")
+      ->type_name("off|kafka");
+  tools::AddText(app, "--brokers", &replica.brokers,
+                 "with --replication kafka: Kafka bootstrap "
+                 "brokers")
+      ->type_name("HOST:PORT[,...]");
+  tools::AddText(app, "--kafka-config", &replica.kafka_config,
+                 "librdkafka properties (TLS, SASL), one name=value a line")
+      ->type_name("FILE");
+  tools::AddText(app, "--log-topic", &replica.log_topic,
+                 "the replicated log: a topic of exactly one partition")
+      ->type_name("TOPIC")
+      ->default_str(replica.log_topic);
+  tools::AddText(app, "--advertise-url", &replica.advertise_url,
+                 "this replica's URL as the others reach it")
+      ->type_name("URL");
+  tools::AddDuration(app, "--max-read-wait", &flags.api.max_read_wait, kTimeoutMax,
+                     "a read with Ecomm-Min-Lsn waits at most T for it to count here "
+                     "(default 2s), then 503 REPLICA_BEHIND");
+  tools::AddNumber(app, "--fetch-wait-ms", &replica.fetch_wait_ms, 1, 10'000,
+                   "how long a broker holds a fetch that finds nothing new");
   app.footer("T: a count with a unit, ms, s, m, h or d (500ms, 10s, 24h).");
 
   if (std::optional<int> status = tools::ParseFlags(app, argc, argv, message)) {
@@ -133,6 +164,17 @@ std::optional<ServerFlags> ParseFlags(int argc, const char* const* argv, std::st
   } else if (!jwt.key_file.empty() || !jwt.hs256_secret_file.empty() || jwt.issuer ||
              jwt.audience) {
     return refuse("the --jwt-* flags need --auth jwt");
+  }
+  if (replication_mode == "kafka") {
+    if (replica.brokers.empty()) return refuse("--replication kafka needs --brokers");
+    if (replica.advertise_url.empty()) return refuse("--replication kafka needs --advertise-url");
+    // A follower's state is the topic's: records of its own would make it diverge.
+    if (flags.demo_data) return refuse("--demo-data cannot be used with --replication kafka");
+    replica.data_dir = db.data_dir;
+    flags.replication = std::move(replica);
+  } else if (!replica.brokers.empty() || !replica.advertise_url.empty() ||
+             !replica.kafka_config.empty()) {
+    return refuse("--brokers, --kafka-config and --advertise-url need --replication kafka");
   }
   // Redis' protected mode: an open API on a public interface is a mistake until the
   // operator says otherwise.

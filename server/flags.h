@@ -4,6 +4,7 @@
 #include <string>
 
 #include "ecomm/database.h"
+#include "ecomm/replication/replicator.h"
 #include "http_server.h"
 
 namespace ecomm::server {
@@ -14,6 +15,8 @@ struct ServerFlags {
   ApiOptions api;                      // api.auth.jwt stays empty: main loads it from `jwt`
   std::optional<auth::JwtConfig> jwt;  // --auth jwt
   bool demo_data = false;
+  // --replication kafka: this server is a replica of the log topic (starts a follower).
+  std::optional<replication::ReplicatorOptions> replication;
 };
 
 // Parses argv (and ECOMM_ADMIN_TOKEN) with the tools library. On --help or an error,

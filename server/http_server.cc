@@ -208,6 +208,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto it = raw.find(http::field::content_type); it != raw.end()) {
       request.content_type = std::string(it->value());
     }
+    if (auto it = raw.find("Ecomm-Min-Lsn"); it != raw.end()) {
+      request.min_lsn = std::string(it->value());
+    }
     request.from_loopback = from_loopback_;
     Enter(Phase::kHandling);  // the engine, not the client, is on the clock now
     // A read is answered inline on this thread; a commit's answer comes from the WAL
@@ -254,6 +257,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (response.www_authenticate) {
       response_.set(http::field::www_authenticate, *response.www_authenticate);
     }
+    for (const auto& [name, value] : response.headers) response_.set(name, value);
     response_.keep_alive(keep_alive_);
     response_.body() = std::move(response.body);
     response_.prepare_payload();

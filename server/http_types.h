@@ -31,6 +31,7 @@ struct Request {
   std::optional<std::string> authorization;    // the Authorization header
   std::optional<std::string> idempotency_key;  // the Idempotency-Key header
   std::optional<std::string> content_type;     // the Content-Type header
+  std::optional<std::string> min_lsn;          // the Ecomm-Min-Lsn header (read your writes)
   bool from_loopback = false;
   std::vector<std::string> path_params;  // filled by the router: the {id} segments
   Caller caller;                         // filled by authentication
@@ -46,6 +47,8 @@ struct Response {
   std::string body;
   std::optional<std::string> www_authenticate;  // the challenge of a 401 or 403
   std::optional<std::string> allow;             // a 405's methods of the path (RFC 9110)
+  // Further headers: Ecomm-Lsn of a mutation, Ecomm-Primary of a 421, Retry-After.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // How a handler answers: now, or later from another thread (once a commit is durable).

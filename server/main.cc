@@ -43,6 +43,21 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ecomm: loaded demo data\n");
   }
 
+  std::unique_ptr<replication::Replicator> replica;
+  if (flags->replication) {
+    flags->replication->fs = flags->database.fs;
+    flags->replication->log = [](std::string_view line) {
+      std::fprintf(stderr, "ecomm: %.*s\n", static_cast<int>(line.size()), line.data());
+    };
+    auto started = replication::Replicator::Start(**db, *flags->replication);
+    if (!started.ok()) {
+      std::fprintf(stderr, "ecomm-server: --replication kafka: %s\n",
+                   started.status().message().c_str());
+      return started.code() == ErrorCode::kInvalidArgument ? 2 : 1;
+    }
+    replica = std::move(started).value();
+    flags->api.replica = replica.get();
+  }
   if (std::string note = server::RaiseOpenFileLimit(flags->http.max_connections); !note.empty()) {
     std::fprintf(stderr, "ecomm: %s\n", note.c_str());
   }
@@ -71,6 +86,7 @@ int main(int argc, char** argv) {
   int signal = stop_signals.Wait();
   std::fprintf(stderr, "ecomm: signal %d: stop accepting, answer in-flight requests\n", signal);
   http.Stop(std::chrono::seconds(10));
+  replica.reset();  // before the database it applies records to
   Status closed = (*db)->Close();
   std::fprintf(stderr, "ecomm: stopped%s%s\n", closed.ok() ? "" : ": ",
                closed.ok() ? "" : closed.message().c_str());

@@ -45,6 +45,12 @@ std::string_view Title(ErrorCode code) {
       return "Payload too large";
     case ErrorCode::kIdempotencyKeyReused:
       return "Idempotency key reused";
+    case ErrorCode::kNotPrimary:
+      return "Not the primary";
+    case ErrorCode::kNotPromoted:
+      return "Not promoted";
+    case ErrorCode::kReplicaBehind:
+      return "Replica behind";
     case ErrorCode::kUnavailable:
     case ErrorCode::kIOError:
       return "Service unavailable";

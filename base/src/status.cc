@@ -29,11 +29,15 @@ int HttpStatus(ErrorCode code) {
     case ErrorCode::kInvalidOrderState:
     case ErrorCode::kIdempotencyKeyInUse:
     case ErrorCode::kAlreadyExists:
+    case ErrorCode::kNotPromoted:
       return 409;
     case ErrorCode::kPayloadTooLarge:
       return 413;
     case ErrorCode::kIdempotencyKeyReused:
       return 422;
+    case ErrorCode::kNotPrimary:
+      return 421;
+    case ErrorCode::kReplicaBehind:
     case ErrorCode::kUnavailable:
     case ErrorCode::kIOError:
       return 503;
@@ -86,6 +90,12 @@ std::string_view CodeName(ErrorCode code) {
       return "PAYLOAD_TOO_LARGE";
     case ErrorCode::kIdempotencyKeyReused:
       return "IDEMPOTENCY_KEY_REUSED";
+    case ErrorCode::kNotPrimary:
+      return "NOT_PRIMARY";
+    case ErrorCode::kNotPromoted:
+      return "NOT_PROMOTED";
+    case ErrorCode::kReplicaBehind:
+      return "REPLICA_BEHIND";
     case ErrorCode::kUnavailable:
     case ErrorCode::kIOError:
       return "UNAVAILABLE";

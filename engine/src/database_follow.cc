@@ -1,4 +1,7 @@
-// A follower's way in: records the log topic counted, applied and logged locally.
+// A replica's ways in and out: records the log topic counted, applied and logged
+// locally; the digest replicas compare.
+#include <mutex>
+
 #include "ecomm/database.h"
 #include "ecomm/wal/wal_writer.h"
 #include "replay.h"
@@ -6,6 +9,7 @@
 namespace ecomm {
 
 Status Database::ApplyCounted(RecordType type, std::span<const uint8_t> payload, Lsn lsn) {
+  std::lock_guard lock(follow_mu_);
   Lsn last = wal_->Stats().appended_lsn;
   if (lsn != last + 1) {
     return Status(ErrorCode::kInternal, "counted record " + std::to_string(lsn) +
@@ -13,6 +17,11 @@ Status Database::ApplyCounted(RecordType type, std::span<const uint8_t> payload,
                                             std::to_string(last));
   }
   return FollowRecord(*engine_, type, payload, lsn);
+}
+
+Database::DigestAt Database::Digest() const {
+  std::lock_guard lock(follow_mu_);
+  return DigestAt{wal_->Stats().appended_lsn, StateDigest(*engine_)};
 }
 
 }  // namespace ecomm

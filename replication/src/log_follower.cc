@@ -25,7 +25,14 @@ Status LogFollower::Consume(int64_t offset, std::span<const uint8_t> value) {
     // its effect, and a refused record is never reported counted. apply_ never calls
     // back into the follower.
     if (verdict == Verdict::kCounted) {
-      if (Status s = apply_(record); !s.ok()) {
+      Status s = apply_(record);
+      if (s.code() == ErrorCode::kUnavailable) {
+        // The replica cannot take records now (its log is reloading): this message is
+        // read again, and what of it counted already is judged a duplicate then.
+        next_offset_ = offset;
+        return s;
+      }
+      if (!s.ok()) {
         stopped_ = Status(ErrorCode::kCorruption, "counted record " + std::to_string(record.lsn) +
                                                       " (epoch " + std::to_string(record.epoch) +
                                                       ", offset " + std::to_string(offset) +
@@ -43,6 +50,11 @@ Status LogFollower::Consume(int64_t offset, std::span<const uint8_t> value) {
 CountedPosition LogFollower::position() const {
   std::lock_guard lock(mu_);
   return rule_.position();
+}
+
+TopicPlace LogFollower::place() const {
+  std::lock_guard lock(mu_);
+  return TopicPlace{rule_.position(), next_offset_};
 }
 
 int64_t LogFollower::next_offset() const {

@@ -109,6 +109,27 @@ TEST_CASE("e2e: charge and balance answer {userId,currentBalance}") {
   CHECK(BalanceOf(server.client(), "carol") == 0);
 }
 
+TEST_CASE("e2e: a mutation answers its Ecomm-Lsn; a standalone server is its own primary") {
+  TestServer server;
+  std::string user = CreateUser(server.client());
+  HttpReply charged =
+      Post(server.client(), "/balance/charge", R"({"userId":")" + user + R"(","amount":5})");
+  REQUIRE(charged.status == 200);
+  int64_t lsn = std::stoll(charged.Header("Ecomm-Lsn"));
+  CHECK(lsn > 0);
+  rapidjson::Document state = CheckJson(Get(server.client(), "/admin/replication"));
+  CHECK(Str(state, "role") == "primary");
+  CHECK(Str(state, "replication") == "off");
+  CHECK(Int(state, "epoch") == 0);
+  CHECK(Int(state, "appliedLsn") == lsn);
+  CHECK(state["primaryUrl"].IsNull());
+  rapidjson::Document digest = CheckJson(Get(server.client(), "/admin/digest"));
+  CHECK(Int(digest, "lsn") == lsn);
+  CHECK(Str(digest, "digest").size() == 16);
+  // Nothing moved: the digest is the same when asked again.
+  CHECK(Str(CheckJson(Get(server.client(), "/admin/digest")), "digest") == Str(digest, "digest"));
+}
+
 TEST_CASE("e2e: balance history pages newest first and follows nextCursor") {
   TestServer server;
   std::string user = CreateUser(server.client());

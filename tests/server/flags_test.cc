@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -159,6 +160,42 @@ TEST_CASE("protected mode: a non-loopback --listen needs an explicit --auth") {
   }
   CHECK(Parse({"--listen", "[::1]:8080"}).flags->http.host == "::1");
   CHECK(Parse({"--listen", "localhost:8080"}).flags->http.host == "127.0.0.1");
+}
+
+TEST_CASE("--replication kafka needs --brokers and --advertise-url, and excludes --demo-data") {
+  const std::vector<std::string> replica = {"--replication",   "kafka",
+                                            "--brokers",       "127.0.0.1:9092",
+                                            "--advertise-url", "http://10.0.0.2:8080"};
+  Parsed parsed = Parse(replica);
+  REQUIRE(parsed.flags.has_value());
+  REQUIRE(parsed.flags->replication.has_value());
+  CHECK(parsed.flags->replication->brokers == "127.0.0.1:9092");
+  CHECK(parsed.flags->replication->log_topic == "ecomm.log");
+  CHECK(parsed.flags->replication->data_dir == "./data");
+  CHECK(parsed.flags->api.max_read_wait == std::chrono::seconds(2));
+  CHECK_FALSE(Parse({}).flags->replication.has_value());
+
+  struct Bad {
+    std::vector<std::string> args;
+    const char* says;
+  };
+  const Bad refusals[] = {
+      {{"--replication", "kafka", "--advertise-url", "http://a"}, "needs --brokers"},
+      {{"--replication", "kafka", "--brokers", "b:1"}, "needs --advertise-url"},
+      {{"--replication", "raft"}, "--replication"},
+      {{"--brokers", "b:1"}, "need --replication kafka"},
+  };
+  for (const Bad& bad : refusals) {
+    CAPTURE(bad.says);
+    Parsed refused = Parse(bad.args);
+    CHECK_FALSE(refused.flags.has_value());
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.message.find(bad.says) != std::string::npos);
+  }
+  std::vector<std::string> with_demo = replica;
+  with_demo.push_back("--demo-data");
+  CHECK(Parse(with_demo).message.find("--demo-data cannot be used with --replication") !=
+        std::string::npos);
 }
 
 }  // namespace

@@ -32,6 +32,9 @@ enum class ErrorCode : uint8_t {
   kAlreadyExists,         // 409 ALREADY_EXISTS
   kPayloadTooLarge,       // 413 PAYLOAD_TOO_LARGE
   kIdempotencyKeyReused,  // 422 IDEMPOTENCY_KEY_REUSED
+  kNotPrimary,            // 421 NOT_PRIMARY: a write sent to a follower
+  kNotPromoted,           // 409 NOT_PROMOTED: a promotion another one beat
+  kReplicaBehind,         // 503 REPLICA_BEHIND: Ecomm-Min-Lsn not reached in time
   kUnavailable,           // 503 UNAVAILABLE
   kInternal,              // 500 INTERNAL
   // Failures of files and the log, below the domain. Each answers as the SPEC code

@@ -121,6 +121,15 @@ class Database {
   // meanwhile, mutations must not.
   Status ApplyCounted(RecordType type, std::span<const uint8_t> payload, Lsn lsn);
 
+  // The state's digest and the LSN it stands at (GET /admin/digest): replicas at the
+  // same LSN have the same digest. On a follower, ApplyCounted waits meanwhile; on a
+  // database taking live mutations the LSN is only the one the walk began at.
+  struct DigestAt {
+    Lsn lsn = 0;
+    uint64_t digest = 0;
+  };
+  DigestAt Digest() const;
+
   // Writes a snapshot now (consistent at the LSN it starts at, traffic goes on),
   // then deletes what it made obsolete.
   Status Snapshot();
@@ -161,6 +170,8 @@ class Database {
   RecoveryStats recovery_;
 
   std::mutex snapshot_mu_;  // one snapshot at a time
+  // A replica's applies and digests, one at a time: a digest stands at one LSN.
+  mutable std::mutex follow_mu_;
   // Guarded by snapshot_mu_: what is known of the snapshot files, by LSN.
   std::set<Lsn> verified_snapshots_;
   std::set<Lsn> failed_snapshots_;

@@ -55,6 +55,7 @@ HttpReply Send(httplib::Client& client, const std::string& method, const std::st
   reply.content_type = result->get_header_value("Content-Type");
   reply.www_authenticate = result->get_header_value("WWW-Authenticate");
   reply.allow = result->get_header_value("Allow");
+  reply.headers = result->headers;
   reply.body = result->body;
   return reply;
 }

@@ -31,6 +31,12 @@ struct HttpReply {
   std::string body;
   std::string www_authenticate;  // the WWW-Authenticate header, "" when absent
   std::string allow;             // the Allow header, "" when absent
+  httplib::Headers headers;      // every header, for the rest
+
+  std::string Header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
 
   // The body as JSON; fails the test when it is not JSON.
   rapidjson::Document Json() const;

@@ -24,6 +24,15 @@ struct CountedPosition {
   bool operator==(const CountedPosition&) const = default;
 };
 
+// A counted position with the topic offset of the first message not yet judged: where
+// a replica resumes reading.
+struct TopicPlace {
+  CountedPosition position;
+  int64_t next_offset = 0;
+
+  bool operator==(const TopicPlace&) const = default;
+};
+
 // Why a record counts or not, one value per rule.
 enum class Verdict : uint8_t {
   kCounted,         // a data record of the current epoch at the LSN after the last counted

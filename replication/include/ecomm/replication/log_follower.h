@@ -31,10 +31,14 @@ class LogFollower {
   // The message at `offset`. Offsets only grow; a message before next_offset() (read
   // twice after a reconnect) is passed over. A message that does not decode counts for
   // no one. A counted record that `apply` refuses stops the follower: this call and
-  // every later one return kCorruption naming the LSN, and it is never skipped.
+  // every later one return kCorruption naming the LSN, and it is never skipped. When
+  // `apply` answers kUnavailable (the replica's log is reloading) that is returned and
+  // the message is to be passed again.
   Status Consume(int64_t offset, std::span<const uint8_t> value);
 
   CountedPosition position() const;
+  // The position and the offset together, as a restart needs them.
+  TopicPlace place() const;
   // The offset of the first message not yet consumed: where a restart reads from.
   int64_t next_offset() const;
   // How many records got each verdict (indexed by Verdict), plus messages that did not

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "ecomm/replication/counting_rule.h"
+#include "ecomm/result.h"
+#include "ecomm/wal/file.h"
+
+// Where a replica's reading of the log topic stands, kept beside its data directory
+// (`<data-dir>/replication/position`, a checked file, wal/FORMAT.md): the counted
+// position and the topic offset to read from next. It is written only once the local
+// log holds every record up to position.last_lsn durably, so a restart that resumes
+// there misses nothing.
+namespace ecomm::replication {
+
+Status WritePlace(wal::FileSystem* fs, const std::string& data_dir, const TopicPlace& place);
+// kFileNotFound when the replica has none yet; kCorruption when it does not verify.
+Result<TopicPlace> ReadPlace(wal::FileSystem* fs, const std::string& data_dir);
+
+}  // namespace ecomm::replication

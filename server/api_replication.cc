@@ -1,0 +1,100 @@
+// A replica's side of the API (SPEC "Replication and failover"): writes refused on a
+// follower, reads that wait for an LSN to count, and the operator's views.
+#include <charconv>
+
+#include "api.h"
+#include "api_helpers.h"
+#include "problem.h"
+
+namespace ecomm::server {
+
+namespace {
+
+using replication::Epoch;
+
+bool IsRead(const Route& route) { return route.method == "GET"; }
+
+Result<Lsn> ParseLsn(const std::string& text) {
+  Lsn lsn = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), lsn);
+  if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
+    return Status(ErrorCode::kInvalidRequest, "Ecomm-Min-Lsn must be an LSN (a whole number)");
+  }
+  return lsn;
+}
+
+}  // namespace
+
+void Api::HandleOnReplica(const Route& route, Request request, Reply reply) {
+  replication::Replicator& replica = *options_.replica;
+  if (!IsRead(route)) {
+    if (replica.role() == replication::Role::kPrimary) return Run(route, request, reply);
+    Response refused = Problem(
+        Status(ErrorCode::kNotPrimary, "this replica is a follower: send writes to the primary"));
+    std::string primary = replica.State().primary_url;
+    if (!primary.empty()) refused.headers.emplace_back("Ecomm-Primary", primary);
+    return reply(std::move(refused));
+  }
+  if (!request.min_lsn) return Run(route, request, reply);
+  Result<Lsn> min_lsn = ParseLsn(*request.min_lsn);
+  if (!min_lsn.ok()) return reply(Problem(min_lsn.status()));
+  replica.OnCounted(*min_lsn, options_.max_read_wait,
+                    [&route, request = std::move(request), reply = std::move(reply),
+                     lsn = *min_lsn](bool counted) mutable {
+                      if (counted) return Run(route, request, reply);
+                      Response behind = Problem(Status(
+                          ErrorCode::kReplicaBehind,
+                          "LSN " + std::to_string(lsn) + " has not counted on this replica yet"));
+                      behind.headers.emplace_back("Retry-After", "1");
+                      reply(std::move(behind));
+                    });
+}
+
+void Api::Replication(Request&, Reply reply) {
+  replication::ReplicationState state;
+  if (options_.replica != nullptr) {
+    state = options_.replica->State();
+  } else {
+    // The single-machine product: it takes every write, and all it has counts.
+    state.role = replication::Role::kPrimary;
+    state.applied_lsn = db_.LogStats().durable_lsn;
+  }
+  JsonWriter w;
+  w.StartObject();
+  w.Field("role", replication::RoleName(state.role));
+  w.Field("epoch", static_cast<int64_t>(state.epoch));
+  w.Field("appliedLsn", static_cast<int64_t>(state.applied_lsn));
+  w.Key("primaryUrl");
+  if (state.primary_url.empty()) {
+    w.Null();
+  } else {
+    w.String(state.primary_url);
+  }
+  w.Field("lagRecords", state.lag_messages);
+  w.Field("lagMs", state.lag_ms);
+  w.Field("replication", options_.replica != nullptr ? "kafka" : "off");
+  w.Key("stopped");
+  if (state.stopped.empty()) {
+    w.Null();
+  } else {
+    w.String(state.stopped);
+  }
+  w.EndObject();
+  reply(Response(200, "application/json", w.Take()));
+}
+
+void Api::Digest(Request&, Reply reply) {
+  Database::DigestAt digest = db_.Digest();
+  JsonWriter w;
+  w.StartObject();
+  w.Field("lsn", static_cast<int64_t>(digest.lsn));
+  Epoch epoch = options_.replica != nullptr ? options_.replica->State().epoch : 0;
+  w.Field("epoch", static_cast<int64_t>(epoch));
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(digest.digest));
+  w.Field("digest", std::string(hex));
+  w.EndObject();
+  reply(Response(200, "application/json", w.Take()));
+}
+
+}  // namespace ecomm::server

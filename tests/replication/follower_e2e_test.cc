@@ -1,0 +1,192 @@
+// A follower: the real ecomm-server with --replication kafka against librdkafka's mock
+// cluster (in this process, over real sockets), fed by a primary the test plays: an
+// engine whose records the test produces to the log topic, noise included. The
+// follower serves the primary's state (same digest), refuses writes with 421 naming
+// the primary, makes reads wait for Ecomm-Min-Lsn, and resumes where it stood after a
+// restart.
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "e2e/support/child_process.h"
+#include "e2e/support/http_helpers.h"
+#include "e2e/support/server_process.h"
+#include "ecomm/replication/log_message.h"
+#include "ecomm/wal/memory_journal.h"
+#include "kafka/mock_cluster.h"
+#include "replay.h"
+#include "support/random_mutations.h"
+
+namespace ecomm::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using replication::EncodeMessage;
+using replication::MakeDataRecord;
+using replication::MakeEpochRecord;
+using replication::TopicRecord;
+
+const std::string kTopic = "ecomm.log";
+
+// The primary the test plays: an engine on the system clock (as the follower's), its
+// records in a memory journal.
+struct PlayedPrimary {
+  wal::MemoryJournal journal;
+  Engine engine{EngineOptions{nullptr, &journal}};
+  size_t produced = 0;  // journal entries already on the topic
+
+  // Messages for the entries not yet produced, in batches of up to 7, each batch
+  // sent twice now and then (a retried produce).
+  std::vector<std::string> NewMessages() {
+    std::vector<wal::MemoryJournal::Entry> entries = journal.Entries();
+    std::vector<std::string> messages;
+    while (produced < entries.size()) {
+      std::vector<TopicRecord> batch;
+      for (; produced < entries.size() && batch.size() < 7; ++produced) {
+        const auto& e = entries[produced];
+        batch.push_back(MakeDataRecord(1, e.lsn, e.type, e.payload));
+      }
+      messages.push_back(EncodeMessage(batch));
+      if (messages.size() % 5 == 0) messages.push_back(messages.back());
+    }
+    return messages;
+  }
+  Lsn last() const { return journal.Entries().back().lsn; }
+};
+
+void Produce(const MockCluster& cluster, const std::vector<std::string>& values) {
+  std::vector<TestRecord> records;
+  for (const std::string& v : values) records.push_back(TestRecord{"", v, {}});
+  ProduceAll(cluster, kTopic, 0, records);
+}
+
+std::string EpochMessage() {
+  return EncodeMessage(std::vector{MakeEpochRecord(
+      replication::EpochRecord{1, 0, Uuid{0, 42}, "http://primary.example:8080", 0})});
+}
+
+std::vector<std::string> FollowerFlags(const MockCluster& cluster) {
+  return {
+      "--replication",      "kafka",           "--brokers", cluster.bootstraps(), "--advertise-url",
+      "http://127.0.0.1:1", "--fetch-wait-ms", "5",         "--max-read-wait",    "300ms"};
+}
+
+int64_t AppliedLsn(httplib::Client& client) {
+  HttpReply reply = Get(client, "/admin/replication");
+  REQUIRE(reply.status == 200);
+  return Int(reply.Json(), "appliedLsn");
+}
+
+void WaitApplied(httplib::Client& client, Lsn lsn) {
+  for (int i = 0; i < 1000 && AppliedLsn(client) < static_cast<int64_t>(lsn); ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  REQUIRE(AppliedLsn(client) == static_cast<int64_t>(lsn));
+}
+
+std::string Hex(uint64_t v) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(v));
+  return text;
+}
+
+TEST_CASE("a follower serves the primary's state, refuses writes, waits for Ecomm-Min-Lsn") {
+  MockCluster cluster;
+  cluster.CreateTopic(kTopic, 1);
+  PlayedPrimary primary;
+  ShopShape shape;
+  REQUIRE(SeedShop(primary.engine, shape) > 0);
+  RandomMutations mutations(primary.engine, 21, shape);
+  for (int i = 0; i < 200; ++i) mutations.Step();
+  // A data record before any epoch counts for no one; then the epoch; then the log.
+  Produce(cluster, {EncodeMessage(std::vector{MakeDataRecord(1, 1, 4, {})}), EpochMessage()});
+  Produce(cluster, primary.NewMessages());
+
+  ServerProcess follower(FollowerFlags(cluster));
+  follower.Start();
+  auto client = follower.Client();
+  WaitApplied(*client, primary.last());
+
+  HttpReply replication = Get(*client, "/admin/replication");
+  rapidjson::Document state = replication.Json();
+  CHECK(Str(state, "role") == "follower");
+  CHECK(Int(state, "epoch") == 1);
+  CHECK(Str(state, "primaryUrl") == "http://primary.example:8080");
+  HttpReply digest = Get(*client, "/admin/digest");
+  REQUIRE(digest.status == 200);
+  CHECK(Int(digest.Json(), "lsn") == static_cast<int64_t>(primary.last()));
+  CHECK(Str(digest.Json(), "digest") == Hex(StateDigest(primary.engine)));
+  HttpReply balance = Get(*client, "/balance?userId=u0");
+  REQUIRE(balance.status == 200);
+  CHECK(Int(balance.Json(), "currentBalance") ==
+        primary.engine.GetBalance("u0").value().current_balance);
+
+  SUBCASE("a write is 421 NOT_PRIMARY naming the primary, and changes nothing") {
+    HttpReply charge = Post(*client, "/balance/charge", R"({"userId":"u0","amount":5})");
+    CHECK(charge.status == 421);
+    CHECK(Str(charge.Json(), "code") == "NOT_PRIMARY");
+    CHECK(charge.Header("Ecomm-Primary") == "http://primary.example:8080");
+    CHECK(Str(Get(*client, "/admin/digest").Json(), "digest") == Hex(StateDigest(primary.engine)));
+  }
+  SUBCASE("a read waits for its Ecomm-Min-Lsn, or answers 503 REPLICA_BEHIND in time") {
+    Lsn next = primary.last() + 1;
+    Headers wait = {{"Ecomm-Min-Lsn", std::to_string(next)}};
+    HttpReply behind = Get(*client, "/balance?userId=u0", wait);
+    CHECK(behind.status == 503);
+    CHECK(Str(behind.Json(), "code") == "REPLICA_BEHIND");
+    CHECK(behind.Header("Retry-After") == "1");
+    CHECK(Get(*client, "/balance?userId=u0", {{"Ecomm-Min-Lsn", "x1"}}).status == 400);
+
+    REQUIRE(primary.engine.Charge("u0", 7, nullptr).ok());
+    std::thread late([&] {
+      std::this_thread::sleep_for(100ms);
+      Produce(cluster, primary.NewMessages());
+    });
+    HttpReply waited;
+    for (int i = 0; i < 20 && waited.status != 200; ++i)
+      waited = Get(*client, "/balance?userId=u0", wait);
+    late.join();
+    REQUIRE(waited.status == 200);
+    CHECK(Int(waited.Json(), "currentBalance") ==
+          primary.engine.GetBalance("u0").value().current_balance);
+  }
+  SUBCASE("a restarted follower resumes where it stood") {
+    CHECK(follower.Stop() == 0);
+    REQUIRE(primary.engine.Charge("u1", 3, nullptr).ok());
+    Produce(cluster, primary.NewMessages());
+    follower.Start();
+    auto again = follower.Client();
+    WaitApplied(*again, primary.last());
+    // The second start resumed from its kept place, not from the topic's beginning.
+    std::string log = follower.Log();
+    const std::string from = "follows ecomm.log from offset ";
+    size_t at = log.rfind(from);
+    REQUIRE(at != std::string::npos);
+    CHECK(std::atoi(log.c_str() + at + from.size()) > 2);
+    CHECK(Str(Get(*again, "/admin/digest").Json(), "digest") == Hex(StateDigest(primary.engine)));
+  }
+}
+
+TEST_CASE("a log topic of more than one partition is refused at start, exit 2") {
+  MockCluster cluster;
+  cluster.CreateTopic(kTopic, 4);
+  std::string dir = "/tmp/ecomm-follower-refused-" + std::to_string(getpid());
+  std::vector<std::string> argv = {ECOMM_SERVER_BIN, "--listen", "127.0.0.1:0", "--data-dir", dir};
+  for (const std::string& flag : FollowerFlags(cluster)) argv.push_back(flag);
+  ChildProcess server(argv, dir + ".out", dir + ".err");
+  CHECK(server.Wait(20s) == 2);
+  CHECK(server.Stderr().find("log topic ecomm.log has 4 partitions; the replicated log needs "
+                             "exactly one") != std::string::npos);
+  std::filesystem::remove_all(dir);
+  std::filesystem::remove(dir + ".out");
+  std::filesystem::remove(dir + ".err");
+}
+
+}  // namespace
+}  // namespace ecomm::testing
