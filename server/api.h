@@ -73,9 +73,10 @@ class Api {
   // GET /docs (the page) and GET /docs/{file} (what it loads): a reference of this API
   // rendered in the browser from /openapi.json.
   void Docs(Request& r, Reply reply);
-  // GET /admin/replication and GET /admin/digest (api_replication.cc).
+  // GET /admin/replication, GET /admin/digest, POST /admin/promote (api_replication.cc).
   void Replication(Request& r, Reply reply);
   void Digest(Request& r, Reply reply);
+  void Promote(Request& r, Reply reply);
   // A replica's gate before a handler: a write on a follower is 421 NOT_PRIMARY; a read
   // with Ecomm-Min-Lsn runs once that LSN has counted here (api_replication.cc).
   void HandleOnReplica(const Route& route, Request request, Reply reply);

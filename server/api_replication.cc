@@ -12,7 +12,10 @@ namespace {
 
 using replication::Epoch;
 
-bool IsRead(const Route& route) { return route.method == "GET"; }
+// What a follower serves itself: reads, and its own promotion.
+bool ServedByFollower(const Route& route) {
+  return route.method == "GET" || route.pattern == "/admin/promote";
+}
 
 Result<Lsn> ParseLsn(const std::string& text) {
   Lsn lsn = 0;
@@ -27,7 +30,7 @@ Result<Lsn> ParseLsn(const std::string& text) {
 
 void Api::HandleOnReplica(const Route& route, Request request, Reply reply) {
   replication::Replicator& replica = *options_.replica;
-  if (!IsRead(route)) {
+  if (!ServedByFollower(route)) {
     if (replica.role() == replication::Role::kPrimary) return Run(route, request, reply);
     Response refused = Problem(
         Status(ErrorCode::kNotPrimary, "this replica is a follower: send writes to the primary"));
@@ -95,6 +98,27 @@ void Api::Digest(Request&, Reply reply) {
   w.Field("digest", std::string(hex));
   w.EndObject();
   reply(Response(200, "application/json", w.Take()));
+}
+
+}  // namespace ecomm::server
+
+namespace ecomm::server {
+
+void Api::Promote(Request&, Reply reply) {
+  if (options_.replica == nullptr) {
+    return reply(Problem(
+        Status(ErrorCode::kNotPromoted, "this server is not a replica (--replication off)")));
+  }
+  options_.replica->Promote([reply = std::move(reply)](Result<replication::Promoted> promoted) {
+    if (!promoted.ok()) return reply(Problem(promoted.status()));
+    JsonWriter w;
+    w.StartObject();
+    w.Field("role", "primary");
+    w.Field("epoch", static_cast<int64_t>(promoted->epoch));
+    w.Field("lsn", static_cast<int64_t>(promoted->lsn));
+    w.EndObject();
+    reply(Response(200, "application/json", w.Take()));
+  });
 }
 
 }  // namespace ecomm::server

@@ -140,6 +140,9 @@ std::optional<ServerFlags> ParseFlags(int argc, const char* const* argv, std::st
   tools::AddDuration(app, "--max-read-wait", &flags.api.max_read_wait, kTimeoutMax,
                      "a read with Ecomm-Min-Lsn waits at most T for it to count here "
                      "(default 2s), then 503 REPLICA_BEHIND");
+  tools::AddDuration(app, "--replication-timeout", &replica.replication_timeout, kTimeoutMax,
+                     "a write not counted in the log topic by then answers 503 (it still "
+                     "counts later); a promotion not decided by then answers 503 (default 5s)");
   tools::AddNumber(app, "--fetch-wait-ms", &replica.fetch_wait_ms, 1, 10'000,
                    "how long a broker holds a fetch that finds nothing new");
   app.footer("T: a count with a unit, ms, s, m, h or d (500ms, 10s, 24h).");

@@ -86,8 +86,9 @@ int main(int argc, char** argv) {
   int signal = stop_signals.Wait();
   std::fprintf(stderr, "ecomm: signal %d: stop accepting, answer in-flight requests\n", signal);
   http.Stop(std::chrono::seconds(10));
-  replica.reset();  // before the database it applies records to
+  if (replica) replica->StopReading();  // before the database it applies records to
   Status closed = (*db)->Close();
+  replica.reset();  // after: a primary's journal hears the local log's last answers
   std::fprintf(stderr, "ecomm: stopped%s%s\n", closed.ok() ? "" : ": ",
                closed.ok() ? "" : closed.message().c_str());
   return closed.ok() ? 0 : 1;

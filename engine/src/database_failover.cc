@@ -103,7 +103,7 @@ void Database::DropBackToDurableState() {
     delay = std::min(delay * 2, std::chrono::milliseconds(5'000));
   }
   // 3. Serve it. Its own appends will be in the log's next epoch (after Reopen).
-  durable_engine->core().state->journal = wal_.get();
+  durable_engine->core().state->journal = routed_journal_ ? routed_journal_ : wal_.get();
   durable_engine->core().state->epoch = next_epoch;
   {
     std::unique_lock gate(engine_->core().gate.lock);

@@ -4,6 +4,7 @@
 
 #include "ecomm/database.h"
 #include "ecomm/wal/wal_writer.h"
+#include "engine_core.h"
 #include "replay.h"
 
 namespace ecomm {
@@ -18,6 +19,14 @@ Status Database::ApplyCounted(RecordType type, std::span<const uint8_t> payload,
   }
   return FollowRecord(*engine_, type, payload, lsn);
 }
+
+void Database::UseJournal(wal::Journal* journal) {
+  std::unique_lock gate(engine_->core().gate.lock);
+  routed_journal_ = journal;
+  engine_->core().state->journal = journal ? journal : wal_.get();
+}
+
+wal::Journal* Database::local_journal() { return wal_.get(); }
 
 Database::DigestAt Database::Digest() const {
   std::lock_guard lock(follow_mu_);

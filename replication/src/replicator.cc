@@ -8,6 +8,7 @@
 #include "kafka/kafka_config.h"
 #include "kafka/partition_reader.h"
 #include "kafka/topic_metadata.h"
+#include "kafka_sink.h"
 
 namespace ecomm::replication {
 
@@ -23,6 +24,12 @@ constexpr auto kKeepPlaceEvery = 200ms;
 
 std::span<const uint8_t> Bytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+TimeMs WallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace
@@ -67,12 +74,15 @@ Result<std::unique_ptr<Replicator>> Replicator::Start(Database& db, ReplicatorOp
       kafka::PartitionReader::Create(config->Copy(), reader_options);
   if (!reader.ok()) return reader.status();
   if (Status s = (*reader)->Start(from.next_offset); !s.ok()) return s;
+  auto kept_config = std::make_unique<kafka::KafkaConfig>(std::move(config).value());
   return std::unique_ptr<Replicator>(new Replicator(db, std::move(options), std::move(from),
-                                                    local_last, std::move(reader).value()));
+                                                    local_last, std::move(reader).value(),
+                                                    std::move(kept_config)));
 }
 
 Replicator::Replicator(Database& db, ReplicatorOptions options, TopicPlace from, Lsn local_last,
-                       std::unique_ptr<kafka::PartitionReader> reader)
+                       std::unique_ptr<kafka::PartitionReader> reader,
+                       std::unique_ptr<kafka::KafkaConfig> config)
     : db_(db),
       options_(std::move(options)),
       fs_(options_.fs ? options_.fs : wal::FileSystem::Posix()),
@@ -80,11 +90,17 @@ Replicator::Replicator(Database& db, ReplicatorOptions options, TopicPlace from,
       reader_(std::move(reader)),
       follower_(from.position, from.next_offset,
                 [this](const TopicRecord& r) {
+                  // Already here: in the local log at start, or applied live by this
+                  // replica as primary of the record's epoch.
                   if (r.lsn <= local_last_) return Status::Ok();
+                  if (role() == Role::kPrimary && r.epoch == primary_epoch_.load()) {
+                    return Status::Ok();
+                  }
                   return db_.ApplyCounted(static_cast<RecordType>(r.type), Bytes(r.payload), r.lsn);
                 }),
       caught_up_at_(Clock::now()),
-      kept_(std::move(from)) {
+      kept_(std::move(from)),
+      config_(std::move(config)) {
   Log("replica follows " + options_.log_topic + " from offset " +
       std::to_string(kept_.next_offset) + " (counted LSN " +
       std::to_string(kept_.position.last_lsn) + ", epoch " + std::to_string(kept_.position.epoch) +
@@ -92,10 +108,21 @@ Replicator::Replicator(Database& db, ReplicatorOptions options, TopicPlace from,
   reader_thread_ = std::thread([this] { ReadLoop(); });
 }
 
-Replicator::~Replicator() {
-  stopping_ = true;
+void Replicator::StopReading() {
+  if (stopping_.exchange(true)) return;
   reader_thread_.join();
   KeepPlace();
+  if (primary_) db_.UseJournal(nullptr);
+}
+
+Replicator::~Replicator() {
+  StopReading();
+  std::vector<std::function<void(Result<Promoted>)>> promoting;
+  {
+    std::lock_guard lock(mu_);
+    if (promotion_) promoting.swap(promotion_->waiting);
+  }
+  for (auto& done : promoting) done(Status(ErrorCode::kUnavailable, "the server is stopping"));
   std::multimap<Lsn, Waiter> left;
   {
     std::lock_guard lock(mu_);
@@ -137,7 +164,7 @@ void Replicator::ReadLoop() {
       continue;
     }
     for (const kafka::ReadMessage& message : batch->messages) {
-      Status s = follower_.Consume(message.offset, Bytes(message.value));
+      Status s = Consume(message);
       if (s.code() == ErrorCode::kUnavailable) {
         Log("the local log cannot take records now (" + s.message() + "); reading again");
         std::this_thread::sleep_for(100ms);
@@ -149,13 +176,137 @@ void Replicator::ReadLoop() {
         break;
       }
     }
-    std::lock_guard lock(mu_);
-    if (batch->at_end) {
-      caught_up_ = true;
-      caught_up_at_ = Clock::now();
-    } else if (!batch->messages.empty()) {
-      caught_up_ = false;
+    {
+      std::lock_guard lock(mu_);
+      if (batch->at_end) {
+        caught_up_ = true;
+        caught_up_at_ = Clock::now();
+      } else if (!batch->messages.empty()) {
+        caught_up_ = false;
+      }
     }
+    ProgressPromotion(batch->at_end);
+  }
+}
+
+Status Replicator::Consume(const kafka::ReadMessage& message) {
+  if (primary_) primary_->ReadBack(message.offset, Bytes(message.value));
+  Status s = follower_.Consume(message.offset, Bytes(message.value));
+  if (!s.ok()) return s;
+  CountedPosition position = follower_.position();
+  if (role() == Role::kPrimary && position.epoch > primary_epoch_.load()) StepDown();
+  ProgressPromotion(false);
+  return Status::Ok();
+}
+
+void Replicator::Promote(std::function<void(Result<Promoted>)> done) {
+  if (role() == Role::kPrimary) {
+    return done(Promoted{primary_epoch_.load(), follower_.position().last_lsn});
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_.empty()) {
+      if (!promotion_) promotion_ = Promotion{Uuid::Random(), 0, {}, {}};
+      promotion_->deadline = Clock::now() + options_.replication_timeout;
+      promotion_->waiting.push_back(std::move(done));
+      return;
+    }
+  }
+  done(Status(ErrorCode::kUnavailable, "this replica follows the topic no more"));
+}
+
+void Replicator::ProgressPromotion(bool at_end) {
+  std::vector<std::function<void(Result<Promoted>)>> waiting;
+  Result<Promoted> answer = Status(ErrorCode::kUnavailable, "");
+  {
+    std::unique_lock lock(mu_);
+    if (!promotion_) return;
+    CountedPosition position = follower_.position();
+    if (promotion_->epoch == 0) {
+      if (!at_end) return;  // SPEC: it reads the topic to its end first
+      if (!sink_) {
+        auto sink = KafkaSink::Create(*config_, options_.log_topic, options_.log);
+        if (!sink.ok()) {
+          answer = sink.status();
+          waiting.swap(promotion_->waiting);
+          promotion_.reset();
+          lock.unlock();
+          for (auto& done : waiting) done(answer);
+          return;
+        }
+        sink_ = std::move(sink).value();
+      }
+      promotion_->epoch = position.epoch + 1;
+      EpochRecord record{promotion_->epoch, position.last_lsn, promotion_->id,
+                         options_.advertise_url, WallClockMs()};
+      sink_->Send(EncodeMessage(std::vector{MakeEpochRecord(record)}));
+      Log("promoting: epoch record " + std::to_string(promotion_->epoch) + " sent after LSN " +
+          std::to_string(position.last_lsn));
+      return;
+    }
+    if (position.epoch >= promotion_->epoch) {
+      bool mine = position.promotion_id == promotion_->id;
+      waiting.swap(promotion_->waiting);
+      promotion_.reset();
+      lock.unlock();
+      if (mine) {
+        BecomePrimary(position);
+        answer = role() == Role::kPrimary
+                     ? Result<Promoted>(Promoted{position.epoch, position.last_lsn})
+                     : Result<Promoted>(Status(ErrorCode::kInternal, State().stopped));
+      } else {
+        answer = Status(ErrorCode::kNotPromoted, "epoch " + std::to_string(position.epoch) +
+                                                     " counted first (primary " +
+                                                     position.primary_url + ")");
+      }
+      for (auto& done : waiting) done(answer);
+      return;
+    }
+    if (Clock::now() < promotion_->deadline || promotion_->waiting.empty()) return;
+    waiting.swap(promotion_->waiting);
+  }
+  // Still undecided: the record may count later; this replica keeps reading.
+  for (auto& done : waiting) {
+    done(Status(ErrorCode::kUnavailable,
+                "the epoch record has not come back yet; this replica keeps reading and "
+                "becomes primary should it count"));
+  }
+}
+
+void Replicator::BecomePrimary(const CountedPosition& position) {
+  Lsn local = db_.LogStats().appended_lsn;
+  if (local != position.last_lsn) {
+    Stop(Status(ErrorCode::kInternal, "promoted, but the local log ends at LSN " +
+                                          std::to_string(local) + ", not at the counted " +
+                                          std::to_string(position.last_lsn)));
+    return;
+  }
+  PrimaryJournalOptions options;
+  options.epoch = position.epoch;
+  options.position = position;
+  options.timeout = options_.replication_timeout;
+  primary_ = std::make_unique<PrimaryJournal>(db_.local_journal(), sink_.get(), options);
+  primary_epoch_ = position.epoch;
+  db_.UseJournal(primary_.get());
+  role_.store(Role::kPrimary, std::memory_order_release);
+  Log("primary of epoch " + std::to_string(position.epoch) + " from LSN " +
+      std::to_string(position.last_lsn));
+}
+
+void Replicator::StepDown() {
+  role_.store(Role::kFollower, std::memory_order_release);
+  db_.UseJournal(nullptr);  // waits for the mutations in flight
+  Lsn counted = primary_->counted_lsn();
+  Lsn local = db_.LogStats().appended_lsn;
+  CountedPosition position = follower_.position();
+  Log("deposed by epoch " + std::to_string(position.epoch) + " (primary " + position.primary_url +
+      ")");
+  if (local > counted) {
+    // Cutting the local log back to the counted LSN in-process is not built yet.
+    Stop(Status(ErrorCode::kInternal,
+                "deposed with records " + std::to_string(counted + 1) + ".." +
+                    std::to_string(local) +
+                    " that did not count: restart this replica on an empty data directory"));
   }
 }
 

@@ -71,10 +71,11 @@ std::string EpochMessage() {
       replication::EpochRecord{1, 0, Uuid{0, 42}, "http://primary.example:8080", 0})});
 }
 
-std::vector<std::string> FollowerFlags(const MockCluster& cluster) {
-  return {
-      "--replication",      "kafka",           "--brokers", cluster.bootstraps(), "--advertise-url",
-      "http://127.0.0.1:1", "--fetch-wait-ms", "5",         "--max-read-wait",    "300ms"};
+std::vector<std::string> FollowerFlags(const MockCluster& cluster,
+                                       const std::string& url = "http://127.0.0.1:1") {
+  return {"--replication",   "kafka", "--brokers",       cluster.bootstraps(),
+          "--advertise-url", url,     "--fetch-wait-ms", "5",
+          "--max-read-wait", "300ms"};
 }
 
 int64_t AppliedLsn(httplib::Client& client) {
@@ -171,6 +172,90 @@ TEST_CASE("a follower serves the primary's state, refuses writes, waits for Ecom
     CHECK(std::atoi(log.c_str() + at + from.size()) > 2);
     CHECK(Str(Get(*again, "/admin/digest").Json(), "digest") == Hex(StateDigest(primary.engine)));
   }
+}
+
+std::string Role(httplib::Client& client) {
+  return Str(Get(client, "/admin/replication").Json(), "role");
+}
+
+TEST_CASE(
+    "a promoted replica takes writes once they count; the other follows; a second promotion "
+    "deposes the first") {
+  MockCluster cluster;
+  cluster.CreateTopic(kTopic, 1);
+  ServerProcess a(FollowerFlags(cluster, "http://replica-a")),
+      b(FollowerFlags(cluster, "http://replica-b"));
+  a.Start();
+  b.Start();
+  auto ca = a.Client();
+  auto cb = b.Client();
+  HttpReply promoted = Post(*ca, "/admin/promote", "{}");
+  REQUIRE(promoted.status == 200);
+  CHECK(Str(promoted.Json(), "role") == "primary");
+  CHECK(Int(promoted.Json(), "epoch") == 1);
+  CHECK(Int(promoted.Json(), "lsn") == 0);
+  CHECK(Role(*ca) == "primary");
+
+  REQUIRE(
+      Post(*ca, "/users", R"({"userId":"zoe","name":"Zoe","email":"zoe@example.com"})").status ==
+      201);
+  HttpReply charged = Post(*ca, "/balance/charge", R"({"userId":"zoe","amount":700})");
+  REQUIRE(charged.status == 200);
+  std::string lsn = charged.Header("Ecomm-Lsn");
+  CHECK(lsn == "2");
+  // Read your writes on the follower.
+  HttpReply read = Get(*cb, "/balance?userId=zoe", {{"Ecomm-Min-Lsn", lsn}});
+  REQUIRE(read.status == 200);
+  CHECK(Int(read.Json(), "currentBalance") == 700);
+  HttpReply refused = Post(*cb, "/balance/charge", R"({"userId":"zoe","amount":1})");
+  CHECK(refused.status == 421);
+  CHECK(refused.Header("Ecomm-Primary") == "http://replica-a");
+  WaitApplied(*cb, 2);
+  CHECK(Str(Get(*ca, "/admin/digest").Json(), "digest") ==
+        Str(Get(*cb, "/admin/digest").Json(), "digest"));
+
+  // b promotes itself: epoch 2 counts, a steps down and follows.
+  HttpReply second = Post(*cb, "/admin/promote", "{}");
+  REQUIRE(second.status == 200);
+  CHECK(Int(second.Json(), "epoch") == 2);
+  CHECK(Int(second.Json(), "lsn") == 2);
+  for (int i = 0; i < 500 && Role(*ca) != "follower"; ++i) std::this_thread::sleep_for(10ms);
+  CHECK(Role(*ca) == "follower");
+  REQUIRE(Post(*cb, "/balance/charge", R"({"userId":"zoe","amount":50})").status == 200);
+  HttpReply on_a = Post(*ca, "/balance/charge", R"({"userId":"zoe","amount":1})");
+  CHECK(on_a.status == 421);
+  CHECK(on_a.Header("Ecomm-Primary") == "http://replica-b");
+  WaitApplied(*ca, 3);
+  CHECK(Int(Get(*ca, "/balance?userId=zoe").Json(), "currentBalance") == 750);
+  CHECK(Str(Get(*ca, "/admin/digest").Json(), "digest") ==
+        Str(Get(*cb, "/admin/digest").Json(), "digest"));
+}
+
+TEST_CASE("two replicas promoted at the same moment: exactly one is primary") {
+  MockCluster cluster;
+  cluster.CreateTopic(kTopic, 1);
+  ServerProcess a(FollowerFlags(cluster, "http://replica-a")),
+      b(FollowerFlags(cluster, "http://replica-b"));
+  a.Start();
+  b.Start();
+  auto ca = a.Client();
+  auto cb = b.Client();
+  HttpReply ra, rb;
+  std::thread ta([&] { ra = Post(*ca, "/admin/promote", "{}"); });
+  std::thread tb([&] { rb = Post(*cb, "/admin/promote", "{}"); });
+  ta.join();
+  tb.join();
+  CAPTURE(ra.body);
+  CAPTURE(rb.body);
+  // Both may win one after the other (the later with a higher epoch, deposing the
+  // first); a loser of the same epoch answers 409 NOT_PROMOTED.
+  for (const HttpReply* r : {&ra, &rb}) {
+    CHECK((r->status == 200 || (r->status == 409 && Str(r->Json(), "code") == "NOT_PROMOTED")));
+  }
+  CHECK((ra.status == 200 || rb.status == 200));
+  std::this_thread::sleep_for(300ms);
+  int primaries = (Role(*ca) == "primary") + (Role(*cb) == "primary");
+  CHECK(primaries == 1);
 }
 
 TEST_CASE("a log topic of more than one partition is refused at start, exit 2") {

@@ -25,6 +25,7 @@ namespace ecomm {
 
 namespace wal {
 class FileSystem;
+class Journal;
 class WalWriter;
 struct ReplayReport;
 struct SnapshotInfo;
@@ -121,6 +122,12 @@ class Database {
   // meanwhile, mutations must not.
   Status ApplyCounted(RecordType type, std::span<const uint8_t> payload, Lsn lsn);
 
+  // A replica that becomes primary sends its mutations through `journal` (the
+  // replication layer's PrimaryJournal, which writes local_journal() too); null: the
+  // local log alone again. Waits for the mutations in flight at the gate.
+  void UseJournal(wal::Journal* journal);
+  wal::Journal* local_journal();
+
   // The state's digest and the LSN it stands at (GET /admin/digest): replicas at the
   // same LSN have the same digest. On a follower, ApplyCounted waits meanwhile; on a
   // database taking live mutations the LSN is only the one the walk began at.
@@ -172,6 +179,7 @@ class Database {
   std::mutex snapshot_mu_;  // one snapshot at a time
   // A replica's applies and digests, one at a time: a digest stands at one LSN.
   mutable std::mutex follow_mu_;
+  wal::Journal* routed_journal_ = nullptr;  // UseJournal's; null: wal_ (under the gate)
   // Guarded by snapshot_mu_: what is known of the snapshot files, by LSN.
   std::set<Lsn> verified_snapshots_;
   std::set<Lsn> failed_snapshots_;

@@ -7,18 +7,23 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "ecomm/database.h"
 #include "ecomm/replication/log_follower.h"
+#include "ecomm/replication/primary_journal.h"
 #include "ecomm/result.h"
 #include "ecomm/wal/file.h"
 
 namespace ecomm::kafka {
+class KafkaConfig;
 class PartitionReader;
-}
+struct ReadMessage;
+}  // namespace ecomm::kafka
 
 // A server's replica under --replication kafka (SPEC "Replication and failover"): one
 // reader thread follows the log topic from where the replica stands and applies every
@@ -37,6 +42,9 @@ struct ReplicatorOptions {
   std::string advertise_url;
   // How long a broker holds a fetch that finds nothing (the mock answers only then).
   int fetch_wait_ms = 10;
+  // --replication-timeout: a primary's mutation not counted by then answers 503, and a
+  // promotion whose epoch record has not come back answers 503 (it goes on).
+  std::chrono::milliseconds replication_timeout{5000};
   std::function<void(std::string_view)> log;
 };
 
@@ -54,6 +62,12 @@ struct ReplicationState {
   std::string stopped;       // why it follows no more (replicas disagree, retention), or empty
 };
 
+// POST /admin/promote's answer.
+struct Promoted {
+  Epoch epoch = 0;
+  Lsn lsn = 0;  // the last LSN counted before this primary's epoch record
+};
+
 class Replicator {
  public:
   // Checks that the log topic has exactly one partition (kInvalidArgument saying why
@@ -64,7 +78,16 @@ class Replicator {
   Replicator(const Replicator&) = delete;
   Replicator& operator=(const Replicator&) = delete;
 
-  Role role() const { return Role::kFollower; }
+  Role role() const { return role_.load(std::memory_order_acquire); }
+  // Promotion (SPEC "Promotion"): once this replica has read the topic to its end, it
+  // appends an epoch record (the highest epoch + 1, a random promotion id, its URL);
+  // once that record comes back as counted it takes writes. `done` gets Promoted; or
+  // kNotPromoted when another epoch record counted first; or kUnavailable when it cannot
+  // tell within the replication timeout (it keeps reading, and becomes primary should
+  // its record count later). Called on the reader thread or, when decided, this one.
+  void Promote(std::function<void(Result<Promoted>)> done);
+  // Stops reading the topic (before the Database closes); the replica answers no more.
+  void StopReading();
   ReplicationState State() const;
   // Calls `done(true)` once `lsn` has counted and been applied here, or `done(false)`
   // once `timeout` passed first or the replica stopped following; on the reader thread
@@ -79,8 +102,17 @@ class Replicator {
   };
 
   Replicator(Database& db, ReplicatorOptions options, TopicPlace from, Lsn local_last,
-             std::unique_ptr<kafka::PartitionReader> reader);
+             std::unique_ptr<kafka::PartitionReader> reader,
+             std::unique_ptr<kafka::KafkaConfig> config);
   void ReadLoop();
+  // One message: to the primary's read back, then to the follower.
+  Status Consume(const kafka::ReadMessage& message);
+  // Sends this replica's epoch record once it has read to the end; decides a
+  // promotion whose record counted (or another's did); times out waiting callers.
+  void ProgressPromotion(bool at_end);
+  void BecomePrimary(const CountedPosition& position);
+  // A newer epoch counted while this replica was primary.
+  void StepDown();
   // Writes the follower's place once the local log holds it durably.
   void KeepPlace();
   void Stop(const Status& why);
@@ -103,6 +135,19 @@ class Replicator {
   Clock::time_point caught_up_at_;
   bool caught_up_ = false;
   TopicPlace kept_;  // the place last written (reader thread, then the destructor)
+
+  struct Promotion {
+    Uuid id;
+    Epoch epoch = 0;  // 0 until its record is sent
+    Clock::time_point deadline;
+    std::vector<std::function<void(Result<Promoted>)>> waiting;
+  };
+  std::unique_ptr<kafka::KafkaConfig> config_;
+  std::optional<Promotion> promotion_;  // guarded by mu_
+  std::unique_ptr<MessageSink> sink_;   // the reader thread's, once promoting
+  std::unique_ptr<PrimaryJournal> primary_;
+  std::atomic<Role> role_{Role::kFollower};
+  std::atomic<Epoch> primary_epoch_{0};
 
   std::atomic<bool> stopping_{false};
   std::thread reader_thread_;

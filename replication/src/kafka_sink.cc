@@ -1,0 +1,73 @@
+#include "kafka_sink.h"
+
+#include <utility>
+
+namespace ecomm::replication {
+
+namespace {
+
+const kafka::Setting kProducerSettings[] = {
+    {"enable.idempotence", "true"},
+    {"acks", "all"},
+    {"compression.type", "lz4"},
+    // A batch waits for no other: the group commit has batched already.
+    {"linger.ms", "0"},
+    {"reconnect.backoff.max.ms", "1000"},
+};
+// A Send finding librdkafka's queue full polls this long before dropping the message
+// (it is sent again once the read back misses it).
+constexpr int kQueueFullWaitMs = 50;
+
+}  // namespace
+
+Result<std::unique_ptr<KafkaSink>> KafkaSink::Create(const kafka::KafkaConfig& config,
+                                                     std::string topic,
+                                                     std::function<void(std::string_view)> log) {
+  std::unique_ptr<KafkaSink> sink(new KafkaSink(config, std::move(topic), std::move(log)));
+  if (Status s = sink->config_.Apply(kProducerSettings); !s.ok()) return s;
+  std::lock_guard lock(sink->mu_);
+  if (!sink->Connect()) return Status(ErrorCode::kInvalidArgument, "cannot create a producer");
+  return sink;
+}
+
+KafkaSink::KafkaSink(const kafka::KafkaConfig& config, std::string topic,
+                     std::function<void(std::string_view)> log)
+    : config_(config.Copy()), topic_(std::move(topic)), log_(std::move(log)) {}
+
+KafkaSink::~KafkaSink() {
+  std::lock_guard lock(mu_);
+  if (producer_) producer_->Flush(1000);
+}
+
+bool KafkaSink::Connect() {
+  auto producer = kafka::Producer::Create(
+      config_.Copy(), topic_,
+      [this](const kafka::Delivery& d) {
+        if (d.error != RD_KAFKA_RESP_ERR_NO_ERROR && log_) {
+          log_("log topic: a message was not delivered (" + std::string(rd_kafka_err2str(d.error)) +
+               "); it is sent again once the read back misses it");
+        }
+      },
+      [this](bool reachable, const std::string& why) {
+        if (log_)
+          log_(std::string("log topic ") + (reachable ? "reachable: " : "unreachable: ") + why);
+      });
+  if (!producer.ok()) {
+    if (log_) log_("log topic producer: " + producer.status().message());
+    return false;
+  }
+  producer_ = std::move(producer).value();
+  return true;
+}
+
+void KafkaSink::Send(std::string message) {
+  std::lock_guard lock(mu_);
+  if ((!producer_ || producer_->fatal()) && !Connect()) return;
+  for (int tries = 0; tries < 2; ++tries) {
+    if (producer_->Produce(++sent_, 0, {}, message)) break;
+    producer_->Poll(kQueueFullWaitMs);
+  }
+  producer_->Poll(0);
+}
+
+}  // namespace ecomm::replication
