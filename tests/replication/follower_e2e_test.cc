@@ -178,71 +178,77 @@ std::string Role(httplib::Client& client) {
   return Str(Get(client, "/admin/replication").Json(), "role");
 }
 
+// Two followers of an empty log topic, advertised as http://replica-a and -b.
+struct TwoReplicas {
+  MockCluster cluster;
+  std::unique_ptr<ServerProcess> a, b;
+  std::unique_ptr<httplib::Client> ca, cb;
+
+  TwoReplicas() {
+    cluster.CreateTopic(kTopic, 1);
+    a = std::make_unique<ServerProcess>(FollowerFlags(cluster, "http://replica-a"));
+    b = std::make_unique<ServerProcess>(FollowerFlags(cluster, "http://replica-b"));
+    a->Start();
+    b->Start();
+    ca = a->Client();
+    cb = b->Client();
+  }
+};
+
 TEST_CASE(
     "a promoted replica takes writes once they count; the other follows; a second promotion "
     "deposes the first") {
-  MockCluster cluster;
-  cluster.CreateTopic(kTopic, 1);
-  ServerProcess a(FollowerFlags(cluster, "http://replica-a")),
-      b(FollowerFlags(cluster, "http://replica-b"));
-  a.Start();
-  b.Start();
-  auto ca = a.Client();
-  auto cb = b.Client();
-  HttpReply promoted = Post(*ca, "/admin/promote", "{}");
+  TwoReplicas replicas;
+  httplib::Client& ca = *replicas.ca;
+  httplib::Client& cb = *replicas.cb;
+  HttpReply promoted = Post(ca, "/admin/promote", "{}");
   REQUIRE(promoted.status == 200);
   CHECK(Str(promoted.Json(), "role") == "primary");
   CHECK(Int(promoted.Json(), "epoch") == 1);
   CHECK(Int(promoted.Json(), "lsn") == 0);
-  CHECK(Role(*ca) == "primary");
+  CHECK(Role(ca) == "primary");
 
-  REQUIRE(
-      Post(*ca, "/users", R"({"userId":"zoe","name":"Zoe","email":"zoe@example.com"})").status ==
-      201);
-  HttpReply charged = Post(*ca, "/balance/charge", R"({"userId":"zoe","amount":700})");
+  REQUIRE(Post(ca, "/users", R"({"userId":"zoe","name":"Zoe","email":"zoe@example.com"})").status ==
+          201);
+  HttpReply charged = Post(ca, "/balance/charge", R"({"userId":"zoe","amount":700})");
   REQUIRE(charged.status == 200);
   std::string lsn = charged.Header("Ecomm-Lsn");
   CHECK(lsn == "2");
   // Read your writes on the follower.
-  HttpReply read = Get(*cb, "/balance?userId=zoe", {{"Ecomm-Min-Lsn", lsn}});
+  HttpReply read = Get(cb, "/balance?userId=zoe", {{"Ecomm-Min-Lsn", lsn}});
   REQUIRE(read.status == 200);
   CHECK(Int(read.Json(), "currentBalance") == 700);
-  HttpReply refused = Post(*cb, "/balance/charge", R"({"userId":"zoe","amount":1})");
+  HttpReply refused = Post(cb, "/balance/charge", R"({"userId":"zoe","amount":1})");
   CHECK(refused.status == 421);
   CHECK(refused.Header("Ecomm-Primary") == "http://replica-a");
-  WaitApplied(*cb, 2);
-  CHECK(Str(Get(*ca, "/admin/digest").Json(), "digest") ==
-        Str(Get(*cb, "/admin/digest").Json(), "digest"));
+  WaitApplied(cb, 2);
+  CHECK(Str(Get(ca, "/admin/digest").Json(), "digest") ==
+        Str(Get(cb, "/admin/digest").Json(), "digest"));
 
   // b promotes itself: epoch 2 counts, a steps down and follows.
-  HttpReply second = Post(*cb, "/admin/promote", "{}");
+  HttpReply second = Post(cb, "/admin/promote", "{}");
   REQUIRE(second.status == 200);
   CHECK(Int(second.Json(), "epoch") == 2);
   CHECK(Int(second.Json(), "lsn") == 2);
-  for (int i = 0; i < 500 && Role(*ca) != "follower"; ++i) std::this_thread::sleep_for(10ms);
-  CHECK(Role(*ca) == "follower");
-  REQUIRE(Post(*cb, "/balance/charge", R"({"userId":"zoe","amount":50})").status == 200);
-  HttpReply on_a = Post(*ca, "/balance/charge", R"({"userId":"zoe","amount":1})");
+  for (int i = 0; i < 500 && Role(ca) != "follower"; ++i) std::this_thread::sleep_for(10ms);
+  CHECK(Role(ca) == "follower");
+  REQUIRE(Post(cb, "/balance/charge", R"({"userId":"zoe","amount":50})").status == 200);
+  HttpReply on_a = Post(ca, "/balance/charge", R"({"userId":"zoe","amount":1})");
   CHECK(on_a.status == 421);
   CHECK(on_a.Header("Ecomm-Primary") == "http://replica-b");
-  WaitApplied(*ca, 3);
-  CHECK(Int(Get(*ca, "/balance?userId=zoe").Json(), "currentBalance") == 750);
-  CHECK(Str(Get(*ca, "/admin/digest").Json(), "digest") ==
-        Str(Get(*cb, "/admin/digest").Json(), "digest"));
+  WaitApplied(ca, 3);
+  CHECK(Int(Get(ca, "/balance?userId=zoe").Json(), "currentBalance") == 750);
+  CHECK(Str(Get(ca, "/admin/digest").Json(), "digest") ==
+        Str(Get(cb, "/admin/digest").Json(), "digest"));
 }
 
 TEST_CASE("two replicas promoted at the same moment: exactly one is primary") {
-  MockCluster cluster;
-  cluster.CreateTopic(kTopic, 1);
-  ServerProcess a(FollowerFlags(cluster, "http://replica-a")),
-      b(FollowerFlags(cluster, "http://replica-b"));
-  a.Start();
-  b.Start();
-  auto ca = a.Client();
-  auto cb = b.Client();
+  TwoReplicas replicas;
+  httplib::Client& ca = *replicas.ca;
+  httplib::Client& cb = *replicas.cb;
   HttpReply ra, rb;
-  std::thread ta([&] { ra = Post(*ca, "/admin/promote", "{}"); });
-  std::thread tb([&] { rb = Post(*cb, "/admin/promote", "{}"); });
+  std::thread ta([&] { ra = Post(ca, "/admin/promote", "{}"); });
+  std::thread tb([&] { rb = Post(cb, "/admin/promote", "{}"); });
   ta.join();
   tb.join();
   CAPTURE(ra.body);
@@ -254,7 +260,7 @@ TEST_CASE("two replicas promoted at the same moment: exactly one is primary") {
   }
   CHECK((ra.status == 200 || rb.status == 200));
   std::this_thread::sleep_for(300ms);
-  int primaries = (Role(*ca) == "primary") + (Role(*cb) == "primary");
+  int primaries = (Role(ca) == "primary") + (Role(cb) == "primary");
   CHECK(primaries == 1);
 }
 
