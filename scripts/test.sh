@@ -22,11 +22,12 @@ cmake --build build-debug -j"$jobs" --target base_tests wal_tests engine_tests s
 (cd build-debug && ctest -j"$jobs" -R '^(base_tests|wal_tests|engine_tests|scenario_tests)/' \
   --output-on-failure)
 
-echo "== TSan: concurrency tests"
+echo "== TSan: concurrency tests, and replication's threads (primary journal, follower)"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DECOMM_SANITIZE=thread \
   -DECOMM_BUILD_BENCH=OFF >/dev/null
-cmake --build build-tsan -j"$jobs" --target concurrency_tests auth_concurrency_tests
+cmake --build build-tsan -j"$jobs" --target concurrency_tests auth_concurrency_tests replication_tests
 (cd build-tsan && ctest -j"$jobs" -L concurrency --output-on-failure)
+(cd build-tsan && ctest -j"$jobs" -R '^replication_tests/' --output-on-failure)
 
 echo "== libFuzzer: record, WAL segment, snapshot and request decoding (bounded)"
 ECOMM_FUZZ_SECONDS=${ECOMM_FUZZ_SECONDS:-8} ./scripts/fuzz.sh

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Three replicas of the shop on loopback over one log topic: ecomm-kafka-mock
+# (librdkafka's mock cluster, 3 brokers, the topic ecomm.log with one partition) and
+# three ecomm-server --replication kafka on :8081, :8082, :8083 with data in
+# ./data/replica-{1,2,3}. The first is promoted; the others follow it and answer writes
+# 421 naming it. Promote another at any time:
+#   curl -s -X POST localhost:8082/admin/promote
+# Against a real Kafka cluster only --brokers (and --kafka-config) change: set
+# KAFKA_BROKERS to skip the mock (the topic must exist with exactly one partition).
+# Ctrl-C stops them all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/deps.sh
+
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DECOMM_BUILD_TESTS=OFF \
+  -DECOMM_BUILD_BENCH=OFF >/dev/null
+cmake --build build-release -j"$(nproc)" --target ecomm-server ecomm-kafka-mock
+bin=build-release
+
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
+mkdir -p data/logs
+
+brokers=${KAFKA_BROKERS:-}
+if [[ -z $brokers ]]; then
+  "$bin/tools/ecomm-kafka-mock" --topic ecomm.log --partitions 1 \
+    >data/logs/kafka.out 2>data/logs/kafka.err &
+  pids+=($!)
+  for _ in $(seq 100); do
+    brokers=$(sed -n 's/^bootstrap: //p' data/logs/kafka.out)
+    [[ -n $brokers ]] && break
+    sleep 0.1
+  done
+  [[ -n $brokers ]] || { cat data/logs/kafka.err >&2; exit 1; }
+fi
+echo "replicas: Kafka at $brokers, log topic ecomm.log"
+
+for i in 1 2 3; do
+  "$bin/server/ecomm-server" --listen "127.0.0.1:808$i" --data-dir "./data/replica-$i" \
+    --replication kafka --brokers "$brokers" --advertise-url "http://127.0.0.1:808$i" \
+    --fetch-wait-ms 5 "$@" 2>"data/logs/replica-$i.err" &
+  pids+=($!)
+done
+for _ in $(seq 100); do
+  curl -sf localhost:8081/healthz >/dev/null && break
+  sleep 0.1
+done
+curl -s -X POST localhost:8081/admin/promote && echo
+echo "replicas: primary :8081, followers :8082 :8083 (GET /admin/replication on each)"
+wait -n
