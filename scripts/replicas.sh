@@ -4,7 +4,7 @@
 # three ecomm-server --replication kafka on :8081, :8082, :8083 with data in
 # ./data/replica-{1,2,3}. The first is promoted; the others follow it and answer writes
 # 421 naming it. Promote another at any time:
-#   curl -s -X POST localhost:8082/admin/promote
+#   curl -s -X POST -H 'Content-Type: application/json' -d '{}' localhost:8082/admin/promote
 # Against a real Kafka cluster only --brokers (and --kafka-config) change: set
 # KAFKA_BROKERS to skip the mock (the topic must exist with exactly one partition).
 # Ctrl-C stops them all.
@@ -45,6 +45,6 @@ for _ in $(seq 100); do
   curl -sf localhost:8081/healthz >/dev/null && break
   sleep 0.1
 done
-curl -s -X POST localhost:8081/admin/promote && echo
+curl -s -X POST -H 'Content-Type: application/json' -d '{}' localhost:8081/admin/promote && echo
 echo "replicas: primary :8081, followers :8082 :8083 (GET /admin/replication on each)"
 wait -n
