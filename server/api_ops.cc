@@ -29,6 +29,18 @@ void Api::Health(Request&, Reply reply) {
   w.Field("readable", health.state != LogState::kReloading);
   if (!writable) w.Field("detail", health.detail);
   w.Field("lsn", static_cast<int64_t>(db_.LogStats().durable_lsn));
+  if (options_.replica != nullptr) {
+    replication::ReplicationState state = options_.replica->State();
+    w.Key("replication");
+    w.StartObject();
+    w.Field("role", replication::RoleName(state.role));
+    w.Field("epoch", static_cast<int64_t>(state.epoch));
+    w.Field("appliedLsn", static_cast<int64_t>(state.applied_lsn));
+    w.Field("lagRecords", state.lag_messages);
+    w.Field("lagMs", state.lag_ms);
+    w.Field("following", state.stopped.empty());
+    w.EndObject();
+  }
   w.EndObject();
   reply(Json(writable ? 200 : 503, w.Take()));
 }
@@ -58,6 +70,21 @@ void Api::Metrics(Request&, Reply reply) {
   gauge("ecomm_idempotency_keys", "Idempotency-Keys held (expired ones go as time moves).",
         std::to_string(counts.idempotency_keys));
   gauge("ecomm_wal_durable_lsn", "Highest durable LSN.", std::to_string(wal.durable_lsn));
+  if (options_.replica != nullptr) {
+    replication::ReplicationState state = options_.replica->State();
+    gauge("ecomm_replication_primary", "1 on the primary, 0 on a follower.",
+          state.role == replication::Role::kPrimary ? "1" : "0");
+    gauge("ecomm_replication_epoch", "The log topic's current epoch as this replica counted it.",
+          std::to_string(state.epoch));
+    gauge("ecomm_replication_applied_lsn", "The last LSN counted and applied here.",
+          std::to_string(state.applied_lsn));
+    gauge("ecomm_replication_lag_messages", "Messages of the log topic not yet read.",
+          std::to_string(state.lag_messages));
+    gauge("ecomm_replication_lag_ms", "Milliseconds since this replica had read the whole topic.",
+          std::to_string(state.lag_ms));
+    gauge("ecomm_replication_following", "0 once this replica stopped following (see the log).",
+          state.stopped.empty() ? "1" : "0");
+  }
   counter("ecomm_wal_records_total", "Records appended since start.", wal.records);
   counter("ecomm_wal_batches_total", "Group-commit batches written.", wal.batches);
   counter("ecomm_wal_syncs_total", "fdatasync calls.", wal.syncs);

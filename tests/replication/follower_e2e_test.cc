@@ -119,6 +119,13 @@ TEST_CASE("a follower serves the primary's state, refuses writes, waits for Ecom
   CHECK(Str(state, "role") == "follower");
   CHECK(Int(state, "epoch") == 1);
   CHECK(Str(state, "primaryUrl") == "http://primary.example:8080");
+  rapidjson::Document health = Get(*client, "/healthz").Json();
+  CHECK(Str(health["replication"], "role") == "follower");
+  CHECK(Int(health["replication"], "appliedLsn") == static_cast<int64_t>(primary.last()));
+  std::string metrics = Get(*client, "/metrics").body;
+  CHECK(metrics.find("\necomm_replication_primary 0\n") != std::string::npos);
+  CHECK(metrics.find("\necomm_replication_applied_lsn " + std::to_string(primary.last()) + "\n") !=
+        std::string::npos);
   HttpReply digest = Get(*client, "/admin/digest");
   REQUIRE(digest.status == 200);
   CHECK(Int(digest.Json(), "lsn") == static_cast<int64_t>(primary.last()));
