@@ -1,10 +1,13 @@
 #include "ecomm/replication/replicator.h"
 
+#include <xxhash.h>
+
 #include <span>
 #include <utility>
 #include <vector>
 
 #include "ecomm/replication/position_file.h"
+#include "ecomm/wal/wal_tailer.h"
 #include "kafka/kafka_config.h"
 #include "kafka/partition_reader.h"
 #include "kafka/topic_metadata.h"
@@ -24,6 +27,30 @@ constexpr auto kKeepPlaceEvery = 200ms;
 
 std::span<const uint8_t> Bytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+uint64_t RecordHash(uint8_t type, std::string_view payload) {
+  std::string bytes(1, static_cast<char>(type));
+  bytes += payload;
+  return XXH3_64bits(bytes.data(), bytes.size());
+}
+
+// RecordHash of each local record after `after` up to `last`, in LSN order.
+Result<std::vector<uint64_t>> LocalRecordHashes(wal::FileSystem* fs, const std::string& data_dir,
+                                                Lsn after, Lsn last) {
+  wal::WalTailer tailer(fs, wal::JoinPath(data_dir, "wal"), after);
+  std::vector<uint64_t> hashes;
+  std::vector<wal::TailedRecord> records;
+  while (after + hashes.size() < last) {
+    records.clear();
+    if (Status s = tailer.Next(1024, &records); !s.ok()) return s;
+    if (records.empty()) return Status(ErrorCode::kCorruption, "the local log ends early");
+    for (const wal::TailedRecord& r : records) {
+      if (r.lsn > last) break;
+      hashes.push_back(RecordHash(r.type, r.payload));
+    }
+  }
+  return hashes;
 }
 
 TimeMs WallClockMs() {
@@ -67,6 +94,20 @@ Result<std::unique_ptr<Replicator>> Replicator::Start(Database& db, ReplicatorOp
                       ") is past the local log's last record (" + std::to_string(local_last) +
                       "): the log lost records it had made durable");
   }
+  // The local records the kept place does not vouch for: checked against the topic's
+  // as they come (a crashed primary's log may hold records that never counted).
+  std::vector<uint64_t> local_records;
+  if (local_last > from.position.last_lsn) {
+    Result<std::vector<uint64_t>> read =
+        LocalRecordHashes(fs, options.data_dir, from.position.last_lsn, local_last);
+    if (read.ok()) {
+      local_records = std::move(read).value();
+    } else if (options.log) {
+      options.log("cannot read local records " + std::to_string(from.position.last_lsn + 1) + ".." +
+                  std::to_string(local_last) + " to check them against the topic (" +
+                  read.status().message() + "); they are taken as the topic's");
+    }
+  }
   kafka::PartitionReaderOptions reader_options;
   reader_options.topic = options.log_topic;
   reader_options.fetch_wait_max_ms = options.fetch_wait_ms;
@@ -75,24 +116,27 @@ Result<std::unique_ptr<Replicator>> Replicator::Start(Database& db, ReplicatorOp
   if (!reader.ok()) return reader.status();
   if (Status s = (*reader)->Start(from.next_offset); !s.ok()) return s;
   auto kept_config = std::make_unique<kafka::KafkaConfig>(std::move(config).value());
-  return std::unique_ptr<Replicator>(new Replicator(db, std::move(options), std::move(from),
-                                                    local_last, std::move(reader).value(),
-                                                    std::move(kept_config)));
+  return std::unique_ptr<Replicator>(
+      new Replicator(db, std::move(options), std::move(from), local_last, std::move(local_records),
+                     std::move(reader).value(), std::move(kept_config)));
 }
 
 Replicator::Replicator(Database& db, ReplicatorOptions options, TopicPlace from, Lsn local_last,
+                       std::vector<uint64_t> local_records,
                        std::unique_ptr<kafka::PartitionReader> reader,
                        std::unique_ptr<kafka::KafkaConfig> config)
     : db_(db),
       options_(std::move(options)),
       fs_(options_.fs ? options_.fs : wal::FileSystem::Posix()),
       local_last_(local_last),
+      local_records_(std::move(local_records)),
+      local_records_from_(from.position.last_lsn + 1),
       reader_(std::move(reader)),
       follower_(from.position, from.next_offset,
                 [this](const TopicRecord& r) {
                   // Already here: in the local log at start, or applied live by this
                   // replica as primary of the record's epoch.
-                  if (r.lsn <= local_last_) return Status::Ok();
+                  if (r.lsn <= local_last_) return CheckLocalRecord(r);
                   if (role() == Role::kPrimary && r.epoch == primary_epoch_.load()) {
                     return Status::Ok();
                   }
@@ -106,6 +150,17 @@ Replicator::Replicator(Database& db, ReplicatorOptions options, TopicPlace from,
       std::to_string(kept_.position.last_lsn) + ", epoch " + std::to_string(kept_.position.epoch) +
       ", local log to LSN " + std::to_string(local_last_) + ")");
   reader_thread_ = std::thread([this] { ReadLoop(); });
+}
+
+Status Replicator::CheckLocalRecord(const TopicRecord& record) const {
+  if (record.lsn < local_records_from_ || local_records_.empty()) return Status::Ok();
+  if (local_records_[record.lsn - local_records_from_] == RecordHash(record.type, record.payload)) {
+    return Status::Ok();
+  }
+  return Status(ErrorCode::kInternal,
+                "the local log's record " + std::to_string(record.lsn) +
+                    " is not the one the topic counted: this replica's log holds writes that "
+                    "did not count; restart it on an empty data directory");
 }
 
 void Replicator::StopReading() {
@@ -285,6 +340,7 @@ void Replicator::BecomePrimary(const CountedPosition& position) {
   options.epoch = position.epoch;
   options.position = position;
   options.timeout = options_.replication_timeout;
+  if (primary_) retired_.push_back(std::move(primary_));
   primary_ = std::make_unique<PrimaryJournal>(db_.local_journal(), sink_.get(), options);
   primary_epoch_ = position.epoch;
   db_.UseJournal(primary_.get());

@@ -181,6 +181,35 @@ TEST_CASE("a follower serves the primary's state, refuses writes, waits for Ecom
   }
 }
 
+TEST_CASE("a replica whose local log holds a record the topic did not count stops, naming it") {
+  MockCluster cluster;
+  cluster.CreateTopic(kTopic, 1);
+  PlayedPrimary primary;
+  REQUIRE(primary.engine.CreateUser(NewUser{"ann", "Ann", "ann@example.com"}).ok());
+  Produce(cluster, {EpochMessage()});
+  Produce(cluster, primary.NewMessages());
+
+  // The data directory of a server that wrote a record of its own at LSN 1.
+  ServerProcess server;
+  server.Start();
+  REQUIRE(Post(*server.Client(), "/users", R"({"userId":"ben","name":"Ben","email":"b@x.io"})")
+              .status == 201);
+  REQUIRE(server.Stop() == 0);
+  server.SetFlags(FollowerFlags(cluster));
+  server.Start();
+  auto client = server.Client();
+  std::string stopped;
+  for (int i = 0; i < 500 && stopped.empty(); ++i) {
+    rapidjson::Document state = Get(*client, "/admin/replication").Json();
+    if (state["stopped"].IsString()) stopped = state["stopped"].GetString();
+    std::this_thread::sleep_for(10ms);
+  }
+  CHECK(stopped.find("the local log's record 1 is not the one the topic counted") !=
+        std::string::npos);
+  CHECK(Get(*client, "/users/ben").status == 200);  // its own state, still served
+  CHECK(Int(Get(*client, "/admin/replication").Json(), "appliedLsn") == 0);
+}
+
 std::string Role(httplib::Client& client) {
   return Str(Get(client, "/admin/replication").Json(), "role");
 }

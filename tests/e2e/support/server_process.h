@@ -30,6 +30,8 @@ class ServerProcess {
   // RLIMIT_NOFILE (soft and hard) for the next Start, to run out of descriptors.
   void LimitOpenFiles(int limit) { open_files_limit_ = limit; }
   const std::string& data_dir() const { return data_dir_; }
+  // The flags of the next Start (the same data directory).
+  void SetFlags(std::vector<std::string> flags) { flags_ = std::move(flags); }
   // A client for this server (keep-alive, generous timeouts).
   std::unique_ptr<httplib::Client> Client() const;
   // The server's stderr so far.

@@ -102,8 +102,11 @@ class Replicator {
   };
 
   Replicator(Database& db, ReplicatorOptions options, TopicPlace from, Lsn local_last,
-             std::unique_ptr<kafka::PartitionReader> reader,
+             std::vector<uint64_t> local_records, std::unique_ptr<kafka::PartitionReader> reader,
              std::unique_ptr<kafka::KafkaConfig> config);
+  // A counted record at an LSN the local log held at start: passed over when it is the
+  // same record, a refusal (this replica's log has writes the topic does not) otherwise.
+  Status CheckLocalRecord(const TopicRecord& record) const;
   void ReadLoop();
   // One message: to the primary's read back, then to the follower.
   Status Consume(const kafka::ReadMessage& message);
@@ -113,6 +116,8 @@ class Replicator {
   void BecomePrimary(const CountedPosition& position);
   // A newer epoch counted while this replica was primary.
   void StepDown();
+  // Primaries of earlier epochs: kept, since the local log may still answer them.
+  std::vector<std::unique_ptr<PrimaryJournal>> retired_;
   // Writes the follower's place once the local log holds it durably.
   void KeepPlace();
   void Stop(const Status& why);
@@ -125,6 +130,11 @@ class Replicator {
   // Records up to this LSN were in the local log at start: counted again, they are
   // passed over instead of applied twice.
   const Lsn local_last_;
+  // XXH3 of type and payload of the local records after the kept place, from LSN
+  // kept_.position.last_lsn + 1 on (empty when they could not be read: then they are
+  // taken as the topic's).
+  const std::vector<uint64_t> local_records_;
+  const Lsn local_records_from_;
   std::unique_ptr<kafka::PartitionReader> reader_;
   LogFollower follower_;
 
