@@ -136,7 +136,7 @@ Status Database::Recover() {
       !s.ok()) {
     return s;
   }
-  engine_->core().state->journal = routed_journal_ ? routed_journal_ : wal_.get();
+  engine_->core().state->journal = wal_.get();
   {
     std::lock_guard lock(stats_mu_);
     last_snapshot_.lsn = recovery_.snapshot_lsn;

@@ -73,11 +73,13 @@ void Database::DropBackToDurableState() {
   const uint64_t next_epoch = wal_->Stats().epoch + 1;
   // 1. Put an empty state in place and free the one that holds lost records, so that
   //    two states never share memory. Calls answer UNAVAILABLE until step 3.
-  // (It keeps the journal: tickets of lost records must still hear that they failed.)
+  // (It keeps the journal: tickets of lost records must still hear that they failed.
+  // UseJournal changes it only under the gate, where it is carried over.)
   auto empty = std::make_unique<EngineState>(
       EngineOptions{options_.clock, wal_.get(), options_.idempotency_ttl_ms});
   {
     std::unique_lock gate(engine_->core().gate.lock);
+    empty->journal = engine_->core().state->journal;  // the log's, or a primary's (UseJournal)
     empty->clock_offset_ms.store(
         engine_->core().state->clock_offset_ms.load());  // Now() stays right
     std::swap(engine_->core().state, empty);
@@ -103,10 +105,11 @@ void Database::DropBackToDurableState() {
     delay = std::min(delay * 2, std::chrono::milliseconds(5'000));
   }
   // 3. Serve it. Its own appends will be in the log's next epoch (after Reopen).
-  durable_engine->core().state->journal = routed_journal_ ? routed_journal_ : wal_.get();
   durable_engine->core().state->epoch = next_epoch;
   {
     std::unique_lock gate(engine_->core().gate.lock);
+    // Under the gate, where UseJournal changes it: the journal live mutations use now.
+    durable_engine->core().state->journal = engine_->core().state->journal;
     std::swap(engine_->core().state, durable_engine->core().state);
     ++engine_->core().gate.generation;
     reloads_.fetch_add(1, std::memory_order_release);  // before the state says so

@@ -17,12 +17,11 @@ Status Database::ApplyCounted(RecordType type, std::span<const uint8_t> payload,
                                             " does not follow this log's last record, " +
                                             std::to_string(last));
   }
-  return FollowRecord(*engine_, type, payload, lsn);
+  return FollowRecord(*engine_, type, payload, lsn, wal_.get());
 }
 
 void Database::UseJournal(wal::Journal* journal) {
   std::unique_lock gate(engine_->core().gate.lock);
-  routed_journal_ = journal;
   engine_->core().state->journal = journal ? journal : wal_.get();
 }
 

@@ -12,12 +12,12 @@ EngineState::EngineState(const EngineOptions& options)
       journal(options.journal),
       idempotency(options.idempotency_ttl_ms) {}
 
-Result<CommitTicket> EngineState::AppendRecord(const Record& record) {
+Result<CommitTicket> EngineState::AppendRecordTo(wal::Journal* log, const Record& record) {
   thread_local std::string buffer;
   buffer.clear();
   EncodeRecord(record, &buffer);
   auto bytes = std::span(reinterpret_cast<const uint8_t*>(buffer.data()), buffer.size());
-  wal::Appended appended = journal->Append(static_cast<uint8_t>(TypeOf(record)), bytes);
+  wal::Appended appended = log->Append(static_cast<uint8_t>(TypeOf(record)), bytes);
   if (appended.ok()) return CommitTicket{appended.lsn(), appended.position().epoch};
   // Both are 503 UNAVAILABLE; the message tells a client whether retrying soon helps.
   if (appended.refusal() == wal::Refusal::kBacklogFull) {

@@ -44,7 +44,11 @@ struct EngineState {
   // kProductNotFound for an unknown id.
   Result<Product*> FindProduct(std::string_view product_id) const;
 
-  Result<CommitTicket> AppendRecord(const Record& record);
+  Result<CommitTicket> AppendRecord(const Record& record) {
+    return AppendRecordTo(journal, record);
+  }
+  // The same to `log` (a follower's own log, whatever journal live mutations use).
+  Result<CommitTicket> AppendRecordTo(wal::Journal* log, const Record& record);
 
   SystemClock system_clock;
   const Clock* clock;

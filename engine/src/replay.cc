@@ -12,15 +12,15 @@ namespace ecomm {
 
 namespace {
 
-Status Replay(Engine& engine, const Record& record, Lsn lsn, tx::ReplayMode mode) {
+Status Replay(Engine& engine, const Record& record, Lsn lsn, wal::Journal* follow_log) {
   EngineState& state = *engine.core().state;
-  return std::visit([&](const auto& r) { return tx::Replay(state, r, lsn, mode); }, record);
+  return std::visit([&](const auto& r) { return tx::Replay(state, r, lsn, follow_log); }, record);
 }
 
 }  // namespace
 
 Status ReplayRecord(Engine& engine, const Record& record, Lsn lsn) {
-  return Replay(engine, record, lsn, tx::ReplayMode::kRecover);
+  return Replay(engine, record, lsn, nullptr);
 }
 
 Status ReplayRecord(Engine& engine, RecordType type, std::span<const uint8_t> payload, Lsn lsn) {
@@ -29,7 +29,8 @@ Status ReplayRecord(Engine& engine, RecordType type, std::span<const uint8_t> pa
   return ReplayRecord(engine, *record, lsn);
 }
 
-Status FollowRecord(Engine& engine, RecordType type, std::span<const uint8_t> payload, Lsn lsn) {
+Status FollowRecord(Engine& engine, RecordType type, std::span<const uint8_t> payload, Lsn lsn,
+                    wal::Journal* log) {
   Result<Record> record = DecodeRecord(type, payload);
   if (!record.ok()) return record.status();
   // Through the gate, as a live mutation: a snapshot fixes its LSN there, and a log
@@ -39,7 +40,7 @@ Status FollowRecord(Engine& engine, RecordType type, std::span<const uint8_t> pa
     return Status(ErrorCode::kUnavailable,
                   "the log failed; the engine is reloading its durable state");
   }
-  return Replay(engine, *record, lsn, tx::ReplayMode::kFollow);
+  return Replay(engine, *record, lsn, log);
 }
 
 }  // namespace ecomm

@@ -6,6 +6,7 @@
 #include "ecomm/engine.h"
 #include "ecomm/record.h"
 #include "ecomm/result.h"
+#include "ecomm/wal/journal.h"
 
 // Recovery's and followers' way into an engine: records logged earlier, each applied
 // through its transaction unit's replay path (the live path's own checks and Apply).
@@ -16,9 +17,10 @@ namespace ecomm {
 Status ReplayRecord(Engine& engine, const Record& record, Lsn lsn);
 // Decodes the payload first (kCorruption when it is not a record of `type`).
 Status ReplayRecord(Engine& engine, RecordType type, std::span<const uint8_t> payload, Lsn lsn);
-// A follower's replay: as ReplayRecord, and the record is appended to the engine's
-// journal, which must give it `lsn`, before it is applied.
-Status FollowRecord(Engine& engine, RecordType type, std::span<const uint8_t> payload, Lsn lsn);
+// A follower's replay: as ReplayRecord, and the record is appended to `log` (the
+// follower's own), which must give it `lsn`, before it is applied.
+Status FollowRecord(Engine& engine, RecordType type, std::span<const uint8_t> payload, Lsn lsn,
+                    wal::Journal* log);
 
 // XXH3 over a deterministic walk of all state: two engines that applied the same
 // records have the same digest. Call while no mutation runs.

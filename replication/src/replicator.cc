@@ -291,12 +291,26 @@ void Replicator::ProgressPromotion(bool at_end) {
         }
         sink_ = std::move(sink).value();
       }
+      // Its log must end where the counted records do (the first epoch of a topic
+      // counts on from the promoter's log): else its writes would not follow them.
+      Lsn local = db_.LogStats().appended_lsn;
+      if (position.epoch != 0 && local != position.last_lsn) {
+        waiting.swap(promotion_->waiting);
+        promotion_.reset();
+        lock.unlock();
+        for (auto& done : waiting) {
+          done(Status(ErrorCode::kNotPromoted, "this replica's log ends at LSN " +
+                                                   std::to_string(local) + ", not at the counted " +
+                                                   std::to_string(position.last_lsn)));
+        }
+        return;
+      }
       promotion_->epoch = position.epoch + 1;
-      EpochRecord record{promotion_->epoch, position.last_lsn, promotion_->id,
-                         options_.advertise_url, WallClockMs()};
+      EpochRecord record{promotion_->epoch, local, promotion_->id, options_.advertise_url,
+                         WallClockMs()};
       sink_->Send(EncodeMessage(std::vector{MakeEpochRecord(record)}));
       Log("promoting: epoch record " + std::to_string(promotion_->epoch) + " sent after LSN " +
-          std::to_string(position.last_lsn));
+          std::to_string(local));
       return;
     }
     if (position.epoch >= promotion_->epoch) {
@@ -350,8 +364,10 @@ void Replicator::BecomePrimary(const CountedPosition& position) {
 }
 
 void Replicator::StepDown() {
+  // The deposed PrimaryJournal stays the engine's journal: it refuses every write, so
+  // no mutation that raced the role check is answered without counting; the follower's
+  // records go to the local log directly (ApplyCounted).
   role_.store(Role::kFollower, std::memory_order_release);
-  db_.UseJournal(nullptr);  // waits for the mutations in flight
   Lsn counted = primary_->counted_lsn();
   Lsn local = db_.LogStats().appended_lsn;
   CountedPosition position = follower_.position();
@@ -383,11 +399,15 @@ void Replicator::KeepPlace() {
 
 void Replicator::Stop(const Status& why) {
   Log("replica stops following " + options_.log_topic + ": " + why.message());
+  std::vector<std::function<void(Result<Promoted>)>> promoting;
   {
     std::lock_guard lock(mu_);
     stopped_ = why.message();
+    if (promotion_) promoting.swap(promotion_->waiting);
+    promotion_.reset();
   }
   DecideWaiters();
+  for (auto& done : promoting) done(Status(ErrorCode::kUnavailable, why.message()));
 }
 
 void Replicator::DecideWaiters() {

@@ -179,7 +179,6 @@ class Database {
   std::mutex snapshot_mu_;  // one snapshot at a time
   // A replica's applies and digests, one at a time: a digest stands at one LSN.
   mutable std::mutex follow_mu_;
-  wal::Journal* routed_journal_ = nullptr;  // UseJournal's; null: wal_ (under the gate)
   // Guarded by snapshot_mu_: what is known of the snapshot files, by LSN.
   std::set<Lsn> verified_snapshots_;
   std::set<Lsn> failed_snapshots_;

@@ -40,8 +40,9 @@ struct AdvanceClockUnit {
 
 }  // namespace
 
-Status tx::Replay(EngineState& state, const AdvanceClockRecord& record, Lsn lsn, ReplayMode mode) {
-  return ReplayUnit<AdvanceClockUnit>(state, record, lsn, mode);
+Status tx::Replay(EngineState& state, const AdvanceClockRecord& record, Lsn lsn,
+                  wal::Journal* follow_log) {
+  return ReplayUnit<AdvanceClockUnit>(state, record, lsn, follow_log);
 }
 
 Result<Committed<TimeMs>> Engine::AdvanceClock(int64_t seconds) {

@@ -84,8 +84,9 @@ struct CancelOrderUnit {
 
 }  // namespace
 
-Status tx::Replay(EngineState& state, const CancelOrderRecord& record, Lsn lsn, ReplayMode mode) {
-  return ReplayUnit<CancelOrderUnit>(state, record, lsn, mode);
+Status tx::Replay(EngineState& state, const CancelOrderRecord& record, Lsn lsn,
+                  wal::Journal* follow_log) {
+  return ReplayUnit<CancelOrderUnit>(state, record, lsn, follow_log);
 }
 
 Result<Committed<OrderView>> Engine::CancelOrder(std::string_view order_id,

@@ -66,8 +66,9 @@ struct CartAddUnit {
 
 }  // namespace
 
-Status tx::Replay(EngineState& state, const CartAddRecord& record, Lsn lsn, ReplayMode mode) {
-  return ReplayUnit<CartAddUnit>(state, record, lsn, mode);
+Status tx::Replay(EngineState& state, const CartAddRecord& record, Lsn lsn,
+                  wal::Journal* follow_log) {
+  return ReplayUnit<CartAddUnit>(state, record, lsn, follow_log);
 }
 
 Result<Committed<CartView>> Engine::AddToCart(std::string_view user_id, std::string_view product_id,

@@ -42,8 +42,9 @@ struct CartRemoveUnit {
 
 }  // namespace
 
-Status tx::Replay(EngineState& state, const CartRemoveRecord& record, Lsn lsn, ReplayMode mode) {
-  return ReplayUnit<CartRemoveUnit>(state, record, lsn, mode);
+Status tx::Replay(EngineState& state, const CartRemoveRecord& record, Lsn lsn,
+                  wal::Journal* follow_log) {
+  return ReplayUnit<CartRemoveUnit>(state, record, lsn, follow_log);
 }
 
 Result<Committed<CartView>> Engine::RemoveFromCart(std::string_view user_id,

@@ -52,8 +52,9 @@ struct ChargeUnit {
 
 }  // namespace
 
-Status tx::Replay(EngineState& state, const ChargeRecord& record, Lsn lsn, ReplayMode mode) {
-  return ReplayUnit<ChargeUnit>(state, record, lsn, mode);
+Status tx::Replay(EngineState& state, const ChargeRecord& record, Lsn lsn,
+                  wal::Journal* follow_log) {
+  return ReplayUnit<ChargeUnit>(state, record, lsn, follow_log);
 }
 
 Result<Committed<BalanceView>> Engine::Charge(std::string_view user_id, Money amount,

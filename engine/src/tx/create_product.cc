@@ -47,8 +47,9 @@ struct CreateProductUnit {
 
 }  // namespace
 
-Status tx::Replay(EngineState& state, const CreateProductRecord& record, Lsn lsn, ReplayMode mode) {
-  return ReplayUnit<CreateProductUnit>(state, record, lsn, mode);
+Status tx::Replay(EngineState& state, const CreateProductRecord& record, Lsn lsn,
+                  wal::Journal* follow_log) {
+  return ReplayUnit<CreateProductUnit>(state, record, lsn, follow_log);
 }
 
 Result<Committed<ProductView>> Engine::CreateProduct(const NewProduct& product) {

@@ -49,8 +49,9 @@ struct CreateUserUnit {
 
 }  // namespace
 
-Status tx::Replay(EngineState& state, const CreateUserRecord& record, Lsn lsn, ReplayMode mode) {
-  return ReplayUnit<CreateUserUnit>(state, record, lsn, mode);
+Status tx::Replay(EngineState& state, const CreateUserRecord& record, Lsn lsn,
+                  wal::Journal* follow_log) {
+  return ReplayUnit<CreateUserUnit>(state, record, lsn, follow_log);
 }
 
 Result<Committed<UserView>> Engine::CreateUser(const NewUser& user) {

@@ -255,8 +255,9 @@ Money TotalOf(const PlaceOrderRecord& record) {
   return total;
 }
 
-Status tx::Replay(EngineState& state, const PlaceOrderRecord& record, Lsn lsn, ReplayMode mode) {
-  return ReplayUnit<PlaceOrderUnit>(state, record, lsn, mode);
+Status tx::Replay(EngineState& state, const PlaceOrderRecord& record, Lsn lsn,
+                  wal::Journal* follow_log) {
+  return ReplayUnit<PlaceOrderUnit>(state, record, lsn, follow_log);
 }
 
 // An order's record follows from the state, not from its request alone (the cart's

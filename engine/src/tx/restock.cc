@@ -46,8 +46,9 @@ struct RestockUnit {
 
 }  // namespace
 
-Status tx::Replay(EngineState& state, const RestockRecord& record, Lsn lsn, ReplayMode mode) {
-  return ReplayUnit<RestockUnit>(state, record, lsn, mode);
+Status tx::Replay(EngineState& state, const RestockRecord& record, Lsn lsn,
+                  wal::Journal* follow_log) {
+  return ReplayUnit<RestockUnit>(state, record, lsn, follow_log);
 }
 
 Result<Committed<ProductView>> Engine::Restock(std::string_view product_id, Quantity quantity) {

@@ -64,21 +64,21 @@ Result<CommitTicket> Commit(EngineState& state, const typename U::Record& record
   return ticket;
 }
 
-// What replay does beside applying. Recovery reads the record from the log it
-// applies; a follower also appends it to its own log, at the LSN it counted at, between
-// Check and Apply as the live path does (nothing refused is logged).
-enum class ReplayMode : uint8_t { kRecover, kFollow };
-
 // Replay of a record logged at `lsn` (recovery, followers): the live path's Screen,
 // Open, Check and Apply; any refusal is a Misfit carrying the live path's reason.
+// Recovery reads the record from the log it applies (`follow_log` null); a follower
+// also appends it to `follow_log`, its own log, at the LSN it counted at, between Check
+// and Apply as the live path does (nothing refused is logged). Not the engine's
+// journal: that is a primary's, which a deposed one keeps so that it refuses writes.
 template <class U>
-Status ReplayUnit(EngineState& state, const typename U::Record& record, Lsn lsn, ReplayMode mode) {
+Status ReplayUnit(EngineState& state, const typename U::Record& record, Lsn lsn,
+                  wal::Journal* follow_log) {
   if (Status s = U::Screen(record); !s.ok()) return Misfit(record, s);
   typename U::Scope scope;
   if (Status s = U::Open(state, record, &scope); !s.ok()) return Misfit(record, s);
   if (Status s = CheckState<U>(state, record, scope); !s.ok()) return Misfit(record, s);
-  if (mode == ReplayMode::kFollow) {
-    Result<CommitTicket> ticket = state.Append(record);
+  if (follow_log != nullptr) {
+    Result<CommitTicket> ticket = state.AppendRecordTo(follow_log, Record(record));
     if (!ticket.ok()) return ticket.status();
     ECOMM_INVARIANT(ticket->lsn == lsn, "a follower logs each record at the LSN it counted at");
   }
@@ -132,14 +132,20 @@ auto Mutate(EngineState& state, typename U::Record record, const IdempotencyKey*
 }
 
 // Replay of one record of each kind, declared once per unit (engine/src/tx/*.cc).
-Status Replay(EngineState& state, const CreateUserRecord& record, Lsn lsn, ReplayMode mode);
-Status Replay(EngineState& state, const CreateProductRecord& record, Lsn lsn, ReplayMode mode);
-Status Replay(EngineState& state, const RestockRecord& record, Lsn lsn, ReplayMode mode);
-Status Replay(EngineState& state, const ChargeRecord& record, Lsn lsn, ReplayMode mode);
-Status Replay(EngineState& state, const PlaceOrderRecord& record, Lsn lsn, ReplayMode mode);
-Status Replay(EngineState& state, const CancelOrderRecord& record, Lsn lsn, ReplayMode mode);
-Status Replay(EngineState& state, const CartAddRecord& record, Lsn lsn, ReplayMode mode);
-Status Replay(EngineState& state, const CartRemoveRecord& record, Lsn lsn, ReplayMode mode);
-Status Replay(EngineState& state, const AdvanceClockRecord& record, Lsn lsn, ReplayMode mode);
+Status Replay(EngineState& state, const CreateUserRecord& record, Lsn lsn,
+              wal::Journal* follow_log);
+Status Replay(EngineState& state, const CreateProductRecord& record, Lsn lsn,
+              wal::Journal* follow_log);
+Status Replay(EngineState& state, const RestockRecord& record, Lsn lsn, wal::Journal* follow_log);
+Status Replay(EngineState& state, const ChargeRecord& record, Lsn lsn, wal::Journal* follow_log);
+Status Replay(EngineState& state, const PlaceOrderRecord& record, Lsn lsn,
+              wal::Journal* follow_log);
+Status Replay(EngineState& state, const CancelOrderRecord& record, Lsn lsn,
+              wal::Journal* follow_log);
+Status Replay(EngineState& state, const CartAddRecord& record, Lsn lsn, wal::Journal* follow_log);
+Status Replay(EngineState& state, const CartRemoveRecord& record, Lsn lsn,
+              wal::Journal* follow_log);
+Status Replay(EngineState& state, const AdvanceClockRecord& record, Lsn lsn,
+              wal::Journal* follow_log);
 
 }  // namespace ecomm::tx
