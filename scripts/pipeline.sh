@@ -18,17 +18,8 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
 mkdir -p data/logs
 
-brokers=${KAFKA_BROKERS:-}
-if [[ -z $brokers ]]; then
-  "$bin/tools/ecomm-kafka-mock" >data/logs/kafka.out 2>data/logs/kafka.err &
-  pids+=($!)
-  for _ in $(seq 100); do
-    brokers=$(sed -n 's/^bootstrap: //p' data/logs/kafka.out)
-    [[ -n $brokers ]] && break
-    sleep 0.1
-  done
-  [[ -n $brokers ]] || { cat data/logs/kafka.err >&2; exit 1; }
-fi
+source scripts/kafka_mock.sh
+start_kafka_mock "$bin"
 echo "pipeline: Kafka at $brokers (read it: kcat -C -b $brokers -t orders -f '%k %s\\n')"
 
 "$bin/server/ecomm-server" --data-dir ./data --demo-data "$@" &

@@ -21,18 +21,8 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
 mkdir -p data/logs
 
-brokers=${KAFKA_BROKERS:-}
-if [[ -z $brokers ]]; then
-  "$bin/tools/ecomm-kafka-mock" --topic ecomm.log --partitions 1 \
-    >data/logs/kafka.out 2>data/logs/kafka.err &
-  pids+=($!)
-  for _ in $(seq 100); do
-    brokers=$(sed -n 's/^bootstrap: //p' data/logs/kafka.out)
-    [[ -n $brokers ]] && break
-    sleep 0.1
-  done
-  [[ -n $brokers ]] || { cat data/logs/kafka.err >&2; exit 1; }
-fi
+source scripts/kafka_mock.sh
+start_kafka_mock "$bin" --topic ecomm.log --partitions 1
 echo "replicas: Kafka at $brokers, log topic ecomm.log"
 
 for i in 1 2 3; do
