@@ -67,6 +67,41 @@ void Database::RecoverFromLogFailure() {
       std::to_string(wal_->Stats().appended_lsn + 1));
 }
 
+Status Database::CutBack(Lsn last) {
+  const uint64_t reopens = wal_->Stats().reopens;
+  if (Status s = wal_->CutBack(
+          last, Status(ErrorCode::kUnavailable, "records past LSN " + std::to_string(last) +
+                                                    " are being taken back: they did not count"));
+      !s.ok()) {
+    return s;
+  }
+  Log("cutting the log back to LSN " + std::to_string(last) +
+      ": the records past it did not count");
+  // The maintenance thread drops back (RecoverFromLogFailure); a cut is rare and brief.
+  while (wal_->Stats().reopens == reopens || !wal_->error().ok()) {
+    if (!SleepUnlessClosing(std::chrono::milliseconds(5))) {
+      return Status(ErrorCode::kUnavailable, "the database is closing");
+    }
+  }
+  return Status::Ok();
+}
+
+Status Database::RemoveSnapshotsAfter(Lsn lsn) {
+  std::vector<wal::SnapshotInfo> snapshots;
+  if (Status s = wal::ListSnapshots(fs_, snapshot_dir_, &snapshots); !s.ok()) return s;
+  bool removed = false;
+  for (const wal::SnapshotInfo& snapshot : snapshots) {
+    if (snapshot.lsn <= lsn) continue;
+    removed = true;
+    if (Status s = fs_->Remove(wal::JoinPath(snapshot_dir_, snapshot.name)); !s.ok()) return s;
+    verified_snapshots_.erase(snapshot.lsn);
+    failed_snapshots_.erase(snapshot.lsn);
+    Log("removed snapshot " + snapshot.name + ": it holds records past LSN " + std::to_string(lsn) +
+        ", which were taken back");
+  }
+  return removed ? fs_->SyncDir(snapshot_dir_) : Status::Ok();
+}
+
 void Database::DropBackToDurableState() {
   std::lock_guard no_snapshot(snapshot_mu_);
   const Lsn durable = wal_->Stats().durable_lsn;  // frozen while the log is failed
@@ -87,13 +122,16 @@ void Database::DropBackToDurableState() {
   }
   empty.reset();
   // 2. Load what a restart would find, up to the durable LSN: the records past it may
-  //    still sit in the file, and they are exactly what must not come back.
+  //    still sit in the file, and they are exactly what must not come back (nor a
+  //    snapshot past it: a cut back takes back durable records).
   auto delay = std::chrono::milliseconds(100);
   std::unique_ptr<Engine> durable_engine;
   while (true) {
     RecoveryStats stats;
     wal::ReplayReport report;
-    auto loaded = LoadDurableState(durable, &stats, &report);
+    Status removed = RemoveSnapshotsAfter(durable);
+    auto loaded = removed.ok() ? LoadDurableState(durable, &stats, &report)
+                               : Result<std::unique_ptr<Engine>>(removed);
     if (loaded.ok() && stats.last_lsn == durable) {
       durable_engine = std::move(loaded).value();
       break;

@@ -11,6 +11,12 @@ namespace ecomm {
 
 Status Database::ApplyCounted(RecordType type, std::span<const uint8_t> payload, Lsn lsn) {
   std::lock_guard lock(follow_mu_);
+  // A failed log (or a cut back under way) numbers again from a lower LSN once it
+  // works: until then this record's place is not known.
+  if (Status failed = wal_->error(); !failed.ok()) {
+    return Status(ErrorCode::kUnavailable,
+                  "the local log cannot take records: " + failed.message());
+  }
   Lsn last = wal_->Stats().appended_lsn;
   if (lsn != last + 1) {
     return Status(ErrorCode::kInternal, "counted record " + std::to_string(lsn) +

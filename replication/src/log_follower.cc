@@ -47,6 +47,12 @@ Status LogFollower::Consume(int64_t offset, std::span<const uint8_t> value) {
   return Status::Ok();
 }
 
+void LogFollower::Rewind(TopicPlace from) {
+  std::lock_guard lock(mu_);
+  rule_ = CountingRule(std::move(from.position));
+  next_offset_ = from.next_offset;
+}
+
 CountedPosition LogFollower::position() const {
   std::lock_guard lock(mu_);
   return rule_.position();

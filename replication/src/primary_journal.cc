@@ -49,10 +49,14 @@ PrimaryJournal::~PrimaryJournal() {
 
 wal::Appended PrimaryJournal::Append(uint8_t type, std::span<const uint8_t> payload) {
   std::lock_guard lock(mu_);
-  if (deposed_ || stopping_) return wal::Refusal::kFailed;
+  if (deposed_ || retired_ || stopping_) return wal::Refusal::kFailed;
   if (pending_.size() >= options_.max_pending) return wal::Refusal::kBacklogFull;
   wal::Appended appended = local_->Append(type, payload);
   if (!appended.ok()) return appended;
+  if (appended.position().epoch != options_.local_epoch) {
+    retired_ = true;  // OnDurable answers it false: it never counts in this epoch
+    return appended;
+  }
   Lsn expected = pending_.empty() ? counted_lsn_ + 1 : pending_.back().lsn + 1;
   ECOMM_INVARIANT(appended.lsn() == expected,
                   "the local log numbers on from the counted position, without a gap");
@@ -78,6 +82,7 @@ bool PrimaryJournal::WaitDurable(wal::LogPosition at) {
 }
 
 void PrimaryJournal::OnDurable(wal::LogPosition at, std::function<void(bool durable)> done) {
+  if (at.epoch != options_.local_epoch) return done(false);
   Lsn lsn = at.lsn;
   local_->OnDurable(at, [this, lsn, done = std::move(done)](bool durable) mutable {
     if (!durable) return done(false);
@@ -205,6 +210,16 @@ Lsn PrimaryJournal::counted_lsn() const {
 bool PrimaryJournal::deposed() const {
   std::lock_guard lock(mu_);
   return deposed_;
+}
+
+void PrimaryJournal::Retire() {
+  std::lock_guard lock(mu_);
+  retired_ = true;
+}
+
+bool PrimaryJournal::retired() const {
+  std::lock_guard lock(mu_);
+  return retired_;
 }
 
 uint64_t PrimaryJournal::messages_sent() const {

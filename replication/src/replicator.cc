@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ecomm/replication/position_file.h"
+#include "ecomm/wal/snapshot_file.h"
 #include "ecomm/wal/wal_tailer.h"
 #include "kafka/kafka_config.h"
 #include "kafka/partition_reader.h"
@@ -100,12 +101,18 @@ Result<std::unique_ptr<Replicator>> Replicator::Start(Database& db, ReplicatorOp
   if (local_last > from.position.last_lsn) {
     Result<std::vector<uint64_t>> read =
         LocalRecordHashes(fs, options.data_dir, from.position.last_lsn, local_last);
+    std::string unread = "cannot read local records " + std::to_string(from.position.last_lsn + 1) +
+                         ".." + std::to_string(local_last) + " to check them against the topic";
     if (read.ok()) {
       local_records = std::move(read).value();
+    } else if (kept.ok()) {
+      // The topic holds them if they counted: it is read again from the kept place.
+      if (options.log) options.log(unread + " (" + read.status().message() + "); discarding them");
+      if (Status s = db.CutBack(from.position.last_lsn); !s.ok()) return s;
+      local_last = from.position.last_lsn;
     } else if (options.log) {
-      options.log("cannot read local records " + std::to_string(from.position.last_lsn + 1) + ".." +
-                  std::to_string(local_last) + " to check them against the topic (" +
-                  read.status().message() + "); they are taken as the topic's");
+      options.log(unread + " (" + read.status().message() +
+                  "); without a kept place they are taken as the topic's");
     }
   }
   kafka::PartitionReaderOptions reader_options;
@@ -133,15 +140,7 @@ Replicator::Replicator(Database& db, ReplicatorOptions options, TopicPlace from,
       local_records_from_(from.position.last_lsn + 1),
       reader_(std::move(reader)),
       follower_(from.position, from.next_offset,
-                [this](const TopicRecord& r) {
-                  // Already here: in the local log at start, or applied live by this
-                  // replica as primary of the record's epoch.
-                  if (r.lsn <= local_last_) return CheckLocalRecord(r);
-                  if (role() == Role::kPrimary && r.epoch == primary_epoch_.load()) {
-                    return Status::Ok();
-                  }
-                  return db_.ApplyCounted(static_cast<RecordType>(r.type), Bytes(r.payload), r.lsn);
-                }),
+                [this](const TopicRecord& r) { return ApplyRecord(r); }),
       caught_up_at_(Clock::now()),
       kept_(std::move(from)),
       config_(std::move(config)) {
@@ -149,18 +148,101 @@ Replicator::Replicator(Database& db, ReplicatorOptions options, TopicPlace from,
       std::to_string(kept_.next_offset) + " (counted LSN " +
       std::to_string(kept_.position.last_lsn) + ", epoch " + std::to_string(kept_.position.epoch) +
       ", local log to LSN " + std::to_string(local_last_) + ")");
+  reloads_seen_ = db_.Health().reloads;
+  KeepCursor();
   reader_thread_ = std::thread([this] { ReadLoop(); });
 }
 
-Status Replicator::CheckLocalRecord(const TopicRecord& record) const {
-  if (record.lsn < local_records_from_ || local_records_.empty()) return Status::Ok();
-  if (local_records_[record.lsn - local_records_from_] == RecordHash(record.type, record.payload)) {
-    return Status::Ok();
+bool Replicator::LocalRecordIs(const TopicRecord& record) const {
+  if (record.lsn < local_records_from_ || local_records_.empty()) return true;
+  return local_records_[record.lsn - local_records_from_] ==
+         RecordHash(record.type, record.payload);
+}
+
+Status Replicator::ApplyRecord(const TopicRecord& r) {
+  if (r.lsn <= local_last_) {
+    if (LocalRecordIs(r)) return Status::Ok();
+  } else if (role() == Role::kPrimary && r.epoch == primary_epoch_.load()) {
+    return Status::Ok();  // applied live by this replica as primary of the record's epoch
   }
-  return Status(ErrorCode::kInternal,
-                "the local log's record " + std::to_string(record.lsn) +
-                    " is not the one the topic counted: this replica's log holds writes that "
-                    "did not count; restart it on an empty data directory");
+  if (db_.LogStats().appended_lsn >= r.lsn) {
+    Status cut =
+        CutLocalLog(r.lsn - 1, "the topic counted another record at LSN " + std::to_string(r.lsn) +
+                                   " (epoch " + std::to_string(r.epoch) + ")");
+    if (!cut.ok()) return cut;
+  }
+  Status s = db_.ApplyCounted(static_cast<RecordType>(r.type), Bytes(r.payload), r.lsn);
+  if (s.code() == ErrorCode::kInternal && db_.Health().reloads != reloads_seen_) {
+    return Status(ErrorCode::kUnavailable, "the local log dropped back meanwhile");
+  }
+  return s;
+}
+
+Status Replicator::CutLocalLog(Lsn last, const std::string& why) {
+  Log("discarding local records " + std::to_string(last + 1) + ".." +
+      std::to_string(db_.LogStats().appended_lsn) + ": " + why);
+  Status s = db_.CutBack(last);
+  reloads_seen_ = db_.Health().reloads;  // this drop-back is this thread's own
+  if (!s.ok()) {
+    Log("cannot cut the local log back to LSN " + std::to_string(last) + ": " + s.message());
+    return s;
+  }
+  local_last_ = std::min(local_last_, last);
+  return Status::Ok();
+}
+
+bool Replicator::LocalLogReady() {
+  LogHealth health = db_.Health();
+  if (health.reloads != reloads_seen_) {
+    reloads_seen_ = health.reloads;
+    rewind_needed_ = true;
+    if (role() == Role::kPrimary) {
+      // SPEC: a local log failure stops writes; the primary rebuilds from the counted
+      // state and resumes only once a new epoch record of its own counts.
+      primary_->Retire();
+      role_.store(Role::kFollower, std::memory_order_release);
+      repromote_ = true;
+      Log("the local log failed under the primary of epoch " +
+          std::to_string(primary_epoch_.load()) +
+          "; it writes no more, reads the topic again and promotes itself again");
+    }
+  }
+  if (!rewind_needed_) return true;
+  if (health.state != LogState::kWritable) return false;
+  rewind_needed_ = false;
+  Rewind();
+  if (repromote_) {
+    repromote_ = false;
+    AddPromotionWaiter([](const Result<Promoted>&) {});
+  }
+  return true;
+}
+
+void Replicator::Rewind() {
+  Lsn local = db_.LogStats().appended_lsn;
+  Lsn from = kept_.position.last_lsn;
+  if (from > local) {
+    return Stop(
+        Status(ErrorCode::kCorruption, "the local log went back to LSN " + std::to_string(local) +
+                                           ", before the kept place " + std::to_string(from)));
+  }
+  Result<std::vector<uint64_t>> hashes = LocalRecordHashes(fs_, options_.data_dir, from, local);
+  if (!hashes.ok()) return Stop(hashes.status());
+  local_last_ = local;
+  local_records_ = std::move(hashes).value();
+  local_records_from_ = from + 1;
+  follower_.Rewind(kept_);
+  if (Status s = reader_->Start(kept_.next_offset); !s.ok()) return Stop(s);
+  Log("reading " + options_.log_topic + " again from offset " + std::to_string(kept_.next_offset) +
+      " (counted LSN " + std::to_string(from) + "): the local log went back to LSN " +
+      std::to_string(local));
+}
+
+void Replicator::TrimUncounted() {
+  if (role() != Role::kFollower) return;
+  CountedPosition position = follower_.position();
+  if (position.epoch == 0 || db_.LogStats().appended_lsn <= position.last_lsn) return;
+  (void)CutLocalLog(position.last_lsn, "they did not count by the topic's end");
 }
 
 void Replicator::StopReading() {
@@ -203,7 +285,7 @@ void Replicator::ReadLoop() {
       next_watermark = now + kWatermarkEvery;
     }
     DecideWaiters();
-    if (!State().stopped.empty()) {
+    if (!State().stopped.empty() || !LocalLogReady()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs));
       continue;
     }
@@ -223,7 +305,7 @@ void Replicator::ReadLoop() {
       if (s.code() == ErrorCode::kUnavailable) {
         Log("the local log cannot take records now (" + s.message() + "); reading again");
         std::this_thread::sleep_for(100ms);
-        if (Status restart = reader_->Start(follower_.next_offset()); !restart.ok()) Stop(restart);
+        rewind_needed_ = true;  // once it works, from the kept place: it may have gone back
         break;
       }
       if (!s.ok()) {
@@ -231,6 +313,7 @@ void Replicator::ReadLoop() {
         break;
       }
     }
+    if (batch->at_end && !rewind_needed_) TrimUncounted();
     {
       std::lock_guard lock(mu_);
       if (batch->at_end) {
@@ -258,6 +341,10 @@ void Replicator::Promote(std::function<void(Result<Promoted>)> done) {
   if (role() == Role::kPrimary) {
     return done(Promoted{primary_epoch_.load(), follower_.position().last_lsn});
   }
+  AddPromotionWaiter(std::move(done));
+}
+
+void Replicator::AddPromotionWaiter(std::function<void(Result<Promoted>)> done) {
   {
     std::lock_guard lock(mu_);
     if (stopped_.empty()) {
@@ -292,7 +379,8 @@ void Replicator::ProgressPromotion(bool at_end) {
         sink_ = std::move(sink).value();
       }
       // Its log must end where the counted records do (the first epoch of a topic
-      // counts on from the promoter's log): else its writes would not follow them.
+      // counts on from the promoter's log): else its writes would not follow them. (A
+      // longer one was cut back at the topic's end: TrimUncounted.)
       Lsn local = db_.LogStats().appended_lsn;
       if (position.epoch != 0 && local != position.last_lsn) {
         waiting.swap(promotion_->waiting);
@@ -352,6 +440,7 @@ void Replicator::BecomePrimary(const CountedPosition& position) {
   }
   PrimaryJournalOptions options;
   options.epoch = position.epoch;
+  options.local_epoch = db_.LogStats().epoch;
   options.position = position;
   options.timeout = options_.replication_timeout;
   if (primary_) retired_.push_back(std::move(primary_));
@@ -365,21 +454,14 @@ void Replicator::BecomePrimary(const CountedPosition& position) {
 
 void Replicator::StepDown() {
   // The deposed PrimaryJournal stays the engine's journal: it refuses every write, so
-  // no mutation that raced the role check is answered without counting; the follower's
-  // records go to the local log directly (ApplyCounted).
+  // no mutation that raced the role check is answered without counting. Its records
+  // that did not count are cut back once the new primary's first record comes
+  // (ApplyRecord) or the topic's end is reached (TrimUncounted).
   role_.store(Role::kFollower, std::memory_order_release);
-  Lsn counted = primary_->counted_lsn();
-  Lsn local = db_.LogStats().appended_lsn;
   CountedPosition position = follower_.position();
   Log("deposed by epoch " + std::to_string(position.epoch) + " (primary " + position.primary_url +
-      ")");
-  if (local > counted) {
-    // Cutting the local log back to the counted LSN in-process is not built yet.
-    Stop(Status(ErrorCode::kInternal,
-                "deposed with records " + std::to_string(counted + 1) + ".." +
-                    std::to_string(local) +
-                    " that did not count: restart this replica on an empty data directory"));
-  }
+      "); the local log holds records to LSN " + std::to_string(db_.LogStats().appended_lsn) +
+      ", counted to " + std::to_string(primary_->counted_lsn()));
 }
 
 void Replicator::KeepPlace() {
@@ -395,6 +477,17 @@ void Replicator::KeepPlace() {
     return;
   }
   kept_ = std::move(place);
+  KeepCursor();
+}
+
+void Replicator::KeepCursor() {
+  // After the place, never before: a cursor behind the place keeps more log, one
+  // ahead of it could let the records a restart checks go.
+  if (Status s = wal::WriteCursor(fs_, wal::JoinPath(options_.data_dir, "cursors"), "replication",
+                                  kept_.position.last_lsn);
+      !s.ok()) {
+    Log("cannot keep the replication cursor: " + s.message());
+  }
 }
 
 void Replicator::Stop(const Status& why) {

@@ -105,7 +105,7 @@ void CheckUnauthorized(const HttpReply& reply) {
 void CheckForbidden(const HttpReply& reply) { CheckProblem(reply, 403, "FORBIDDEN"); }
 
 TEST_CASE(
-    "without a valid token every end-user and admin route is 401 invalid_token; nothing changes") {
+    "without a valid token every end-user and admin route is 401 invalid_token, nothing changes") {
   JwtShop shop;
   std::string order_id = PlaceOrderOk(*shop.admin, "alice", {{"p-cable", 1}});
   CheckJson(Post(*shop.admin, "/cart/add", CartAddBody("alice", "p-cable", 2)));
@@ -233,7 +233,7 @@ TEST_CASE("another user's order is 404 ORDER_NOT_FOUND to read and to cancel, as
 }
 
 TEST_CASE(
-    "admin routes: 403 insufficient_scope without ecomm:admin; the scope and the admin token act "
+    "admin routes: 403 insufficient_scope without ecomm:admin, the scope and the admin token act "
     "for anyone") {
   JwtShop shop;
   std::string order_id = PlaceOrderOk(*shop.admin, "bob", {{"p-mouse", 1}});
@@ -276,7 +276,7 @@ TEST_CASE(
   CheckUnauthorized(Get(*shop.client, "/metrics", BearerToken("admin-token-for-test")));
 }
 
-TEST_CASE("Idempotency-Keys are per subject: two users may use one key; retries replay each") {
+TEST_CASE("Idempotency-Keys are per subject: two users may use one key, retries replay each") {
   JwtShop shop;
   std::string alice = shop.TokenOf("alice");
   std::string bob = shop.TokenOf("bob");

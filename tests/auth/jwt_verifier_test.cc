@@ -118,7 +118,7 @@ TEST_CASE("exp and nbf hold with 60 s of leeway on either side") {
   CheckRefused(*verifier, token, "not valid yet", kNow - 61);
 }
 
-TEST_CASE("iss and aud must match when configured; sub must name a user") {
+TEST_CASE("iss and aud must match when configured, sub must name a user") {
   TestKeys keys;
   auto verifier = Verifier(WithKey(keys.es256_public()));
   auto spec = Spec("alice");

@@ -30,7 +30,7 @@ TEST_CASE("a cached token is found by its exact text until exp plus the leeway")
   CHECK(cache.Find("forever", INT64_MAX - 1).has_value());
 }
 
-TEST_CASE("the cache is bounded; the least recently used token goes first") {
+TEST_CASE("the cache is bounded, the least recently used token goes first") {
   constexpr size_t kCapacity = 16 * 8;  // 8 per shard
   TokenCache cache(kCapacity);
   cache.Insert("keep", Claims("keep", std::nullopt));

@@ -99,7 +99,7 @@ TEST_CASE(
   CHECK(BoundOf(Histogram::kCoarse, 1'000'000) == 1'048'575);
 }
 
-TEST_CASE("histogram: the whole uint64_t range; merge adds counts") {
+TEST_CASE("histogram: the whole uint64_t range, merge adds counts") {
   constexpr uint64_t kTop = std::numeric_limits<uint64_t>::max();
   CHECK(BoundOf(Histogram::kFine, kTop) == kTop);
   CHECK(BoundOf(Histogram::kCoarse, kTop) == kTop);

@@ -15,7 +15,7 @@
 namespace ecomm::testing {
 namespace {
 
-TEST_CASE("a violated ECOMM_INVARIANT stops the process even with NDEBUG; assert does not") {
+TEST_CASE("a violated ECOMM_INVARIANT stops the process even with NDEBUG, assert does not") {
   assert(1 + 1 == 3);  // compiled out: NDEBUG is defined in this file
   ECOMM_INVARIANT(1 + 1 == 2, "arithmetic holds");
 

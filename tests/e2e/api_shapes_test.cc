@@ -109,7 +109,7 @@ TEST_CASE("e2e: charge and balance answer {userId,currentBalance}") {
   CHECK(BalanceOf(server.client(), "carol") == 0);
 }
 
-TEST_CASE("e2e: a mutation answers its Ecomm-Lsn; a standalone server is its own primary") {
+TEST_CASE("e2e: a mutation answers its Ecomm-Lsn, a standalone server is its own primary") {
   TestServer server;
   std::string user = CreateUser(server.client());
   HttpReply charged =

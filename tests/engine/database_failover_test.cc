@@ -108,7 +108,7 @@ TEST_CASE("a full disk drops back to the durable state, then writes resume once 
                            [](FaultFileSystem& fs) { fs.FailWrites(false); }});
 }
 
-TEST_CASE("an fdatasync stuck past --fsync-timeout is a failure; writes resume once it returns") {
+TEST_CASE("an fdatasync stuck past --fsync-timeout is a failure, writes resume once it returns") {
   ExpectDropBackAndResume({[](FaultFileSystem& fs) { fs.BlockSyncs(); },
                            [](FaultFileSystem& fs) { fs.UnblockSyncs(); }});
 }

@@ -85,5 +85,52 @@ TEST_CASE("a counted record the state refuses is not logged") {
   CHECK(StateDigest(db->engine()) == StateDigest(Engine{}));
 }
 
+// The digest of a follower that applied the first `count` entries.
+uint64_t DigestAfter(const std::vector<wal::MemoryJournal::Entry>& entries, size_t count) {
+  FaultFileSystem fs(4);
+  ManualClock clock{kStartMs};
+  auto db = Database::Open(SnapshotOnCloseOptions(fs, clock));
+  REQUIRE(db.ok());
+  for (size_t i = 0; i < count; ++i) REQUIRE(Follow::Apply(**db, entries[i]).ok());
+  return StateDigest((*db)->engine());
+}
+
+TEST_CASE(
+    "CutBack takes back durable records and a snapshot past the cut, the log goes on after it") {
+  Follow f;
+  std::unique_ptr<Database> db = f.Open();
+  for (size_t i = 0; i < 200; ++i) REQUIRE(Follow::Apply(*db, f.entries[i]).ok());
+  REQUIRE(db->Snapshot().ok());  // at LSN 200, past the cut
+  for (size_t i = 200; i < 250; ++i) REQUIRE(Follow::Apply(*db, f.entries[i]).ok());
+  REQUIRE(db->engine().WaitDurable(CommitTicket{250, 0}).ok());
+
+  REQUIRE(db->CutBack(150).ok());
+  CHECK(db->LogStats().appended_lsn == 150);
+  CHECK(db->Health().state == LogState::kWritable);
+  CHECK(StateDigest(db->engine()) == DigestAfter(f.entries, 150));
+  // The records the topic counts next land after the cut.
+  CHECK(Follow::Apply(*db, f.entries[200]).code() == ErrorCode::kInternal);
+  for (size_t i = 150; i < f.entries.size(); ++i) REQUIRE(Follow::Apply(*db, f.entries[i]).ok());
+  CHECK(StateDigest(db->engine()) == StateDigest(f.primary.engine));
+  for (const auto& e : f.entries) REQUIRE(db->engine().WaitDurable(CommitTicket{e.lsn, 1}).ok());
+
+  f.fs.Crash();  // the restart finds the same: no snapshot or frame of the cut records
+  db.reset();
+  f.fs.Reboot();
+  std::unique_ptr<Database> reopened = f.Open();
+  CHECK(reopened->recovery().snapshot_lsn == 0);
+  CHECK(StateDigest(reopened->engine()) == StateDigest(f.primary.engine));
+}
+
+TEST_CASE("CutBack past the log's end changes nothing") {
+  Follow f;
+  std::unique_ptr<Database> db = f.Open();
+  for (size_t i = 0; i < 10; ++i) REQUIRE(Follow::Apply(*db, f.entries[i]).ok());
+  uint64_t digest = StateDigest(db->engine());
+  CHECK(db->CutBack(11).code() == ErrorCode::kInvalidArgument);
+  CHECK(db->LogStats().appended_lsn == 10);
+  CHECK(StateDigest(db->engine()) == digest);
+}
+
 }  // namespace
 }  // namespace ecomm::testing

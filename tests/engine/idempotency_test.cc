@@ -48,7 +48,7 @@ std::vector<std::string> LiveKeys(const IdempotencyStore& store, TimeMs now) {
 
 // Catches a key reservable twice while in flight, and the two refusals swapped (the
 // fingerprint is compared first: another request is "reused" even while in flight).
-TEST_CASE("Reserve: a new key is reserved; while in flight the same request is in use") {
+TEST_CASE("Reserve: a new key is reserved, while in flight the same request is in use") {
   IdempotencyStore store(kTtl);
   IdempotentOutcome out;
   auto first = store.Reserve("k", "fp", 0, &out);

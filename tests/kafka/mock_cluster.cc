@@ -37,6 +37,13 @@ void MockCluster::CreateTopic(const std::string& topic, int partitions) {
           RD_KAFKA_RESP_ERR_NO_ERROR);
 }
 
+void MockCluster::SetBrokersUp(bool up) {
+  constexpr int32_t kAllBrokers = -1;
+  REQUIRE((up ? rd_kafka_mock_broker_set_up(cluster_, kAllBrokers)
+              : rd_kafka_mock_broker_set_down(cluster_, kAllBrokers)) ==
+          RD_KAFKA_RESP_ERR_NO_ERROR);
+}
+
 kafka::KafkaConfig MockCluster::Config(std::span<const kafka::Setting> settings) const {
   auto config = kafka::KafkaConfig::Build(bootstraps_, "", settings);
   REQUIRE_MESSAGE(config.ok(), config.status().ToString());

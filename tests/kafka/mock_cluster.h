@@ -32,6 +32,8 @@ class MockCluster {
   const std::string& bootstraps() const { return bootstraps_; }
   // A topic of `partitions` partitions, replication factor 3.
   void CreateTopic(const std::string& topic, int partitions);
+  // Every broker down (connections closed, new ones refused) or up again.
+  void SetBrokersUp(bool up);
   // A configuration that reaches this cluster, with `settings` on top.
   kafka::KafkaConfig Config(std::span<const kafka::Setting> settings = {}) const;
 

@@ -194,7 +194,7 @@ TEST_CASE("over a lossy topic every answered mutation counted once, and a follow
   }
 }
 
-TEST_CASE("with the topic down a wait ends UNAVAILABLE at the timeout; the record counts later") {
+TEST_CASE("with the topic down a wait ends UNAVAILABLE at the timeout, the record counts later") {
   Primary p(7, 0, 0, 0, 150ms);
   p.topic.SetDown(true);
   auto created = p.engine.CreateUser(NewUser{"alice", "Alice", "alice@example.com"});

@@ -117,7 +117,7 @@ void ExpectIntact(CrashedDatabase& c) {
 
 // --- the WAL reader's error paths ---
 
-TEST_CASE("an unfinished snapshot (.tmp) left by a crash is removed at start; cursor temps stay") {
+TEST_CASE("an unfinished snapshot (.tmp) left by a crash is removed at start, cursor temps stay") {
   FaultFileSystem fs(11);
   DatabaseOptions options;
   options.data_dir = "/db";

@@ -20,6 +20,20 @@ using namespace std::chrono_literals;
 
 const std::vector<uint8_t> kPayload(16, 0xAB);
 
+std::vector<wal::Lsn> LoggedLsns(FaultFileSystem& fs) {
+  std::vector<wal::Lsn> lsns;
+  wal::ReplayReport report;
+  Status s = wal::ReplayWal(
+      &fs, "/wal", 0, wal::kMaxLsn, wal::RecoveryMode::kStrict,
+      [&](const wal::WalRecord& r) {
+        lsns.push_back(r.lsn);
+        return Status::Ok();
+      },
+      &report);
+  REQUIRE_MESSAGE(s.ok(), s.ToString());
+  return lsns;
+}
+
 // A writer whose backlog is full as soon as one record waits in it, with the writer
 // thread stalled in the sync of the record before.
 struct StalledWriter {
@@ -42,17 +56,7 @@ struct StalledWriter {
   // The LSNs the log holds after a clean close.
   std::vector<wal::Lsn> Logged() {
     REQUIRE(writer->Close().ok());
-    std::vector<wal::Lsn> lsns;
-    wal::ReplayReport report;
-    Status s = wal::ReplayWal(
-        &fs, "/wal", 0, wal::kMaxLsn, wal::RecoveryMode::kStrict,
-        [&](const wal::WalRecord& r) {
-          lsns.push_back(r.lsn);
-          return Status::Ok();
-        },
-        &report);
-    REQUIRE(s.ok());
-    return lsns;
+    return LoggedLsns(fs);
   }
 
   FaultFileSystem fs{5};
@@ -113,6 +117,79 @@ TEST_CASE("a failed log refuses as failed, not as full") {
   wal::Appended refused = writer->Append(1, kPayload);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.refusal() == wal::Refusal::kFailed);
+}
+
+std::vector<wal::Lsn> Range(wal::Lsn first, wal::Lsn last) {
+  std::vector<wal::Lsn> lsns;
+  for (wal::Lsn lsn = first; lsn <= last; ++lsn) lsns.push_back(lsn);
+  return lsns;
+}
+
+TEST_CASE("CutBack takes back durable records, Reopen numbers on after the cut in a new epoch") {
+  FaultFileSystem fs(7);
+  std::unique_ptr<wal::WalWriter> writer;
+  wal::WalOptions options;
+  options.segment_bytes = 200;  // a few records a segment: the cut spans segments
+  REQUIRE(wal::WalWriter::Open(&fs, "/wal", 1, options, &writer).ok());
+  for (int i = 0; i < 20; ++i) REQUIRE(writer->WaitDurable(writer->Append(1, kPayload).position()));
+  REQUIRE(writer->CutBack(6, Status(ErrorCode::kUnavailable, "did not count")).ok());
+  CHECK(writer->Append(1, kPayload).refusal() == wal::Refusal::kFailed);
+  CHECK(writer->CutBack(5, Status(ErrorCode::kUnavailable, "again")).code() ==
+        ErrorCode::kUnavailable);
+  CHECK_FALSE(writer->WaitDurable(wal::LogPosition{7, 0}));  // taken back
+  CHECK(writer->WaitDurable(wal::LogPosition{6, 0}));
+  REQUIRE(writer->Reopen().ok());
+  wal::Appended next = writer->Append(1, kPayload);
+  REQUIRE(next.ok());
+  CHECK(next.lsn() == 7);
+  CHECK(next.position().epoch == 1);
+  REQUIRE(writer->WaitDurable(next.position()));
+  CHECK_FALSE(writer->WaitDurable(wal::LogPosition{7, 0}));  // the old epoch's 7 is gone
+  REQUIRE(writer->Close().ok());
+  CHECK(LoggedLsns(fs) == Range(1, 7));
+}
+
+TEST_CASE("CutBack past the log's end is refused and changes nothing") {
+  FaultFileSystem fs(8);
+  std::unique_ptr<wal::WalWriter> writer;
+  REQUIRE(wal::WalWriter::Open(&fs, "/wal", 1, wal::WalOptions{}, &writer).ok());
+  REQUIRE(writer->WaitDurable(writer->Append(1, kPayload).position()));
+  CHECK(writer->CutBack(2, Status(ErrorCode::kUnavailable, "x")).code() ==
+        ErrorCode::kInvalidArgument);
+  CHECK(writer->Append(1, kPayload).ok());
+  REQUIRE(writer->Close().ok());
+  CHECK(LoggedLsns(fs) == Range(1, 2));
+}
+
+TEST_CASE("CutLogAfter keeps exactly the records up to the cut, at any place in a segment") {
+  for (wal::Lsn last : {wal::Lsn{0}, wal::Lsn{1}, wal::Lsn{5}, wal::Lsn{13}, wal::Lsn{20}}) {
+    CAPTURE(last);
+    FaultFileSystem fs(9);
+    std::unique_ptr<wal::WalWriter> writer;
+    wal::WalOptions options;
+    options.segment_bytes = 200;
+    REQUIRE(wal::WalWriter::Open(&fs, "/wal", 1, options, &writer).ok());
+    for (int i = 0; i < 20; ++i) REQUIRE(writer->Append(1, kPayload).ok());
+    REQUIRE(writer->Close().ok());
+    std::string report;
+    REQUIRE(wal::CutLogAfter(&fs, "/wal", last, &report).ok());
+    CHECK(LoggedLsns(fs) == Range(1, last));
+    CHECK((last == 20) == report.empty());
+  }
+}
+
+TEST_CASE("CutLogAfter refuses a log that does not reach the cut") {
+  FaultFileSystem fs(10);
+  std::unique_ptr<wal::WalWriter> writer;
+  REQUIRE(wal::WalWriter::Open(&fs, "/wal", 1, wal::WalOptions{}, &writer).ok());
+  for (int i = 0; i < 3; ++i) REQUIRE(writer->Append(1, kPayload).ok());
+  REQUIRE(writer->Close().ok());
+  std::string report;
+  Status s = wal::CutLogAfter(&fs, "/wal", 7, &report);
+  CHECK(s.code() == ErrorCode::kCorruption);
+  CHECK(s.message() ==
+        "/wal/00000000000000000001.wal ends at LSN 3: cannot cut the log after LSN 7");
+  CHECK(LoggedLsns(fs) == Range(1, 3));
 }
 
 }  // namespace

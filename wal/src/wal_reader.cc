@@ -189,6 +189,50 @@ Status ReplayWal(FileSystem* fs, const std::string& dir, Lsn after, Lsn until, R
   return Replay(fs, dir, after, until, mode, apply, report).Run();
 }
 
+Status CutLogAfter(FileSystem* fs, const std::string& dir, Lsn last, std::string* report) {
+  std::vector<SegmentInfo> segments;
+  if (Status s = ListSegments(fs, dir, &segments); !s.ok()) return s;
+  while (!segments.empty() && segments.back().first_lsn > last) {
+    std::string path = JoinPath(dir, segments.back().name);
+    if (Status s = fs->Remove(path); !s.ok()) return s;
+    *report += "removed " + path + "; ";
+    segments.pop_back();
+  }
+  if (!segments.empty()) {
+    // The frames of the segment holding `last` end with it: cut at the next frame, or
+    // at the end of the frames (its zero tail goes too: a new segment follows).
+    std::string path = JoinPath(dir, segments.back().name);
+    std::string contents;
+    if (Status s = fs->ReadFile(path, &contents); !s.ok()) return s;
+    auto data = Bytes(contents);
+    SegmentIterator frames(segments.back().first_lsn, std::nullopt);
+    uint64_t cut_at = 0;
+    while (true) {
+      SegmentIterator::Item item = frames.Next(data.subspan(frames.offset()), true);
+      if (item == SegmentIterator::Item::kFrame && frames.frame().lsn <= last) continue;
+      if (item == SegmentIterator::Item::kFrame) {
+        cut_at = frames.offset() - frames.frame().size;
+      } else if (item == SegmentIterator::Item::kEnd && frames.next_lsn() == last + 1) {
+        cut_at = frames.offset();
+      } else {
+        return Status::Corruption(
+            (item == SegmentIterator::Item::kBadSpot
+                 ? frames.bad().Describe(path)
+                 : path + " ends at LSN " + std::to_string(frames.next_lsn() - 1)) +
+            ": cannot cut the log after LSN " + std::to_string(last));
+      }
+      break;
+    }
+    if (cut_at < data.size()) {
+      if (Status s = fs->Truncate(path, cut_at); !s.ok()) return s;
+      if (Status s = fs->SyncFile(path); !s.ok()) return s;
+      *report += path + ": cut " + std::to_string(data.size() - cut_at) + " bytes at offset " +
+                 std::to_string(cut_at) + "; ";
+    }
+  }
+  return fs->SyncDir(dir);
+}
+
 Status RemoveSegmentsBefore(FileSystem* fs, const std::string& dir, Lsn keep_from,
                             uint64_t* removed) {
   *removed = 0;

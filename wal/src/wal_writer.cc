@@ -168,7 +168,10 @@ Status WalWriter::Reopen() {
   // up to the one that was open (a segment opens only once all before it is durable).
   // Its durable prefix stays; what follows lost its tickets and goes.
   Lsn durable = durable_lsn_;
-  if (segment_first_ != 0 && segment_first_ <= durable) {
+  if (cut_back_) {
+    std::string cut;
+    if (Status s = CutLogAfter(fs_, dir_, durable, &cut); !s.ok()) return s;
+  } else if (segment_first_ != 0 && segment_first_ <= durable) {
     std::string path = JoinPath(dir_, SegmentFileName(segment_first_));
     if (Status s = fs_->Truncate(path, durable_bytes_); !s.ok()) return s;
     if (Status s = fs_->SyncFile(path); !s.ok()) return s;
@@ -184,6 +187,7 @@ Status WalWriter::Reopen() {
     failed_ = false;
     announced_ = false;
     writer_exited_ = false;
+    cut_back_ = false;
     error_ = Status::Ok();
     epoch_ends_.push_back(durable);
     ++epoch_;
@@ -193,6 +197,20 @@ Status WalWriter::Reopen() {
     ++stats_.reopens;
   }
   thread_ = std::thread([this] { Run(); });
+  return Status::Ok();
+}
+
+Status WalWriter::CutBack(Lsn last, Status why) {
+  {
+    std::lock_guard lock(mu_);
+    if (last >= next_lsn_) {
+      return Status::InvalidArgument("cannot cut the log back to LSN " + std::to_string(last) +
+                                     ": it ends at " + std::to_string(next_lsn_ - 1));
+    }
+  }
+  if (!Fail(std::move(why), std::nullopt, last)) {
+    return Status(ErrorCode::kUnavailable, "the log is failed or closing: " + error().message());
+  }
   return Status::Ok();
 }
 
@@ -307,13 +325,22 @@ bool WalWriter::Complete(Lsn written_last, bool synced) {
   return true;
 }
 
-void WalWriter::Fail(Status status, std::optional<Clock::time_point> stuck_sync) {
+bool WalWriter::Fail(Status status, std::optional<Clock::time_point> stuck_sync,
+                     std::optional<Lsn> cut_back_to) {
   {
     std::lock_guard lock(mu_);
-    if (failed_) return;  // the writer and the watchdog may both see one failure
+    if (failed_) return false;  // the writer and the watchdog may both see one failure
     // The watchdog let go of mu_ to call this; the sync may have returned since, and
     // its batch may be complete: then there is nothing to fail.
-    if (stuck_sync && sync_started_ != stuck_sync) return;
+    if (stuck_sync && sync_started_ != stuck_sync) return false;
+    if (cut_back_to) {
+      if (stopping_) return false;
+      // Tickets up to the old durable LSN were told already; later ones fail below.
+      // An earlier epoch's position past the cut is lost from here on too.
+      durable_lsn_ = std::min(durable_lsn_, *cut_back_to);
+      for (Lsn& end : epoch_ends_) end = std::min(end, *cut_back_to);
+      cut_back_ = true;
+    }
     failed_ = true;
     error_ = status;
     pending_.clear();  // never written: their tickets fail below
@@ -332,6 +359,7 @@ void WalWriter::Fail(Status status, std::optional<Clock::time_point> stuck_sync)
     }
   }
   for (Waiter& w : dropped) w.done(false);
+  return true;
 }
 
 void WalWriter::Watch() {

@@ -118,8 +118,10 @@ class Database {
   // Applies the record the log topic counted at `lsn`: the live path's checks and
   // Apply, with the record appended to this database's own log at `lsn`. kInternal,
   // nothing changed, when `lsn` does not follow this log's last record or the record
-  // does not fit the state (the replicas disagree). One thread calls it; reads may run
-  // meanwhile, mutations must not.
+  // does not fit the state (the replicas disagree); kUnavailable, nothing changed,
+  // while the local log is failed (try the same record again later: once it works it
+  // may number on from a lower LSN). One thread calls it; reads may run meanwhile,
+  // mutations must not.
   Status ApplyCounted(RecordType type, std::span<const uint8_t> payload, Lsn lsn);
 
   // A replica that becomes primary sends its mutations through `journal` (the
@@ -127,6 +129,14 @@ class Database {
   // local log alone again. Waits for the mutations in flight at the gate.
   void UseJournal(wal::Journal* journal);
   wal::Journal* local_journal();
+
+  // A replica's records past `last` did not count (a deposed primary's, a restart's
+  // divergent suffix): takes them back, durable or not, the way a log failure drops
+  // back (calls answer UNAVAILABLE meanwhile; their tickets fail), removes them from
+  // the log and any snapshot past `last`, and returns once the state stands at `last`
+  // and the log numbers on from `last` + 1. kUnavailable while a log failure is being
+  // handled (ask again later) or when closing; kInvalidArgument past the log's end.
+  Status CutBack(Lsn last);
 
   // The state's digest and the LSN it stands at (GET /admin/digest): replicas at the
   // same LSN have the same digest. On a follower, ApplyCounted waits meanwhile; on a
@@ -163,6 +173,8 @@ class Database {
   // (database_failover.cc). On the maintenance thread.
   void RecoverFromLogFailure();
   void DropBackToDurableState();
+  // Removes the snapshots past `lsn`: they hold records the log no longer has.
+  Status RemoveSnapshotsAfter(Lsn lsn);
   // Waits `delay` unless Close begins meanwhile; false then.
   bool SleepUnlessClosing(std::chrono::milliseconds delay);
   void Log(const std::string& line) const;

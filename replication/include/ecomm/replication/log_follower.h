@@ -36,6 +36,11 @@ class LogFollower {
   // the message is to be passed again.
   Status Consume(int64_t offset, std::span<const uint8_t> value);
 
+  // Starts again at `from`, which must be a place this follower has been at (its
+  // replica's state went back there: the local log lost records to a failure). A
+  // follower that stopped stays stopped.
+  void Rewind(TopicPlace from);
+
   CountedPosition position() const;
   // The position and the offset together, as a restart needs them.
   TopicPlace place() const;

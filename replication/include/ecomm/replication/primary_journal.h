@@ -27,6 +27,10 @@ class MessageSink {
 
 struct PrimaryJournalOptions {
   Epoch epoch = 0;  // this primary's, whose epoch record has counted
+  // The local journal's epoch (wal::LogPosition) when this primary began: a record the
+  // local log numbers in another one follows a local log failure, which took back
+  // records this primary had numbered; its records would not follow on any more.
+  uint64_t local_epoch = 0;
   // The counted position once that epoch record counted: the local log's last LSN.
   CountedPosition position;
   // No record counted for this long while some wait: produce again from the first
@@ -55,7 +59,10 @@ class PrimaryJournal final : public wal::Journal {
   PrimaryJournal(const PrimaryJournal&) = delete;
   PrimaryJournal& operator=(const PrimaryJournal&) = delete;
 
-  // Refuses (kFailed) once deposed; kBacklogFull past max_pending. Never waits.
+  // Refuses (kFailed) once deposed or retired; kBacklogFull past max_pending. Never
+  // waits. A record the local log numbers in a new local epoch (it failed and dropped
+  // back meanwhile) retires this primary: it is in the local log and is answered as
+  // not durable, never sent.
   wal::Appended Append(uint8_t type, std::span<const uint8_t> payload) override;
   bool WaitDurable(wal::LogPosition at) override;
   void OnDurable(wal::LogPosition at, std::function<void(bool durable)> done) override;
@@ -66,6 +73,9 @@ class PrimaryJournal final : public wal::Journal {
   Lsn counted_lsn() const;
   // A newer epoch counted: this primary writes no more.
   bool deposed() const;
+  // Writes no more (the local log failed under it); its records sent still count.
+  void Retire();
+  bool retired() const;
   // Messages produced, and of them those sent again.
   uint64_t messages_sent() const;
   uint64_t records_resent() const;
@@ -103,6 +113,7 @@ class PrimaryJournal final : public wal::Journal {
   std::multimap<Lsn, Waiter> waiters_;
   Clock::time_point last_progress_;
   bool deposed_ = false;
+  bool retired_ = false;
   bool stopping_ = false;
   uint64_t messages_sent_ = 0;
   uint64_t records_resent_ = 0;

@@ -104,9 +104,23 @@ class Replicator {
   Replicator(Database& db, ReplicatorOptions options, TopicPlace from, Lsn local_last,
              std::vector<uint64_t> local_records, std::unique_ptr<kafka::PartitionReader> reader,
              std::unique_ptr<kafka::KafkaConfig> config);
-  // A counted record at an LSN the local log held at start: passed over when it is the
-  // same record, a refusal (this replica's log has writes the topic does not) otherwise.
-  Status CheckLocalRecord(const TopicRecord& record) const;
+  // Applies a counted record here. A record the local log holds already (from before
+  // a start or a rewind) is passed over when it is the same record; the local log is
+  // cut back before a counted record whose LSN it holds another record at (a deposed
+  // primary's, a divergent restart's, one numbered after a local log failure).
+  Status ApplyRecord(const TopicRecord& record);
+  bool LocalRecordIs(const TopicRecord& record) const;
+  // Takes the local records past `last` back (Database::CutBack), saying why.
+  Status CutLocalLog(Lsn last, const std::string& why);
+  // False while the local log is not ready for records: after a drop-back (a log
+  // failure), a primary retires (it promotes itself again once the topic is read) and
+  // the follower reads again from its kept place once the log works (Rewind).
+  bool LocalLogReady();
+  void Rewind();
+  // At the topic's end a follower holds no record that has not counted (the promoter
+  // of a topic's first epoch excepted: its log is that epoch's base).
+  void TrimUncounted();
+  void AddPromotionWaiter(std::function<void(Result<Promoted>)> done);
   void ReadLoop();
   // One message: to the primary's read back, then to the follower.
   Status Consume(const kafka::ReadMessage& message);
@@ -120,6 +134,9 @@ class Replicator {
   std::vector<std::unique_ptr<PrimaryJournal>> retired_;
   // Writes the follower's place once the local log holds it durably.
   void KeepPlace();
+  // The kept place is also a reader's cursor of the local log (`cursors/replication`),
+  // so that snapshots never let go of the records a restart checks against the topic.
+  void KeepCursor();
   void Stop(const Status& why);
   void DecideWaiters();
   void Log(const std::string& line) const;
@@ -127,14 +144,17 @@ class Replicator {
   Database& db_;
   const ReplicatorOptions options_;
   wal::FileSystem* const fs_;
-  // Records up to this LSN were in the local log at start: counted again, they are
-  // passed over instead of applied twice.
-  const Lsn local_last_;
-  // XXH3 of type and payload of the local records after the kept place, from LSN
-  // kept_.position.last_lsn + 1 on (empty when they could not be read: then they are
-  // taken as the topic's).
-  const std::vector<uint64_t> local_records_;
-  const Lsn local_records_from_;
+  // The reader thread's: records up to this LSN were in the local log at start (or at
+  // a rewind): counted again, they are passed over instead of applied twice.
+  Lsn local_last_;
+  // XXH3 of type and payload of those local records, from local_records_from_ (the
+  // kept place's next LSN) on; empty when a replica without a kept place could not
+  // read them: then they are taken as the topic's.
+  std::vector<uint64_t> local_records_;
+  Lsn local_records_from_;
+  uint64_t reloads_seen_ = 0;   // the Database's drop-backs this thread has handled
+  bool rewind_needed_ = false;  // the local log dropped back: read again from kept_
+  bool repromote_ = false;      // a primary whose local log failed promotes itself again
   std::unique_ptr<kafka::PartitionReader> reader_;
   LogFollower follower_;
 

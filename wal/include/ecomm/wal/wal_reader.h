@@ -45,6 +45,13 @@ struct SegmentInfo {
 // The segment files of `dir`, ascending; empty when the directory does not exist.
 Status ListSegments(FileSystem* fs, const std::string& dir, std::vector<SegmentInfo>* segments);
 
+// Takes every record past `last` out of the log of `dir`, durable or not: later
+// segments are removed, the one holding `last` is cut after its frame, and file and
+// directory are synced. What was removed is added to `report`. A replica does this to
+// records that did not count (WalWriter::CutBack); the segments up to `last` must read
+// cleanly.
+Status CutLogAfter(FileSystem* fs, const std::string& dir, Lsn last, std::string* report);
+
 // Removes segments whose every record is below `keep_from` (the next segment starts
 // at or before it). The newest segment is always kept.
 Status RemoveSegmentsBefore(FileSystem* fs, const std::string& dir, Lsn keep_from,

@@ -74,6 +74,14 @@ class WalWriter final : public Journal {
   // from there. An error: still failed, try again later. Not concurrent with Close.
   Status Reopen();
 
+  // Takes back every record past `last`, durable or not, the way a failure takes back
+  // undurable ones: appends are refused, their tickets fail, on_failure runs with
+  // `why`; Reopen then removes them from the files (CutLogAfter) and numbers on from
+  // `last` + 1 in a new epoch. For a replica whose records past `last` did not count.
+  // kUnavailable while the log is failed already (a drop-back is under way: ask again
+  // once it works), kInvalidArgument past the last record.
+  Status CutBack(Lsn last, Status why);
+
   // OK, or the failure that made the log read-only.
   Status error() const;
   WalStats Stats() const;
@@ -97,9 +105,11 @@ class WalWriter final : public Journal {
   // False when the log failed meanwhile: nothing is completed then.
   bool Complete(Lsn written_last, bool synced);
   // `stuck_sync`: the watchdog's call, about the sync that started then; it does
-  // nothing if that sync has returned meanwhile.
-  void Fail(Status status,
-            std::optional<std::chrono::steady_clock::time_point> stuck_sync = std::nullopt);
+  // nothing if that sync has returned meanwhile. `cut_back_to`: CutBack's, which also
+  // takes back the durable records past it. False when it did nothing (failed already).
+  bool Fail(Status status,
+            std::optional<std::chrono::steady_clock::time_point> stuck_sync = std::nullopt,
+            std::optional<Lsn> cut_back_to = std::nullopt);
 
   FileSystem* const fs_;
   const std::string dir_;
@@ -117,6 +127,7 @@ class WalWriter final : public Journal {
   bool failed_ = false;     // appends refused, durable_lsn_ frozen
   bool announced_ = false;  // on_failure has run: waiters may now be told
   bool writer_exited_ = false;
+  bool cut_back_ = false;  // CutBack lowered durable_lsn_: Reopen cuts the files there
   std::optional<std::chrono::steady_clock::time_point> sync_started_;  // a sync in progress
   Status error_;
   uint64_t epoch_ = 0;
