@@ -147,6 +147,19 @@ void CheckConverged(TestReplica& primary, TestReplica& follower) {
   CHECK(follower.State().stopped.empty());
 }
 
+// A primary (a, promoted, the shop seeded) and a follower (b) of one log topic.
+struct PrimaryAndFollower {
+  MockCluster cluster;
+  bool created = (cluster.CreateTopic("ecomm.log", 1), true);
+  TestReplica a;
+  TestReplica b;
+  explicit PrimaryAndFollower(uint64_t seed)
+      : a(seed, cluster, "http://a"), b(seed + 1, cluster, "http://b") {
+    REQUIRE(a.Promote().ok());
+    REQUIRE(SeedShopDurably(a.engine()));
+  }
+};
+
 Status ChargeDurably(Engine& engine, Money amount) {
   auto charged = engine.Charge("u0", amount);
   if (!charged.ok()) return charged.status();
@@ -156,12 +169,9 @@ Status ChargeDurably(Engine& engine, Money amount) {
 TEST_CASE(
     "a primary whose local log fails retires, rebuilds from the counted state and promotes "
     "itself again") {
-  MockCluster cluster;
-  cluster.CreateTopic("ecomm.log", 1);
-  TestReplica a(41, cluster, "http://a");
-  TestReplica b(42, cluster, "http://b");
-  REQUIRE(a.Promote().ok());
-  REQUIRE(SeedShopDurably(a.engine()));
+  PrimaryAndFollower replicas(41);
+  TestReplica& a = replicas.a;
+  TestReplica& b = replicas.b;
   {
     Traffic traffic(a.engine());
     std::this_thread::sleep_for(300ms);
@@ -182,12 +192,9 @@ TEST_CASE(
 }
 
 TEST_CASE("a follower whose local log fails reads again from its kept place and catches up") {
-  MockCluster cluster;
-  cluster.CreateTopic("ecomm.log", 1);
-  TestReplica a(43, cluster, "http://a");
-  TestReplica b(44, cluster, "http://b");
-  REQUIRE(a.Promote().ok());
-  REQUIRE(SeedShopDurably(a.engine()));
+  PrimaryAndFollower replicas(43);
+  TestReplica& a = replicas.a;
+  TestReplica& b = replicas.b;
   {
     Traffic traffic(a.engine());
     std::this_thread::sleep_for(300ms);
