@@ -26,16 +26,27 @@ Result<Lsn> ParseLsn(const std::string& text) {
   return lsn;
 }
 
+// A 421 names the primary, when this replica knows it.
+void NamePrimary(const replication::Replicator& replica, Response* refused) {
+  std::string primary = replica.State().primary_url;
+  if (!primary.empty()) refused->headers.emplace_back("Ecomm-Primary", primary);
+}
+
 }  // namespace
 
 void Api::HandleOnReplica(const Route& route, Request request, Reply reply) {
   replication::Replicator& replica = *options_.replica;
   if (!ServedByFollower(route)) {
-    if (replica.role() == replication::Role::kPrimary) return Run(route, request, reply);
+    if (replica.role() == replication::Role::kPrimary) {
+      // Deposed before its record counted, a mutation is answered 421: not applied.
+      return Run(route, request, [&replica, reply = std::move(reply)](Response response) {
+        if (response.status == 421) NamePrimary(replica, &response);
+        reply(std::move(response));
+      });
+    }
     Response refused = Problem(
         Status(ErrorCode::kNotPrimary, "this replica is a follower: send writes to the primary"));
-    std::string primary = replica.State().primary_url;
-    if (!primary.empty()) refused.headers.emplace_back("Ecomm-Primary", primary);
+    NamePrimary(replica, &refused);
     return reply(std::move(refused));
   }
   if (!request.min_lsn) return Run(route, request, reply);

@@ -62,18 +62,18 @@ TimeMs Engine::Now() const {
 }
 
 Status Engine::WaitDurable(CommitTicket ticket) const {
-  wal::Journal* log = journal();
+  wal::Journal* log = ticket.journal ? ticket.journal : journal();
   if (ticket.lsn == 0 || log == nullptr) return Status::Ok();
-  if (log->WaitDurable(wal::LogPosition{ticket.lsn, ticket.epoch})) return Status::Ok();
-  return Status(ErrorCode::kUnavailable, "the log could not be written");
+  wal::LogPosition at{ticket.lsn, ticket.epoch};
+  return log->WaitDurable(at) ? Status::Ok() : log->WhyNotDurable(at);
 }
 
 void Engine::OnDurable(CommitTicket ticket, std::function<void(Status)> done) const {
-  wal::Journal* log = journal();
+  wal::Journal* log = ticket.journal ? ticket.journal : journal();
   if (ticket.lsn == 0 || log == nullptr) return done(Status::Ok());
-  log->OnDurable(wal::LogPosition{ticket.lsn, ticket.epoch}, [done =
-                                                                  std::move(done)](bool durable) {
-    done(durable ? Status::Ok() : Status(ErrorCode::kUnavailable, "the log could not be written"));
+  wal::LogPosition at{ticket.lsn, ticket.epoch};
+  log->OnDurable(at, [log, at, done = std::move(done)](bool durable) {
+    done(durable ? Status::Ok() : log->WhyNotDurable(at));
   });
 }
 

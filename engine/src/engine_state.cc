@@ -18,7 +18,7 @@ Result<CommitTicket> EngineState::AppendRecordTo(wal::Journal* log, const Record
   EncodeRecord(record, &buffer);
   auto bytes = std::span(reinterpret_cast<const uint8_t*>(buffer.data()), buffer.size());
   wal::Appended appended = log->Append(static_cast<uint8_t>(TypeOf(record)), bytes);
-  if (appended.ok()) return CommitTicket{appended.lsn(), appended.position().epoch};
+  if (appended.ok()) return CommitTicket{appended.lsn(), appended.position().epoch, log};
   // Both are 503 UNAVAILABLE; the message tells a client whether retrying soon helps.
   if (appended.refusal() == wal::Refusal::kBacklogFull) {
     return Status(ErrorCode::kUnavailable, "the log backlog is full; retry shortly");

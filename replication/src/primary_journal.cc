@@ -90,6 +90,23 @@ void PrimaryJournal::OnDurable(wal::LogPosition at, std::function<void(bool dura
   });
 }
 
+Status PrimaryJournal::WhyNotDurable(wal::LogPosition at) const {
+  std::lock_guard lock(mu_);
+  if (deposed_ && at.epoch == options_.local_epoch && at.lsn > counted_lsn_) {
+    return Status(ErrorCode::kNotPrimary,
+                  "this primary was deposed by a newer epoch before the record counted: it was "
+                  "not applied; send it to the new primary");
+  }
+  if (at.epoch != options_.local_epoch || retired_) {
+    return Status(ErrorCode::kUnavailable,
+                  "the primary's local log failed; the outcome is unknown: retry with the "
+                  "Idempotency-Key");
+  }
+  return Status(ErrorCode::kUnavailable,
+                "the record did not count on the log topic within --replication-timeout; the "
+                "outcome is unknown: retry with the Idempotency-Key");
+}
+
 void PrimaryJournal::WaitCounted(Lsn lsn, std::function<void(bool)> done) {
   bool counted = false;
   {

@@ -25,6 +25,9 @@ constexpr int kMetadataTimeoutMs = 10'000;
 constexpr int kPollMs = 20;
 constexpr auto kWatermarkEvery = 500ms;
 constexpr auto kKeepPlaceEvery = 200ms;
+// An epoch record not back by then is sent again (a lost produce must not leave the
+// promotion undecided for ever; a duplicate counts for no one).
+constexpr auto kResendEpochAfter = 1s;
 
 std::span<const uint8_t> Bytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
@@ -328,11 +331,12 @@ void Replicator::ReadLoop() {
 }
 
 Status Replicator::Consume(const kafka::ReadMessage& message) {
-  if (primary_) primary_->ReadBack(message.offset, Bytes(message.value));
   Status s = follower_.Consume(message.offset, Bytes(message.value));
   if (!s.ok()) return s;
   CountedPosition position = follower_.position();
   if (role() == Role::kPrimary && position.epoch > primary_epoch_.load()) StepDown();
+  // After the follower: a mutation its primary answers 421 names the new primary.
+  if (primary_) primary_->ReadBack(message.offset, Bytes(message.value));
   ProgressPromotion(false);
   return Status::Ok();
 }
@@ -348,7 +352,7 @@ void Replicator::AddPromotionWaiter(std::function<void(Result<Promoted>)> done) 
   {
     std::lock_guard lock(mu_);
     if (stopped_.empty()) {
-      if (!promotion_) promotion_ = Promotion{Uuid::Random(), 0, {}, {}};
+      if (!promotion_) promotion_ = Promotion{Uuid::Random(), 0, {}, {}, {}, {}};
       promotion_->deadline = Clock::now() + options_.replication_timeout;
       promotion_->waiting.push_back(std::move(done));
       return;
@@ -396,7 +400,9 @@ void Replicator::ProgressPromotion(bool at_end) {
       promotion_->epoch = position.epoch + 1;
       EpochRecord record{promotion_->epoch, local, promotion_->id, options_.advertise_url,
                          WallClockMs()};
-      sink_->Send(EncodeMessage(std::vector{MakeEpochRecord(record)}));
+      promotion_->message = EncodeMessage(std::vector{MakeEpochRecord(record)});
+      promotion_->sent_at = Clock::now();
+      sink_->Send(promotion_->message);
       Log("promoting: epoch record " + std::to_string(promotion_->epoch) + " sent after LSN " +
           std::to_string(local));
       return;
@@ -418,6 +424,10 @@ void Replicator::ProgressPromotion(bool at_end) {
       }
       for (auto& done : waiting) done(answer);
       return;
+    }
+    if (Clock::now() - promotion_->sent_at >= kResendEpochAfter) {
+      promotion_->sent_at = Clock::now();
+      sink_->Send(promotion_->message);
     }
     if (Clock::now() < promotion_->deadline || promotion_->waiting.empty()) return;
     waiting.swap(promotion_->waiting);
@@ -492,6 +502,11 @@ void Replicator::KeepCursor() {
 
 void Replicator::Stop(const Status& why) {
   Log("replica stops following " + options_.log_topic + ": " + why.message());
+  if (role() == Role::kPrimary) {
+    // It would no longer learn of a newer epoch: it writes no more.
+    primary_->Retire();
+    role_.store(Role::kFollower, std::memory_order_release);
+  }
   std::vector<std::function<void(Result<Promoted>)>> promoting;
   {
     std::lock_guard lock(mu_);

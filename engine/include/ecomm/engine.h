@@ -33,6 +33,9 @@ struct EngineOptions {
 struct CommitTicket {
   Lsn lsn = 0;
   uint64_t epoch = 0;  // the journal's epoch: a new one begins after each log failure
+  // The journal that numbered it (null: the engine's): a replica's engine changes
+  // journals as it is promoted or deposed, and the ticket's fate is its journal's.
+  wal::Journal* journal = nullptr;
 };
 
 // The answer of a mutation together with its commit ticket. `reanswered` is true when

@@ -66,6 +66,10 @@ class PrimaryJournal final : public wal::Journal {
   wal::Appended Append(uint8_t type, std::span<const uint8_t> payload) override;
   bool WaitDurable(wal::LogPosition at) override;
   void OnDurable(wal::LogPosition at, std::function<void(bool durable)> done) override;
+  // NOT_PRIMARY for a record that can never count (this primary was deposed before it
+  // did: SPEC "answers each pending mutation by what the log says"), else UNAVAILABLE:
+  // not counted within the timeout, or the local log failed; the outcome is unknown.
+  Status WhyNotDurable(wal::LogPosition at) const override;
 
   // The message at `offset` of the log topic, in topic order.
   void ReadBack(int64_t offset, std::span<const uint8_t> value);

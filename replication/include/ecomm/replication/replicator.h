@@ -122,7 +122,7 @@ class Replicator {
   void TrimUncounted();
   void AddPromotionWaiter(std::function<void(Result<Promoted>)> done);
   void ReadLoop();
-  // One message: to the primary's read back, then to the follower.
+  // One message: to the follower, then to the primary's read back.
   Status Consume(const kafka::ReadMessage& message);
   // Sends this replica's epoch record once it has read to the end; decides a
   // promotion whose record counted (or another's did); times out waiting callers.
@@ -171,6 +171,8 @@ class Replicator {
     Epoch epoch = 0;  // 0 until its record is sent
     Clock::time_point deadline;
     std::vector<std::function<void(Result<Promoted>)>> waiting;
+    std::string message;  // its epoch record, once sent: sent again if lost
+    Clock::time_point sent_at;
   };
   std::unique_ptr<kafka::KafkaConfig> config_;
   std::optional<Promotion> promotion_;  // guarded by mu_

@@ -5,6 +5,8 @@
 #include <functional>
 #include <span>
 
+#include "ecomm/result.h"
+
 // The boundary between the engine and its log. The engine appends one encoded
 // record per mutation while it still holds the locks of that mutation, so LSN order
 // is conflict order; it answers its caller only once the LSN is durable.
@@ -67,6 +69,13 @@ class Journal {
   // Calls `done(durable)` once the fate of the record at `at` is known, on an
   // unspecified thread (possibly this one, before returning).
   virtual void OnDurable(LogPosition at, std::function<void(bool durable)> done) = 0;
+
+  // Why the record at `at` is not durable, once WaitDurable or OnDurable said so: by
+  // default UNAVAILABLE (it may have been lost; the outcome is not known to the
+  // caller). A journal that knows the record will never take effect says so.
+  virtual Status WhyNotDurable(LogPosition /*at*/) const {
+    return Status(ErrorCode::kUnavailable, "the log could not be written");
+  }
 };
 
 }  // namespace ecomm::wal
