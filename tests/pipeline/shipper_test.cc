@@ -399,6 +399,27 @@ TEST_CASE("pipeline: the shipper killed with SIGKILL 5 times during traffic lose
 // Small segments and frequent snapshots, so that the server deletes old segments while
 // the shipper cannot deliver: what the shipper still needs must stay. Then a shipper
 // with no cursor on this old directory ships from where the retained log begins.
+// SPEC "The data platform": on a replica's data directory the shipper ships counted
+// records only, those up to the replica's kept place (`cursors/replication`).
+TEST_CASE("pipeline: on a replica's data directory only records up to its counted place ship") {
+  Traded traded(77, 40);
+  auto& [pipeline, random, shop, expected] = traded;
+  const std::string cursors = pipeline.server().process().data_dir() + "/cursors";
+  Lsn counted = static_cast<Lsn>(DurableLsn(pipeline.client()));
+  REQUIRE(wal::WriteCursor(wal::FileSystem::Posix(), cursors, "replication", counted).ok());
+  Expected later = expected;
+  Trade(pipeline.client(), shop, 40, random, &later);
+  std::this_thread::sleep_for(seconds(1));
+  CHECK(pipeline.Shipped() == counted);
+  CHECK(CheckTopic(pipeline, expected) == 0);  // the counted orders, and no other
+
+  Lsn all = static_cast<Lsn>(DurableLsn(pipeline.client()));
+  REQUIRE(wal::WriteCursor(wal::FileSystem::Posix(), cursors, "replication", all).ok());
+  pipeline.WaitShipped();
+  CHECK(CheckTopic(pipeline, later) == 0);
+  CHECK(pipeline.shipper().Stop() == 0);
+}
+
 TEST_CASE("pipeline: snapshots delete only the log the shipper no longer needs") {
   Traded traded(4242, 100, {"--demo-data", "--segment-bytes", "16384", "--snapshot-every", "300"});
   auto& [pipeline, random, shop, expected] = traded;

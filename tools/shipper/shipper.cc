@@ -13,6 +13,9 @@ namespace ecomm::shipper {
 namespace {
 
 constexpr char kCursorName[] = "shipper";
+constexpr char kReplicationCursorName[] = "replication";
+// A replica's cut changes the log under the tailer: read again, a few times in a row.
+constexpr int kMaxRereads = 3;
 // Records read ahead of delivery at most: bounds memory while Kafka is down (the log,
 // not the shipper, holds the backlog) and stays under librdkafka's queue limit.
 constexpr int kMaxInFlight = 50'000;
@@ -115,6 +118,15 @@ Status Shipper::StartProducer() {
   return Status::Ok();
 }
 
+Result<std::optional<Lsn>> Shipper::CountedBound() const {
+  Lsn bound = 0;
+  Status s = wal::ReadCursor(wal::FileSystem::Posix(),
+                             wal::JoinPath(cursor_dir_, kReplicationCursorName), &bound);
+  if (s.code() == ErrorCode::kFileNotFound) return std::optional<Lsn>();
+  if (!s.ok()) return s;
+  return std::optional<Lsn>(bound);
+}
+
 Status Shipper::Ship(const wal::TailedRecord& record) {
   auto type = static_cast<RecordType>(record.type);
   std::span<const uint8_t> payload(reinterpret_cast<const uint8_t*>(record.payload.data()),
@@ -197,6 +209,7 @@ Status Shipper::Run(const std::atomic<bool>& stop, std::chrono::milliseconds gra
       if (Status s = SaveCursor(/*force=*/true); !s.ok()) return s;
       producer_.reset();  // drops what was queued: it is shipped again from the cursor
       pending_.clear();
+      held_.clear();
       start_after_ = saved_cursor_;
       read_lsn_ = saved_cursor_;
       tailer_ = std::make_unique<wal::WalTailer>(
@@ -215,8 +228,17 @@ Status Shipper::Run(const std::atomic<bool>& stop, std::chrono::milliseconds gra
       continue;
     }
     batch.clear();
-    if (producer_->Outstanding() < kMaxInFlight) {
+    if (producer_->Outstanding() < kMaxInFlight && held_.size() < kReadBatch) {
       Status s = tailer_->Next(kReadBatch, &batch);
+      if (!s.ok() && follows_replica_ && rereads_ < kMaxRereads) {
+        ++rereads_;
+        Log("the replica's log changed past its counted records (" + s.ToString() +
+            "): reading again after LSN " + std::to_string(read_lsn_));
+        held_.clear();
+        tailer_ = std::make_unique<wal::WalTailer>(
+            wal::FileSystem::Posix(), wal::JoinPath(options_.data_dir, "wal"), read_lsn_);
+        continue;
+      }
       // A snapshot that began before this shipper's first cursor existed may delete the
       // segments it was about to read. It has delivered nothing yet, so it starts over
       // from the oldest record left; the cursor it wrote stops later deletions.
@@ -226,6 +248,7 @@ Status Shipper::Run(const std::atomic<bool>& stop, std::chrono::milliseconds gra
             "): starting again");
         producer_.reset();
         pending_.clear();
+        held_.clear();
         if (Status again = Open(/*fresh=*/true); !again.ok()) return again;
         if (Status again = StartProducer(); !again.ok()) return again;
         continue;
@@ -240,8 +263,14 @@ Status Shipper::Run(const std::atomic<bool>& stop, std::chrono::milliseconds gra
     if (Status s = tailer_->SyncReturned(); !s.ok()) {
       return Status(ErrorCode::kInternal, "cannot sync the log: " + s.ToString());
     }
-    for (const wal::TailedRecord& record : batch) {
-      if (Status s = Ship(record); !s.ok()) return s;
+    for (wal::TailedRecord& record : batch) held_.push_back(std::move(record));
+    Result<std::optional<Lsn>> bound = CountedBound();
+    if (!bound.ok()) return bound.status();
+    follows_replica_ = follows_replica_ || bound->has_value();
+    while (!held_.empty() && (!*bound || held_.front().lsn <= **bound)) {
+      if (Status s = Ship(held_.front()); !s.ok()) return s;
+      held_.pop_front();
+      rereads_ = 0;
     }
     producer_->Poll(0);
     if (Status s = SaveCursor(/*force=*/false); !s.ok()) return s;

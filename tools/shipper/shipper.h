@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -20,6 +21,12 @@
 // events were all delivered, in LSN order. The server keeps every segment at or
 // after the cursor, so whatever Kafka's state, nothing is skipped: a restart
 // resumes at the cursor (events after it may be shipped twice: at-least-once).
+//
+// On a replica's data directory (--replication kafka) it ships counted records only
+// (SPEC "The data platform"): those up to the replica's kept place, the cursor
+// `cursors/replication`, which never passes a record that did not count. Records read
+// past it wait; should the replica cut them back (they did not count), the log
+// changes under the tailer, and the shipper reads again from its last shipped record.
 namespace ecomm::shipper {
 
 struct ShipperOptions {
@@ -58,6 +65,8 @@ class Shipper {
   Status ConfigureKafka();
   Status StartProducer();
   Status Ship(const wal::TailedRecord& record);
+  // The replica's counted bound (its `cursors/replication`), or none: not a replica's.
+  Result<std::optional<Lsn>> CountedBound() const;
   void Delivered(Lsn lsn, rd_kafka_resp_err_t error);
   // The LSN every event up to which is delivered.
   Lsn Shipped() const;
@@ -83,6 +92,9 @@ class Shipper {
   bool restart_ = false;                   // a delivery failed for good: ship again from the cursor
   std::chrono::seconds restart_pause_{1};  // doubles per restart without a delivery
   std::chrono::steady_clock::time_point saved_at_{};
+  std::deque<wal::TailedRecord> held_;  // read, not yet counted: shipped once they are
+  bool follows_replica_ = false;        // a counted bound has been seen
+  int rereads_ = 0;                     // tailer restarts since the last record shipped
 };
 
 }  // namespace ecomm::shipper
