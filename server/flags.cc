@@ -6,6 +6,7 @@
 
 #include "cli_flags.h"
 #include "loopback.h"
+#include "tls_context.h"
 
 namespace ecomm::server {
 
@@ -66,11 +67,19 @@ std::optional<ServerFlags> ParseFlags(int argc, const char* const* argv, std::st
   tools::AddText(app, "--jwt-issuer", &jwt.issuer, "tokens must carry this iss")->type_name("ISS");
   tools::AddText(app, "--jwt-audience", &jwt.audience, "tokens must carry this aud")
       ->type_name("AUD");
+  std::string tls_cert;
+  std::string tls_key;
+  tools::AddText(app, "--tls-cert", &tls_cert,
+                 "serve HTTPS (TLS 1.2+) with this PEM certificate chain; needs --tls-key")
+      ->type_name("FILE");
+  tools::AddText(app, "--tls-key", &tls_key, "the PEM private key of --tls-cert (unencrypted)")
+      ->type_name("FILE");
   tools::AddNumber(app, "--threads", &http.threads, 1, 256, "HTTP worker threads");
   tools::AddNumber(app, "--max-connections", &http.max_connections, 1, 1'000'000,
                    "open connections at most; past it a new connection is closed at once");
   tools::AddDuration(app, "--header-timeout", &http.header_timeout, kTimeoutMax,
-                     "a request's line and headers must arrive within T (default 10s)");
+                     "a request's line and headers must arrive within T (default 10s); with "
+                     "TLS, a new connection's handshake too");
   tools::AddDuration(app, "--body-timeout", &http.body_timeout, kTimeoutMax,
                      "its body within T of the headers, else 408 (default 30s)");
   tools::AddDuration(app, "--idle-timeout", &http.idle_timeout, kTimeoutMax,
@@ -181,10 +190,23 @@ std::optional<ServerFlags> ParseFlags(int argc, const char* const* argv, std::st
   }
   // Redis' protected mode: an open API on a public interface is a mistake until the
   // operator says otherwise.
-  if (auth.empty() && !IsLoopbackHost(http.host)) {
+  if (auth.empty() && !tools::IsLoopbackHost(http.host)) {
     return refuse("--listen " + http.host +
                   " is not a loopback address: end users would be unauthenticated. Give "
                   "--auth jwt (with --jwt-key), or --auth off to serve it open anyway");
+  }
+  if (tls_cert.empty() != tls_key.empty()) {
+    return refuse("--tls-cert and --tls-key go together: give both, or neither for plain HTTP");
+  }
+  if (!tls_cert.empty()) {
+    // Read now, so that a bad file stops the start before the data directory is opened.
+    auto context = LoadTlsContext(tls_cert, tls_key);
+    if (!context.ok()) {
+      *message = app.get_name() + ": " + context.status().message() + "\n";
+      *exit_code = 2;
+      return std::nullopt;
+    }
+    http.tls = std::move(context).value();
   }
   return flags;
 }

@@ -5,10 +5,12 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <type_traits>
 
 #include "loopback.h"
 #include "metrics.h"
@@ -28,41 +30,58 @@ using Executor = net::io_context::executor_type;
 using Socket = net::basic_stream_socket<tcp, Executor>;  // HttpServer::Socket
 using Clock = std::chrono::steady_clock;
 using Timer = net::basic_waitable_timer<Clock, net::wait_traits<Clock>, Executor>;
+using TlsStream = beast::ssl_stream<Socket>;
+
+// How long a connection closing over TLS waits for the client's close_notify after
+// sending its own, before it closes the socket anyway.
+constexpr std::chrono::seconds kTlsShutdownTimeout{2};
 
 // One connection, on one io_context's thread: read a request, hand it to the Api,
 // write its answer (dispatched back to this thread from whichever thread produced
 // it), repeat. Requests pipelined by the client wait in the buffer and are answered
 // in order, one at a time, which is why one response message per session suffices.
 // One timer enforces the deadline of whatever the connection is waiting for.
-class Session : public std::enable_shared_from_this<Session> {
+// `Stream` is the Socket itself (HTTP) or a TlsStream over it (HTTPS): the same code
+// serves both, and the plain one pays nothing for TLS.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  static_assert(kTls || std::is_same_v<Stream, Socket>);
+
  public:
-  Session(Socket socket, Api& api, const HttpOptions& options, ServingState& state)
-      : socket_(std::move(socket)),
-        timer_(socket_.get_executor()),
+  Session(Stream stream, Api& api, const HttpOptions& options, ServingState& state)
+      : stream_(std::move(stream)),
+        timer_(stream_.get_executor()),
         buffer_(options.header_limit + kReadChunk),
         api_(api),
         options_(options),
         state_(state) {
     beast::error_code ec;
-    auto peer = socket_.remote_endpoint(ec);
-    from_loopback_ = !ec && IsLoopback(peer.address());
+    auto peer = Tcp().remote_endpoint(ec);
+    from_loopback_ = !ec && tools::IsLoopback(peer.address());
   }
   ~Session() { --state_.connections; }
 
   void Start() {
-    net::dispatch(socket_.get_executor(),
-                  [self = shared_from_this()] { self->ReadHeader(self->options_.header_timeout); });
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->Handshake();
+      } else {
+        self->ReadHeader(self->options_.header_timeout);
+      }
+    });
   }
 
  private:
   // What the connection waits for, and so what its deadline means.
   enum class Phase : uint8_t {
-    kIdle,      // keep-alive, no byte of a next request yet: close at the deadline
-    kHeader,    // request line and headers: close at the deadline (SPEC: no answer)
-    kBody,      // the body: answer 408 at the deadline
-    kHandling,  // the engine has the request: no deadline
-    kWriting,   // the answer: close at the deadline (the client does not read)
-    kDraining,  // discarding an unread body after an error answer
+    kHandshake,  // TLS: close at the deadline, which the first request's headers share
+    kIdle,       // keep-alive, no byte of a next request yet: close at the deadline
+    kHeader,     // request line and headers: close at the deadline (SPEC: no answer)
+    kBody,       // the body: answer 408 at the deadline
+    kHandling,   // the engine has the request: no deadline
+    kWriting,    // the answer: close at the deadline (the client does not read)
+    kDraining,   // discarding an unread body after an error answer
   };
 
   // Enters `phase` with a deadline `timeout` from now (none for kHandling). The timer
@@ -80,7 +99,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closed_) return;  // a wait that completed as Close ran must not re-arm
     armed_for_ = when;
     timer_.expires_at(when);  // a wait already pending completes as aborted
-    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
       if (!ec) self->OnTimer();
     });
   }
@@ -100,7 +119,7 @@ class Session : public std::enable_shared_from_this<Session> {
       // Cancel the read; OnRequest answers 408 once it sees why.
       body_timed_out_ = true;
       beast::error_code ignored;
-      socket_.cancel(ignored);
+      Tcp().cancel(ignored);
       return;
     }
     Close();
@@ -116,6 +135,8 @@ class Session : public std::enable_shared_from_this<Session> {
         return TimeoutKind::kBody;
       case Phase::kWriting:
         return TimeoutKind::kWrite;
+      case Phase::kHandshake:
+        return TimeoutKind::kHandshake;
       case Phase::kHandling:
       case Phase::kDraining:
         break;
@@ -123,13 +144,31 @@ class Session : public std::enable_shared_from_this<Session> {
     return std::nullopt;
   }
 
+  // TLS: a failed handshake (a plain-HTTP client, an old protocol, no common cipher)
+  // closes this connection only. The first request's headers get what is left of the
+  // deadline, so a client cannot take it twice.
+  void Handshake() {
+    Enter(Phase::kHandshake, options_.header_timeout);
+    stream_.async_handshake(
+        net::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+          if (ec) {
+            if (!self->closed_) ++self->state_.tls_handshake_failures;
+            return self->Close();
+          }
+          self->handshake_done_ = true;
+          auto left =
+              std::chrono::duration_cast<std::chrono::milliseconds>(self->deadline_ - Clock::now());
+          self->ReadHeader(std::max(left, std::chrono::milliseconds(0)));
+        });
+  }
+
   // The next request: at once when the buffer already holds some of it (pipelined),
   // else after the connection's idle wait.
   void NextRequest() {
     if (buffer_.size() > 0) return ReadHeader(options_.header_timeout);
     Enter(Phase::kIdle, options_.idle_timeout);
-    socket_.async_read_some(buffer_.prepare(kReadChunk),
-                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
                               if (ec) return self->Close();
                               self->buffer_.commit(n);
                               self->ReadHeader(self->options_.header_timeout);
@@ -142,16 +181,16 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(options_.header_limit);
     Enter(Phase::kHeader, timeout);
     http::async_read_header(
-        socket_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
     if (!ec && !parser_->is_done()) {
       Enter(Phase::kBody, options_.body_timeout);
       http::async_read(
-          socket_, buffer_, *parser_,
-          [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRequest(ec); });
+          stream_, buffer_, *parser_,
+          [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRequest(ec); });
       return;
     }
     OnRequest(ec);
@@ -215,12 +254,13 @@ class Session : public std::enable_shared_from_this<Session> {
     Enter(Phase::kHandling);  // the engine, not the client, is on the clock now
     // A read is answered inline on this thread; a commit's answer comes from the WAL
     // writer's thread and is queued to this one.
-    api_.Handle(std::move(request), [self = shared_from_this(), seq = seq_](Response response) {
-      net::dispatch(self->socket_.get_executor(),
-                    [self, seq, response = std::move(response)]() mutable {
-                      self->Answer(seq, std::move(response));
-                    });
-    });
+    api_.Handle(std::move(request),
+                [self = this->shared_from_this(), seq = seq_](Response response) {
+                  net::dispatch(self->stream_.get_executor(),
+                                [self, seq, response = std::move(response)]() mutable {
+                                  self->Answer(seq, std::move(response));
+                                });
+                });
   }
 
   void Owe() {
@@ -262,50 +302,78 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.body() = std::move(response.body);
     response_.prepare_payload();
     Enter(Phase::kWriting, options_.write_timeout);
-    http::async_write(socket_, response_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
+    http::async_write(stream_, response_,
+                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
                         --self->state_.in_flight;
                         if (ec) return self->Close();
                         if (self->drain_after_write_) return self->Drain();
-                        if (!self->keep_alive_ || self->state_.draining) return self->Close();
+                        if (!self->keep_alive_ || self->state_.draining) {
+                          return self->CloseAfterAnswer();
+                        }
                         self->NextRequest();
                       });
   }
 
+  // Below TLS, if any: the bytes are discarded unread, and the connection is not used
+  // again (a client is sent no close_notify after a refused request).
   void Drain() {
     beast::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    Tcp().shutdown(tcp::socket::shutdown_send, ignored);
     buffer_.clear();
     Enter(Phase::kDraining, options_.drain_timeout);
     DrainSome();
   }
 
   void DrainSome() {
-    socket_.async_read_some(buffer_.prepare(kReadChunk),
-                            [self = shared_from_this()](beast::error_code ec, size_t n) {
-                              self->drained_ += n;
-                              if (ec || self->drained_ >= self->options_.drain_limit)
-                                return self->Close();
-                              self->DrainSome();
-                            });
+    Tcp().async_read_some(buffer_.prepare(kReadChunk),
+                          [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                            self->drained_ += n;
+                            if (ec || self->drained_ >= self->options_.drain_limit)
+                              return self->Close();
+                            self->DrainSome();
+                          });
   }
 
+  // At once, whatever is pending (a deadline, an error, the client gone): no TLS
+  // close_notify, since a TLS read or write may still be pending.
   void Close() {
     closed_ = true;
     beast::error_code ignored;
     timer_.cancel();
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
-    socket_.close(ignored);
+    Tcp().shutdown(tcp::socket::shutdown_send, ignored);
+    Tcp().close(ignored);
   }
+
+  // After the last answer, with nothing else pending. Over TLS the client is first
+  // sent close_notify, so that it can tell the end from a cut connection; its own
+  // close_notify is awaited at most kTlsShutdownTimeout.
+  void CloseAfterAnswer() {
+    if constexpr (kTls) {
+      if (handshake_done_ && !closed_) {
+        closed_ = true;  // the deadlines' waits stay unarmed from here on
+        timer_.expires_after(kTlsShutdownTimeout);  // completes the lazy wait as aborted
+        timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+          if (!ec) self->Close();
+        });
+        stream_.async_shutdown(
+            [self = this->shared_from_this()](beast::error_code) { self->Close(); });
+        return;
+      }
+    }
+    Close();
+  }
+
+  Socket& Tcp() { return beast::get_lowest_layer(stream_); }
 
   static constexpr size_t kReadChunk = 16 << 10;
 
-  Socket socket_;
+  Stream stream_;
   Timer timer_;
   Phase phase_ = Phase::kHeader;
   Clock::time_point deadline_ = Clock::time_point::max();   // of the current phase
   Clock::time_point armed_for_ = Clock::time_point::max();  // the pending wait's expiry
   bool closed_ = false;                                     // Close ran: no deadline any more
+  bool handshake_done_ = false;                             // TLS: close_notify may be sent
   bool body_timed_out_ = false;
   bool drain_after_write_ = false;
   uint64_t drained_ = 0;
@@ -363,6 +431,13 @@ bool HttpServer::Start(std::string* error) {
                     ": " + ec.message(),
            false;
   port_ = acceptor_.local_endpoint().port();
+  if (!options_.tls && !tools::IsLoopbackHost(options_.host)) {
+    std::fprintf(stderr,
+                 "ecomm: %s:%u is not a loopback address and serves plain HTTP: a "
+                 "TLS-terminating proxy must front it (bearer tokens and snapshots must not "
+                 "cross a network in clear), or give --tls-cert and --tls-key\n",
+                 options_.host.c_str(), port_);
+  }
   Accept();
   for (auto& context : contexts_) {
     // Idle connections owe nothing: the context runs until Stop, not until idle.
@@ -413,7 +488,13 @@ bool HttpServer::OnAccepted(const boost::system::error_code& error, Socket socke
   }
   ++state_.connections;
   socket.set_option(tcp::no_delay(true), ignored);
-  std::make_shared<Session>(std::move(socket), api_, options_, state_)->Start();
+  if (options_.tls) {
+    std::make_shared<Session<TlsStream>>(TlsStream(std::move(socket), *options_.tls), api_,
+                                         options_, state_)
+        ->Start();
+  } else {
+    std::make_shared<Session<Socket>>(std::move(socket), api_, options_, state_)->Start();
+  }
   // The round-robin moves on only when a connection is served on the context it was
   // dealt, so an accept that finds the backlog empty does not skip a context.
   next_context_ = (next_context_ + 1) % contexts_.size();
@@ -442,10 +523,15 @@ void HttpServer::AppendPrometheus(std::string* out) const {
   sample("ecomm_http_connections_refused_total", state_.refused.load());
   AppendFamily(out, "ecomm_http_timeouts_total", "counter",
                "Clients cut off at a deadline, by what the server was waiting for.");
-  constexpr std::array<const char*, 4> kAwaiting = {"header", "body", "idle", "write"};
+  constexpr std::array<const char*, 5> kAwaiting = {"header", "body", "idle", "write", "handshake"};
   for (size_t i = 0; i < kAwaiting.size(); ++i) {
     sample("ecomm_http_timeouts_total{awaiting=\"" + std::string(kAwaiting[i]) + "\"}",
            state_.timeouts[i].load());
+  }
+  if (options_.tls) {
+    AppendFamily(out, "ecomm_http_tls_handshake_failures_total", "counter",
+                 "TLS handshakes that failed (plain HTTP, an old protocol, no common cipher).");
+    sample("ecomm_http_tls_handshake_failures_total", state_.tls_handshake_failures.load());
   }
 }
 

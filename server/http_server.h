@@ -15,6 +15,10 @@
 
 #include "api.h"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace ecomm::server {
 
 // What one client may hold of the server, and for how long (SPEC "Failures and
@@ -36,6 +40,10 @@ struct HttpOptions {
   // read and discarded before closing, so the client sees the answer, not a reset.
   uint64_t drain_limit = 8 << 20;
   std::chrono::milliseconds drain_timeout{5'000};
+  // HTTPS when set (--tls-cert, --tls-key; tls_context.h), shared by every connection.
+  // A new connection's TLS handshake counts against its header_timeout: the handshake
+  // and the first request's headers must both arrive within it.
+  std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
 // What sessions share with the server: open connections, requests read but not yet
@@ -47,22 +55,25 @@ struct ServingState {
   std::atomic<bool> draining{false};
   // What the limits did, for /metrics.
   std::atomic<uint64_t> refused{0};                 // closed at accept: over max_connections
-  std::array<std::atomic<uint64_t>, 4> timeouts{};  // by TimeoutKind
+  std::atomic<uint64_t> tls_handshake_failures{0};  // HTTPS only
+  std::array<std::atomic<uint64_t>, 5> timeouts{};  // by TimeoutKind
 };
 
 // The deadlines a client can miss, as counted in ServingState::timeouts.
-enum class TimeoutKind : uint8_t { kHeader, kBody, kIdle, kWrite };
+enum class TimeoutKind : uint8_t { kHeader, kBody, kIdle, kWrite, kHandshake };
 
 // HTTP/1.1 on Boost.Asio + Beast: asynchronous, keep-alive and pipelining. Each of
 // `threads` threads runs its own io_context; a connection lives on one of them (dealt
 // round-robin at accept), so its handlers never race and need no strand, and threads
 // share no scheduler lock. A connection costs a socket and a buffer, not a thread.
+// With HttpOptions::tls every connection is HTTPS (the same session over an SSL stream).
 class HttpServer {
  public:
   HttpServer(Api& api, HttpOptions options);
   ~HttpServer();
 
-  // Binds and starts serving; false (with `*error`) when the address is unusable.
+  // Binds and starts serving; false (with `*error`) when the address is unusable. Plain
+  // HTTP on an address beyond loopback is logged: a TLS-terminating proxy must front it.
   bool Start(std::string* error);
   uint16_t port() const { return port_; }
   // Prometheus text: open connections, connections refused, deadlines missed.

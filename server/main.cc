@@ -78,9 +78,9 @@ int main(int argc, char** argv) {
                flags->database.sync.ToString().c_str(), flags->http.threads,
                flags->http.max_connections, flags->database.data_dir.c_str());
   const std::string& host = flags->http.host;
-  std::fprintf(stderr, "ecomm: API reference at http://%s:%u/docs\n",
-               (host.find(':') == std::string::npos ? host : "[" + host + "]").c_str(),
-               http.port());
+  std::fprintf(
+      stderr, "ecomm: API reference at %s://%s:%u/docs\n", flags->http.tls ? "https" : "http",
+      (host.find(':') == std::string::npos ? host : "[" + host + "]").c_str(), http.port());
   std::fflush(stderr);
 
   int signal = stop_signals.Wait();

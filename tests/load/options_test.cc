@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -40,8 +41,10 @@ uint32_t Weight(const LoadOptions& o, Op op) { return o.mix[static_cast<size_t>(
 TEST_CASE("ecomm-load flags: defaults as SPEC.md gives them") {
   Parsed p = Parse({});
   REQUIRE(p.ok);
-  CHECK(p.options.host == "127.0.0.1");
-  CHECK(p.options.port == 8080);
+  REQUIRE(p.options.urls.size() == 1);
+  CHECK(p.options.urls[0].host == "127.0.0.1");
+  CHECK(p.options.urls[0].port == 8080);
+  CHECK(p.options.failover_wait == std::chrono::seconds(30));
   CHECK(p.options.connections == 64);
   CHECK(p.options.duration.count() == 10);
   CHECK(p.options.rate == 0);  // closed loop
@@ -87,11 +90,15 @@ TEST_CASE("ecomm-load flags: every flag, both spellings") {
                     "5",
                     "--embedded",
                     "--data-dir",
-                    "/tmp/x"});
+                    "/tmp/x",
+                    "--failover-wait",
+                    "1500ms"});
   REQUIRE_MESSAGE(p.ok, p.error);
   const LoadOptions& o = p.options;
-  CHECK(o.host == "10.1.2.3");
-  CHECK(o.port == 9000);
+  REQUIRE(o.urls.size() == 1);
+  CHECK(o.urls[0].host == "10.1.2.3");
+  CHECK(o.urls[0].port == 9000);
+  CHECK(o.failover_wait == std::chrono::milliseconds(1500));
   CHECK(o.connections == 8);
   CHECK(o.threads == 1);
   CHECK(o.duration.count() == 3);
@@ -120,6 +127,11 @@ TEST_CASE("ecomm-load flags: bad values are refused with the flag named") {
        std::vector<std::vector<std::string>>{{"--url", "https://x:1"},
                                              {"--url", "http://x"},
                                              {"--url", "http://x:70000"},
+                                             {"--url", "http://x:1,"},
+                                             {"--url", "http://x:1,http://x:1/"},
+                                             {"--url", "http://x:1,ftp://y:2"},
+                                             {"--failover-wait", "30"},
+                                             {"--failover-wait", "0s"},
                                              {"--connections", "0"},
                                              {"--duration", "-1"},
                                              {"--rate", "0"},
@@ -145,6 +157,18 @@ TEST_CASE("ecomm-load flags: bad values are refused with the flag named") {
   CHECK(help.help);
   CHECK(help.error.find("Usage: ecomm-load") != std::string::npos);
   CHECK(help.error.find("--mix op=w,...=browse=30,top=10") != std::string::npos);  // the default
+}
+
+TEST_CASE("ecomm-load flags: --url lists several replicas, in the order given") {
+  Parsed p = Parse({"--url", "http://127.0.0.1:8081,http://127.0.0.1:8082/, http://db-3:8083"});
+  REQUIRE_MESSAGE(p.ok, p.error);
+  REQUIRE(p.options.urls.size() == 3);
+  CHECK(p.options.urls[0].text() == "http://127.0.0.1:8081");
+  CHECK(p.options.urls[1].text() == "http://127.0.0.1:8082");
+  CHECK(p.options.urls[2].host == "db-3");
+  CHECK(p.options.urls[2].port == 8083);
+  Parsed help = Parse({"--help"});
+  CHECK(help.error.find("--failover-wait") != std::string::npos);
 }
 
 TEST_CASE("ecomm-load flags: a config file, then flags after it win") {

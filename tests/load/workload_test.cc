@@ -108,7 +108,7 @@ TEST_CASE("ledger: answers of the wrong class are unexpected and change nothing"
   CHECK(f.ledger.accounts()[1].charged == 50);
 }
 
-TEST_CASE("virtual user: an order from the cart is the cart it built; success empties it") {
+TEST_CASE("virtual user: an order from the cart is the cart it built, and success empties it") {
   Fixture f("order_cart=1", /*users=*/1);
   ShopRequest first = f.user.Next();
   REQUIRE(first.op == Op::kCartAdd);  // the cart is empty: it fills it first
@@ -138,7 +138,7 @@ TEST_CASE("ledger: a total that is not the sum of the prices is unexpected") {
   CHECK(f.ledger.accounts()[static_cast<size_t>(order.user)].paid == total + 1);
 }
 
-TEST_CASE("ledger: writes without a definite answer are counted; a cancel in doubt stays out") {
+TEST_CASE("ledger: writes without a definite answer are counted, and a cancel in doubt stays out") {
   Fixture f;
   ShopRequest order = f.user.Next();
   int64_t total = 0;

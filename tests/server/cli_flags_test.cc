@@ -75,7 +75,7 @@ TEST_CASE("AddNumber, AddText, AddParsed: both spellings, and a refusal that nam
   CHECK(unknown.output.ends_with("; see --help\n"));
 }
 
-TEST_CASE("--help: the usage with each number's default, exit 0; UsageText as refusals say") {
+TEST_CASE("--help: the usage with each number's default, exit 0, UsageText as refusals say") {
   CLI::App app("A program.", "prog");
   int threads = 2;
   AddNumber(app, "--threads", &threads, 1, 256, "worker threads");

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "tls/test_pki.h"
+
 namespace ecomm::server {
 namespace {
 
@@ -109,7 +111,7 @@ TEST_CASE("--snapshot-every takes a record count, 0 for shutdown only") {
   CHECK_FALSE(Parse({"--snapshot-every", "x"}).flags.has_value());
 }
 
-TEST_CASE("--auth: off by default on loopback; jwt needs one key; the --jwt-* flags need jwt") {
+TEST_CASE("--auth: off by default on loopback, jwt needs one key, the --jwt-* flags need jwt") {
   Parsed open = Parse({});
   REQUIRE(open.flags.has_value());
   CHECK_FALSE(open.flags->jwt.has_value());
@@ -196,6 +198,51 @@ TEST_CASE("--replication kafka needs --brokers and --advertise-url, and excludes
   with_demo.push_back("--demo-data");
   CHECK(Parse(with_demo).message.find("--demo-data cannot be used with --replication") !=
         std::string::npos);
+}
+
+TEST_CASE("--tls-cert and --tls-key: both or neither, each file read and checked at start") {
+  testing::TestPki pki;
+  CHECK(Parse({}).flags->http.tls == nullptr);
+  Parsed served = Parse({"--tls-cert", pki.server_cert(), "--tls-key", pki.server_key()});
+  REQUIRE(served.flags.has_value());
+  CHECK(served.flags->http.tls != nullptr);
+  // HTTPS does not lift protected mode: end users still need --auth on a public address.
+  CHECK(Parse({"--listen", "0.0.0.0:8443", "--tls-cert", pki.server_cert(), "--tls-key",
+               pki.server_key()})
+            .exit_code == 2);
+
+  struct Bad {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  const std::vector<Bad> bad_lines = {
+      {{"--tls-cert", pki.server_cert()}, "--tls-cert and --tls-key go together"},
+      {{"--tls-key", pki.server_key()}, "--tls-cert and --tls-key go together"},
+      {{"--tls-cert", pki.missing(), "--tls-key", pki.server_key()},
+       "--tls-cert " + pki.missing() + ": No such file or directory"},
+      {{"--tls-cert", pki.server_cert(), "--tls-key", pki.missing()},
+       "--tls-key " + pki.missing() + ": No such file or directory"},
+      {{"--tls-cert", pki.garbage(), "--tls-key", pki.server_key()},
+       "--tls-cert " + pki.garbage() + ": not a PEM certificate chain"},
+      {{"--tls-cert", pki.server_cert(), "--tls-key", pki.garbage()},
+       "--tls-key " + pki.garbage() + ": not an unencrypted PEM private key"},
+      // A certificate given as the key, and the key as the certificate.
+      {{"--tls-cert", pki.server_cert(), "--tls-key", pki.server_cert()},
+       "--tls-key " + pki.server_cert() + ": not an unencrypted PEM private key"},
+      {{"--tls-cert", pki.server_key(), "--tls-key", pki.server_key()},
+       "--tls-cert " + pki.server_key() + ": not a PEM certificate chain"},
+      {{"--tls-cert", pki.server_cert(), "--tls-key", pki.other_ca_key()},
+       "--tls-key " + pki.other_ca_key() + " does not match the certificate of --tls-cert " +
+           pki.server_cert()},
+  };
+  for (const Bad& bad : bad_lines) {
+    Parsed refused = Parse(bad.args);
+    CAPTURE(refused.message);
+    CHECK_FALSE(refused.flags.has_value());
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.message.starts_with("ecomm-server: "));
+    CHECK(refused.message.find(bad.says) != std::string::npos);
+  }
 }
 
 }  // namespace

@@ -34,7 +34,7 @@ TEST_CASE("an integer field takes exact integers within 2^53-1 and nothing else"
   }
 }
 
-TEST_CASE("malformed, non-object and trailing-garbage bodies are 400; unknown fields are ignored") {
+TEST_CASE("malformed, non-object and trailing-garbage bodies are 400, unknown fields are ignored") {
   for (const char* bad : {"", "{", "[1]", "\"x\"", "{} {}", "{\"a\":1,}", "nul"}) {
     CAPTURE(bad);
     CHECK(ParseObject(bad).code() == ErrorCode::kInvalidRequest);
@@ -166,7 +166,7 @@ TEST_CASE("Content-Type: application/json in any case, with parameters") {
   CHECK_FALSE(IsJsonMediaType(""));
 }
 
-TEST_CASE("a cursor is bound to its list and user; a forged one is refused") {
+TEST_CASE("a cursor is bound to its list and user, a forged one is refused") {
   std::string cursor = EncodeCursor("orders", "alice", 40);
   CHECK(*DecodeCursor("orders", "alice", cursor) == 40);
   CHECK(DecodeCursor("orders", "bob", cursor).code() == ErrorCode::kInvalidRequest);

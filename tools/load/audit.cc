@@ -79,15 +79,19 @@ bool CreatePopulation(const ShopClientFactory& clients, const Population& popula
   return first_error.empty();
 }
 
+void AddViolation(AuditResult* result, std::string what) {
+  result->ok = false;
+  if (result->violations.size() < kViolationsKept) result->violations.push_back(std::move(what));
+  ++result->violation_count;
+}
+
 AuditResult Audit(const ShopClientFactory& clients, const Population& population,
                   const Ledger& ledger) {
   AuditResult result;
   std::mutex mu;
   auto violation = [&](std::string what) {
     std::lock_guard lock(mu);
-    result.ok = false;
-    if (result.violations.size() < kViolationsKept) result.violations.push_back(std::move(what));
-    ++result.violation_count;
+    AddViolation(&result, std::move(what));
   };
 
   std::vector<Ledger::Account> accounts = ledger.accounts();

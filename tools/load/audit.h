@@ -2,9 +2,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "digest_audit.h"
 #include "load_options.h"
 #include "shop_client.h"
 #include "workload.h"
@@ -22,7 +24,11 @@ struct AuditResult {
   std::vector<std::string> violations;           // the first 100, each naming what and where
   uint64_t users = 0, products = 0, orders = 0;  // checked
   uint64_t unknown_outcomes = 0;                 // writes the client never learned the outcome of
+  std::optional<ReplicaAudit> replicas;          // several --url replicas: which, and their digests
 };
+
+// Records a violation: the audit fails, and the first 100 are kept.
+void AddViolation(AuditResult* result, std::string what);
 
 // Compares the server's state with what the client saw acknowledged: per user, balance
 // = charges - payments + refunds; per product, stock = opening + restocks - units in

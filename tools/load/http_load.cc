@@ -1,5 +1,6 @@
 #include "http_load.h"
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -7,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -23,9 +25,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr int kMaxAttempts = 3;  // for a mutation without an answer or with a 503
-constexpr auto kRetryPause = std::chrono::milliseconds(50);
-constexpr auto kReconnectPause = std::chrono::milliseconds(100);
 constexpr auto kGrace = std::chrono::seconds(10);
 constexpr auto kStaleAfter = std::chrono::seconds(1);
 constexpr uint64_t kBodyLimit = uint64_t{64} << 20;
@@ -33,6 +32,18 @@ constexpr uint64_t kBodyLimit = uint64_t{64} << 20;
 uint64_t Micros(Clock::duration d) {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
 }
+
+Repeat RepeatOf(Op op) {
+  if (op == Op::kBrowse || op == Op::kTop || op == Op::kHistory) return Repeat::kRead;
+  return IsKeyedMutation(op) ? Repeat::kKeyed : Repeat::kUnkeyed;
+}
+
+void Count(std::array<std::atomic<uint64_t>, OpStats::kStatuses>& statuses, int status) {
+  statuses[static_cast<size_t>(std::clamp(status, 0, OpStats::kStatuses - 1))]++;
+}
+
+// The answers whose problem code the Route looks at.
+bool RouteReadsCode(int status) { return status == 409 || status == 421 || status == 503; }
 
 }  // namespace
 
@@ -48,9 +59,12 @@ class HttpLoad::Connection {
   void Issue();
   void OnRead(beast::error_code ec);
   void OnFailure();
+  void Decide(const Attempt& attempt, const ShopReply& reply);
   void Finish(const ShopReply& reply);
+  OpStats& op_stats();
 
   Worker& worker_;
+  ReplicaSet& replicas_;
   tcp::socket socket_;
   asio::steady_timer timer_;
   beast::flat_buffer buffer_;
@@ -58,8 +72,11 @@ class HttpLoad::Connection {
   std::optional<http::response_parser<http::string_body>> parser_;
   VirtualUser user_;
   ShopRequest current_;
+  Repeat repeat_ = Repeat::kRead;  // current_'s
+  Route route_;                    // where this connection's requests go
+  size_t socket_replica_ = 0;      // where the socket is connected, when it is
   Clock::time_point intended_;
-  int attempt_ = 0;
+  int sends_ = 0;  // of current_, counting the first
   bool connected_ = false;
   Clock::time_point last_answer_ = Clock::now();
   bool may_be_stale_ = false;
@@ -68,12 +85,8 @@ class HttpLoad::Connection {
 
 class HttpLoad::Worker {
  public:
-  Worker(HttpLoad& load, int index, int workers, tcp::resolver::results_type endpoints)
-      : load_(load),
-        endpoints_(std::move(endpoints)),
-        index_(index),
-        workers_(workers),
-        arrival_timer_(io_) {}
+  Worker(HttpLoad& load, int index, int workers)
+      : load_(load), index_(index), workers_(workers), arrival_timer_(io_) {}
 
   void Start(Clock::time_point start, int first_connection, int connections) {
     start_ = start;
@@ -120,7 +133,6 @@ class HttpLoad::Worker {
   asio::io_context io_;
   RunStats stats;
   HttpLoad& load_;
-  const tcp::resolver::results_type endpoints_;  // tried in turn, as resolved
 
  private:
   // The k-th arrival of this thread; the threads' schedules interleave evenly.
@@ -163,9 +175,15 @@ class HttpLoad::Worker {
 
 HttpLoad::Connection::Connection(Worker& worker, int index, uint64_t seed)
     : worker_(worker),
+      replicas_(*worker.load_.replicas_),
       socket_(worker.io_),
       timer_(worker.io_),
-      user_(worker.load_.options_, worker.load_.population_, worker.load_.ledger_, index, seed) {}
+      user_(worker.load_.options_, worker.load_.population_, worker.load_.ledger_, index, seed),
+      route_(replicas_, worker.load_.options_.failover_wait) {}
+
+OpStats& HttpLoad::Connection::op_stats() {
+  return worker_.stats.ops[static_cast<size_t>(current_.op)];
+}
 
 void HttpLoad::Connection::Close() {
   beast::error_code ignored;
@@ -178,16 +196,19 @@ void HttpLoad::Connection::Close() {
 void HttpLoad::Connection::Connect() {
   socket_ = tcp::socket(worker_.io_);
   buffer_.clear();
+  socket_replica_ = route_.replica();
   asio::async_connect(
-      socket_, worker_.endpoints_, [this](beast::error_code ec, const tcp::endpoint&) {
+      socket_, worker_.load_.endpoints_[socket_replica_],
+      [this](beast::error_code ec, const tcp::endpoint&) {
         if (ec) {
           ++worker_.stats.connect_failures;
-          if (worker_.aborting() && busy_) return Finish(ShopReply{});
-          if (worker_.stopping() && !busy_) return;
-          timer_.expires_after(kReconnectPause);
+          if (busy_) return Decide(Attempt::Refused(), ShopReply{});
+          if (worker_.stopping()) return;
+          Step step = route_.Reconnect();
+          if (step.moved) ++worker_.stats.failover.moves;
+          timer_.expires_after(step.pause);
           timer_.async_wait([this](beast::error_code e) {
-            if (!e) return Connect();
-            if (busy_) Finish(ShopReply{});  // cut at the end of the grace period
+            if (!e) Connect();
           });
           return;
         }
@@ -216,16 +237,25 @@ void HttpLoad::Connection::Send(Clock::time_point intended) {
   may_be_stale_ = Clock::now() - last_answer_ > kStaleAfter;
   intended_ = intended;
   current_ = user_.Next();
-  attempt_ = 0;
+  repeat_ = RepeatOf(current_.op);
+  route_.Begin(Clock::now());
+  sends_ = 0;
   busy_ = true;
   Issue();
 }
 
 void HttpLoad::Connection::Issue() {
-  if (!connected_) return Connect();  // comes back here once connected
-  ++attempt_;
-  request_ = RenderHttp(worker_.load_.population_, current_, worker_.load_.host_header_,
-                        worker_.load_.authorize_);
+  if (!connected_ || socket_replica_ != route_.replica()) {  // the route moved
+    Close();
+    return Connect();  // comes back here once connected
+  }
+  if (sends_++ > 0) ++worker_.stats.failover.retries;
+  request_ = RenderHttp(worker_.load_.population_, current_,
+                        replicas_.at(socket_replica_).host_port(), worker_.load_.authorize_);
+  // A follower serves reads too: never one older than what the run saw acknowledged.
+  if (replicas_.failover() && repeat_ == Repeat::kRead && replicas_.lsn_floor() > 0) {
+    request_.set("Ecomm-Min-Lsn", std::to_string(replicas_.lsn_floor()));
+  }
   parser_.emplace();
   parser_->body_limit(kBodyLimit);
   http::async_write(socket_, request_, [this](beast::error_code ec, size_t) {
@@ -239,49 +269,58 @@ void HttpLoad::Connection::OnRead(beast::error_code ec) {
   if (ec) return OnFailure();
   auto& response = parser_->get();
   ShopReply reply{static_cast<int>(response.result_int()), std::move(response.body())};
-  if (!response.keep_alive()) Close();
-  OpStats& op = worker_.stats.ops[static_cast<size_t>(current_.op)];
-  op.statuses[static_cast<size_t>(std::min(reply.status, OpStats::kStatuses - 1))]++;
-  // 503: outcome unknown; 409 IDEMPOTENCY_KEY_IN_USE: an earlier attempt is still in
-  // flight. Either way the same key, a little later, gets the outcome.
-  bool in_doubt =
-      reply.status == 503 ||
-      (reply.status == 409 && reply.body.find("IDEMPOTENCY_KEY_IN_USE") != std::string::npos);
-  if (in_doubt && IsKeyedMutation(current_.op) && attempt_ < kMaxAttempts) {
-    timer_.expires_after(kRetryPause);
-    timer_.async_wait([this](beast::error_code e) {
-      if (e) return Finish(ShopReply{});
-      Issue();
-    });
-    return;
+  std::string primary;
+  if (auto it = response.find("Ecomm-Primary"); it != response.end()) {
+    primary = std::string(it->value());
   }
-  Finish(reply);
+  if (auto it = response.find("Ecomm-Lsn"); it != response.end()) {
+    uint64_t lsn = 0;
+    std::string_view text(it->value().data(), it->value().size());
+    std::from_chars(text.data(), text.data() + text.size(), lsn);
+    replicas_.NoteLsn(lsn);
+  }
+  if (!response.keep_alive()) Close();
+  std::string code = RouteReadsCode(reply.status) ? ProblemCode(reply.body) : "";
+  Decide(Attempt::Answered(reply.status, code, primary), reply);
 }
 
 // No answer: the outcome of a mutation is unknown until a retry with its key settles it.
 void HttpLoad::Connection::OnFailure() {
   Close();
-  if (may_be_stale_ && attempt_ == 1 && !worker_.aborting()) {
+  if (may_be_stale_ && sends_ == 1 && !worker_.aborting()) {
     may_be_stale_ = false;
-    --attempt_;
+    --sends_;
     return Connect();  // the server closed it while parked: it never saw the request
   }
-  worker_.stats.ops[static_cast<size_t>(current_.op)].statuses[0]++;
-  if (IsKeyedMutation(current_.op) && attempt_ < kMaxAttempts && !worker_.aborting()) {
-    timer_.expires_after(kRetryPause);
-    timer_.async_wait([this](beast::error_code e) {
-      if (e) return Finish(ShopReply{});
-      Connect();
-    });
-    return;
+  Decide(Attempt::Lost(), ShopReply{});
+}
+
+// The route says whether this attempt's answer is the request's, or where and when to
+// send it again.
+void HttpLoad::Connection::Decide(const Attempt& attempt, const ShopReply& reply) {
+  Step step = route_.After(attempt, repeat_, Clock::now());
+  bool again = step.retry && !worker_.aborting();
+  if (!replicas_.failover()) {
+    // One URL: every answer and every lost connection counts, as before failover.
+    if (attempt.kind != Attempt::Kind::kRefused) Count(op_stats().statuses, reply.status);
+  } else if (again) {
+    Count(worker_.stats.failover.retried_statuses, reply.status);
   }
-  Finish(ShopReply{});
+  if (!again) return Finish(reply);
+  if (step.moved) ++worker_.stats.failover.moves;
+  timer_.expires_after(step.pause);
+  timer_.async_wait([this](beast::error_code e) {
+    if (e) return Finish(ShopReply{});  // cut at the end of the grace period
+    Issue();
+  });
 }
 
 void HttpLoad::Connection::Finish(const ShopReply& reply) {
   last_answer_ = Clock::now();
-  OpStats& op = worker_.stats.ops[static_cast<size_t>(current_.op)];
+  OpStats& op = op_stats();
   op.latency.Record(Micros(Clock::now() - intended_));
+  // Several replicas: only the answer that settled the request (Decide counted the others).
+  if (replicas_.failover()) Count(op.statuses, reply.status);
   if (!user_.Settle(current_, reply)) op.unexpected++;
   if (!connected_ && !worker_.stopping()) {
     busy_ = false;
@@ -291,12 +330,12 @@ void HttpLoad::Connection::Finish(const ShopReply& reply) {
 }
 
 HttpLoad::HttpLoad(const LoadOptions& options, const Population& population, Ledger* ledger,
-                   Authorizer authorize)
+                   ReplicaSet* replicas, Authorizer authorize)
     : options_(options),
       population_(population),
       ledger_(ledger),
+      replicas_(replicas),
       authorize_(std::move(authorize)),
-      host_header_(options.host + ":" + std::to_string(options.port)),
       seed_(options.seed) {}
 
 HttpLoad::~HttpLoad() = default;
@@ -304,14 +343,17 @@ HttpLoad::~HttpLoad() = default;
 std::unique_ptr<RunStats> HttpLoad::Run() {
   asio::io_context resolve_io;
   tcp::resolver resolver(resolve_io);
-  beast::error_code ec;
-  auto endpoints = resolver.resolve(options_.host, std::to_string(options_.port), ec);
   auto total = std::make_unique<RunStats>();
-  if (ec || endpoints.empty()) {
-    std::fprintf(stderr, "ecomm-load: cannot resolve %s: %s\n", options_.host.c_str(),
-                 ec.message().c_str());
-    total->connect_failures = 1;
-    return total;
+  endpoints_.clear();
+  for (const ReplicaUrl& url : replicas_->urls()) {
+    beast::error_code ec;
+    endpoints_.push_back(resolver.resolve(url.host, std::to_string(url.port), ec));
+    if (ec || endpoints_.back().empty()) {
+      std::fprintf(stderr, "ecomm-load: cannot resolve %s: %s\n", url.host.c_str(),
+                   ec.message().c_str());
+      total->connect_failures = 1;
+      return total;
+    }
   }
 
   int threads = std::min(options_.threads, options_.connections);
@@ -319,7 +361,7 @@ std::unique_ptr<RunStats> HttpLoad::Run() {
   auto start = Clock::now() + std::chrono::milliseconds(50);
   for (int t = 0, first = 0; t < threads; ++t) {
     int n = options_.connections / threads + (t < options_.connections % threads ? 1 : 0);
-    workers.push_back(std::make_unique<Worker>(*this, t, threads, endpoints));
+    workers.push_back(std::make_unique<Worker>(*this, t, threads));
     workers.back()->Start(start, first, n);
     first += n;
   }
@@ -336,13 +378,18 @@ std::unique_ptr<RunStats> HttpLoad::Run() {
   for (auto& w : workers) sources.push_back(&w->stats);
   ShowProgress(sources, start, start + options_.duration, options_.progress);
   for (auto& w : workers) w->Stop();
-  auto grace_end = Clock::now() + kGrace;
+  // A request caught in a failover may take up to --failover-wait to settle.
+  auto grace = replicas_->failover() ? std::max<Clock::duration>(
+                                           kGrace, options_.failover_wait + std::chrono::seconds(5))
+                                     : Clock::duration(kGrace);
+  auto grace_end = Clock::now() + grace;
   while (finished < threads && Clock::now() < grace_end) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   if (finished < threads) {
-    std::fprintf(stderr, "ecomm-load: requests still unanswered %lld s after the end: cut\n",
-                 static_cast<long long>(kGrace.count()));
+    std::fprintf(
+        stderr, "ecomm-load: requests still unanswered %lld s after the end: cut\n",
+        static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(grace).count()));
     for (auto& w : workers) w->Abort();
   }
   for (std::thread& t : running) t.join();

@@ -1,10 +1,13 @@
 #pragma once
 
+#include <boost/asio/ip/tcp.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http_request.h"
 #include "load_options.h"
+#include "replica_set.h"
 #include "run_stats.h"
 #include "workload.h"
 
@@ -17,11 +20,13 @@ namespace ecomm::load {
 // or waits in a queue, and latency runs from its intended send time, so a slow server
 // cannot hide its queueing (no coordinated omission). A mutation without an answer, or
 // with a 503, is retried with its Idempotency-Key (up to 3 times), so the ledger knows
-// its outcome.
+// its outcome. With several replicas each connection follows the primary by a Route
+// (replica_set.h): a request is moved and retried until it settles or --failover-wait
+// passes, and only its last answer counts.
 class HttpLoad {
  public:
   HttpLoad(const LoadOptions& options, const Population& population, Ledger* ledger,
-           Authorizer authorize);
+           ReplicaSet* replicas, Authorizer authorize);
   ~HttpLoad();
 
   // Runs for options.duration, printing a progress line each second if asked; then
@@ -35,8 +40,10 @@ class HttpLoad {
   const LoadOptions& options_;
   const Population& population_;
   Ledger* ledger_;
+  ReplicaSet* replicas_;
   Authorizer authorize_;
-  std::string host_header_;
+  // Each replica's addresses, resolved once at the start; read by every worker thread.
+  std::vector<boost::asio::ip::tcp::resolver::results_type> endpoints_;
   uint64_t seed_;
 };
 

@@ -1,6 +1,6 @@
 #include "json_body.h"
+#include "replica_client.h"
 #include "shop_client.h"
-#include "sync_client.h"
 
 namespace ecomm::load {
 
@@ -11,12 +11,14 @@ namespace {
 // Ids are the run's own (letters, digits, - and _): no URL escaping needed.
 class HttpShopClient final : public ShopClient {
  public:
-  HttpShopClient(const LoadOptions& o, const std::string& authorization)
-      : client_(o.host, o.port, authorization) {}
+  HttpShopClient(ReplicaSet* replicas, std::chrono::milliseconds failover_wait,
+                 const std::string& authorization)
+      : client_(replicas, failover_wait, authorization) {}
 
   ShopReply CreateProduct(const std::string& id, const std::string& name, int64_t price,
                           int64_t stock) override {
-    return client_.Call(http::verb::post, "/products", JsonBody([&](JsonWriter& w) {
+    return client_.Call(http::verb::post, "/products", Repeat::kUnkeyed,
+                        JsonBody([&](JsonWriter& w) {
                           w.Field("productId", id);
                           w.Field("name", name);
                           w.Field("price", price);
@@ -25,38 +27,40 @@ class HttpShopClient final : public ShopClient {
   }
   ShopReply CreateUser(const std::string& id, const std::string& name,
                        const std::string& email) override {
-    return client_.Call(http::verb::post, "/users", JsonBody([&](JsonWriter& w) {
+    return client_.Call(http::verb::post, "/users", Repeat::kUnkeyed, JsonBody([&](JsonWriter& w) {
                           w.Field("userId", id);
                           w.Field("name", name);
                           w.Field("email", email);
                         }));
   }
   ShopReply Charge(const std::string& user, int64_t amount, const std::string& key) override {
-    return client_.Call(http::verb::post, "/balance/charge", JsonBody([&](JsonWriter& w) {
+    return client_.Call(http::verb::post, "/balance/charge", Repeat::kKeyed,
+                        JsonBody([&](JsonWriter& w) {
                           w.Field("userId", user);
                           w.Field("amount", amount);
                         }),
                         key);
   }
   ShopReply GetBalance(const std::string& user) override {
-    return client_.Call(http::verb::get, "/balance?userId=" + user);
+    return client_.Call(http::verb::get, "/balance?userId=" + user, Repeat::kRead);
   }
   ShopReply GetProduct(const std::string& id) override {
-    return client_.Call(http::verb::get, "/products/" + id);
+    return client_.Call(http::verb::get, "/products/" + id, Repeat::kRead);
   }
   ShopReply GetOrder(const std::string& id) override {
-    return client_.Call(http::verb::get, "/orders/" + id);
+    return client_.Call(http::verb::get, "/orders/" + id, Repeat::kRead);
   }
 
  private:
-  SyncClient client_;
+  ReplicaClient client_;
 };
 
 }  // namespace
 
-ShopClientFactory HttpShopClients(const LoadOptions& options, std::string authorization) {
-  return [&options, authorization] {
-    return std::make_unique<HttpShopClient>(options, authorization);
+ShopClientFactory HttpShopClients(ReplicaSet* replicas, std::chrono::milliseconds failover_wait,
+                                  std::string authorization) {
+  return [replicas, failover_wait, authorization] {
+    return std::make_unique<HttpShopClient>(replicas, failover_wait, authorization);
   };
 }
 

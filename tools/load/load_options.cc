@@ -13,17 +13,6 @@ constexpr std::array<const char*, kOpCount> kOpNames = {
     "browse", "top",        "cart_add", "cart_remove", "charge",
     "order",  "order_cart", "cancel",   "history",     "restock"};
 
-bool ParseUrl(std::string_view url, LoadOptions* o) {
-  constexpr std::string_view kScheme = "http://";
-  if (!url.starts_with(kScheme)) return false;
-  url.remove_prefix(kScheme.size());
-  if (url.ends_with('/')) url.remove_suffix(1);
-  size_t colon = url.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) return false;
-  o->host = std::string(url.substr(0, colon));
-  return tools::ParseNumber<uint16_t>(url.substr(colon + 1), 1, 65535, &o->port);
-}
-
 bool IsPrefix(std::string_view text) {
   return !text.empty() && text.size() <= 64 &&
          text.find_first_not_of(
@@ -46,11 +35,24 @@ void AddFlags(CLI::App& app, LoadOptions* o) {
   using tools::AddNumber;
   using tools::AddParsed;
   using tools::AddText;
-  AddParsed(
-      app, "--url", [o](const std::string& text) { return ParseUrl(text, o); }, "http://HOST:PORT",
-      "the server")
-      ->type_name("URL")
-      ->default_str("http://" + o->host + ":" + std::to_string(o->port));
+  app.add_option_function<std::string>(
+         "--url",
+         [o](const std::string& text) {
+           Result<std::vector<ReplicaUrl>> urls = ParseReplicaUrls(text);
+           if (!urls.ok()) throw CLI::ValidationError("--url", urls.status().message());
+           o->urls = *urls;
+         },
+         "the server (http://HOST:PORT); or the replicas of one replicated shop, "
+         "comma-separated, in the order tried: writes follow the primary (421 NOT_PRIMARY, a "
+         "refused connection), and the audit runs on the primary and compares every "
+         "replica's /admin/digest")
+      ->type_name("URL[,URL...]")
+      ->default_str(o->urls.front().text());
+  tools::AddDuration(app, "--failover-wait", &o->failover_wait, std::chrono::hours(1),
+                     "several --url replicas: how long one request is retried and moved "
+                     "between them (a failover), and how long the audit waits for them to catch "
+                     "up")
+      ->default_str("30s");
   AddNumber(app, "--connections", &o->connections, 1, 100'000, "keep-alive connections");
   AddNumber(app, "--threads", &o->threads, 1, 64, "client threads");
   AddParsed(

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "replica_set.h"
+
 namespace ecomm::load {
 
 // What a virtual user does; the mix gives each a weight.
@@ -27,8 +29,11 @@ const char* OpName(Op op);
 std::optional<Op> ParseOpName(std::string_view name);
 
 struct LoadOptions {
-  std::string host = "127.0.0.1";
-  uint16_t port = 8080;
+  // The server, or several replicas of one shop (requests follow the primary).
+  std::vector<ReplicaUrl> urls = {ReplicaUrl{"127.0.0.1", 8080}};
+  // With several URLs: how long one request may be retried and moved between replicas
+  // (a failover), and how long the audit waits for the replicas to catch up.
+  std::chrono::milliseconds failover_wait{30'000};
   int connections = 64;
   int threads = 2;
   std::chrono::seconds duration{10};

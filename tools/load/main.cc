@@ -10,14 +10,17 @@
 #include <string>
 
 #include "audit.h"
+#include "digest_audit.h"
 #include "embedded_load.h"
 #include "embedded_shop.h"
 #include "http_load.h"
 #include "load_options.h"
+#include "replica_set.h"
 #include "report.h"
 #include "user_tokens.h"
 
 using ecomm::load::LoadOptions;
+using ecomm::load::ReplicaSet;
 
 namespace {
 
@@ -27,6 +30,30 @@ std::string RandomPrefix(uint64_t seed) {
   std::string prefix = "ld";
   for (int i = 0; i < 6; ++i) prefix += kDigits[random() % 16];
   return prefix + "-";
+}
+
+// Several replicas: the data audit reads from the one that is primary now, and every
+// replica that can be reached must hold the same state (digest_audit.h).
+ecomm::load::AuditResult AuditReplicas(const LoadOptions& options, const ReplicaSet& replicas,
+                                       const std::string& admin,
+                                       const ecomm::load::Population& population,
+                                       const ecomm::load::Ledger& ledger) {
+  ecomm::load::ReplicaAudit found = ecomm::load::FindPrimary(replicas, admin);
+  ecomm::load::AuditResult result;
+  if (found.primary) {
+    ReplicaSet primary({replicas.at(*found.primary)});
+    result = ecomm::load::Audit(
+        ecomm::load::HttpShopClients(&primary, options.failover_wait, admin), population, ledger);
+  }
+  ecomm::load::CompareDigests(replicas, admin, options.failover_wait, &found);
+  for (std::string& v : found.violations) ecomm::load::AddViolation(&result, std::move(v));
+  found.violations.clear();  // now the audit's
+  for (const std::string& url : found.unreachable()) {
+    std::fprintf(stderr, "ecomm-load: replica %s cannot be reached at the end: not audited\n",
+                 url.c_str());
+  }
+  result.replicas = std::move(found);
+  return result;
 }
 
 }  // namespace
@@ -41,6 +68,7 @@ int main(int argc, char** argv) {
     return exit_code;
   }
   LoadOptions& options = *parsed;
+  ReplicaSet replicas(options.urls);
   if (options.seed == 0) {
     options.seed =
         static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()) | 1;
@@ -68,8 +96,10 @@ int main(int argc, char** argv) {
     clients = shop->Clients();
     target = "embedded engine on " + shop->data_dir();
   } else {
-    clients = ecomm::load::HttpShopClients(options, admin);
-    target = "http://" + options.host + ":" + std::to_string(options.port);
+    clients = ecomm::load::HttpShopClients(&replicas, options.failover_wait, admin);
+    for (const ecomm::load::ReplicaUrl& url : replicas.urls()) {
+      target += (target.empty() ? "" : ",") + url.text();
+    }
   }
   if (!ecomm::load::CreatePopulation(clients, population, &ledger, &error)) {
     std::fprintf(stderr, "ecomm-load: setting up %s: %s\n", target.c_str(), error.c_str());
@@ -90,17 +120,22 @@ int main(int argc, char** argv) {
     stats = ecomm::load::RunEmbedded(options, population, &ledger, shop.get());
   } else {
     const ecomm::load::UserTokens* users = tokens.get();
-    ecomm::load::HttpLoad load(
-        options, population, &ledger, [&admin, users](const ecomm::load::ShopRequest& r) {
-          if (r.op == ecomm::load::Op::kRestock) return admin;
-          return users && r.user >= 0 ? users->ForUser(r.user) : std::string();
-        });
+    ecomm::load::HttpLoad load(options, population, &ledger, &replicas,
+                               [&admin, users](const ecomm::load::ShopRequest& r) {
+                                 if (r.op == ecomm::load::Op::kRestock) return admin;
+                                 return users && r.user >= 0 ? users->ForUser(r.user)
+                                                             : std::string();
+                               });
     stats = load.Run();
   }
   std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
 
   std::optional<ecomm::load::AuditResult> audit;
-  if (options.audit) audit = ecomm::load::Audit(clients, population, ledger);
+  if (options.audit && !options.embedded && replicas.failover()) {
+    audit = AuditReplicas(options, replicas, admin, population, ledger);
+  } else if (options.audit) {
+    audit = ecomm::load::Audit(clients, population, ledger);
+  }
   ecomm::load::Report report{options, *stats, elapsed, audit, target};
   std::fputs(ecomm::load::RenderTable(report).c_str(), stdout);
   if (!options.json_path.empty()) {

@@ -78,6 +78,68 @@ void WriteOperation(JsonWriter& w, const OpStats& op, std::chrono::duration<doub
   w.EndObject();
 }
 
+// Several --url replicas: how often requests moved or were sent again, and the answers
+// that led to it (those are not in the operations' statuses then).
+void WriteFailover(JsonWriter& w, const Report& r) {
+  const FailoverStats& f = r.stats.failover;
+  w.Key("failover");
+  w.StartObject();
+  w.Field("replicas", static_cast<uint64_t>(r.options.urls.size()));
+  w.Field("wait_ms", static_cast<int64_t>(r.options.failover_wait.count()));
+  w.Field("moves", f.moves.load());
+  w.Field("retries", f.retries.load());
+  w.Key("retried_statuses");
+  w.StartObject();
+  for (const auto& [status, count] : f.RetriedStatusCounts()) {
+    w.Field(std::to_string(status), count);
+  }
+  w.EndObject();
+  w.EndObject();
+}
+
+void WriteReplicas(JsonWriter& w, const ReplicaAudit& audit) {
+  w.Key("replicas");
+  w.StartObject();
+  w.Key("primary");
+  if (audit.primary) {
+    w.String(audit.replicas[*audit.primary].url);
+  } else {
+    w.Null();
+  }
+  w.Field("digests_compared", audit.digests_compared);
+  w.Key("unreachable");
+  w.StartArray();
+  for (const std::string& url : audit.unreachable()) w.String(url);
+  w.EndArray();
+  w.Key("members");
+  w.StartArray();
+  for (const ReplicaState& m : audit.replicas) {
+    w.StartObject();
+    w.Field("url", m.url);
+    w.Field("reachable", m.reachable);
+    w.Field("role", m.role);
+    w.Field("epoch", m.epoch);
+    w.Field("appliedLsn", m.applied_lsn);
+    w.Key("lsn");
+    if (m.has_digest) {
+      w.Uint(m.digest_lsn);
+    } else {
+      w.Null();
+    }
+    w.Key("digest");
+    if (m.has_digest) {
+      w.String(m.digest);
+    } else {
+      w.Null();
+    }
+    w.Field("error", m.error);
+    w.Field("stopped", m.stopped);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+}
+
 // With --no-audit: {"ok": true, "skipped": true, "violations": []}.
 void WriteAudit(JsonWriter& w, const std::optional<AuditResult>& result) {
   AuditResult skipped;
@@ -98,6 +160,7 @@ void WriteAudit(JsonWriter& w, const std::optional<AuditResult>& result) {
         std::pair{"orders", audit.orders}}) {
     w.Field(key, checked);
   }
+  if (audit.replicas) WriteReplicas(w, *audit.replicas);
   w.EndObject();
 }
 
@@ -131,6 +194,11 @@ std::string RenderTable(const Report& r) {
     out += Format("connection failures: %llu\n",
                   static_cast<unsigned long long>(r.stats.connect_failures.load()));
   }
+  if (const FailoverStats& f = r.stats.failover; f.moves > 0 || f.retries > 0) {
+    out += Format("failover: %llu moves between replicas, %llu requests sent again\n",
+                  static_cast<unsigned long long>(f.moves.load()),
+                  static_cast<unsigned long long>(f.retries.load()));
+  }
   if (r.stats.not_sent > 0) {
     out += Format("arrivals never sent (the server fell behind --rate): %llu\n",
                   static_cast<unsigned long long>(r.stats.not_sent.load()));
@@ -145,6 +213,15 @@ std::string RenderTable(const Report& r) {
     if (a.unknown_outcomes > 0) {
       out += Format("  %llu writes got no definite answer; differences may come from them\n",
                     static_cast<unsigned long long>(a.unknown_outcomes));
+    }
+    if (a.replicas && a.replicas->primary) {
+      const ReplicaAudit& ra = *a.replicas;
+      size_t reachable = ra.replicas.size() - ra.unreachable().size();
+      out += "  replicas: primary " + ra.replicas[*ra.primary].url + "; " +
+             std::to_string(reachable) + " of " + std::to_string(ra.replicas.size()) +
+             " reachable, digests " + (ra.digests_compared ? "compared" : "not compared");
+      for (const std::string& url : ra.unreachable()) out += "; " + url + " unreachable";
+      out += "\n";
     }
     for (const std::string& v : a.violations) out += "  " + v + "\n";
   }
@@ -178,6 +255,7 @@ std::string RenderJson(const Report& r) {
   w.Field("connection_failures", r.stats.connect_failures.load());
   w.Field("not_sent", r.stats.not_sent.load());
   w.EndObject();
+  WriteFailover(w, r);
   WriteAudit(w, r.audit);
   w.Field("ok", !Failed(r));
   w.EndObject();

@@ -14,20 +14,38 @@ void OpStats::Merge(const OpStats& other) {
   unexpected.fetch_add(other.unexpected.load(std::memory_order_relaxed), std::memory_order_relaxed);
 }
 
-std::map<int, uint64_t> OpStats::StatusCounts() const {
+namespace {
+
+std::map<int, uint64_t> NonZero(const std::array<std::atomic<uint64_t>, OpStats::kStatuses>& a) {
   std::map<int, uint64_t> counts;
-  for (size_t i = 0; i < statuses.size(); ++i) {
-    if (uint64_t n = statuses[i].load(std::memory_order_relaxed); n > 0) {
-      counts[static_cast<int>(i)] = n;
-    }
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (uint64_t n = a[i].load(std::memory_order_relaxed); n > 0) counts[static_cast<int>(i)] = n;
   }
   return counts;
+}
+
+}  // namespace
+
+std::map<int, uint64_t> OpStats::StatusCounts() const { return NonZero(statuses); }
+
+void FailoverStats::Merge(const FailoverStats& other) {
+  moves += other.moves.load();
+  retries += other.retries.load();
+  for (size_t i = 0; i < retried_statuses.size(); ++i) {
+    retried_statuses[i].fetch_add(other.retried_statuses[i].load(std::memory_order_relaxed),
+                                  std::memory_order_relaxed);
+  }
+}
+
+std::map<int, uint64_t> FailoverStats::RetriedStatusCounts() const {
+  return NonZero(retried_statuses);
 }
 
 void RunStats::Merge(const RunStats& other) {
   for (size_t i = 0; i < ops.size(); ++i) ops[i].Merge(other.ops[i]);
   connect_failures += other.connect_failures.load();
   not_sent += other.not_sent.load();
+  failover.Merge(other.failover);
 }
 
 uint64_t RunStats::Count() const {

@@ -25,10 +25,23 @@ struct OpStats {
   std::map<int, uint64_t> StatusCounts() const;
 };
 
+// Requests that went to another replica or were sent again (several --url replicas).
+// Only a request's last answer is in its OpStats then; the answers that led to a retry
+// are counted here instead, so a failover shows without failing the run.
+struct FailoverStats {
+  std::atomic<uint64_t> moves{0};    // a client switched replicas
+  std::atomic<uint64_t> retries{0};  // attempts after a request's first, moved or not
+  std::array<std::atomic<uint64_t>, OpStats::kStatuses> retried_statuses{};  // 0: no answer
+
+  void Merge(const FailoverStats& other);
+  std::map<int, uint64_t> RetriedStatusCounts() const;
+};
+
 struct RunStats {
   std::array<OpStats, kOpCount> ops;
   std::atomic<uint64_t> connect_failures{0};
   std::atomic<uint64_t> not_sent{0};  // open loop: arrivals still queued at the end
+  FailoverStats failover;
 
   void Merge(const RunStats& other);
   uint64_t Count() const;

@@ -1,11 +1,13 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 
 #include "load_options.h"
+#include "replica_set.h"
 #include "workload.h"
 
 namespace ecomm::load {
@@ -28,8 +30,10 @@ class ShopClient {
 
 using ShopClientFactory = std::function<std::unique_ptr<ShopClient>()>;
 
-// Over HTTP, one keep-alive connection each, sending `authorization` (an admin
-// credential: set-up and audit act for every user) unless it is empty.
-ShopClientFactory HttpShopClients(const LoadOptions& options, std::string authorization);
+// Over HTTP, one keep-alive connection each (per replica), sending `authorization` (an
+// admin credential: set-up and audit act for every user) unless it is empty. With
+// several replicas each call follows the primary (ReplicaClient).
+ShopClientFactory HttpShopClients(ReplicaSet* replicas, std::chrono::milliseconds failover_wait,
+                                  std::string authorization);
 
 }  // namespace ecomm::load

@@ -3,6 +3,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <charconv>
 
 namespace ecomm::load {
 
@@ -10,33 +11,33 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
 
-SyncClient::SyncClient(std::string host, uint16_t port, std::string authorization)
-    : host_(std::move(host)), port_(port), authorization_(std::move(authorization)), socket_(io_) {}
+SyncClient::SyncClient(ReplicaUrl url, std::string authorization)
+    : url_(std::move(url)), authorization_(std::move(authorization)), socket_(io_) {}
 
 ShopReply SyncClient::Call(http::verb verb, const std::string& target, const std::string& body,
                            const std::string& idempotency_key) {
-  ShopReply reply;
-  if (!Attempt(verb, target, body, idempotency_key, &reply)) {
-    Attempt(verb, target, body, idempotency_key, &reply);
-  }
-  return reply;
+  SyncAnswer answer = Send(verb, target, body, idempotency_key);
+  if (answer.kind != Attempt::Kind::kAnswered) answer = Send(verb, target, body, idempotency_key);
+  return std::move(answer.reply);
 }
 
-bool SyncClient::Attempt(http::verb verb, const std::string& target, const std::string& body,
-                         const std::string& idempotency_key, ShopReply* reply) {
+SyncAnswer SyncClient::Send(http::verb verb, const std::string& target, const std::string& body,
+                            const std::string& idempotency_key) {
+  SyncAnswer answer;
   beast::error_code ec;
+  answer.reused = connected_;
   if (!connected_) {
     tcp::resolver resolver(io_);
-    auto endpoints = resolver.resolve(host_, std::to_string(port_), ec);
-    if (ec) return false;
+    auto endpoints = resolver.resolve(url_.host, std::to_string(url_.port), ec);
+    if (ec) return answer;
     socket_ = tcp::socket(io_);
     boost::asio::connect(socket_, endpoints, ec);
-    if (ec) return false;
-    socket_.set_option(tcp::no_delay(true));
+    if (ec) return answer;
+    socket_.set_option(tcp::no_delay(true), ec);
     connected_ = true;
   }
   http::request<http::string_body> request(verb, target, 11);
-  request.set(http::field::host, host_ + ":" + std::to_string(port_));
+  request.set(http::field::host, url_.host_port());
   request.keep_alive(true);
   if (!authorization_.empty()) request.set(http::field::authorization, authorization_);
   if (!idempotency_key.empty()) request.set("Idempotency-Key", idempotency_key);
@@ -53,15 +54,25 @@ bool SyncClient::Attempt(http::verb verb, const std::string& target, const std::
   if (ec) {
     socket_.close(ec);
     connected_ = false;
-    return false;
+    answer.kind = Attempt::Kind::kLost;
+    return answer;
   }
-  reply->status = static_cast<int>(parser.get().result_int());
-  reply->body = std::move(parser.get().body());
-  if (!parser.get().keep_alive()) {
+  auto& response = parser.get();
+  answer.kind = Attempt::Kind::kAnswered;
+  answer.reply.status = static_cast<int>(response.result_int());
+  if (auto it = response.find("Ecomm-Primary"); it != response.end()) {
+    answer.primary = std::string(it->value());
+  }
+  if (auto it = response.find("Ecomm-Lsn"); it != response.end()) {
+    std::string_view text(it->value().data(), it->value().size());
+    std::from_chars(text.data(), text.data() + text.size(), answer.lsn);
+  }
+  if (!response.keep_alive()) {
     socket_.close(ec);
     connected_ = false;
   }
-  return true;
+  answer.reply.body = std::move(response.body());
+  return answer;
 }
 
 }  // namespace ecomm::load

@@ -3,28 +3,41 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <cstdint>
 #include <string>
 
+#include "replica_set.h"
 #include "workload.h"
 
 namespace ecomm::load {
 
-// One blocking keep-alive HTTP/1.1 connection, for setting up the population and for
-// the audit (not for load). Reconnects once when the connection was closed.
+// One attempt's answer, with what choosing a replica needs.
+struct SyncAnswer {
+  Attempt::Kind kind = Attempt::Kind::kRefused;
+  ShopReply reply;      // status 0 unless answered
+  std::string primary;  // the Ecomm-Primary header, "" when absent
+  uint64_t lsn = 0;     // the Ecomm-Lsn header, 0 when absent
+  // Sent on a connection kept alive from an earlier call: when it failed without an
+  // answer, the server may have closed it meanwhile and never seen the request.
+  bool reused = false;
+};
+
+// One blocking keep-alive HTTP/1.1 connection to one server, for setting up the
+// population and for the audit (not for load).
 class SyncClient {
  public:
-  SyncClient(std::string host, uint16_t port, std::string authorization);
+  SyncClient(ReplicaUrl url, std::string authorization);
 
-  // `idempotency_key` makes the retry after a lost connection safe for a mutation.
+  // Reconnects once when the connection was closed. `idempotency_key` makes that retry
+  // safe for a mutation.
   ShopReply Call(boost::beast::http::verb verb, const std::string& target,
                  const std::string& body = "", const std::string& idempotency_key = "");
+  // One attempt, on the kept connection or a new one.
+  SyncAnswer Send(boost::beast::http::verb verb, const std::string& target, const std::string& body,
+                  const std::string& idempotency_key);
 
  private:
-  bool Attempt(boost::beast::http::verb verb, const std::string& target, const std::string& body,
-               const std::string& idempotency_key, ShopReply* reply);
-
-  std::string host_;
-  uint16_t port_;
+  ReplicaUrl url_;
   std::string authorization_;
   boost::asio::io_context io_;
   boost::asio::ip::tcp::socket socket_;

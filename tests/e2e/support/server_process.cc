@@ -56,6 +56,10 @@ void ServerProcess::Start() {
       rlimit limit{static_cast<rlim_t>(open_files_limit_), static_cast<rlim_t>(open_files_limit_)};
       if (setrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(126);
     }
+    // Nothing else of the test's: a server holding a copy of the mock Kafka cluster's
+    // sockets (librdkafka opens them without FD_CLOEXEC) would keep the connections of
+    // other replicas open when the cluster closes them (brokers down).
+    close_range(3, ~0U, 0);
     std::vector<std::string> args = {ECOMM_SERVER_BIN, "--listen", "127.0.0.1:0", "--data-dir",
                                      data_dir_};
     args.insert(args.end(), flags_.begin(), flags_.end());

@@ -2,7 +2,7 @@
 
 #include <string>
 
-namespace ecomm::server {
+namespace ecomm::tools {
 
 namespace net = boost::asio;
 
@@ -14,9 +14,10 @@ bool IsLoopback(const net::ip::address& address) {
 }
 
 bool IsLoopbackHost(std::string_view host) {
+  if (host == "localhost") return true;
   boost::system::error_code ec;
   net::ip::address address = net::ip::make_address(std::string(host), ec);
   return !ec && IsLoopback(address);
 }
 
-}  // namespace ecomm::server
+}  // namespace ecomm::tools
