@@ -55,7 +55,7 @@ TEST_CASE("ecomm-load flags: defaults as SPEC.md gives them") {
 
 TEST_CASE("ecomm-load flags: every flag, both spellings") {
   Parsed p = Parse({"--url",
-                    "http://10.1.2.3:9000/",
+                    "http://127.1.2.3:9000/",
                     "--connections=8",
                     "--threads",
                     "1",
@@ -96,7 +96,7 @@ TEST_CASE("ecomm-load flags: every flag, both spellings") {
   REQUIRE_MESSAGE(p.ok, p.error);
   const LoadOptions& o = p.options;
   REQUIRE(o.urls.size() == 1);
-  CHECK(o.urls[0].host == "10.1.2.3");
+  CHECK(o.urls[0].host == "127.1.2.3");
   CHECK(o.urls[0].port == 9000);
   CHECK(o.failover_wait == std::chrono::milliseconds(1500));
   CHECK(o.connections == 8);
@@ -157,6 +157,15 @@ TEST_CASE("ecomm-load flags: bad values are refused with the flag named") {
   CHECK(help.help);
   CHECK(help.error.find("Usage: ecomm-load") != std::string::npos);
   CHECK(help.error.find("--mix op=w,...=browse=30,top=10") != std::string::npos);  // the default
+}
+
+TEST_CASE("ecomm-load flags: no token goes to a non-loopback http:// URL") {
+  Parsed refused =
+      Parse({"--url", "http://127.0.0.1:1,http://10.1.2.3:8080", "--admin-token", "t"});
+  CHECK_FALSE(refused.ok);
+  CHECK(refused.error.find("refusing to send the admin and bearer tokens") != std::string::npos);
+  CHECK(Parse({"--url", "http://10.1.2.3:8080"}).ok);  // no token: nothing secret is sent
+  CHECK(Parse({"--url", "http://localhost:8080", "--admin-token", "t"}).ok);
 }
 
 TEST_CASE("ecomm-load flags: --url lists several replicas, in the order given") {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli_flags.h"
+#include "http_url.h"
 
 namespace ecomm::load {
 
@@ -260,6 +261,19 @@ std::optional<LoadOptions> ParseLoadOptions(int argc, const char* const* argv, s
           tools::ParseFlags(app, static_cast<int>(pointers.size()), pointers.data(), message)) {
     *exit_code = *status;
     return std::nullopt;
+  }
+  // SPEC "TLS": no token goes to a non-loopback http:// URL.
+  if (!o.admin_token.empty() || !o.jwt_key.empty() || !o.jwt_hs256_secret_file.empty()) {
+    for (const ReplicaUrl& url : o.urls) {
+      Result<tools::HttpUrl> parsed = tools::ParseHttpUrl(url.text());
+      Status may = parsed.ok() ? tools::CheckMaySendSecret(*parsed, "the admin and bearer tokens")
+                               : parsed.status();
+      if (!may.ok()) {
+        *message = tools::UsageText(app, may.message());
+        *exit_code = 2;
+        return std::nullopt;
+      }
+    }
   }
   return o;
 }
