@@ -25,8 +25,7 @@ cmake --build build-debug -j"$jobs" --target base_tests wal_tests engine_tests s
 echo "== TSan: concurrency tests, and replication's threads (primary journal, follower)"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DECOMM_SANITIZE=thread \
   -DECOMM_BUILD_BENCH=OFF >/dev/null
-cmake --build build-tsan -j"$jobs" --target concurrency_tests auth_concurrency_tests replication_tests \
-  replicator_tests
+cmake --build build-tsan -j"$jobs" --target concurrency_tests auth_concurrency_tests replication_tests
 (cd build-tsan && ctest -j"$jobs" -L concurrency --output-on-failure)
 (cd build-tsan && ctest -j"$jobs" -R '^replication_tests/' --output-on-failure)
 
