@@ -50,6 +50,9 @@ Result<std::unique_ptr<PartitionReader>> PartitionReader::Create(KafkaConfig con
       // Tells the caller it has caught up.
       {"enable.partition.eof", "true"},
       {"fetch.wait.max.ms", std::to_string(options.fetch_wait_max_ms)},
+      // A replica's reader is on every write's path (a primary's read-back): back
+      // within a second of the brokers, not librdkafka's default ten.
+      {"reconnect.backoff.max.ms", "1000"},
   };
   if (Status s = config.Apply(settings); !s.ok()) return s;
   // rd_kafka_assign needs a consumer group handle, though none is joined here; an

@@ -169,10 +169,13 @@ Status Replicator::ApplyRecord(const TopicRecord& r) {
     return Status::Ok();  // applied live by this replica as primary of the record's epoch
   }
   if (db_.LogStats().appended_lsn >= r.lsn) {
-    Status cut =
-        CutLocalLog(r.lsn - 1, "the topic counted another record at LSN " + std::to_string(r.lsn) +
-                                   " (epoch " + std::to_string(r.epoch) + ")");
-    if (!cut.ok()) return cut;
+    // Cut on the reader thread, outside the follower's lock (the tickets the cut fails
+    // are answered on this thread, and an answer asks State()); the message is read
+    // again after it.
+    cut_before_ = r.lsn;
+    return Status(ErrorCode::kUnavailable, "the local log holds other records from LSN " +
+                                               std::to_string(r.lsn) + " (epoch " +
+                                               std::to_string(r.epoch) + " counted there)");
   }
   Status s = db_.ApplyCounted(static_cast<RecordType>(r.type), Bytes(r.payload), r.lsn);
   if (s.code() == ErrorCode::kInternal && db_.Health().reloads != reloads_seen_) {
@@ -184,8 +187,13 @@ Status Replicator::ApplyRecord(const TopicRecord& r) {
 Status Replicator::CutLocalLog(Lsn last, const std::string& why) {
   Log("discarding local records " + std::to_string(last + 1) + ".." +
       std::to_string(db_.LogStats().appended_lsn) + ": " + why);
+  const uint64_t reloads = db_.Health().reloads;
   Status s = db_.CutBack(last);
-  reloads_seen_ = db_.Health().reloads;  // this drop-back is this thread's own
+  if (s.ok()) {
+    // This drop-back is this thread's own; another one meanwhile (a log failure) is not.
+    uint64_t now = db_.Health().reloads;
+    if (now == reloads + 1) reloads_seen_ = now;
+  }
   if (!s.ok()) {
     Log("cannot cut the local log back to LSN " + std::to_string(last) + ": " + s.message());
     return s;
@@ -216,7 +224,12 @@ bool Replicator::LocalLogReady() {
   Rewind();
   if (repromote_) {
     repromote_ = false;
-    AddPromotionWaiter([](const Result<Promoted>&) {});
+    AddPromotionWaiter([this](const Result<Promoted>& promoted) {
+      if (!promoted.ok()) {
+        Log("promoting itself again after the local log failure did not succeed (" +
+            promoted.status().message() + "); promote a replica by hand");
+      }
+    });
   }
   return true;
 }
@@ -305,6 +318,16 @@ void Replicator::ReadLoop() {
     }
     for (const kafka::ReadMessage& message : batch->messages) {
       Status s = Consume(message);
+      if (s.code() == ErrorCode::kUnavailable && cut_before_) {
+        Lsn lsn = *cut_before_;
+        cut_before_.reset();
+        if (!CutLocalLog(lsn - 1, "the topic counted another record at LSN " + std::to_string(lsn))
+                 .ok()) {
+          std::this_thread::sleep_for(100ms);
+        }
+        if (Status restart = reader_->Start(follower_.next_offset()); !restart.ok()) Stop(restart);
+        break;
+      }
       if (s.code() == ErrorCode::kUnavailable) {
         Log("the local log cannot take records now (" + s.message() + "); reading again");
         std::this_thread::sleep_for(100ms);

@@ -183,8 +183,8 @@ TEST_CASE(
     std::this_thread::sleep_for(300ms);
     traffic.Stop();
     CHECK(traffic.acknowledged() > 0);
-    // Every acknowledged record counted, and the follower has it.
-    CHECK(traffic.max_acknowledged() <= b.State().applied_lsn);
+    // Every acknowledged record counted, and the follower has it (or soon will).
+    CHECK(WaitFor([&] { return traffic.max_acknowledged() <= b.State().applied_lsn; }, 10s));
   }
   REQUIRE(ChargeDurably(a.engine(), 5).ok());
   CHECK(a.log().find("the local log failed under the primary of epoch 1") != std::string::npos);

@@ -192,11 +192,18 @@ Status ReplayWal(FileSystem* fs, const std::string& dir, Lsn after, Lsn until, R
 Status CutLogAfter(FileSystem* fs, const std::string& dir, Lsn last, std::string* report) {
   std::vector<SegmentInfo> segments;
   if (Status s = ListSegments(fs, dir, &segments); !s.ok()) return s;
+  bool removed = false;
   while (!segments.empty() && segments.back().first_lsn > last) {
     std::string path = JoinPath(dir, segments.back().name);
     if (Status s = fs->Remove(path); !s.ok()) return s;
     *report += "removed " + path + "; ";
     segments.pop_back();
+    removed = true;
+  }
+  // The later segments are gone for good before the one holding `last` is cut: a crash
+  // in between must not leave them behind a gap.
+  if (removed) {
+    if (Status s = fs->SyncDir(dir); !s.ok()) return s;
   }
   if (!segments.empty()) {
     // The frames of the segment holding `last` end with it: cut at the next frame, or
@@ -212,8 +219,8 @@ Status CutLogAfter(FileSystem* fs, const std::string& dir, Lsn last, std::string
       if (item == SegmentIterator::Item::kFrame && frames.frame().lsn <= last) continue;
       if (item == SegmentIterator::Item::kFrame) {
         cut_at = frames.offset() - frames.frame().size;
-      } else if (item == SegmentIterator::Item::kEnd && frames.next_lsn() == last + 1) {
-        cut_at = frames.offset();
+      } else if (frames.next_lsn() == last + 1) {
+        cut_at = frames.offset();  // whatever follows `last` (a write cut short) goes
       } else {
         return Status::Corruption(
             (item == SegmentIterator::Item::kBadSpot
@@ -225,12 +232,13 @@ Status CutLogAfter(FileSystem* fs, const std::string& dir, Lsn last, std::string
     }
     if (cut_at < data.size()) {
       if (Status s = fs->Truncate(path, cut_at); !s.ok()) return s;
-      if (Status s = fs->SyncFile(path); !s.ok()) return s;
       *report += path + ": cut " + std::to_string(data.size() - cut_at) + " bytes at offset " +
                  std::to_string(cut_at) + "; ";
     }
+    // Synced even uncut: the writer vouches for everything up to `last` from here on.
+    if (Status s = fs->SyncFile(path); !s.ok()) return s;
   }
-  return fs->SyncDir(dir);
+  return Status::Ok();
 }
 
 Status RemoveSegmentsBefore(FileSystem* fs, const std::string& dir, Lsn keep_from,

@@ -207,6 +207,13 @@ Status WalWriter::CutBack(Lsn last, Status why) {
       return Status::InvalidArgument("cannot cut the log back to LSN " + std::to_string(last) +
                                      ": it ends at " + std::to_string(next_lsn_ - 1));
     }
+    // The records up to the cut stay: they must be durable first (else the cut would
+    // take them too, the failure's way).
+    if (last > durable_lsn_) {
+      return Status(ErrorCode::kUnavailable, "the log is durable to LSN " +
+                                                 std::to_string(durable_lsn_) + " only, not yet " +
+                                                 std::to_string(last));
+    }
   }
   if (!Fail(std::move(why), std::nullopt, last)) {
     return Status(ErrorCode::kUnavailable, "the log is failed or closing: " + error().message());

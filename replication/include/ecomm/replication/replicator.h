@@ -152,9 +152,10 @@ class Replicator {
   // read them: then they are taken as the topic's.
   std::vector<uint64_t> local_records_;
   Lsn local_records_from_;
-  uint64_t reloads_seen_ = 0;   // the Database's drop-backs this thread has handled
-  bool rewind_needed_ = false;  // the local log dropped back: read again from kept_
-  bool repromote_ = false;      // a primary whose local log failed promotes itself again
+  uint64_t reloads_seen_ = 0;      // the Database's drop-backs this thread has handled
+  bool rewind_needed_ = false;     // the local log dropped back: read again from kept_
+  bool repromote_ = false;         // a primary whose local log failed promotes itself again
+  std::optional<Lsn> cut_before_;  // ApplyRecord found other local records from this LSN
   std::unique_ptr<kafka::PartitionReader> reader_;
   LogFollower follower_;
 

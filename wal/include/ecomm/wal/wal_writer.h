@@ -79,7 +79,8 @@ class WalWriter final : public Journal {
   // `why`; Reopen then removes them from the files (CutLogAfter) and numbers on from
   // `last` + 1 in a new epoch. For a replica whose records past `last` did not count.
   // kUnavailable while the log is failed already (a drop-back is under way: ask again
-  // once it works), kInvalidArgument past the last record.
+  // once it works) or is not yet durable up to `last`; kInvalidArgument past the last
+  // record.
   Status CutBack(Lsn last, Status why);
 
   // OK, or the failure that made the log read-only.
