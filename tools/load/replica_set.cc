@@ -115,14 +115,17 @@ Step Route::After(const Attempt& a, Repeat repeat, Clock::time_point now) {
     case Kind::kAnswered:
       break;
   }
-  std::optional<size_t> named = a.primary.empty() ? std::nullopt : replicas_.Find(a.primary);
-  if (named == replica_) named.reset();  // it names itself yet refuses: ask another
+  // The primary the answer names, when it is one of the run's and not this replica
+  // (one that names itself yet refuses: ask another).
+  std::optional<size_t> found = a.primary.empty() ? std::nullopt : replicas_.Find(a.primary);
+  const size_t primary = found.value_or(replica_);
+  const bool named = primary != replica_;
   if (a.status == 421 || (a.status == 503 && a.code == "NOT_PRIMARY")) {
-    return named ? Retry(*named, true) : Retry(replicas_.After(replica_), false);
+    return named ? Retry(primary, true) : Retry(replicas_.After(replica_), false);
   }
   if (a.status == 503) {
     if (!repeatable) return Finish();  // outcome unknown, and no key to ask with
-    return named ? Retry(*named, true) : Retry(replica_, false);
+    return named ? Retry(primary, true) : Retry(replica_, false);
   }
   if (key_in_use && repeat == Repeat::kKeyed) return Retry(replica_, false);
   return Finish();
