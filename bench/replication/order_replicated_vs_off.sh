@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Durable POST /order side by side (#22): a single server (--replication off) and the
+# primary of three replicas on librdkafka's mock cluster (--fetch-wait-ms 5), each run
+# a fresh data directory, ROUNDS rounds alternating, ecomm-load closed loop with
+# CLIENTS connections and the order-only mix, audited. Everything shares this
+# machine's cores: the mock, three servers and the load generator.
+#   ROUNDS=3 CLIENTS=64 SECONDS_PER_RUN=10 bench/replication/order_replicated_vs_off.sh
+# Prints one line per run: mode, round, order req/s, p50 ms, p99 ms, audit.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=${BIN:-build-release}
+rounds=${ROUNDS:-3}
+clients=${CLIENTS:-64}
+seconds=${SECONDS_PER_RUN:-10}
+work=$(mktemp -d)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+mkdir -p data/logs
+
+wait_healthy() {
+  for _ in $(seq 200); do
+    curl -sf "localhost:$1/healthz" >/dev/null && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# One ecomm-load run against $1; prints "rps p50 p99 audit" of its order operation.
+load() {
+  "$bin/tools/ecomm-load" --url "$1" --mix order=1 --connections "$clients" \
+    --duration "$seconds" --no-progress --json "$work/run.json" >/dev/null 2>&1 || true
+  python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+o = r["operations"]["order"]
+print("%.0f %.2f %.2f %s" % (o["rps"], o["p50_ms"], o["p99_ms"], r["audit"]["ok"]))' \
+    "$work/run.json"
+}
+
+run_off() {
+  local dir=$work/off-$1
+  "$bin/server/ecomm-server" --listen 127.0.0.1:18090 --data-dir "$dir" 2>"$dir.err" &
+  local pid=$!
+  wait_healthy 18090
+  echo "off $1 $(load http://127.0.0.1:18090)"
+  kill "$pid"
+  wait "$pid" || true
+}
+
+run_replicated() {
+  local dir=$work/repl-$1 replicas=()
+  mkdir -p "$dir"
+  source scripts/kafka_mock.sh
+  start_kafka_mock "$bin" --topic ecomm.log --partitions 1
+  for i in 1 2 3; do
+    "$bin/server/ecomm-server" --listen "127.0.0.1:1808$i" --data-dir "$dir/replica-$i" \
+      --replication kafka --brokers "$brokers" --advertise-url "http://127.0.0.1:1808$i" \
+      --fetch-wait-ms 5 2>"$work/repl-$1-$i.err" &
+    replicas+=($!)
+  done
+  for i in 1 2 3; do wait_healthy "1808$i"; done
+  curl -sf -X POST -H 'Content-Type: application/json' -d '{}' localhost:18081/admin/promote \
+    >/dev/null
+  echo "replicated $1 $(load http://127.0.0.1:18081)"
+  kill "${replicas[@]}" "${pids[-1]}"
+  wait "${replicas[@]}" "${pids[-1]}" 2>/dev/null || true
+  unset 'pids[-1]'
+}
+
+for round in $(seq "$rounds"); do
+  run_off "$round"
+  run_replicated "$round"
+done
