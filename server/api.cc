@@ -48,6 +48,7 @@ void Api::AddRoutes() {
   router_.Add("GET", "/docs/{file}", kPublic, bind(&Api::Docs));
   router_.Add("GET", "/admin/replication", kAdmin, bind(&Api::Replication));
   router_.Add("GET", "/admin/digest", kAdmin, bind(&Api::Digest));
+  router_.Add("GET", "/admin/snapshot", kAdmin, bind(&Api::PeerSnapshot));
   router_.Add("POST", "/admin/promote", kAdmin, bind(&Api::Promote));
 }
 

@@ -76,6 +76,7 @@ class Api {
   // GET /admin/replication, GET /admin/digest, POST /admin/promote (api_replication.cc).
   void Replication(Request& r, Reply reply);
   void Digest(Request& r, Reply reply);
+  void PeerSnapshot(Request& r, Reply reply);
   void Promote(Request& r, Reply reply);
   // A replica's gate before a handler: a write on a follower is 421 NOT_PRIMARY; a read
   // with Ecomm-Min-Lsn runs once that LSN has counted here (api_replication.cc).

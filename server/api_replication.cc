@@ -17,11 +17,12 @@ bool ServedByFollower(const Route& route) {
   return route.method == "GET" || route.pattern == "/admin/promote";
 }
 
-Result<Lsn> ParseLsn(const std::string& text) {
+Result<Lsn> ParseLsn(const std::string& text, std::string_view what) {
   Lsn lsn = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), lsn);
   if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
-    return Status(ErrorCode::kInvalidRequest, "Ecomm-Min-Lsn must be an LSN (a whole number)");
+    return Status(ErrorCode::kInvalidRequest,
+                  std::string(what) + " must be an LSN (a whole number)");
   }
   return lsn;
 }
@@ -50,7 +51,7 @@ void Api::HandleOnReplica(const Route& route, Request request, Reply reply) {
     return reply(std::move(refused));
   }
   if (!request.min_lsn) return Run(route, request, reply);
-  Result<Lsn> min_lsn = ParseLsn(*request.min_lsn);
+  Result<Lsn> min_lsn = ParseLsn(*request.min_lsn, "Ecomm-Min-Lsn");
   if (!min_lsn.ok()) return reply(Problem(min_lsn.status()));
   replica.OnCounted(*min_lsn, options_.max_read_wait,
                     [&route, request = std::move(request), reply = std::move(reply),
@@ -111,9 +112,29 @@ void Api::Digest(Request&, Reply reply) {
   reply(Response(200, "application/json", w.Take()));
 }
 
-}  // namespace ecomm::server
-
-namespace ecomm::server {
+void Api::PeerSnapshot(Request& request, Reply reply) {
+  if (options_.replica == nullptr) {
+    return reply(Problem(Status(ErrorCode::kNotFound,
+                                "snapshots for peers come from replicas (--replication kafka)")));
+  }
+  // ?after=LSN: the caller found the snapshot at that LSN too old for the topic.
+  Lsn after = 0;
+  if (auto it = request.query.find("after"); it != request.query.end()) {
+    Result<Lsn> lsn = ParseLsn(it->second, "after");
+    if (!lsn.ok()) return reply(Problem(lsn.status()));
+    after = *lsn;
+  }
+  Result<Database::AnnexedSnapshot> newest = db_.NewestAnnexedSnapshot(after);
+  if (!newest.ok()) {
+    Response later = Problem(Status(ErrorCode::kUnavailable, newest.status().message()));
+    later.headers.emplace_back("Retry-After", "1");
+    return reply(std::move(later));
+  }
+  Response response(200, "application/octet-stream", "");
+  response.body_file = newest->path;
+  response.headers.emplace_back("Ecomm-Lsn", std::to_string(newest->lsn));
+  reply(std::move(response));
+}
 
 void Api::Promote(Request&, Reply reply) {
   if (options_.replica == nullptr) {

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "cli_flags.h"
+#include "http_url.h"
 #include "loopback.h"
 #include "tls_context.h"
 
@@ -154,6 +155,14 @@ std::optional<ServerFlags> ParseFlags(int argc, const char* const* argv, std::st
                      "counts later); a promotion not decided by then answers 503 (default 5s)");
   tools::AddNumber(app, "--fetch-wait-ms", &replica.fetch_wait_ms, 1, 10'000,
                    "how long a broker holds a fetch that finds nothing new");
+  tools::AddText(app, "--bootstrap-from", &flags.bootstrap_from,
+                 "a replica with no state (or off the topic's retention) fetches its first "
+                 "snapshot from this peer; default: the primary the topic names")
+      ->type_name("URL");
+  tools::AddText(app, "--tls-ca", &flags.tls_ca,
+                 "PEM certificates to trust when fetching a snapshot over https (default: the "
+                 "system's)")
+      ->type_name("FILE");
   app.footer("T: a count with a unit, ms, s, m, h or d (500ms, 10s, 24h).");
 
   if (std::optional<int> status = tools::ParseFlags(app, argc, argv, message)) {
@@ -182,11 +191,19 @@ std::optional<ServerFlags> ParseFlags(int argc, const char* const* argv, std::st
     if (replica.advertise_url.empty()) return refuse("--replication kafka needs --advertise-url");
     // A follower's state is the topic's: records of its own would make it diverge.
     if (flags.demo_data) return refuse("--demo-data cannot be used with --replication kafka");
+    if (!flags.bootstrap_from.empty()) {
+      Result<tools::HttpUrl> peer = tools::ParseHttpUrl(flags.bootstrap_from);
+      Status may = peer.ok() ? tools::CheckMaySendSecret(*peer, "the admin token") : peer.status();
+      if (!may.ok()) return refuse("--bootstrap-from: " + may.message());
+    }
     replica.data_dir = db.data_dir;
     flags.replication = std::move(replica);
   } else if (!replica.brokers.empty() || !replica.advertise_url.empty() ||
-             !replica.kafka_config.empty()) {
-    return refuse("--brokers, --kafka-config and --advertise-url need --replication kafka");
+             !replica.kafka_config.empty() || !flags.bootstrap_from.empty() ||
+             !flags.tls_ca.empty()) {
+    return refuse(
+        "--brokers, --kafka-config, --advertise-url, --bootstrap-from and --tls-ca need "
+        "--replication kafka");
   }
   // Redis' protected mode: an open API on a public interface is a mistake until the
   // operator says otherwise.

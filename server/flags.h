@@ -17,6 +17,8 @@ struct ServerFlags {
   bool demo_data = false;
   // --replication kafka: this server is a replica of the log topic (starts a follower).
   std::optional<replication::ReplicatorOptions> replication;
+  std::string bootstrap_from;  // --bootstrap-from: the peer a replica without state asks
+  std::string tls_ca;          // --tls-ca: whom to trust when fetching from a peer
 };
 
 // Parses argv (and ECOMM_ADMIN_TOKEN) with the tools library. On --help or an error,

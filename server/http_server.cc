@@ -288,23 +288,53 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void Write(Response response) {
     answer_owed_ = false;
+    if (!response.body_file.empty()) return WriteFile(std::move(response));
     response_ = {};
-    response_.result(static_cast<http::status>(response.status));
-    response_.version(version_ ? version_ : 11);
-    response_.set(http::field::server, "ecomm");
-    response_.set(http::field::content_type, response.content_type);
-    if (response.allow) response_.set(http::field::allow, *response.allow);
-    if (response.www_authenticate) {
-      response_.set(http::field::www_authenticate, *response.www_authenticate);
-    }
-    for (const auto& [name, value] : response.headers) response_.set(name, value);
-    response_.keep_alive(keep_alive_);
+    SetHead(response, &response_);
     response_.body() = std::move(response.body);
     response_.prepare_payload();
-    Enter(Phase::kWriting, options_.write_timeout);
-    http::async_write(stream_, response_,
+    Send(response_, options_.write_timeout);
+  }
+
+  void WriteFile(Response response) {
+    file_response_ = {};
+    beast::error_code ec;
+    file_response_.body().open(response.body_file.c_str(), beast::file_mode::scan, ec);
+    if (ec) {
+      Response gone =
+          Problem(Status(ErrorCode::kUnavailable,
+                         "the file to send went away meanwhile (" + ec.message() + "); ask again"));
+      gone.headers.emplace_back("Retry-After", "1");
+      return Write(std::move(gone));
+    }
+    SetHead(response, &file_response_);
+    file_response_.prepare_payload();
+    // A large file (a snapshot) gets a second more per 16 MiB.
+    Send(file_response_,
+         options_.write_timeout + std::chrono::seconds(file_response_.body().size() >> 24));
+  }
+
+  template <class Message>
+  void SetHead(const Response& response, Message* message) {
+    message->result(static_cast<http::status>(response.status));
+    message->version(version_ ? version_ : 11);
+    message->set(http::field::server, "ecomm");
+    message->set(http::field::content_type, response.content_type);
+    if (response.allow) message->set(http::field::allow, *response.allow);
+    if (response.www_authenticate) {
+      message->set(http::field::www_authenticate, *response.www_authenticate);
+    }
+    for (const auto& [name, value] : response.headers) message->set(name, value);
+    message->keep_alive(keep_alive_);
+  }
+
+  template <class Message>
+  void Send(Message& message, std::chrono::milliseconds timeout) {
+    Enter(Phase::kWriting, timeout);
+    http::async_write(stream_, message,
                       [self = this->shared_from_this()](beast::error_code ec, size_t) {
                         --self->state_.in_flight;
+                        self->file_response_ = {};  // a sent file is not held open
                         if (ec) return self->Close();
                         if (self->drain_after_write_) return self->Drain();
                         if (!self->keep_alive_ || self->state_.draining) {
@@ -382,6 +412,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
+  http::response<http::file_body> file_response_;  // when the body is a file's bytes
   bool from_loopback_ = false;
   Api& api_;
   const HttpOptions& options_;

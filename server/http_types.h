@@ -45,6 +45,9 @@ struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // When set, the body is this file's bytes instead (GET /admin/snapshot), sent from
+  // the file as the client reads; a file gone by then is answered 503.
+  std::string body_file;
   std::optional<std::string> www_authenticate;  // the challenge of a 401 or 403
   std::optional<std::string> allow;             // a 405's methods of the path (RFC 9110)
   // Further headers: Ecomm-Lsn of a mutation, Ecomm-Primary of a 421, Retry-After.

@@ -1,12 +1,21 @@
 // ecomm-server: recover the data directory, serve the REST API, and on SIGTERM or
-// SIGINT stop accepting, finish in-flight requests, write a snapshot and exit 0.
+// SIGINT stop accepting, finish in-flight requests, write a snapshot and exit 0. A
+// replica left behind by the log topic's retention stops the same way, then starts
+// again in place (exec), which bootstraps it from a peer's snapshot.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "ecomm/demo_data.h"
 #include "fd_limit.h"
 #include "flags.h"
 #include "http_server.h"
+#include "peer_fetch.h"
 #include "stop_signals.h"
 
 int main(int argc, char** argv) {
@@ -28,6 +37,22 @@ int main(int argc, char** argv) {
   }
   tools::StopSignals stop_signals;  // before the database's and the server's threads
 
+  auto log_line = [](std::string_view line) {
+    std::fprintf(stderr, "ecomm: %.*s\n", static_cast<int>(line.size()), line.data());
+  };
+  if (flags->replication) {
+    // A replica with no state, or off the topic's retention, starts from a peer's snapshot.
+    bool stopped = false;
+    Status s = server::BootstrapReplica(*flags, log_line, &stopped);
+    if (stopped) {
+      std::fprintf(stderr, "ecomm: stopped before the bootstrap was done\n");
+      return 0;
+    }
+    if (!s.ok()) {
+      std::fprintf(stderr, "ecomm-server: bootstrap: %s\n", s.message().c_str());
+      return s.code() == ErrorCode::kInvalidArgument ? 2 : 1;
+    }
+  }
   auto db = Database::Open(flags->database);
   if (!db.ok()) {
     std::fprintf(stderr, "ecomm-server: cannot open %s: %s\n", flags->database.data_dir.c_str(),
@@ -44,10 +69,13 @@ int main(int argc, char** argv) {
   }
 
   std::unique_ptr<replication::Replicator> replica;
+  std::atomic<bool> bootstrap_again{false};
   if (flags->replication) {
     flags->replication->fs = flags->database.fs;
-    flags->replication->log = [](std::string_view line) {
-      std::fprintf(stderr, "ecomm: %.*s\n", static_cast<int>(line.size()), line.data());
+    flags->replication->log = log_line;
+    flags->replication->off_retention = [&bootstrap_again] {
+      bootstrap_again = true;
+      kill(getpid(), SIGTERM);  // taken by stop_signals.Wait() below
     };
     auto started = replication::Replicator::Start(**db, *flags->replication);
     if (!started.ok()) {
@@ -84,12 +112,28 @@ int main(int argc, char** argv) {
   std::fflush(stderr);
 
   int signal = stop_signals.Wait();
-  std::fprintf(stderr, "ecomm: signal %d: stop accepting, answer in-flight requests\n", signal);
+  if (bootstrap_again) {
+    std::fprintf(stderr,
+                 "ecomm: off the log topic's retention: stop, then start again in place "
+                 "to bootstrap\n");
+  } else {
+    std::fprintf(stderr, "ecomm: signal %d: stop accepting, answer in-flight requests\n", signal);
+  }
   http.Stop(std::chrono::seconds(10));
   if (replica) replica->StopReading();  // before the database it applies records to
   Status closed = (*db)->Close();
   replica.reset();  // after: a primary's journal hears the local log's last answers
   std::fprintf(stderr, "ecomm: stopped%s%s\n", closed.ok() ? "" : ": ",
                closed.ok() ? "" : closed.message().c_str());
+  if (bootstrap_again && closed.ok()) {
+    // The same program and flags, a fresh start: BootstrapIfNeeded finds the kept place
+    // below the topic's oldest offset.
+    // Nothing of this run stays open in the next (librdkafka's sockets lack CLOEXEC).
+    std::fflush(nullptr);
+    close_range(3, ~0U, 0);
+    execv("/proc/self/exe", argv);
+    std::fprintf(stderr, "ecomm-server: cannot start again: %s\n", std::strerror(errno));
+    return 1;
+  }
   return closed.ok() ? 0 : 1;
 }

@@ -83,6 +83,8 @@ Result<std::unique_ptr<Engine>> Database::LoadDurableState(Lsn until, RecoverySt
   stats->snapshot_skipped = std::move(loaded->skipped);
   failed_snapshots_.insert(loaded->failed.begin(), loaded->failed.end());
   if (loaded->snapshot_lsn > 0) verified_snapshots_.insert(loaded->snapshot_lsn);
+  stats->snapshot_annex = loaded->annex;
+  if (loaded->annex) NoteSnapshotAnnex(loaded->snapshot_lsn, *loaded->annex);
   Engine& engine = *loaded->engine;
   Status replayed = wal::ReplayWal(
       fs_, wal_dir_, stats->snapshot_lsn, until, options_.recovery,
@@ -181,6 +183,9 @@ Status Database::Snapshot() {
   CaptureScope capture(state.capture);
   // The image must not hold anything the log could still lose.
   if (lsn > 0 && !wal_->WaitDurable(at)) return wal_->error();
+  // Asked now, not once the image is written: the embedder need not remember the LSN
+  // for as long as a large state takes to write.
+  std::optional<std::string> annex = snapshot_annex_ ? snapshot_annex_(lsn) : std::nullopt;
 
   std::unique_ptr<wal::SnapshotWriter> writer;
   if (Status s = wal::SnapshotWriter::Create(fs_, snapshot_dir_, lsn, &writer); !s.ok()) {
@@ -236,8 +241,13 @@ Status Database::Snapshot() {
   for (const std::string& chunk : keys) {
     if (Status s = add(ChunkKind::kIdempotency, chunk); !s.ok()) return s;
   }
+  if (annex) {
+    if (Status s = add(ChunkKind::kAnnex, EncodeAnnexChunk(*annex)); !s.ok()) return s;
+  }
   if (Status s = writer->Commit(); !s.ok()) return s;
+  ForgetSnapshot(lsn);  // a file of this name may have been written before a cut
   verified_snapshots_.insert(lsn);
+  if (annex) NoteSnapshotAnnex(lsn, std::move(*annex));
 
   SnapshotStats stats;
   {
@@ -325,8 +335,7 @@ Status Database::RemoveObsolete(Lsn newest) {
       if (Status s = fs_->Remove(wal::JoinPath(snapshot_dir_, it->name)); !s.ok()) {
         return s;
       }
-      verified_snapshots_.erase(it->lsn);
-      failed_snapshots_.erase(it->lsn);
+      ForgetSnapshot(it->lsn);
       continue;
     }
     if (!SnapshotVerifies(*it)) continue;
@@ -376,9 +385,11 @@ void Database::MaintenanceLoop() {
       if (Status s = CheckCursors(&ignored); !s.ok()) Log("checking cursors: " + s.message());
     }
     lock.lock();
-    if (closing_ || log_failed_) continue;
-    if (options_.snapshot_every == 0 || SteadyClock::now() < next_try) continue;
-    if (wal_->Stats().appended_lsn - LastSnapshot().lsn < options_.snapshot_every) continue;
+    if (closing_ || log_failed_ || SteadyClock::now() < next_try) continue;
+    bool due = options_.snapshot_every != 0 &&
+               wal_->Stats().appended_lsn - LastSnapshot().lsn >= options_.snapshot_every;
+    if (!due && !snapshot_wanted_) continue;
+    snapshot_wanted_ = false;
     lock.unlock();
     Status s = Snapshot();
     lock.lock();

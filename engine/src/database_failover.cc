@@ -94,8 +94,7 @@ Status Database::RemoveSnapshotsAfter(Lsn lsn) {
     if (snapshot.lsn <= lsn) continue;
     removed = true;
     if (Status s = fs_->Remove(wal::JoinPath(snapshot_dir_, snapshot.name)); !s.ok()) return s;
-    verified_snapshots_.erase(snapshot.lsn);
-    failed_snapshots_.erase(snapshot.lsn);
+    ForgetSnapshot(snapshot.lsn);
     Log("removed snapshot " + snapshot.name + ": it holds records past LSN " + std::to_string(lsn) +
         ", which were taken back");
   }

@@ -181,8 +181,29 @@ std::string EncodeIdempotencyChunk(std::string_view key, std::string_view finger
   });
 }
 
-Status LoadSnapshotChunks(EngineState& state, std::span<const wal::SnapshotChunk> chunks) {
+std::string EncodeAnnexChunk(std::string_view annex) {
+  return Encode([&](Writer& w) { w.Str(annex); });
+}
+
+Result<std::optional<std::string>> FindAnnex(std::span<const wal::SnapshotChunk> chunks) {
+  std::optional<std::string> annex;
+  for (const wal::SnapshotChunk& chunk : chunks) {
+    if (chunk.kind != static_cast<uint8_t>(ChunkKind::kAnnex)) continue;
+    if (annex) return Bad("a second annex chunk");
+    Reader r(chunk.payload);
+    if (r.U8() != kSnapshotPayloadVersion) return Bad("unknown payload version");
+    annex = std::string(r.Str());
+    if (!r.AtEnd()) return Bad("annex chunk");
+  }
+  return annex;
+}
+
+Status LoadSnapshotChunks(EngineState& state, std::span<const wal::SnapshotChunk> chunks,
+                          std::optional<std::string>* annex) {
   Loader loader(state);
+  Result<std::optional<std::string>> found = FindAnnex(chunks);
+  if (!found.ok()) return found.status();
+  *annex = std::move(found).value();
   auto kind_of = [&](size_t i) { return static_cast<ChunkKind>(chunks[i].kind); };
   std::string joined;  // an account payload split over continuation chunks
   // Products first: accounts' carts and orders refer to them.
@@ -190,7 +211,7 @@ Status LoadSnapshotChunks(EngineState& state, std::span<const wal::SnapshotChunk
        {ChunkKind::kMeta, ChunkKind::kProduct, ChunkKind::kAccount, ChunkKind::kIdempotency}) {
     for (size_t i = 0; i < chunks.size(); ++i) {
       const wal::SnapshotChunk& chunk = chunks[i];
-      if (chunk.kind < 1 || chunk.kind > 5) return Bad("unknown chunk kind");
+      if (chunk.kind < 1 || chunk.kind > 6) return Bad("unknown chunk kind");
       if (kind_of(i) == ChunkKind::kAccountMore &&
           (i == 0 ||
            (kind_of(i - 1) != ChunkKind::kAccount && kind_of(i - 1) != ChunkKind::kAccountMore))) {
@@ -221,6 +242,7 @@ Status LoadSnapshotChunks(EngineState& state, std::span<const wal::SnapshotChunk
         case ChunkKind::kIdempotency:
           s = loader.LoadIdempotency(r);
           break;
+        case ChunkKind::kAnnex:        // FindAnnex's, not state; never a pass
         case ChunkKind::kAccountMore:  // joined to its account above; never a pass
           break;
       }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,6 +23,7 @@ enum class ChunkKind : uint8_t {
   kAccount = 3,
   kIdempotency = 4,
   kAccountMore = 5,  // the next piece of the account payload the chunks before began
+  kAnnex = 6,        // the embedder's bytes, not state (a replica's topic place)
 };
 inline constexpr uint8_t kSnapshotPayloadVersion = 1;
 
@@ -44,9 +46,15 @@ auto AddAccountChunks(std::string_view payload, size_t max_chunk_bytes, Add&& ad
 }
 std::string EncodeIdempotencyChunk(std::string_view key, std::string_view fingerprint,
                                    const IdempotentOutcome& outcome);
+std::string EncodeAnnexChunk(std::string_view annex);
+// The annex chunk's bytes among `chunks`, or nothing; kInternal when it does not decode
+// or there are two.
+Result<std::optional<std::string>> FindAnnex(std::span<const wal::SnapshotChunk> chunks);
 
 // Loads a verified snapshot into an empty engine state. kInternal when a chunk does
-// not decode or does not fit (a product id an order names is missing, say).
-Status LoadSnapshotChunks(EngineState& state, std::span<const wal::SnapshotChunk> chunks);
+// not decode or does not fit (a product id an order names is missing, say). `annex`
+// gets the annex chunk's bytes, or nothing when there is none.
+Status LoadSnapshotChunks(EngineState& state, std::span<const wal::SnapshotChunk> chunks,
+                          std::optional<std::string>* annex);
 
 }  // namespace ecomm

@@ -20,7 +20,8 @@ Result<LoadedSnapshot> LoadNewestSnapshot(wal::FileSystem* fs, const std::string
     std::string path = wal::JoinPath(snapshot_dir, it->name);
     Status read = wal::ReadSnapshot(fs, path, &image);
     Status applied =
-        read.ok() ? LoadSnapshotChunks(*loaded.engine->core().state, image.chunks) : read;
+        read.ok() ? LoadSnapshotChunks(*loaded.engine->core().state, image.chunks, &loaded.annex)
+                  : read;
     if (applied.ok() && image.lsn == it->lsn) {
       loaded.snapshot_lsn = image.lsn;
       break;
@@ -30,6 +31,7 @@ Result<LoadedSnapshot> LoadNewestSnapshot(wal::FileSystem* fs, const std::string
     loaded.failed.push_back(it->lsn);
     log("snapshot " + path + " skipped: " + why);
     loaded.engine = std::make_unique<Engine>(engine_options);  // drop what was half loaded
+    loaded.annex.reset();
   }
   return loaded;
 }

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,9 +15,10 @@ namespace ecomm {
 // A directory's newest snapshot that verifies, loaded into a new engine with no journal.
 struct LoadedSnapshot {
   std::unique_ptr<Engine> engine;
-  Lsn snapshot_lsn = 0;          // 0: no snapshot, the engine is empty
-  std::string skipped = {};      // newer snapshots that failed to verify, and why
-  std::vector<Lsn> failed = {};  // the LSNs of those snapshots
+  Lsn snapshot_lsn = 0;                   // 0: no snapshot, the engine is empty
+  std::string skipped = {};               // newer snapshots that failed to verify, and why
+  std::vector<Lsn> failed = {};           // the LSNs of those snapshots
+  std::optional<std::string> annex = {};  // the loaded snapshot's annex chunk, if any
 };
 
 // Tries the snapshots of `snapshot_dir` newest first until one reads, loads and carries

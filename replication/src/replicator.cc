@@ -13,6 +13,7 @@
 #include "kafka/partition_reader.h"
 #include "kafka/topic_metadata.h"
 #include "kafka_sink.h"
+#include "snapshot_places.h"
 
 namespace ecomm::replication {
 
@@ -28,6 +29,8 @@ constexpr auto kKeepPlaceEvery = 200ms;
 // An epoch record not back by then is sent again (a lost produce must not leave the
 // promotion undecided for ever; a duplicate counts for no one).
 constexpr auto kResendEpochAfter = 1s;
+// A primary's snapshot may be of records still on their way back from the topic.
+constexpr auto kSnapshotPlaceWait = 1000ms;
 
 std::span<const uint8_t> Bytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
@@ -90,6 +93,15 @@ Result<std::unique_ptr<Replicator>> Replicator::Start(Database& db, ReplicatorOp
     from = std::move(kept).value();
   } else if (kept.code() != ErrorCode::kFileNotFound) {
     return kept.status();
+  } else if (const std::optional<std::string>& annex = db.recovery().snapshot_annex) {
+    // No place kept yet (a bootstrap): the loaded snapshot's says where to read on.
+    Result<TopicPlace> place = DecodePlace(*annex, "in the snapshot's annex");
+    if (!place.ok()) return place.status();
+    from = std::move(place).value();
+    // Kept at once: should the topic move past it before a record comes, a restart
+    // must find it to know it has to bootstrap again.
+    if (Status s = WritePlace(fs, options.data_dir, from); !s.ok()) return s;
+    kept = from;
   }
   Lsn local_last = db.LogStats().appended_lsn;
   if (from.position.last_lsn > local_last) {
@@ -146,6 +158,7 @@ Replicator::Replicator(Database& db, ReplicatorOptions options, TopicPlace from,
                 [this](const TopicRecord& r) { return ApplyRecord(r); }),
       caught_up_at_(Clock::now()),
       kept_(std::move(from)),
+      places_(std::make_unique<SnapshotPlaces>()),
       config_(std::move(config)) {
   Log("replica follows " + options_.log_topic + " from offset " +
       std::to_string(kept_.next_offset) + " (counted LSN " +
@@ -153,6 +166,12 @@ Replicator::Replicator(Database& db, ReplicatorOptions options, TopicPlace from,
       ", local log to LSN " + std::to_string(local_last_) + ")");
   reloads_seen_ = db_.Health().reloads;
   KeepCursor();
+  places_->Add(kept_.next_offset, kept_.next_offset, kept_.position);
+  db_.SetSnapshotAnnex([this](Lsn lsn) -> std::optional<std::string> {
+    std::optional<TopicPlace> place = places_->At(lsn, kSnapshotPlaceWait);
+    if (!place) return std::nullopt;
+    return EncodePlace(*place);
+  });
   reader_thread_ = std::thread([this] { ReadLoop(); });
 }
 
@@ -248,6 +267,7 @@ void Replicator::Rewind() {
   local_records_ = std::move(hashes).value();
   local_records_from_ = from + 1;
   follower_.Rewind(kept_);
+  places_->Add(kept_.next_offset, kept_.next_offset, kept_.position);
   if (Status s = reader_->Start(kept_.next_offset); !s.ok()) return Stop(s);
   Log("reading " + options_.log_topic + " again from offset " + std::to_string(kept_.next_offset) +
       " (counted LSN " + std::to_string(from) + "): the local log went back to LSN " +
@@ -263,6 +283,7 @@ void Replicator::TrimUncounted() {
 
 void Replicator::StopReading() {
   if (stopping_.exchange(true)) return;
+  places_->Close();
   reader_thread_.join();
   KeepPlace();
   if (primary_) db_.UseJournal(nullptr);
@@ -270,6 +291,7 @@ void Replicator::StopReading() {
 
 Replicator::~Replicator() {
   StopReading();
+  db_.SetSnapshotAnnex(nullptr);
   std::vector<std::function<void(Result<Promoted>)>> promoting;
   {
     std::lock_guard lock(mu_);
@@ -310,6 +332,7 @@ void Replicator::ReadLoop() {
       if (batch.code() == ErrorCode::kNotFound) {
         Stop(Status(ErrorCode::kNotFound,
                     batch.status().message() + ": this replica must bootstrap again"));
+        if (options_.off_retention) options_.off_retention();
       } else {
         Log("reading " + options_.log_topic + ": " + batch.status().message());
         std::this_thread::sleep_for(100ms);
@@ -354,9 +377,16 @@ void Replicator::ReadLoop() {
 }
 
 Status Replicator::Consume(const kafka::ReadMessage& message) {
+  CountedPosition before = follower_.position();
   Status s = follower_.Consume(message.offset, Bytes(message.value));
-  if (!s.ok()) return s;
   CountedPosition position = follower_.position();
+  // Every record counted here is in the state now: applied, found the same in the
+  // local log, or this primary's own.
+  if (position.last_lsn != before.last_lsn || position.epoch != before.epoch) {
+    // A message not taken whole (a record refused, the log reloading) is read again.
+    places_->Add(message.offset, s.ok() ? follower_.next_offset() : message.offset, position);
+  }
+  if (!s.ok()) return s;
   if (role() == Role::kPrimary && position.epoch > primary_epoch_.load()) StepDown();
   // After the follower: a mutation its primary answers 421 names the new primary.
   if (primary_) primary_->ReadBack(message.offset, Bytes(message.value));

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -67,6 +68,7 @@ struct RecoveryStats {
   Lsn last_lsn = 0;
   std::string cut;  // torn tail or truncation, if any
   double millis = 0;
+  std::optional<std::string> snapshot_annex;  // the loaded snapshot's (SetSnapshotAnnex)
 };
 
 struct SnapshotStats {
@@ -77,6 +79,15 @@ struct SnapshotStats {
   uint64_t taken = 0;       // snapshots written since Open
   TimeMs taken_at_ms = 0;   // engine time when the last one finished; 0: none yet
 };
+
+// The LSN and annex (Database::SetSnapshotAnnex) of the snapshot file at `path`, read and
+// verified whole first: a snapshot fetched from a peer, before it is put in place.
+// kCorruption when it does not verify or decode.
+struct SnapshotFileAnnex {
+  Lsn lsn = 0;
+  std::optional<std::string> annex;
+};
+Result<SnapshotFileAnnex> ReadSnapshotAnnex(wal::FileSystem* fs, const std::string& path);
 
 // Where the log stands, as /healthz tells it. After a write or sync failure the
 // engine drops back to exactly the durable state (kReloading: every call answers
@@ -147,6 +158,22 @@ class Database {
   };
   DigestAt Digest() const;
 
+  // What a snapshot stores beside the state for the program embedding the engine: a
+  // replica's place in the log topic, so that a peer loading the snapshot knows where to
+  // read on. Called with the snapshot's LSN once the image is fixed and durable, before
+  // it is written (on the thread writing it, which may wait there); nothing: the
+  // snapshot has no annex. Null: none ever.
+  using SnapshotAnnex = std::function<std::optional<std::string>(Lsn)>;
+  void SetSnapshotAnnex(SnapshotAnnex annex);
+  struct AnnexedSnapshot {
+    Lsn lsn = 0;
+    std::string path;
+    std::string annex;
+  };
+  // The newest snapshot file that carries an annex, if it is past LSN `after` (GET
+  // /admin/snapshot). kNotFound when there is none: then one is taken soon, whatever
+  // --snapshot-every says.
+  Result<AnnexedSnapshot> NewestAnnexedSnapshot(Lsn after = 0);
   // Writes a snapshot now (consistent at the LSN it starts at, traffic goes on),
   // then deletes what it made obsolete.
   Status Snapshot();
@@ -194,6 +221,12 @@ class Database {
   // Guarded by snapshot_mu_: what is known of the snapshot files, by LSN.
   std::set<Lsn> verified_snapshots_;
   std::set<Lsn> failed_snapshots_;
+  std::mutex annexes_mu_;                        // never held while waiting for anything
+  std::map<Lsn, std::string> snapshot_annexes_;  // of the files known to carry one
+  SnapshotAnnex snapshot_annex_;                 // guarded by snapshot_mu_
+  void NoteSnapshotAnnex(Lsn lsn, std::string annex);
+  // Forgets what is known of the snapshot at `lsn`: its file is gone.
+  void ForgetSnapshot(Lsn lsn);
   mutable std::mutex stats_mu_;
   SnapshotStats last_snapshot_;
   std::vector<std::string> unreadable_cursors_;  // guarded by stats_mu_
@@ -202,7 +235,8 @@ class Database {
   std::condition_variable loop_cv_;
   bool closing_ = false;
   bool closed_ = false;
-  bool log_failed_ = false;  // set by the log's failure callback, taken by the loop
+  bool log_failed_ = false;       // set by the log's failure callback, taken by the loop
+  bool snapshot_wanted_ = false;  // NewestAnnexedSnapshot found none: take one now
   std::atomic<uint64_t> reloads_{0};
   std::thread maintenance_thread_;  // snapshots, and the way back from a log failure
 };

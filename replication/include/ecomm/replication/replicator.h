@@ -33,6 +33,8 @@ struct ReadMessage;
 // counted here (Ecomm-Min-Lsn).
 namespace ecomm::replication {
 
+class SnapshotPlaces;
+
 struct ReplicatorOptions {
   std::string data_dir;           // the database's; the place is kept in <data_dir>/replication/
   wal::FileSystem* fs = nullptr;  // null: the real one
@@ -46,6 +48,10 @@ struct ReplicatorOptions {
   // promotion whose epoch record has not come back answers 503 (it goes on).
   std::chrono::milliseconds replication_timeout{5000};
   std::function<void(std::string_view)> log;
+  // Called once, on the reader thread, when the topic no longer holds the next record
+  // (retention): the replica follows no more and must bootstrap again (the server
+  // restarts itself in place for that).
+  std::function<void()> off_retention;
 };
 
 enum class Role : uint8_t { kFollower, kPrimary };
@@ -166,6 +172,8 @@ class Replicator {
   Clock::time_point caught_up_at_;
   bool caught_up_ = false;
   TopicPlace kept_;  // the place last written (reader thread, then the destructor)
+  // The annex of this replica's snapshots: a peer bootstrapping from one reads on there.
+  std::unique_ptr<SnapshotPlaces> places_;
 
   struct Promotion {
     Uuid id;

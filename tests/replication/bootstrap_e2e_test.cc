@@ -1,0 +1,261 @@
+// Bootstrap (SPEC "Replication and failover"): real ecomm-server replicas against the
+// mock cluster in this process. Junk messages (they count for no one) push the oldest
+// records out of the mock's 5 MiB partition, as retention would: an empty replica then
+// starts from a peer's GET /admin/snapshot, while writes go on; without
+// --bootstrap-from it asks the primary the topic names; a replica whose place the topic
+// no longer holds bootstraps again at its start. Every replica ends at the primary's LSN
+// with its digest.
+#include <doctest/doctest.h>
+
+#include <signal.h>
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "e2e/support/child_process.h"
+#include "e2e/support/http_helpers.h"
+#include "e2e/support/server_process.h"
+#include "kafka/mock_cluster.h"
+
+namespace ecomm::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+const std::string kTopic = "ecomm.log";
+// The same on every replica: a bootstrapping replica fetches with it.
+const std::string kAdminToken = "bootstrap-test-admin-token";
+
+std::string Url(int port) { return "http://127.0.0.1:" + std::to_string(port); }
+
+bool WaitUntil(const std::function<bool()>& done, Clock::duration timeout) {
+  auto deadline = Clock::now() + timeout;
+  while (!done()) {
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(50ms);
+  }
+  return true;
+}
+
+class Replica;
+int64_t Lag(Replica& replica);
+
+// 6.4 MiB of messages no replica can decode, in steps of 1.6 MiB that the running
+// replicas read through: the mock keeps 5 MiB of a partition, so everything before
+// them leaves the topic, and only a replica that was not reading is left behind.
+template <class Running>
+void PushOutOldRecords(const MockCluster& cluster, Running&& running) {
+  for (int step = 0; step < 4; ++step) {
+    std::vector<TestRecord> junk(25, TestRecord{"", std::string(64 << 10, 'j'), {}});
+    ProduceAll(cluster, kTopic, 0, junk);
+    std::this_thread::sleep_for(700ms);  // replicas look at the topic's end twice a second
+    for (Replica* r : running) {
+      REQUIRE(WaitUntil([&] { return Lag(*r) == 0; }, 30s));
+    }
+  }
+}
+
+class Replica {
+ public:
+  Replica(const MockCluster& cluster, std::vector<std::string> extra = {})
+      : port_(FreePort()), brokers_(cluster.bootstraps()) {
+    std::vector<std::string> flags = Flags(url());
+    flags.insert(flags.end(), extra.begin(), extra.end());
+    process_ = std::make_unique<ServerProcess>(flags);
+  }
+  // A replica's flags, listening on `url`'s port.
+  std::vector<std::string> Flags(const std::string& url) const {
+    return {"--listen",        "127.0.0.1:" + url.substr(url.rfind(':') + 1),
+            "--replication",   "kafka",
+            "--brokers",       brokers_,
+            "--advertise-url", url,
+            "--fetch-wait-ms", "5",
+            "--admin-token",   kAdminToken};
+  }
+
+  ServerProcess& process() { return *process_; }
+  std::string url() const { return Url(port_); }
+  // A client that sends the admin token.
+  std::unique_ptr<httplib::Client> Client() {
+    auto client = process_->Client();
+    client->set_default_headers({{"Authorization", "Bearer " + kAdminToken}});
+    return client;
+  }
+  HttpReply Call(const std::string& method, const std::string& path, const std::string& body = "") {
+    return Send(*Client(), method, path, body);
+  }
+  int64_t LagRecords() {
+    HttpReply reply = Call("GET", "/admin/replication");
+    return reply.status == 200 ? Int(reply.Json(), "lagRecords") : -1;
+  }
+  int64_t Applied() {
+    HttpReply reply = Call("GET", "/admin/replication");
+    return reply.status == 200 ? Int(reply.Json(), "appliedLsn") : -1;
+  }
+  std::pair<int64_t, std::string> Digest() {
+    HttpReply reply = Call("GET", "/admin/digest");
+    REQUIRE(reply.status == 200);
+    return {Int(reply.Json(), "lsn"), Str(reply.Json(), "digest")};
+  }
+  void Promote() {
+    HttpReply last;
+    bool promoted = WaitUntil(
+        [&] {
+          last = Call("POST", "/admin/promote", "{}");
+          return last.status == 200;
+        },
+        20s);
+    INFO("promote ", url(), ": ", last.status, " ", last.body, "\n", process_->Log());
+    REQUIRE(promoted);
+  }
+
+ private:
+  int port_;
+  std::string brokers_;
+  std::unique_ptr<ServerProcess> process_;
+};
+
+int64_t Lag(Replica& replica) { return replica.LagRecords(); }
+
+// Charges on the primary from another thread until stopped: writes go on meanwhile.
+class Writes {
+ public:
+  Writes(Replica& primary, std::string user) : user_(std::move(user)) {
+    thread_ = std::thread([this, client = primary.Client()] {
+      while (!stop_) {
+        if (Charge(*client, user_, 1).status == 200) ++acknowledged_;
+        std::this_thread::sleep_for(5ms);
+      }
+    });
+  }
+  ~Writes() { Stop(); }
+  int Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    return acknowledged_;
+  }
+
+ private:
+  std::string user_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> acknowledged_{0};
+  std::thread thread_;
+};
+
+// `follower` reaches the primary's LSN and has its digest there.
+void CheckConverged(Replica& primary, Replica& follower) {
+  int64_t target = primary.Applied();
+  bool caught_up = WaitUntil([&] { return follower.Applied() == target; }, 30s);
+  INFO(follower.url(), " at ", follower.Applied(), ", primary at ", target, "\n",
+       follower.process().Log());
+  REQUIRE(caught_up);
+  CHECK(follower.Digest() == primary.Digest());
+}
+
+TEST_CASE("empty replicas bootstrap from a peer's snapshot, and again off the topic's retention") {
+  MockCluster cluster;
+  cluster.CreateTopic(kTopic, 1);
+  Replica a(cluster);
+  a.process().Start();
+  a.Promote();
+  auto client_a = a.Client();
+  std::string user = CreateUser(*client_a, 1'000);
+  for (int i = 0; i < 3; ++i) CreateProduct(*client_a, 100 + i, 50);
+  PushOutOldRecords(cluster, std::vector{&a});
+  for (int i = 0; i < 20; ++i) REQUIRE(Charge(*client_a, user, 10).status == 200);
+
+  CheckProblem(
+      Send(*a.process().Client(), "GET", "/admin/snapshot", "", BearerToken("not-the-admin-token")),
+      401, "UNAUTHORIZED");
+
+  // B: empty, told whom to ask, while A takes writes.
+  Replica b(cluster, {"--bootstrap-from", a.url()});
+  int written_meanwhile = 0;
+  {
+    Writes writes(a, user);
+    b.process().Start();
+    std::this_thread::sleep_for(300ms);
+    written_meanwhile = writes.Stop();
+  }
+  CHECK(written_meanwhile > 0);
+  CHECK(b.process().Log().find("bootstrapped: snapshot at LSN") != std::string::npos);
+  CheckConverged(a, b);
+
+  // C: empty, and the topic no longer names a primary: it cannot know whom to ask.
+  std::string dir = std::filesystem::path(a.process().data_dir()).parent_path().string();
+  {
+    std::string lost = dir + "/lost";
+    ChildProcess c({ECOMM_SERVER_BIN, "--data-dir", lost, "--listen", "127.0.0.1:0",
+                    "--replication", "kafka", "--brokers", cluster.bootstraps(), "--advertise-url",
+                    "http://127.0.0.1:1", "--fetch-wait-ms", "5", "--admin-token", kAdminToken},
+                   lost + ".out", lost + ".err");
+    CHECK(c.Wait(60s) == 2);
+    CHECK(c.Stderr().find("--bootstrap-from") != std::string::npos);
+  }
+
+  // B promoted: its epoch record names it, so an empty C asks B by itself.
+  b.Promote();
+  auto client_b = b.Client();
+  for (int i = 0; i < 10; ++i) REQUIRE(Charge(*client_b, user, 5).status == 200);
+  Replica c(cluster);
+  c.process().Start();
+  CHECK(c.process().Log().find("bootstrapping from " + b.url()) != std::string::npos);
+  CheckConverged(b, c);
+  CheckConverged(b, a);  // the deposed primary follows
+
+  // C stopped while the topic moves past its place: at its start it bootstraps again.
+  REQUIRE(c.process().Stop() == 0);
+  for (int i = 0; i < 10; ++i) REQUIRE(Charge(*client_b, user, 3).status == 200);
+  PushOutOldRecords(cluster, std::vector{&a, &b});
+  for (int i = 0; i < 10; ++i) REQUIRE(Charge(*client_b, user, 2).status == 200);
+  c.process().Start();
+  CHECK(c.process().Log().find("is no longer in the topic") != std::string::npos);
+  CheckConverged(b, c);
+
+  // C left behind while it runs (stopped, the topic moving on): it finds its next record
+  // gone, starts again in place and bootstraps.
+  REQUIRE(kill(c.process().pid(), SIGSTOP) == 0);
+  for (int i = 0; i < 10; ++i) REQUIRE(Charge(*client_b, user, 1).status == 200);
+  PushOutOldRecords(cluster, std::vector{&a, &b});
+  for (int i = 0; i < 10; ++i) REQUIRE(Charge(*client_b, user, 1).status == 200);
+  REQUIRE(kill(c.process().pid(), SIGCONT) == 0);
+  bool restarted = WaitUntil(
+      [&] { return c.process().Log().find("start again in place") != std::string::npos; }, 30s);
+  INFO(c.process().Log());
+  REQUIRE(restarted);
+  CheckConverged(b, c);
+  // Every acknowledged charge is there, on every replica (the digests agree).
+  CHECK(BalanceOf(*client_b, user) ==
+        1'000 + 20 * 10 + written_meanwhile + 10 * 5 + 10 * 3 + 10 * 2 + 20 * 1);
+}
+
+TEST_CASE("an empty replica of a topic whose first epoch continues a log bootstraps from it") {
+  MockCluster cluster;
+  cluster.CreateTopic(kTopic, 1);
+  // A's shop was a single machine before it became the first primary of the topic.
+  Replica a(cluster);
+  a.process().SetFlags({"--listen", "127.0.0.1:" + a.url().substr(a.url().rfind(':') + 1),
+                        "--admin-token", kAdminToken});
+  a.process().Start();
+  std::string user = CreateUser(*a.Client(), 500);
+  REQUIRE(a.process().Stop() == 0);
+  a.process().SetFlags(a.Flags(a.url()));
+  a.process().Start();
+  a.Promote();
+  REQUIRE(Charge(*a.Client(), user, 7).status == 200);
+
+  Replica b(cluster);
+  b.process().Start();
+  CHECK(b.process().Log().find("continues its promoter's log") != std::string::npos);
+  CheckConverged(a, b);
+  CHECK(BalanceOf(*b.Client(), user) == 507);
+}
+
+}  // namespace
+}  // namespace ecomm::testing
