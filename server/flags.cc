@@ -123,16 +123,9 @@ std::optional<ServerFlags> ParseFlags(int argc, const char* const* argv, std::st
       ->type_name("truncate");
   std::string replication_mode;
   replication::ReplicatorOptions replica;
-  tools::AddParsed(
-      app, "--replication",
-      [&replication_mode](const std::string& text) {
-        replication_mode = text;
-        return text == "off" || text == "kafka";
-      },
-      "off or kafka",
-      "kafka: a replica of the log topic, starting as a follower (SPEC \"Replication and "
-      "failover\")")
-      ->type_name("off|kafka");
+  tools::AddChoice(app, "--replication", &replication_mode, {"off", "kafka"},
+                   "kafka: a replica of the log topic, starting as a follower (SPEC "
+                   "\"Replication and failover\")");
   tools::AddText(app, "--brokers", &replica.brokers,
                  "with --replication kafka: Kafka bootstrap "
                  "brokers")
@@ -155,6 +148,21 @@ std::optional<ServerFlags> ParseFlags(int argc, const char* const* argv, std::st
                      "counts later); a promotion not decided by then answers 503 (default 5s)");
   tools::AddNumber(app, "--fetch-wait-ms", &replica.fetch_wait_ms, 1, 10'000,
                    "how long a broker holds a fetch that finds nothing new");
+  std::string failover_mode;
+  tools::AddChoice(app, "--failover", &failover_mode, {"manual", "auto"},
+                   "auto: the replicas share a lease (a Kafka consumer group on --lease-topic); "
+                   "its holder promotes itself (default manual: POST /admin/promote)");
+  tools::AddText(app, "--lease-topic", &replica.lease_topic,
+                 "with --failover auto: the lease, a topic of exactly one partition")
+      ->type_name("TOPIC")
+      ->default_str(replica.lease_topic);
+  tools::AddText(app, "--failover-group", &replica.failover_group,
+                 "with --failover auto: the consumer group the replicas share")
+      ->type_name("GROUP")
+      ->default_str(replica.failover_group);
+  tools::AddDuration(app, "--failover-timeout", &replica.failover_timeout, kTimeoutMax,
+                     "with --failover auto: a lease holder silent for T loses the lease "
+                     "(the group's session timeout; default 6s)");
   tools::AddText(app, "--bootstrap-from", &flags.bootstrap_from,
                  "a replica with no state (or off the topic's retention) fetches its first "
                  "snapshot from this peer; default: the primary the topic names")
@@ -191,6 +199,7 @@ std::optional<ServerFlags> ParseFlags(int argc, const char* const* argv, std::st
     if (replica.advertise_url.empty()) return refuse("--replication kafka needs --advertise-url");
     // A follower's state is the topic's: records of its own would make it diverge.
     if (flags.demo_data) return refuse("--demo-data cannot be used with --replication kafka");
+    replica.failover_auto = failover_mode == "auto";
     if (!flags.bootstrap_from.empty()) {
       Result<tools::HttpUrl> peer = tools::ParseHttpUrl(flags.bootstrap_from);
       Status may = peer.ok() ? tools::CheckMaySendSecret(*peer, "the admin token") : peer.status();
@@ -200,10 +209,10 @@ std::optional<ServerFlags> ParseFlags(int argc, const char* const* argv, std::st
     flags.replication = std::move(replica);
   } else if (!replica.brokers.empty() || !replica.advertise_url.empty() ||
              !replica.kafka_config.empty() || !flags.bootstrap_from.empty() ||
-             !flags.tls_ca.empty()) {
+             !flags.tls_ca.empty() || !failover_mode.empty()) {
     return refuse(
-        "--brokers, --kafka-config, --advertise-url, --bootstrap-from and --tls-ca need "
-        "--replication kafka");
+        "--brokers, --kafka-config, --advertise-url, --bootstrap-from, --tls-ca and "
+        "--failover need --replication kafka");
   }
   // Redis' protected mode: an open API on a public interface is a mistake until the
   // operator says otherwise.

@@ -13,6 +13,7 @@
 #include "kafka/partition_reader.h"
 #include "kafka/topic_metadata.h"
 #include "kafka_sink.h"
+#include "lease.h"
 #include "snapshot_places.h"
 
 namespace ecomm::replication {
@@ -137,16 +138,24 @@ Result<std::unique_ptr<Replicator>> Replicator::Start(Database& db, ReplicatorOp
       kafka::PartitionReader::Create(config->Copy(), reader_options);
   if (!reader.ok()) return reader.status();
   if (Status s = (*reader)->Start(from.next_offset); !s.ok()) return s;
+  std::unique_ptr<Lease> lease;
+  if (options.failover_auto) {
+    Lease::Options lease_options{options.lease_topic, options.failover_group,
+                                 options.failover_timeout, options.advertise_url, options.log};
+    Result<std::unique_ptr<Lease>> joined = Lease::Join(*config, std::move(lease_options));
+    if (!joined.ok()) return joined.status();
+    lease = std::move(joined).value();
+  }
   auto kept_config = std::make_unique<kafka::KafkaConfig>(std::move(config).value());
   return std::unique_ptr<Replicator>(
       new Replicator(db, std::move(options), std::move(from), local_last, std::move(local_records),
-                     std::move(reader).value(), std::move(kept_config)));
+                     std::move(reader).value(), std::move(kept_config), std::move(lease)));
 }
 
 Replicator::Replicator(Database& db, ReplicatorOptions options, TopicPlace from, Lsn local_last,
                        std::vector<uint64_t> local_records,
                        std::unique_ptr<kafka::PartitionReader> reader,
-                       std::unique_ptr<kafka::KafkaConfig> config)
+                       std::unique_ptr<kafka::KafkaConfig> config, std::unique_ptr<Lease> lease)
     : db_(db),
       options_(std::move(options)),
       fs_(options_.fs ? options_.fs : wal::FileSystem::Posix()),
@@ -159,6 +168,7 @@ Replicator::Replicator(Database& db, ReplicatorOptions options, TopicPlace from,
       caught_up_at_(Clock::now()),
       kept_(std::move(from)),
       places_(std::make_unique<SnapshotPlaces>()),
+      lease_(std::move(lease)),
       config_(std::move(config)) {
   Log("replica follows " + options_.log_topic + " from offset " +
       std::to_string(kept_.next_offset) + " (counted LSN " +
@@ -285,6 +295,7 @@ void Replicator::StopReading() {
   if (stopping_.exchange(true)) return;
   places_->Close();
   reader_thread_.join();
+  lease_.reset();  // leaves the group: another replica takes the lease at once
   KeepPlace();
   if (primary_) db_.UseJournal(nullptr);
 }
@@ -373,7 +384,36 @@ void Replicator::ReadLoop() {
       }
     }
     ProgressPromotion(batch->at_end);
+    FollowLease(batch->at_end);
   }
+}
+
+void Replicator::FollowLease(bool at_end) {
+  if (!lease_) return;
+  const bool held = lease_->held();
+  if (role() == Role::kPrimary && !held) {
+    // SPEC: a primary that loses the lease stops accepting writes. Its records still
+    // in flight count or not by the log; it reads again from its kept place, where its
+    // own records are found the same.
+    primary_->Retire();
+    role_.store(Role::kFollower, std::memory_order_release);
+    rewind_needed_ = true;
+    Log("the primary of epoch " + std::to_string(primary_epoch_.load()) +
+        " lost the failover lease: it writes no more");
+    return;
+  }
+  if (!held || role() == Role::kPrimary || !at_end || Clock::now() < next_lease_promotion_) {
+    return;
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (promotion_ || !stopped_.empty()) return;
+  }
+  next_lease_promotion_ = Clock::now() + 1s;
+  AddPromotionWaiter([this](const Result<Promoted>& promoted) {
+    if (!promoted.ok())
+      Log("the lease holder did not promote itself: " + promoted.status().message());
+  });
 }
 
 Status Replicator::Consume(const kafka::ReadMessage& message) {
@@ -395,6 +435,11 @@ Status Replicator::Consume(const kafka::ReadMessage& message) {
 }
 
 void Replicator::Promote(std::function<void(Result<Promoted>)> done) {
+  if (lease_) {
+    return done(
+        Status(ErrorCode::kNotPromoted,
+               "failover is automatic (--failover auto): the lease holder promotes itself"));
+  }
   if (role() == Role::kPrimary) {
     return done(Promoted{primary_epoch_.load(), follower_.position().last_lsn});
   }

@@ -176,6 +176,18 @@ TEST_CASE("--replication kafka needs --brokers and --advertise-url, and excludes
   CHECK(parsed.flags->replication->data_dir == "./data");
   CHECK(parsed.flags->api.max_read_wait == std::chrono::seconds(2));
   CHECK_FALSE(Parse({}).flags->replication.has_value());
+  CHECK_FALSE(parsed.flags->replication->failover_auto);
+  std::vector<std::string> automatic = replica;
+  automatic.insert(automatic.end(),
+                   {"--failover", "auto", "--failover-timeout", "3s", "--lease-topic", "shop.lease",
+                    "--bootstrap-from", "https://10.0.0.3:8443"});
+  Parsed auto_parsed = Parse(automatic);
+  REQUIRE(auto_parsed.flags.has_value());
+  CHECK(auto_parsed.flags->replication->failover_auto);
+  CHECK(auto_parsed.flags->replication->failover_timeout == std::chrono::seconds(3));
+  CHECK(auto_parsed.flags->replication->lease_topic == "shop.lease");
+  CHECK(auto_parsed.flags->replication->failover_group == "ecomm-failover");
+  CHECK(auto_parsed.flags->bootstrap_from == "https://10.0.0.3:8443");
 
   struct Bad {
     std::vector<std::string> args;
@@ -186,6 +198,15 @@ TEST_CASE("--replication kafka needs --brokers and --advertise-url, and excludes
       {{"--replication", "kafka", "--brokers", "b:1"}, "needs --advertise-url"},
       {{"--replication", "raft"}, "--replication"},
       {{"--brokers", "b:1"}, "need --replication kafka"},
+      {{"--failover", "auto"}, "need --replication kafka"},
+      {{"--bootstrap-from", "http://127.0.0.1:1"}, "need --replication kafka"},
+      {{"--replication", "kafka", "--brokers", "b:1", "--advertise-url", "http://a", "--failover",
+        "raft"},
+       "--failover"},
+      // A snapshot and the admin token never go to a non-loopback http:// URL.
+      {{"--replication", "kafka", "--brokers", "b:1", "--advertise-url", "http://a",
+        "--bootstrap-from", "http://10.0.0.3:8080"},
+       "--bootstrap-from"},
   };
   for (const Bad& bad : refusals) {
     CAPTURE(bad.says);

@@ -1,5 +1,6 @@
 #include "cli_flags.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -86,6 +87,21 @@ bool ParseHostPort(std::string_view text, std::string* host, uint16_t* port) {
   if (!ParseNumber<uint16_t>(text.substr(colon + 1), 0, 65535, port)) return false;
   *host = std::string(name);
   return true;
+}
+
+CLI::Option* AddChoice(CLI::App& app, const std::string& name, std::string* out,
+                       std::vector<std::string> choices, const std::string& help) {
+  std::string takes;
+  for (const std::string& choice : choices) takes += (takes.empty() ? "" : "|") + choice;
+  return AddParsed(
+             app, name,
+             [out, choices](const std::string& text) {
+               if (std::find(choices.begin(), choices.end(), text) == choices.end()) return false;
+               *out = text;
+               return true;
+             },
+             takes, help)
+      ->type_name(takes);
 }
 
 CLI::Option* AddHostPort(CLI::App& app, const std::string& name, std::string* host, uint16_t* port,

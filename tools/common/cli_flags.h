@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 // The one way every program reads its command line: CLI11, so that each takes
 // `--name value`, `--name=value` and `--help` (its usage on stdout, exit 0), and
@@ -36,6 +37,10 @@ std::string UsageText(const CLI::App& app, const std::string& why);
 CLI::Option* AddParsed(CLI::App& app, const std::string& name,
                        std::function<bool(const std::string&)> take, const std::string& takes,
                        const std::string& help);
+
+// --name VALUE, one of `choices`, into `out` (left as it is when not given).
+CLI::Option* AddChoice(CLI::App& app, const std::string& name, std::string* out,
+                       std::vector<std::string> choices, const std::string& help);
 
 // A number from `min` to `max` (whole when T is an integer type), the whole of `text`.
 template <typename T>

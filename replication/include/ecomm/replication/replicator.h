@@ -33,6 +33,7 @@ struct ReadMessage;
 // counted here (Ecomm-Min-Lsn).
 namespace ecomm::replication {
 
+class Lease;
 class SnapshotPlaces;
 
 struct ReplicatorOptions {
@@ -48,6 +49,13 @@ struct ReplicatorOptions {
   // promotion whose epoch record has not come back answers 503 (it goes on).
   std::chrono::milliseconds replication_timeout{5000};
   std::function<void(std::string_view)> log;
+  // --failover auto: the holder of the lease (a consumer group on `lease_topic`)
+  // promotes itself once it has read the topic to its end; a primary that loses it
+  // writes no more; a manual promotion answers NOT_PROMOTED.
+  bool failover_auto = false;
+  std::string lease_topic = "ecomm.lease";
+  std::string failover_group = "ecomm-failover";
+  std::chrono::milliseconds failover_timeout{6000};  // the group's session timeout
   // Called once, on the reader thread, when the topic no longer holds the next record
   // (retention): the replica follows no more and must bootstrap again (the server
   // restarts itself in place for that).
@@ -109,7 +117,7 @@ class Replicator {
 
   Replicator(Database& db, ReplicatorOptions options, TopicPlace from, Lsn local_last,
              std::vector<uint64_t> local_records, std::unique_ptr<kafka::PartitionReader> reader,
-             std::unique_ptr<kafka::KafkaConfig> config);
+             std::unique_ptr<kafka::KafkaConfig> config, std::unique_ptr<Lease> lease);
   // Applies a counted record here. A record the local log holds already (from before
   // a start or a rewind) is passed over when it is the same record; the local log is
   // cut back before a counted record whose LSN it holds another record at (a deposed
@@ -134,6 +142,9 @@ class Replicator {
   // promotion whose record counted (or another's did); times out waiting callers.
   void ProgressPromotion(bool at_end);
   void BecomePrimary(const CountedPosition& position);
+  // --failover auto: promotes this replica while it holds the lease and has read the
+  // topic to its end (at most once a second); retires a primary that lost it.
+  void FollowLease(bool at_end);
   // A newer epoch counted while this replica was primary.
   void StepDown();
   // Primaries of earlier epochs: kept, since the local log may still answer them.
@@ -174,6 +185,8 @@ class Replicator {
   TopicPlace kept_;  // the place last written (reader thread, then the destructor)
   // The annex of this replica's snapshots: a peer bootstrapping from one reads on there.
   std::unique_ptr<SnapshotPlaces> places_;
+  std::unique_ptr<Lease> lease_;  // --failover auto
+  Clock::time_point next_lease_promotion_;
 
   struct Promotion {
     Uuid id;
