@@ -38,7 +38,7 @@ constexpr int32_t kAllBrokers = -1;  // the mock API's "every broker"
 
 struct Options {
   int brokers = 3;
-  std::string topic = "orders";
+  std::vector<std::string> topics = {"orders"};
   int partitions = 4;
   std::string port_file;
 };
@@ -62,9 +62,12 @@ std::optional<int> ParseArgs(int argc, char** argv, Options* opts) {
   app.add_option("--brokers", opts->brokers, "brokers, ids 1..N")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
-  app.add_option("--topic", opts->topic, "topic created at start")->capture_default_str();
+  app.add_option("--topic", opts->topics,
+                 "topics created at start (repeat it, or list them: --topic a,b)")
+      ->delimiter(',')
+      ->capture_default_str();
   app.add_option("--partitions", opts->partitions,
-                 "its partitions; replication factor min(3, brokers)")
+                 "their partitions each; replication factor min(3, brokers)")
       ->check(CLI::Range(1, 10'000))
       ->capture_default_str();
   app.add_option("--port-file", opts->port_file,
@@ -130,14 +133,16 @@ class MockCluster {
     // Metadata sees the factor: the mock keeps one copy of the data, and 2.0.2 assigns
     // min(3, N) replicas (brokers 1..3) whatever is passed here.
     int replication = std::min(3, opts.brokers);
-    rd_kafka_resp_err_t err =
-        rd_kafka_mock_topic_create(mc, opts.topic.c_str(), opts.partitions, replication);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      Log("cannot create topic %s: %s", opts.topic.c_str(), rd_kafka_err2str(err));
-      return nullptr;
+    for (const std::string& topic : opts.topics) {
+      rd_kafka_resp_err_t err =
+          rd_kafka_mock_topic_create(mc, topic.c_str(), opts.partitions, replication);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        Log("cannot create topic %s: %s", topic.c_str(), rd_kafka_err2str(err));
+        return nullptr;
+      }
+      Log("%d broker(s), topic %s with %d partition(s), replication factor %d", opts.brokers,
+          topic.c_str(), opts.partitions, replication);
     }
-    Log("%d broker(s), topic %s with %d partition(s), replication factor %d", opts.brokers,
-        opts.topic.c_str(), opts.partitions, replication);
     return cluster;
   }
 
