@@ -326,12 +326,26 @@ Status Database::RemoveObsolete(Lsn newest) {
   // Keep the newest snapshot that verifies, the one before it that verifies (the
   // fallback), and the log from the fallback on: recovery may need it if the newest
   // one fails. One that does not verify is never counted: recovery would skip it and
-  // need the log it let go.
+  // need the log it let go. A replica may cut its log back as far as its replication
+  // cursor (records past it may not have counted): the newest snapshot at or below the
+  // cursor stays too, with the log after it, so that a cut always finds a state to load.
+  std::optional<Lsn> floor;
+  if (Status s = wal::ReadCursor(fs_, wal::JoinPath(cursor_dir_, wal::kReplicationCursor),
+                                 &floor.emplace());
+      !s.ok()) {
+    floor.reset();  // none (not a replica), or unreadable: CheckCursors keeps the whole log
+  }
+  bool floor_kept = !floor;
   Lsn keep_from = 1;
   size_t kept = 0;
   for (auto it = snapshots.rbegin(); it != snapshots.rend(); ++it) {
     if (it->lsn > newest) continue;
     if (kept == 2) {
+      if (!floor_kept && it->lsn <= *floor && SnapshotVerifies(*it)) {
+        floor_kept = true;
+        keep_from = it->lsn + 1;  // older than the fallback: the log from it on
+        continue;
+      }
       if (Status s = fs_->Remove(wal::JoinPath(snapshot_dir_, it->name)); !s.ok()) {
         return s;
       }
@@ -339,6 +353,7 @@ Status Database::RemoveObsolete(Lsn newest) {
       continue;
     }
     if (!SnapshotVerifies(*it)) continue;
+    if (floor && it->lsn <= *floor) floor_kept = true;
     if (++kept == 2) keep_from = it->lsn + 1;
   }
   std::optional<Lsn> cursor;

@@ -67,7 +67,7 @@ void Database::RecoverFromLogFailure() {
       std::to_string(wal_->Stats().appended_lsn + 1));
 }
 
-Status Database::CutBack(Lsn last) {
+Status Database::CutBack(Lsn last, const std::function<bool()>& give_up) {
   const uint64_t reopens = wal_->Stats().reopens;
   if (Status s = wal_->CutBack(
           last, Status(ErrorCode::kUnavailable, "records past LSN " + std::to_string(last) +
@@ -81,6 +81,10 @@ Status Database::CutBack(Lsn last) {
   while (wal_->Stats().reopens == reopens || !wal_->error().ok()) {
     if (!SleepUnlessClosing(std::chrono::milliseconds(5))) {
       return Status(ErrorCode::kUnavailable, "the database is closing");
+    }
+    if (give_up && give_up()) {
+      return Status(ErrorCode::kUnavailable, "gave up waiting for the cut back to LSN " +
+                                                 std::to_string(last) + " (it goes on)");
     }
   }
   return Status::Ok();

@@ -167,7 +167,7 @@ Status Install(wal::FileSystem* fs, const Dirs& dirs, Lsn lsn) {
   for (const auto& [dir, remove] :
        std::vector<std::pair<std::string, std::function<bool(const std::string&)>>>{
            {dirs.replication, keep(kUnfinishedName)},
-           {dirs.cursors, [](const std::string& name) { return name == "replication"; }},
+           {dirs.cursors, [](const std::string& name) { return name == wal::kReplicationCursor; }},
            {dirs.snapshots, keep(kFetchedName)},
            {dirs.wal, [](const std::string&) { return true; }}}) {
     if (Status s = RemoveFiles(fs, dir, remove); !s.ok()) return s;

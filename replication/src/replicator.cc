@@ -217,7 +217,7 @@ Status Replicator::CutLocalLog(Lsn last, const std::string& why) {
   Log("discarding local records " + std::to_string(last + 1) + ".." +
       std::to_string(db_.LogStats().appended_lsn) + ": " + why);
   const uint64_t reloads = db_.Health().reloads;
-  Status s = db_.CutBack(last);
+  Status s = db_.CutBack(last, [this] { return stopping_.load(); });
   if (s.ok()) {
     // This drop-back is this thread's own; another one meanwhile (a log failure) is not.
     uint64_t now = db_.Health().reloads;
@@ -591,8 +591,8 @@ void Replicator::KeepPlace() {
 void Replicator::KeepCursor() {
   // After the place, never before: a cursor behind the place keeps more log, one
   // ahead of it could let the records a restart checks go.
-  if (Status s = wal::WriteCursor(fs_, wal::JoinPath(options_.data_dir, "cursors"), "replication",
-                                  kept_.position.last_lsn);
+  if (Status s = wal::WriteCursor(fs_, wal::JoinPath(options_.data_dir, "cursors"),
+                                  wal::kReplicationCursor, kept_.position.last_lsn);
       !s.ok()) {
     Log("cannot keep the replication cursor: " + s.message());
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ecomm/database.h"
+#include "ecomm/wal/snapshot_file.h"
 #include "replay.h"
 #include "support/engine_fixture.h"
 #include "support/fault_file_system.h"
@@ -120,6 +121,39 @@ TEST_CASE(
   std::unique_ptr<Database> reopened = f.Open();
   CHECK(reopened->recovery().snapshot_lsn == 0);
   CHECK(StateDigest(reopened->engine()) == StateDigest(f.primary.engine));
+}
+
+TEST_CASE("the newest snapshot at or below the replication cursor stays, so a cut reloads") {
+  Follow f;
+  DatabaseOptions options = SnapshotOnCloseOptions(f.fs, f.clock);
+  options.segment_bytes = 4096;  // many segments: retention has something to remove
+  options.log_zeros_ahead_bytes = 0;
+  auto opened = Database::Open(options);
+  REQUIRE(opened.ok());
+  std::unique_ptr<Database> db = std::move(opened).value();
+  auto apply_to = [&](Lsn last) {
+    for (const auto& e : f.entries) {
+      if (e.lsn > db->LogStats().appended_lsn && e.lsn <= last) REQUIRE(Follow::Apply(*db, e).ok());
+    }
+    REQUIRE(db->engine().WaitDurable(CommitTicket{last, 0}).ok());
+  };
+  apply_to(100);
+  REQUIRE(db->Snapshot().ok());
+  // The replica's counted place: records past it may be taken back.
+  REQUIRE(wal::WriteCursor(&f.fs, "/db/cursors", wal::kReplicationCursor, 120).ok());
+  for (Lsn at : {150, 200, 250}) {
+    apply_to(at);
+    REQUIRE(db->Snapshot().ok());  // the newest two, and the one at 100 below the cursor
+  }
+  std::vector<wal::SnapshotInfo> snapshots;
+  REQUIRE(wal::ListSnapshots(&f.fs, "/db/snapshots", &snapshots).ok());
+  std::vector<Lsn> kept;
+  for (const auto& snapshot : snapshots) kept.push_back(snapshot.lsn);
+  CHECK(kept == std::vector<Lsn>{100, 200, 250});
+
+  REQUIRE(db->CutBack(130).ok());  // the snapshot at 100 and the log after it
+  CHECK(db->LogStats().appended_lsn == 130);
+  CHECK(StateDigest(db->engine()) == DigestAfter(f.entries, 130));
 }
 
 TEST_CASE("CutBack past the log's end changes nothing") {

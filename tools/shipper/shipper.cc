@@ -13,7 +13,6 @@ namespace ecomm::shipper {
 namespace {
 
 constexpr char kCursorName[] = "shipper";
-constexpr char kReplicationCursorName[] = "replication";
 // A replica's cut changes the log under the tailer: read again, a few times in a row.
 constexpr int kMaxRereads = 3;
 // Records read ahead of delivery at most: bounds memory while Kafka is down (the log,
@@ -121,7 +120,7 @@ Status Shipper::StartProducer() {
 Result<std::optional<Lsn>> Shipper::CountedBound() const {
   Lsn bound = 0;
   Status s = wal::ReadCursor(wal::FileSystem::Posix(),
-                             wal::JoinPath(cursor_dir_, kReplicationCursorName), &bound);
+                             wal::JoinPath(cursor_dir_, wal::kReplicationCursor), &bound);
   if (s.code() == ErrorCode::kFileNotFound) return std::optional<Lsn>();
   if (!s.ok()) return s;
   return std::optional<Lsn>(bound);

@@ -147,7 +147,9 @@ class Database {
   // the log and any snapshot past `last`, and returns once the state stands at `last`
   // and the log numbers on from `last` + 1. kUnavailable while a log failure is being
   // handled (ask again later) or when closing; kInvalidArgument past the log's end.
-  Status CutBack(Lsn last);
+  // Waits for the drop-back until `give_up` says so (kUnavailable then: the cut goes on,
+  // and the log takes no records until it is done).
+  Status CutBack(Lsn last, const std::function<bool()>& give_up = nullptr);
 
   // The state's digest and the LSN it stands at (GET /admin/digest): replicas at the
   // same LSN have the same digest. On a follower, ApplyCounted waits meanwhile; on a

@@ -73,6 +73,10 @@ Status ReadSnapshot(FileSystem* fs, const std::string& path, SnapshotImage* imag
 // A reader's position in the log: `<data-dir>/cursors/<name>` holds the LSN up to
 // which it has consumed. Log retention keeps every segment it still needs.
 Status WriteCursor(FileSystem* fs, const std::string& dir, const std::string& name, Lsn lsn);
+// The cursor a replica keeps at its counted place (replication/): the shipper ships no
+// further, and the Database keeps a state at or below it reloadable (a replica may cut
+// its log back to there).
+inline constexpr char kReplicationCursor[] = "replication";
 Status ReadCursor(FileSystem* fs, const std::string& path, Lsn* lsn);
 // The smallest LSN of all cursors in `dir`, or nothing when there are none. A cursor
 // file that cannot be read counts as LSN 0 (its reader may need the whole log) and is
