@@ -239,8 +239,7 @@ bool Replicator::LocalLogReady() {
     if (role() == Role::kPrimary) {
       // SPEC: a local log failure stops writes; the primary rebuilds from the counted
       // state and resumes only once a new epoch record of its own counts.
-      primary_->Retire();
-      role_.store(Role::kFollower, std::memory_order_release);
+      RetirePrimary();
       repromote_ = true;
       Log("the local log failed under the primary of epoch " +
           std::to_string(primary_epoch_.load()) +
@@ -395,8 +394,7 @@ void Replicator::FollowLease(bool at_end) {
     // SPEC: a primary that loses the lease stops accepting writes. Its records still
     // in flight count or not by the log; it reads again from its kept place, where its
     // own records are found the same.
-    primary_->Retire();
-    role_.store(Role::kFollower, std::memory_order_release);
+    RetirePrimary();
     rewind_needed_ = true;
     Log("the primary of epoch " + std::to_string(primary_epoch_.load()) +
         " lost the failover lease: it writes no more");
@@ -560,6 +558,13 @@ void Replicator::BecomePrimary(const CountedPosition& position) {
       std::to_string(position.last_lsn));
 }
 
+void Replicator::RetirePrimary() {
+  // The PrimaryJournal stays the engine's journal and refuses every write, so no
+  // mutation that raced the role check is answered without counting.
+  primary_->Retire();
+  role_.store(Role::kFollower, std::memory_order_release);
+}
+
 void Replicator::StepDown() {
   // The deposed PrimaryJournal stays the engine's journal: it refuses every write, so
   // no mutation that raced the role check is answered without counting. Its records
@@ -601,9 +606,7 @@ void Replicator::KeepCursor() {
 void Replicator::Stop(const Status& why) {
   Log("replica stops following " + options_.log_topic + ": " + why.message());
   if (role() == Role::kPrimary) {
-    // It would no longer learn of a newer epoch: it writes no more.
-    primary_->Retire();
-    role_.store(Role::kFollower, std::memory_order_release);
+    RetirePrimary();  // it would no longer learn of a newer epoch
   }
   std::vector<std::function<void(Result<Promoted>)>> promoting;
   {

@@ -145,6 +145,9 @@ class Replicator {
   // --failover auto: promotes this replica while it holds the lease and has read the
   // topic to its end (at most once a second); retires a primary that lost it.
   void FollowLease(bool at_end);
+  // This primary writes no more (its local log failed, it lost the lease, it stopped
+  // following); it reads on as a follower.
+  void RetirePrimary();
   // A newer epoch counted while this replica was primary.
   void StepDown();
   // Primaries of earlier epochs: kept, since the local log may still answer them.
