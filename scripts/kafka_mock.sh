@@ -7,6 +7,9 @@ start_kafka_mock() {
   shift
   brokers=${KAFKA_BROKERS:-}
   [[ -n $brokers ]] && return 0
+  # Emptied first: the child truncates it only once it runs, and a previous run's
+  # bootstrap line must not be read meanwhile.
+  : >data/logs/kafka.out
   "$bin/tools/ecomm-kafka-mock" "$@" >data/logs/kafka.out 2>data/logs/kafka.err &
   pids+=($!)
   for _ in $(seq 100); do

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "ecomm/demo_data.h"
@@ -126,11 +127,20 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "ecomm: stopped%s%s\n", closed.ok() ? "" : ": ",
                closed.ok() ? "" : closed.message().c_str());
   if (bootstrap_again && closed.ok()) {
+    // An operator's SIGINT or SIGTERM that came while this run stopped is obeyed: no
+    // new start. (One that came in the same instant as this process's own SIGTERM
+    // merged with it and is lost; the new start stops at the next one.)
+    if (std::optional<int> stop = tools::StopSignals::Poll()) {
+      std::fprintf(stderr, "ecomm: signal %d while stopping: not starting again\n", *stop);
+      return 0;
+    }
     // The same program and flags, a fresh start: BootstrapIfNeeded finds the kept place
     // below the topic's oldest offset.
     // Nothing of this run stays open in the next (librdkafka's sockets lack CLOEXEC).
     std::fflush(nullptr);
-    close_range(3, ~0U, 0);
+    if (close_range(3, ~0U, 0) != 0) {
+      for (int fd = 3; fd < getdtablesize(); ++fd) close(fd);  // a kernel before 5.9
+    }
     execv("/proc/self/exe", argv);
     std::fprintf(stderr, "ecomm-server: cannot start again: %s\n", std::strerror(errno));
     return 1;

@@ -28,12 +28,17 @@
 
 #include "cli_flags.h"
 #include "ecomm/histogram.h"
-#include "ecomm/json_writer.h"
+#include "steady_orders.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using ecomm::Histogram;
+using ecomm::bench::Clock;
+using ecomm::bench::JsonString;
+using ecomm::bench::Micros;
+using ecomm::bench::Millis;
+using ecomm::bench::OrderBody;
+using ecomm::bench::PercentileMs;
 
 struct Options {
   std::string host = "127.0.0.1";
@@ -47,42 +52,6 @@ struct Options {
   int users = 200;
   int products = 10;
 };
-
-double Millis(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-uint64_t Micros(Clock::duration d) {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
-}
-
-// The p-th percentile of microseconds, in milliseconds.
-double PercentileMs(const Histogram& us, double p) {
-  return static_cast<double>(us.Percentile(p)) / 1000;
-}
-
-std::string OrderBody(const std::string& user, const std::string& product) {
-  ecomm::JsonWriter w;
-  w.StartObject();
-  w.Field("userId", user);
-  w.Key("items");
-  w.StartArray();
-  w.StartObject();
-  w.Field("productId", product);
-  w.Field("quantity", 1);
-  w.EndObject();
-  w.EndArray();
-  w.EndObject();
-  return w.Take();
-}
-
-// The orderId of an answer or an event: the value of its "orderId" field.
-std::string OrderId(std::string_view json) {
-  constexpr std::string_view kField = "\"orderId\":\"";
-  size_t at = json.find(kField);
-  if (at == std::string_view::npos) return {};
-  at += kField.size();
-  size_t end = json.find('"', at);
-  return end == std::string_view::npos ? std::string() : std::string(json.substr(at, end - at));
-}
 
 // Notes when each key first arrives on the topic.
 class Arrivals {
@@ -151,7 +120,7 @@ class Arrivals {
         std::string_view value(static_cast<const char*>(message->payload), message->len);
         if (value.find("\"ORDER_PLACED\"") != std::string_view::npos) {
           std::lock_guard lock(mu_);
-          seen_.emplace(OrderId(value), now);
+          seen_.emplace(JsonString(value, "orderId"), now);
         }
       }
       rd_kafka_message_destroy(message);
@@ -225,7 +194,7 @@ int main(int argc, char** argv) {
           continue;
         }
         if (intended < start) continue;
-        mine.emplace_back(OrderId(answer->body), now);
+        mine.emplace_back(JsonString(answer->body, "orderId"), now);
         ack_us.Record(Micros(now - intended));
       }
       std::lock_guard lock(mu);

@@ -4,14 +4,18 @@
 # a fresh data directory, ROUNDS rounds alternating, ecomm-load closed loop with
 # CLIENTS connections and the order-only mix, audited. Everything shares this
 # machine's cores: the mock, three servers and the load generator.
-#   ROUNDS=3 CLIENTS=64 SECONDS_PER_RUN=10 bench/replication/order_replicated_vs_off.sh
-# Prints one line per run: mode, round, order req/s, p50 ms, p99 ms, audit.
+#   ROUNDS=3 CLIENTS=64 SECONDS_PER_RUN=10 FETCH_WAIT_MS=5 \
+#     bench/replication/order_replicated_vs_off.sh
+# Prints one line per run: mode, round, order req/s, p50 ms, p99 ms, audit, then the
+# CPU each process used during the load, in % of one core (the load's own included):
+# where the two cores went.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=${BIN:-build-release}
 rounds=${ROUNDS:-3}
 clients=${CLIENTS:-64}
 seconds=${SECONDS_PER_RUN:-10}
+fetch_wait=${FETCH_WAIT_MS:-5}
 work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
@@ -25,16 +29,41 @@ wait_healthy() {
   return 1
 }
 
-# One ecomm-load run against $1; prints "rps p50 p99 audit" of its order operation.
+# CPU time (user + system) of process $1 so far, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# One ecomm-load run against $1 while processes "$2" (name=pid ...) run beside it;
+# prints "rps p50 p99 audit" of its order operation, then "name=CPU%" for each of them
+# and for the load itself.
 load() {
-  "$bin/tools/ecomm-load" --url "$1" --mix order=1 --connections "$clients" \
-    --duration "$seconds" --no-progress --json "$work/run.json" >/dev/null 2>&1 || true
+  local hz before=() share="" name entry i=0 started ended children
+  hz=$(getconf CLK_TCK)
+  for entry in $2; do before+=("$(cpu_ticks "${entry#*=}")"); done
+  started=$(date +%s.%N)
+  # `times` in the subshell: its children's user and system time, i.e. the load's.
+  children=$(
+    "$bin/tools/ecomm-load" --url "$1" --mix order=1 --connections "$clients" \
+      --duration "$seconds" --no-progress --json "$work/run.json" >/dev/null 2>&1 || true
+    times | tail -1
+  )
+  ended=$(date +%s.%N)
+  for entry in $2; do
+    name=${entry%%=*}
+    share+=" $name=$(awk -v a="${before[$i]}" -v b="$(cpu_ticks "${entry#*=}")" -v hz="$hz" \
+      -v t0="$started" -v t1="$ended" 'BEGIN { printf "%.0f%%", 100 * (b - a) / hz / (t1 - t0) }')"
+    i=$((i + 1))
+  done
+  # "1m2.345s 0m0.678s": minutes and seconds of user, then of system time.
+  share+=" load=$(echo "$children" | awk -v t0="$started" -v t1="$ended" '{
+    split($1, u, /[ms]/); split($2, k, /[ms]/)
+    printf "%.0f%%", 100 * (u[1] * 60 + u[2] + k[1] * 60 + k[2]) / (t1 - t0) }')"
   python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
 o = r["operations"]["order"]
-print("%.0f %.2f %.2f %s" % (o["rps"], o["p50_ms"], o["p99_ms"], r["audit"]["ok"]))' \
+print("%.0f %.2f %.2f %s" % (o["rps"], o["p50_ms"], o["p99_ms"], r["audit"]["ok"]), end="")' \
     "$work/run.json"
+  echo " cpu:$share"
 }
 
 run_off() {
@@ -42,7 +71,7 @@ run_off() {
   "$bin/server/ecomm-server" --listen 127.0.0.1:18090 --data-dir "$dir" 2>"$dir.err" &
   local pid=$!
   wait_healthy 18090
-  echo "off $1 $(load http://127.0.0.1:18090)"
+  echo "off $1 $(load http://127.0.0.1:18090 "server=$pid")"
   kill "$pid"
   wait "$pid" || true
 }
@@ -55,13 +84,14 @@ run_replicated() {
   for i in 1 2 3; do
     "$bin/server/ecomm-server" --listen "127.0.0.1:1808$i" --data-dir "$dir/replica-$i" \
       --replication kafka --brokers "$brokers" --advertise-url "http://127.0.0.1:1808$i" \
-      --fetch-wait-ms 5 2>"$work/repl-$1-$i.err" &
+      --fetch-wait-ms "$fetch_wait" 2>"$work/repl-$1-$i.err" &
     replicas+=($!)
   done
   for i in 1 2 3; do wait_healthy "1808$i"; done
   curl -sf -X POST -H 'Content-Type: application/json' -d '{}' localhost:18081/admin/promote \
     >/dev/null
-  echo "replicated $1 $(load http://127.0.0.1:18081)"
+  echo "replicated $1 $(load http://127.0.0.1:18081 "mock=${pids[-1]} primary=${replicas[0]} \
+follower=${replicas[1]} follower=${replicas[2]}")"
   kill "${replicas[@]}" "${pids[-1]}"
   wait "${replicas[@]}" "${pids[-1]}" 2>/dev/null || true
   unset 'pids[-1]'

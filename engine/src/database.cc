@@ -6,6 +6,8 @@
 #include <mutex>
 #include <vector>
 
+#include "ecomm/bytes.h"
+#include "ecomm/wal/data_dir.h"
 #include "ecomm/wal/snapshot_file.h"
 #include "ecomm/wal/wal_reader.h"
 #include "ecomm/wal/wal_writer.h"
@@ -22,10 +24,6 @@ using SteadyClock = std::chrono::steady_clock;
 
 double MillisSince(SteadyClock::time_point start) {
   return std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
-}
-
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
 // Ends a snapshot's capture on every path out, so mutations stop preserving.
@@ -50,9 +48,9 @@ class CaptureScope {
 Database::Database(DatabaseOptions options)
     : options_(std::move(options)),
       fs_(options_.fs ? options_.fs : wal::FileSystem::Posix()),
-      wal_dir_(wal::JoinPath(options_.data_dir, "wal")),
-      snapshot_dir_(wal::JoinPath(options_.data_dir, "snapshots")),
-      cursor_dir_(wal::JoinPath(options_.data_dir, "cursors")) {}
+      wal_dir_(wal::DataDir(options_.data_dir).wal),
+      snapshot_dir_(wal::DataDir(options_.data_dir).snapshots),
+      cursor_dir_(wal::DataDir(options_.data_dir).cursors) {}
 
 Result<std::unique_ptr<Database>> Database::Open(DatabaseOptions options) {
   std::unique_ptr<Database> db(new Database(std::move(options)));
@@ -192,8 +190,7 @@ Status Database::Snapshot() {
     return s;
   }
   auto add = [&](ChunkKind kind, std::string_view bytes) {
-    return writer->Add(static_cast<uint8_t>(kind),
-                       {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
+    return writer->Add(static_cast<uint8_t>(kind), AsBytes(bytes));
   };
   // However long an account's history, its chunks stay bounded.
   auto add_account = [&](const std::string& bytes) {
@@ -211,7 +208,7 @@ Status Database::Snapshot() {
       took = state.capture.Take(*p, &chunk);
     }
     if (!took) continue;
-    if (Status s = writer->Add(chunk.kind, Bytes(chunk.bytes)); !s.ok()) return s;
+    if (Status s = writer->Add(chunk.kind, AsBytes(chunk.bytes)); !s.ok()) return s;
   }
   std::vector<Account*> accounts;
   // ForEach holds stripe locks: reserve, so that the vector rarely grows under them.
@@ -230,7 +227,7 @@ Status Database::Snapshot() {
   for (const SnapshotCapture::Chunk& chunk : capture.End()) {
     Status s = chunk.kind == static_cast<uint8_t>(ChunkKind::kAccount)
                    ? add_account(chunk.bytes)
-                   : writer->Add(chunk.kind, Bytes(chunk.bytes));
+                   : writer->Add(chunk.kind, AsBytes(chunk.bytes));
     if (!s.ok()) return s;
   }
   std::vector<std::string> keys;

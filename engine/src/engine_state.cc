@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "ecomm/bytes.h"
 #include "ecomm/wal/journal.h"
 #include "validation.h"
 
@@ -16,7 +17,7 @@ Result<CommitTicket> EngineState::AppendRecordTo(wal::Journal* log, const Record
   thread_local std::string buffer;
   buffer.clear();
   EncodeRecord(record, &buffer);
-  auto bytes = std::span(reinterpret_cast<const uint8_t*>(buffer.data()), buffer.size());
+  auto bytes = AsBytes(buffer);
   wal::Appended appended = log->Append(static_cast<uint8_t>(TypeOf(record)), bytes);
   if (appended.ok()) return CommitTicket{appended.lsn(), appended.position().epoch, log};
   // Both are 503 UNAVAILABLE; the message tells a client whether retrying soon helps.

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "ecomm/wal/data_dir.h"
 #include "ecomm/wal/file.h"
 #include "replay.h"
 #include "snapshot_loader.h"
@@ -25,9 +26,8 @@ Replica::Replica(std::unique_ptr<Engine> engine, Lsn applied_lsn, std::string sk
 
 Result<Replica> Replica::Load(wal::FileSystem* fs, const std::string& data_dir,
                               const std::function<void(const std::string&)>& log) {
-  Result<LoadedSnapshot> loaded =
-      LoadNewestSnapshot(fs ? fs : wal::FileSystem::Posix(), wal::JoinPath(data_dir, "snapshots"),
-                         EngineOptions{}, log);
+  Result<LoadedSnapshot> loaded = LoadNewestSnapshot(
+      fs ? fs : wal::FileSystem::Posix(), wal::DataDir(data_dir).snapshots, EngineOptions{}, log);
   if (!loaded.ok()) return loaded.status();
   return Replica(std::move(loaded->engine), loaded->snapshot_lsn, std::move(loaded->skipped));
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "byte_codec.h"
+#include "ecomm/bytes.h"
 
 namespace ecomm {
 
@@ -224,7 +225,7 @@ Status LoadSnapshotChunks(EngineState& state, std::span<const wal::SnapshotChunk
         for (; i + 1 < chunks.size() && kind_of(i + 1) == ChunkKind::kAccountMore; ++i) {
           joined.append(chunks[i + 1].payload.begin(), chunks[i + 1].payload.end());
         }
-        payload = std::span(reinterpret_cast<const uint8_t*>(joined.data()), joined.size());
+        payload = AsBytes(joined);
       }
       Reader r(payload);
       if (r.U8() != kSnapshotPayloadVersion) return Bad("unknown payload version");

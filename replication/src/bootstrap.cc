@@ -9,10 +9,12 @@
 #include <utility>
 #include <vector>
 
+#include "ecomm/bytes.h"
 #include "ecomm/database.h"
 #include "ecomm/replication/log_message.h"
 #include "ecomm/replication/position_file.h"
 #include "ecomm/wal/checked_file.h"
+#include "ecomm/wal/data_dir.h"
 #include "ecomm/wal/snapshot_file.h"
 #include "ecomm/wal/wal_reader.h"
 #include "ecomm/wal/wal_tailer.h"
@@ -30,18 +32,9 @@ constexpr char kFetchedName[] = "bootstrap.tmp";  // a stale .tmp is removed at 
 constexpr char kUnfinishedName[] = "bootstrapping";
 constexpr std::string_view kUnfinishedMagic = "ECOMMBS1";
 
-struct Dirs {
-  explicit Dirs(const std::string& data_dir)
-      : wal(wal::JoinPath(data_dir, "wal")),
-        snapshots(wal::JoinPath(data_dir, "snapshots")),
-        cursors(wal::JoinPath(data_dir, "cursors")),
-        replication(wal::JoinPath(data_dir, "replication")) {}
-  std::string wal, snapshots, cursors, replication;
-};
-
 // Whether the data directory holds a snapshot or a log record. One that cannot be read
 // counts as state: it is never replaced unasked.
-bool HasLocalState(wal::FileSystem* fs, const Dirs& dirs) {
+bool HasLocalState(wal::FileSystem* fs, const wal::DataDir& dirs) {
   std::vector<wal::SnapshotInfo> snapshots;
   if (!wal::ListSnapshots(fs, dirs.snapshots, &snapshots).ok() || !snapshots.empty()) return true;
   std::vector<wal::SegmentInfo> segments;
@@ -70,8 +63,7 @@ Result<std::vector<EpochRecord>> EpochRecordsIn(kafka::PartitionReader& reader,
     }
     for (const kafka::ReadMessage& message : batch->messages) {
       if (message.offset >= to) break;
-      auto records = DecodeMessage(
-          {reinterpret_cast<const uint8_t*>(message.value.data()), message.value.size()});
+      auto records = DecodeMessage(AsBytes(message.value));
       if (!records.ok() || records->size() != 1 || !records->front().is_epoch()) continue;
       if (Result<EpochRecord> epoch = ReadEpochRecord(records->front()); epoch.ok()) {
         found.push_back(std::move(epoch).value());
@@ -115,7 +107,7 @@ Result<Lsn> FirstEpochBase(kafka::PartitionReader& reader, const std::string& to
 }
 
 // Fetches `url`'s snapshot into the snapshots directory as kFetchedName, synced.
-Status Fetch(const BootstrapOptions& options, wal::FileSystem* fs, const Dirs& dirs,
+Status Fetch(const BootstrapOptions& options, wal::FileSystem* fs, const wal::DataDir& dirs,
              const std::string& url, Lsn after) {
   for (const std::string& dir : {options.data_dir, dirs.snapshots}) {
     if (Status s = fs->CreateDir(dir); !s.ok()) return s;
@@ -127,7 +119,7 @@ Status Fetch(const BootstrapOptions& options, wal::FileSystem* fs, const Dirs& d
   Status written;
   Status fetched = options.fetch(url, after, [&](std::string_view piece) {
     if (options.stop_requested && options.stop_requested()) return false;
-    written = file->Append({reinterpret_cast<const uint8_t*>(piece.data()), piece.size()});
+    written = file->Append(AsBytes(piece));
     return written.ok();
   });
   if (!written.ok()) return written;
@@ -155,7 +147,7 @@ Status RemoveFiles(wal::FileSystem* fs, const std::string& dir,
 // Replaces the local state by the fetched snapshot at `lsn`. A marker says it is under
 // way until the fetched file has its name: a crash at any step before leaves a
 // directory that BootstrapIfNeeded replaces again, whatever was removed by then.
-Status Install(wal::FileSystem* fs, const Dirs& dirs, Lsn lsn) {
+Status Install(wal::FileSystem* fs, const wal::DataDir& dirs, Lsn lsn) {
   if (Status s = fs->CreateDir(dirs.replication); !s.ok()) return s;
   if (Status s = wal::WriteCheckedFile(fs, dirs.replication, kUnfinishedName, kUnfinishedMagic, "");
       !s.ok()) {
@@ -182,7 +174,7 @@ Status Install(wal::FileSystem* fs, const Dirs& dirs, Lsn lsn) {
   return fs->SyncDir(dirs.replication);
 }
 
-bool Unfinished(wal::FileSystem* fs, const Dirs& dirs) {
+bool Unfinished(wal::FileSystem* fs, const wal::DataDir& dirs) {
   std::string body;
   return wal::ReadCheckedFile(fs, wal::JoinPath(dirs.replication, kUnfinishedName),
                               kUnfinishedMagic, &body)
@@ -196,7 +188,7 @@ Status BootstrapIfNeeded(const BootstrapOptions& options) {
   auto log = [&](const std::string& line) {
     if (options.log) options.log(line);
   };
-  const Dirs dirs(options.data_dir);
+  const wal::DataDir dirs(options.data_dir);
   Result<kafka::KafkaConfig> config =
       kafka::KafkaConfig::Build(options.brokers, options.kafka_config);
   if (!config.ok()) return config.status();

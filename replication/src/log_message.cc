@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include "ecomm/bytes.h"
 #include "ecomm/invariant.h"
 #include "ecomm/little_endian.h"
 
@@ -15,10 +16,6 @@ constexpr size_t kMessageHeaderSize = 13;
 // lsn(8) type(1) length(4), then the payload, then checksum(8)
 constexpr size_t kRecordHeaderSize = 13;
 constexpr size_t kChecksumSize = 8;
-
-std::span<const uint8_t> Bytes(std::string_view s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
 
 Status Corrupt(const std::string& why) {
   return Status(ErrorCode::kCorruption, "replication message: " + why);
@@ -53,13 +50,13 @@ TopicRecord MakeEpochRecord(const EpochRecord& e) {
   PutU16(&payload, static_cast<uint16_t>(e.primary_url.size()));
   payload += e.primary_url;
   TopicRecord record{e.epoch, e.base_lsn, kEpochRecordType, std::move(payload), 0};
-  record.checksum = RecordChecksum(record.epoch, record.lsn, record.type, Bytes(record.payload));
+  record.checksum = RecordChecksum(record.epoch, record.lsn, record.type, AsBytes(record.payload));
   return record;
 }
 
 Result<EpochRecord> ReadEpochRecord(const TopicRecord& record) {
   if (!record.is_epoch()) return Corrupt("not an epoch record");
-  std::span<const uint8_t> p = Bytes(record.payload);
+  std::span<const uint8_t> p = AsBytes(record.payload);
   // version(1) promotion id(16) at(8) url length(2)
   constexpr size_t kFixed = 27;
   if (p.size() < kFixed) return Corrupt("epoch record too short");

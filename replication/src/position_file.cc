@@ -4,6 +4,7 @@
 
 #include "ecomm/little_endian.h"
 #include "ecomm/wal/checked_file.h"
+#include "ecomm/wal/data_dir.h"
 
 namespace ecomm::replication {
 
@@ -14,7 +15,7 @@ constexpr char kName[] = "position";
 // last_lsn(8) epoch(8) promotion id(16) next_offset(8) url length(2)
 constexpr size_t kFixed = 42;
 
-std::string Dir(const std::string& data_dir) { return wal::JoinPath(data_dir, "replication"); }
+std::string Dir(const std::string& data_dir) { return wal::DataDir(data_dir).replication; }
 
 }  // namespace
 

@@ -6,7 +6,9 @@
 #include <utility>
 #include <vector>
 
+#include "ecomm/bytes.h"
 #include "ecomm/replication/position_file.h"
+#include "ecomm/wal/data_dir.h"
 #include "ecomm/wal/snapshot_file.h"
 #include "ecomm/wal/wal_tailer.h"
 #include "kafka/kafka_config.h"
@@ -33,10 +35,6 @@ constexpr auto kResendEpochAfter = 1s;
 // A primary's snapshot may be of records still on their way back from the topic.
 constexpr auto kSnapshotPlaceWait = 1000ms;
 
-std::span<const uint8_t> Bytes(std::string_view s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
 uint64_t RecordHash(uint8_t type, std::string_view payload) {
   std::string bytes(1, static_cast<char>(type));
   bytes += payload;
@@ -46,7 +44,7 @@ uint64_t RecordHash(uint8_t type, std::string_view payload) {
 // RecordHash of each local record after `after` up to `last`, in LSN order.
 Result<std::vector<uint64_t>> LocalRecordHashes(wal::FileSystem* fs, const std::string& data_dir,
                                                 Lsn after, Lsn last) {
-  wal::WalTailer tailer(fs, wal::JoinPath(data_dir, "wal"), after);
+  wal::WalTailer tailer(fs, wal::DataDir(data_dir).wal, after);
   std::vector<uint64_t> hashes;
   std::vector<wal::TailedRecord> records;
   while (after + hashes.size() < last) {
@@ -206,7 +204,7 @@ Status Replicator::ApplyRecord(const TopicRecord& r) {
                                                std::to_string(r.lsn) + " (epoch " +
                                                std::to_string(r.epoch) + " counted there)");
   }
-  Status s = db_.ApplyCounted(static_cast<RecordType>(r.type), Bytes(r.payload), r.lsn);
+  Status s = db_.ApplyCounted(static_cast<RecordType>(r.type), AsBytes(r.payload), r.lsn);
   if (s.code() == ErrorCode::kInternal && db_.Health().reloads != reloads_seen_) {
     return Status(ErrorCode::kUnavailable, "the local log dropped back meanwhile");
   }
@@ -416,7 +414,7 @@ void Replicator::FollowLease(bool at_end) {
 
 Status Replicator::Consume(const kafka::ReadMessage& message) {
   CountedPosition before = follower_.position();
-  Status s = follower_.Consume(message.offset, Bytes(message.value));
+  Status s = follower_.Consume(message.offset, AsBytes(message.value));
   CountedPosition position = follower_.position();
   // Every record counted here is in the state now: applied, found the same in the
   // local log, or this primary's own.
@@ -427,7 +425,7 @@ Status Replicator::Consume(const kafka::ReadMessage& message) {
   if (!s.ok()) return s;
   if (role() == Role::kPrimary && position.epoch > primary_epoch_.load()) StepDown();
   // After the follower: a mutation its primary answers 421 names the new primary.
-  if (primary_) primary_->ReadBack(message.offset, Bytes(message.value));
+  if (primary_) primary_->ReadBack(message.offset, AsBytes(message.value));
   ProgressPromotion(false);
   return Status::Ok();
 }
@@ -596,7 +594,7 @@ void Replicator::KeepPlace() {
 void Replicator::KeepCursor() {
   // After the place, never before: a cursor behind the place keeps more log, one
   // ahead of it could let the records a restart checks go.
-  if (Status s = wal::WriteCursor(fs_, wal::JoinPath(options_.data_dir, "cursors"),
+  if (Status s = wal::WriteCursor(fs_, wal::DataDir(options_.data_dir).cursors,
                                   wal::kReplicationCursor, kept_.position.last_lsn);
       !s.ok()) {
     Log("cannot keep the replication cursor: " + s.message());

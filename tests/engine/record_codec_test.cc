@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "ecomm/bytes.h"
 #include "ecomm/record.h"
 
 namespace ecomm {
@@ -34,15 +35,11 @@ std::vector<Record> OneOfEach() {
   };
 }
 
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
 TEST_CASE("every record type round-trips through the codec") {
   for (const Record& record : OneOfEach()) {
     std::string payload;
     EncodeRecord(record, &payload);
-    auto decoded = DecodeRecord(TypeOf(record), Bytes(payload));
+    auto decoded = DecodeRecord(TypeOf(record), AsBytes(payload));
     REQUIRE_MESSAGE(decoded.ok(), decoded.status().message());
     std::string again;
     EncodeRecord(*decoded, &again);
@@ -61,7 +58,7 @@ TEST_CASE("decoder refuses an unknown payload version") {
   std::string payload;
   EncodeRecord(RestockRecord{1, "p", 1}, &payload);
   payload[0] = static_cast<char>(kRecordVersion + 1);
-  auto r = DecodeRecord(RecordType::kRestock, Bytes(payload));
+  auto r = DecodeRecord(RecordType::kRestock, AsBytes(payload));
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().message().find("version") != std::string::npos);
 }
@@ -71,9 +68,9 @@ TEST_CASE("decoder refuses every truncation and a trailing byte") {
     std::string payload;
     EncodeRecord(record, &payload);
     for (size_t n = 0; n < payload.size(); ++n) {
-      CHECK_FALSE(DecodeRecord(TypeOf(record), Bytes(payload.substr(0, n))).ok());
+      CHECK_FALSE(DecodeRecord(TypeOf(record), AsBytes(payload.substr(0, n))).ok());
     }
-    CHECK_FALSE(DecodeRecord(TypeOf(record), Bytes(payload + "x")).ok());
+    CHECK_FALSE(DecodeRecord(TypeOf(record), AsBytes(payload + "x")).ok());
   }
 }
 
@@ -86,10 +83,10 @@ TEST_CASE("decoder refuses out-of-range enums and booleans") {
   const size_t status_at = 1 + 8 + 16 + 2 + 1;  // version, at, order_id, user_id
   std::string bad = payload;
   bad[status_at] = 9;
-  CHECK_FALSE(DecodeRecord(RecordType::kPlaceOrder, Bytes(bad)).ok());
+  CHECK_FALSE(DecodeRecord(RecordType::kPlaceOrder, AsBytes(bad)).ok());
   bad = payload;
   bad[status_at + 2] = 2;  // from_cart
-  CHECK_FALSE(DecodeRecord(RecordType::kPlaceOrder, Bytes(bad)).ok());
+  CHECK_FALSE(DecodeRecord(RecordType::kPlaceOrder, AsBytes(bad)).ok());
 }
 
 TEST_CASE("decoder refuses an order without lines and an oversized string") {
@@ -97,12 +94,12 @@ TEST_CASE("decoder refuses an order without lines and an oversized string") {
   order.user_id = "u";
   std::string payload;
   EncodeRecord(order, &payload);
-  CHECK_FALSE(DecodeRecord(RecordType::kPlaceOrder, Bytes(payload)).ok());
+  CHECK_FALSE(DecodeRecord(RecordType::kPlaceOrder, AsBytes(payload)).ok());
 
   std::string long_id(300, 'x');
   payload.clear();
   EncodeRecord(CartRemoveRecord{1, long_id, "p"}, &payload);
-  CHECK_FALSE(DecodeRecord(RecordType::kCartRemove, Bytes(payload)).ok());
+  CHECK_FALSE(DecodeRecord(RecordType::kCartRemove, AsBytes(payload)).ok());
 }
 
 TEST_CASE("uuids print canonically and parse back") {

@@ -12,10 +12,6 @@ void Check(bool ok, const char* what) {
   std::abort();
 }
 
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
 std::vector<Record> SetupRecords() {
   PlaceOrderRecord order;
   order.at = kStartMs;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "ecomm/bytes.h"
 #include "ecomm/clock.h"
 #include "ecomm/engine.h"
 #include "ecomm/record.h"
@@ -16,8 +17,6 @@ namespace ecomm::fuzz {
 
 // Stops the run with a message; libFuzzer saves the input that got here.
 void Check(bool ok, const char* what);
-
-std::span<const uint8_t> Bytes(const std::string& s);
 
 inline constexpr TimeMs kStartMs = 1'795'608'030'000;
 // The order SetupRecords places, which a CANCEL_ORDER input can name.

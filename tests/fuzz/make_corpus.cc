@@ -17,7 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace wal = ecomm::wal;
-using ecomm::fuzz::Bytes;
+using ecomm::AsBytes;
 using ecomm::fuzz::Check;
 
 void Write(const fs::path& dir, const std::string& name, const std::string& bytes) {
@@ -47,7 +47,7 @@ std::string Segment(wal::Lsn first_lsn, const std::vector<ecomm::Record>& record
   wal::Lsn lsn = first_lsn;
   for (const ecomm::Record& record : records) {
     wal::AppendFrame(lsn, lsn - 1, static_cast<uint8_t>(ecomm::TypeOf(record)),
-                     Bytes(Encode(record)), &segment);
+                     AsBytes(Encode(record)), &segment);
     ++lsn;
   }
   return segment;
@@ -79,7 +79,7 @@ void SnapshotSeeds(const fs::path& dir) {
     std::unique_ptr<wal::SnapshotWriter> writer;
     Check(wal::SnapshotWriter::Create(&memory, "/snapshots", lsn, &writer).ok(), "create");
     for (const ecomm::Record& record : records) {
-      Check(writer->Add(static_cast<uint8_t>(ecomm::TypeOf(record)), Bytes(Encode(record))).ok(),
+      Check(writer->Add(static_cast<uint8_t>(ecomm::TypeOf(record)), AsBytes(Encode(record))).ok(),
             "add");
     }
     Check(writer->Commit().ok(), "commit");

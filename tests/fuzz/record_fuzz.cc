@@ -11,7 +11,7 @@
 #include "fuzz_support.h"
 #include "replay.h"
 
-using ecomm::fuzz::Bytes;
+using ecomm::AsBytes;
 using ecomm::fuzz::Check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -27,10 +27,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   std::string encoded;
   ecomm::EncodeRecord(*record, &encoded);
-  std::span<const uint8_t> encoded_bytes = Bytes(encoded);
+  std::span<const uint8_t> encoded_bytes = AsBytes(encoded);
   Check(std::equal(payload.begin(), payload.end(), encoded_bytes.begin(), encoded_bytes.end()),
         "encode(decode(payload)) == payload");
-  ecomm::Result<ecomm::Record> again = ecomm::DecodeRecord(type, Bytes(encoded));
+  ecomm::Result<ecomm::Record> again = ecomm::DecodeRecord(type, AsBytes(encoded));
   Check(again.ok(), "an encoded record decodes");
   std::string reencoded;
   ecomm::EncodeRecord(*again, &reencoded);

@@ -18,9 +18,9 @@
 #include "support/fault_file_system.h"
 
 namespace wal = ecomm::wal;
+using ecomm::AsBytes;
 using ecomm::ErrorCode;
 using ecomm::Status;
-using ecomm::fuzz::Bytes;
 using ecomm::fuzz::Check;
 // No fault is injected: the file system only keeps the segment in memory.
 using MemoryFileSystem = ecomm::testing::FaultFileSystem;
@@ -73,7 +73,7 @@ void CheckFrames(std::span<const uint8_t> data) {
     bool reserved_zero = data[offset + 6] == 0 && data[offset + 7] == 0;
     std::string reframed;
     wal::AppendFrame(frame.lsn, frame.synced_lsn, frame.type, frame.payload, &reframed);
-    std::span<const uint8_t> expected = Bytes(reframed);
+    std::span<const uint8_t> expected = AsBytes(reframed);
     Check(!reserved_zero || std::equal(expected.begin(), expected.end(), data.begin() + offset,
                                        data.begin() + offset + frame.size),
           "a parsed frame re-frames to its bytes");

@@ -11,6 +11,7 @@ namespace {
 
 constexpr int kBrokers = 3;
 constexpr auto kPatience = std::chrono::seconds(5);
+constexpr int16_t kProduceApiKey = 0;
 
 }  // namespace
 
@@ -41,6 +42,23 @@ void MockCluster::SetBrokersUp(bool up) {
   constexpr int32_t kAllBrokers = -1;
   REQUIRE((up ? rd_kafka_mock_broker_set_up(cluster_, kAllBrokers)
               : rd_kafka_mock_broker_set_down(cluster_, kAllBrokers)) ==
+          RD_KAFKA_RESP_ERR_NO_ERROR);
+}
+
+void MockCluster::FailProduces(const std::vector<rd_kafka_resp_err_t>& errors) {
+  rd_kafka_mock_push_request_errors_array(cluster_, kProduceApiKey, errors.size(), errors.data());
+}
+
+void MockCluster::DelayProduces(int32_t broker, int count, std::chrono::milliseconds delay) {
+  for (int i = 0; i < count; ++i) {
+    REQUIRE(rd_kafka_mock_broker_push_request_error_rtts(
+                cluster_, broker, kProduceApiKey, 1, RD_KAFKA_RESP_ERR_NO_ERROR,
+                static_cast<int>(delay.count())) == RD_KAFKA_RESP_ERR_NO_ERROR);
+  }
+}
+
+void MockCluster::MoveLeader(const std::string& topic, int32_t partition, int32_t broker) {
+  REQUIRE(rd_kafka_mock_partition_set_leader(cluster_, topic.c_str(), partition, broker) ==
           RD_KAFKA_RESP_ERR_NO_ERROR);
 }
 

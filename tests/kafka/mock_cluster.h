@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -34,6 +35,13 @@ class MockCluster {
   void CreateTopic(const std::string& topic, int partitions);
   // Every broker down (connections closed, new ones refused) or up again.
   void SetBrokersUp(bool up);
+  // The next produce requests, any client's, fail with `errors` in turn;
+  // RD_KAFKA_RESP_ERR__TRANSPORT closes the client's connection instead of answering.
+  void FailProduces(const std::vector<rd_kafka_resp_err_t>& errors);
+  // The next `count` produce requests `broker` takes succeed, each answered `delay` late.
+  void DelayProduces(int32_t broker, int count, std::chrono::milliseconds delay);
+  // `broker` (1, 2 or 3) leads `topic`'s `partition` from now on.
+  void MoveLeader(const std::string& topic, int32_t partition, int32_t broker);
   // A configuration that reaches this cluster, with `settings` on top.
   kafka::KafkaConfig Config(std::span<const kafka::Setting> settings = {}) const;
 

@@ -9,17 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "ecomm/bytes.h"
 #include "ecomm/replication/counting_rule.h"
 
 namespace ecomm::replication {
 namespace {
 
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
 TopicRecord Data(Epoch epoch, Lsn lsn, const std::string& payload = "p") {
-  return MakeDataRecord(epoch, lsn, 4, Bytes(payload));
+  return MakeDataRecord(epoch, lsn, 4, AsBytes(payload));
 }
 
 TopicRecord Promote(Epoch epoch, Lsn base_lsn, uint64_t id = 1, std::string url = "http://a") {
@@ -185,7 +182,7 @@ class GeneratedTopic {
 
   void Produce(Primary& p, int n) {
     for (int i = 0; i < n; ++i) {
-      TopicRecord r = MakeDataRecord(p.epoch, p.next, 4, Bytes("e" + std::to_string(p.epoch)));
+      TopicRecord r = MakeDataRecord(p.epoch, p.next, 4, AsBytes("e" + std::to_string(p.epoch)));
       p.sent[p.next++] = r.checksum;
       Put(r);
     }
@@ -195,7 +192,7 @@ class GeneratedTopic {
   // record that has not counted.
   void Resend(Primary& p) {
     for (const auto& [lsn, checksum] : std::map<Lsn, uint64_t>(p.sent)) {
-      Put(MakeDataRecord(p.epoch, lsn, 4, Bytes("e" + std::to_string(p.epoch))));
+      Put(MakeDataRecord(p.epoch, lsn, 4, AsBytes("e" + std::to_string(p.epoch))));
     }
   }
 

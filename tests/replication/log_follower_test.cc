@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "ecomm/bytes.h"
 #include "ecomm/replica.h"
 #include "ecomm/replication/log_follower.h"
 #include "replay.h"
@@ -19,10 +20,6 @@ namespace ecomm::replication {
 namespace {
 
 using testing::EngineFixture;
-
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
 
 TopicRecord Promote(Epoch epoch, Lsn base_lsn, uint64_t id) {
   return MakeEpochRecord(EpochRecord{epoch, base_lsn, Uuid{0, id}, "http://primary", 0});
@@ -35,7 +32,7 @@ std::vector<std::string> TopicOf(const std::vector<wal::MemoryJournal::Entry>& e
   std::mt19937_64 random(seed);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(random); };
   std::vector<std::string> topic;
-  topic.push_back(EncodeMessage(std::vector{MakeDataRecord(1, 1, 4, Bytes("early"))}));
+  topic.push_back(EncodeMessage(std::vector{MakeDataRecord(1, 1, 4, AsBytes("early"))}));
   topic.push_back(EncodeMessage(std::vector{Promote(1, 0, 1)}));
   topic.push_back(EncodeMessage(std::vector{Promote(1, 0, 2)}));  // lost the race
   for (size_t i = 0; i < entries.size();) {
@@ -62,13 +59,13 @@ struct Follower {
   ManualClock clock{testing::kStartMs};
   Replica replica{EngineOptions{&clock}};
   LogFollower follower{CountedPosition{}, 0, [this](const TopicRecord& r) {
-                         return replica.Apply(static_cast<RecordType>(r.type), Bytes(r.payload),
+                         return replica.Apply(static_cast<RecordType>(r.type), AsBytes(r.payload),
                                               r.lsn);
                        }};
 
   void ConsumeAll(const std::vector<std::string>& topic, size_t from = 0) {
     for (size_t offset = from; offset < topic.size(); ++offset) {
-      REQUIRE(follower.Consume(static_cast<int64_t>(offset), Bytes(topic[offset])).ok());
+      REQUIRE(follower.Consume(static_cast<int64_t>(offset), AsBytes(topic[offset])).ok());
     }
   }
 };
@@ -117,11 +114,11 @@ TEST_CASE("a follower resumed from a kept position and offset agrees with one th
   // The restarted follower: the same replica state, a new follower at the kept place.
   LogFollower resumed(
       first.follower.position(), first.follower.next_offset(), [&](const TopicRecord& r) {
-        return first.replica.Apply(static_cast<RecordType>(r.type), Bytes(r.payload), r.lsn);
+        return first.replica.Apply(static_cast<RecordType>(r.type), AsBytes(r.payload), r.lsn);
       });
   // A reconnect delivers some messages again: they are passed over.
   for (size_t offset = half - 3; offset < topic.size(); ++offset) {
-    REQUIRE(resumed.Consume(static_cast<int64_t>(offset), Bytes(topic[offset])).ok());
+    REQUIRE(resumed.Consume(static_cast<int64_t>(offset), AsBytes(topic[offset])).ok());
   }
   CHECK(resumed.position() == whole.follower.position());
   CHECK(first.replica.Digest() == whole.replica.Digest());
@@ -134,11 +131,11 @@ TEST_CASE("a counted record the replica refuses stops the follower, naming it") 
   REQUIRE(entries.size() == 2);  // CREATE_USER, CHARGE
 
   Follower f;
-  REQUIRE(f.follower.Consume(0, Bytes(EncodeMessage(std::vector{Promote(1, 0, 1)}))).ok());
+  REQUIRE(f.follower.Consume(0, AsBytes(EncodeMessage(std::vector{Promote(1, 0, 1)}))).ok());
   // The charge alone, at LSN 1: its user does not exist on this replica.
   std::string charge =
       EncodeMessage(std::vector{MakeDataRecord(1, 1, entries[1].type, entries[1].payload)});
-  Status stopped = f.follower.Consume(1, Bytes(charge));
+  Status stopped = f.follower.Consume(1, AsBytes(charge));
   REQUIRE(stopped.code() == ErrorCode::kCorruption);
   CHECK(stopped.message().find("counted record 1 (epoch 1, offset 1) refused") !=
         std::string::npos);
@@ -148,7 +145,7 @@ TEST_CASE("a counted record the replica refuses stops the follower, naming it") 
   // Never skipped: every later message gets the same answer.
   std::string create =
       EncodeMessage(std::vector{MakeDataRecord(1, 1, entries[0].type, entries[0].payload)});
-  CHECK(f.follower.Consume(2, Bytes(create)).message() == stopped.message());
+  CHECK(f.follower.Consume(2, AsBytes(create)).message() == stopped.message());
   CHECK(f.replica.applied_lsn() == 0);
 }
 
@@ -157,12 +154,12 @@ TEST_CASE("WaitCounted wakes when the LSN counts, and times out when it does not
   primary.AddUser("alice", 100);
   std::vector<wal::MemoryJournal::Entry> entries = primary.journal.Entries();
   Follower f;
-  REQUIRE(f.follower.Consume(0, Bytes(EncodeMessage(std::vector{Promote(1, 0, 1)}))).ok());
+  REQUIRE(f.follower.Consume(0, AsBytes(EncodeMessage(std::vector{Promote(1, 0, 1)}))).ok());
   CHECK_FALSE(f.follower.WaitCounted(1, std::chrono::milliseconds(20)));
   std::thread feeder([&] {
     std::vector<TopicRecord> batch;
     for (const auto& e : entries) batch.push_back(MakeDataRecord(1, e.lsn, e.type, e.payload));
-    CHECK(f.follower.Consume(1, Bytes(EncodeMessage(batch))).ok());
+    CHECK(f.follower.Consume(1, AsBytes(EncodeMessage(batch))).ok());
   });
   CHECK(f.follower.WaitCounted(2, std::chrono::seconds(10)));
   feeder.join();

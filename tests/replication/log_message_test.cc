@@ -5,18 +5,15 @@
 #include <string>
 #include <vector>
 
+#include "ecomm/bytes.h"
 #include "ecomm/little_endian.h"
 #include "ecomm/replication/log_message.h"
 
 namespace ecomm::replication {
 namespace {
 
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
 TopicRecord Data(Epoch epoch, Lsn lsn, const std::string& payload = "payload") {
-  return MakeDataRecord(epoch, lsn, 4, Bytes(payload));
+  return MakeDataRecord(epoch, lsn, 4, AsBytes(payload));
 }
 
 std::vector<TopicRecord> Batch(Epoch epoch, Lsn first, int n) {
@@ -33,7 +30,7 @@ EpochRecord SampleEpoch() {
 }
 
 void ExpectCorrupt(const std::string& bytes, const std::string& why) {
-  Result<std::vector<TopicRecord>> decoded = DecodeMessage(Bytes(bytes));
+  Result<std::vector<TopicRecord>> decoded = DecodeMessage(AsBytes(bytes));
   REQUIRE_FALSE(decoded.ok());
   CHECK(decoded.status().code() == ErrorCode::kCorruption);
   CHECK(decoded.status().message().find(why) != std::string::npos);
@@ -53,7 +50,7 @@ bool SameRecords(const std::vector<TopicRecord>& a, const std::vector<TopicRecor
 TEST_CASE("a batch of data records decodes to the same records, checksums included") {
   std::vector<TopicRecord> batch = Batch(3, 100, 5);
   batch.push_back(MakeDataRecord(3, 105, 9, {}));  // an empty payload
-  Result<std::vector<TopicRecord>> decoded = DecodeMessage(Bytes(EncodeMessage(batch)));
+  Result<std::vector<TopicRecord>> decoded = DecodeMessage(AsBytes(EncodeMessage(batch)));
   REQUIRE(decoded.ok());
   CHECK(SameRecords(*decoded, batch));
 }
@@ -61,7 +58,7 @@ TEST_CASE("a batch of data records decodes to the same records, checksums includ
 TEST_CASE("an epoch record keeps every field") {
   EpochRecord epoch = SampleEpoch();
   Result<std::vector<TopicRecord>> decoded =
-      DecodeMessage(Bytes(EncodeMessage(std::vector{MakeEpochRecord(epoch)})));
+      DecodeMessage(AsBytes(EncodeMessage(std::vector{MakeEpochRecord(epoch)})));
   REQUIRE(decoded.ok());
   REQUIRE(decoded->size() == 1);
   CHECK((*decoded)[0].is_epoch());
@@ -79,7 +76,7 @@ TEST_CASE("the checksum names epoch, LSN, type and payload") {
   CHECK(Data(2, 5, "x").checksum != base.checksum);
   CHECK(Data(1, 6, "x").checksum != base.checksum);
   CHECK(Data(1, 5, "y").checksum != base.checksum);
-  CHECK(MakeDataRecord(1, 5, 5, Bytes("x")).checksum != base.checksum);
+  CHECK(MakeDataRecord(1, 5, 5, AsBytes("x")).checksum != base.checksum);
   CHECK(Data(1, 5, "x").checksum == base.checksum);
 }
 

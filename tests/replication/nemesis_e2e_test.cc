@@ -10,8 +10,12 @@
 //             be deposed, answer its pending writes by what the log says (2xx only if
 //             the record counted, else 421), cut back and follow;
 //   brokers   every broker down for 1-3 s, then up (writes answer 503 meanwhile, and
-//             are retried with their Idempotency-Key).
-// Between rounds the cluster must have a primary taking writes again. At the end
+//             are retried with their Idempotency-Key);
+//   leader    the log partition's leadership moves to another broker, mid-traffic.
+// Between rounds the cluster must have a primary taking writes again.
+// The nemesis runs twice: with promotions by POST /admin/promote (--failover manual),
+// and with --failover auto, where nobody promotes: the lease decides who is primary
+// after a kill, a stop or Kafka's absence, and the test only finds out who it is. At the end
 // ecomm-load's audit compares every write it saw acknowledged (its ledger: balances,
 // stock, each order's status) with the final primary's state, so an acknowledged write
 // that did not count (a zombie's 2xx, a lost record) fails it; and every replica must
@@ -19,7 +23,7 @@
 //
 // ECOMM_NEMESIS_ROUNDS (default 4) and ECOMM_NEMESIS_SEED (default from the clock; the
 // test prints it) replay a run's choices; ECOMM_NEMESIS_FAULTS (e.g. "zombie,brokers")
-// limits the faults drawn.
+// limits the faults drawn (both runs).
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 #include <signal.h>
@@ -51,17 +55,26 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 const std::string kProbeUser = "nemesis-probe";
+const std::string kLogTopic = "ecomm.log";
 // The load runs for the whole test (ecomm-load has no way to be stopped early and
 // still audit), so its duration is fixed at the start: a slot of this long per round,
 // the longest a round takes. Most take 2-5 s; Kafka away takes up to 3 s plus the time
 // a replica's reader needs to reconnect (reconnect.backoff.max.ms, 1 s), with room to
 // spare on a loaded machine.
 constexpr int kSecondsPerRound = 15;
+// With --failover auto a round also waits for the lease to move: the failover timeout
+// (kLeaseTimeout) and a consumer-group rebalance of several seconds on the mock.
+constexpr int kSecondsPerAutoRound = 25;
+const std::string kLeaseTimeout = "3s";
 constexpr int kWarmUpSeconds = 4;
 constexpr int kCalmSeconds = 3;  // after the last round, before the load ends
 
-enum class Fault { kKill, kLostDisk, kZombie, kBrokersAway };
-constexpr Fault kFaults[] = {Fault::kKill, Fault::kLostDisk, Fault::kZombie, Fault::kBrokersAway};
+enum class Fault { kKill, kLostDisk, kZombie, kBrokersAway, kLeaderMove };
+constexpr Fault kFaults[] = {Fault::kKill, Fault::kLostDisk, Fault::kZombie, Fault::kBrokersAway,
+                             Fault::kLeaderMove};
+constexpr int32_t kBrokers = 3;  // the mock cluster's, numbered from 1
+
+enum class Failover { kManual, kAuto };
 
 const char* FaultName(Fault fault) {
   switch (fault) {
@@ -73,6 +86,8 @@ const char* FaultName(Fault fault) {
       return "zombie";
     case Fault::kBrokersAway:
       return "brokers";
+    case Fault::kLeaderMove:
+      return "leader";
   }
   return "?";
 }
@@ -166,8 +181,9 @@ bool WaitUntil(const std::function<bool()>& done, Clock::duration timeout,
 
 class Nemesis {
  public:
-  explicit Nemesis(uint64_t seed) : random_(seed) {
-    cluster_.CreateTopic("ecomm.log", 1);
+  Nemesis(uint64_t seed, Failover failover) : failover_(failover), random_(seed) {
+    cluster_.CreateTopic(kLogTopic, 1);
+    cluster_.CreateTopic("ecomm.lease", 1);
     // Ports fixed before the start: each replica advertises the URL ecomm-load lists,
     // and comes back on it after a restart.
     while (replicas_.size() < 3) {
@@ -175,13 +191,17 @@ class Nemesis {
       bool taken = std::any_of(replicas_.begin(), replicas_.end(),
                                [port](const Replica& r) { return r.port == port; });
       if (taken) continue;
-      Replica r;
-      r.port = port;
-      r.process = std::make_unique<ServerProcess>(std::vector<std::string>{
+      std::vector<std::string> flags = {
           "--listen", "127.0.0.1:" + std::to_string(port), "--replication", "kafka", "--brokers",
           cluster_.bootstraps(), "--advertise-url", Url(port), "--fetch-wait-ms", "5",
           // Short, so that the brokers' absence shows as 503 UNAVAILABLE within a round.
-          "--replication-timeout", "1s"});
+          "--replication-timeout", "1s"};
+      if (failover_ == Failover::kAuto) {
+        flags.insert(flags.end(), {"--failover", "auto", "--failover-timeout", kLeaseTimeout});
+      }
+      Replica r;
+      r.port = port;
+      r.process = std::make_unique<ServerProcess>(std::move(flags));
       replicas_.push_back(std::move(r));
     }
     for (Replica& r : replicas_) {
@@ -216,6 +236,29 @@ class Nemesis {
     return urls;
   }
 
+  // A primary other than `deposed` (an index, or none): a follower promoted by POST
+  // /admin/promote (manual), or whoever the lease made primary (auto).
+  size_t TakeOver(std::optional<size_t> deposed) {
+    if (failover_ == Failover::kAuto) {
+      std::optional<size_t> found;
+      bool taken = WaitUntil([&] { return (found = OnlyPrimary(deposed)).has_value(); }, 60s);
+      INFO("no replica took the lease from ", deposed ? replicas_[*deposed].url() : "nobody",
+           Logs());
+      REQUIRE(taken);
+      primary_ = *found;
+    } else {
+      Promote(deposed ? PickFollower() : 0);
+    }
+    return primary_;
+  }
+
+  // With --failover auto the lease may move on its own (Kafka away longer than the
+  // failover timeout): the primary is whoever says so now. Manual: unchanged.
+  void FindPrimary() {
+    if (failover_ != Failover::kAuto) return;
+    if (std::optional<size_t> found = OnlyPrimary(std::nullopt)) primary_ = *found;
+  }
+
   // POST /admin/promote on `index` until it is primary (a 503 may still count later).
   void Promote(size_t index) {
     Replica& r = replicas_[index];
@@ -238,6 +281,7 @@ class Nemesis {
     HttpReply last;
     bool written = WaitUntil(
         [&] {
+          FindPrimary();
           last = primary().Call("POST", "/balance/charge",
                                 Object({{"userId", Quote(kProbeUser)}, {"amount", "1"}}),
                                 IdempotencyKey(key));
@@ -267,6 +311,26 @@ class Nemesis {
     REQUIRE(caught_up);
   }
 
+  // The one running replica (other than `except`) that says it is primary, if exactly
+  // one does.
+  std::optional<size_t> OnlyPrimary(std::optional<size_t> except) const {
+    std::optional<size_t> found;
+    for (size_t i = 0; i < replicas_.size(); ++i) {
+      const Replica& r = replicas_[i];
+      if (i == except || !r.running || r.frozen) continue;
+      std::optional<View> view = r.Read();
+      if (!view || view->role != "primary") continue;
+      if (found) return std::nullopt;
+      found = i;
+    }
+    return found;
+  }
+
+  // How the last primary came to be, for a round's message.
+  std::string NewPrimary() const {
+    return failover_ == Failover::kAuto ? "the lease went to " : "promoted ";
+  }
+
   // A random running follower.
   size_t PickFollower() {
     std::vector<size_t> followers;
@@ -294,19 +358,18 @@ class Nemesis {
     // A moment without a primary: requests meet the closed port and followers that
     // still name the dead one.
     Sleep(200, 1000);
-    size_t next = PickFollower();
-    Promote(next);
+    size_t next = TakeOver(victim);
     Sleep(300, 1000);
     // On its own data directory it finds the records that did not count and discards
-    // them. On an empty one it follows the topic from offset 0: bootstrapping from a
-    // peer's snapshot (GET /admin/snapshot) is not built yet, but while the topic still
-    // holds the whole log (the mock keeps several MiB; this test writes far less) the
-    // topic alone rebuilds the state.
+    // them. On an empty one it follows the topic from offset 0: the topic still holds
+    // the whole log (the mock keeps 5 MiB; this test writes far less), so no bootstrap
+    // from a peer is needed (replicas_tests covers that).
     dead.process->Start();
     dead.running = true;
     WaitCaughtUp(victim);
-    return std::string(lose_disk ? "lost the disk of " : "killed ") + dead.url() + ", promoted " +
-           replicas_[next].url() + ", restarted " + dead.url() + (lose_disk ? " empty" : "");
+    return std::string(lose_disk ? "lost the disk of " : "killed ") + dead.url() + ", " +
+           NewPrimary() + replicas_[next].url() + ", restarted " + dead.url() +
+           (lose_disk ? " empty" : "");
   }
 
   // SIGSTOP the primary, promote a follower meanwhile, SIGCONT: the zombie is deposed.
@@ -318,17 +381,16 @@ class Nemesis {
     z.frozen = true;
     auto stopped_at = Clock::now();
     Sleep(300, 1000);
-    size_t next = PickFollower();
-    Promote(next);
+    size_t next = TakeOver(zombie);
     // Writes go to the new primary a while; the zombie's clients still wait on it.
     auto frozen_for = std::chrono::milliseconds(2000 + random_() % 2000);
-    std::this_thread::sleep_until(stopped_at + frozen_for);
+    std::this_thread::sleep_until(std::max(stopped_at + frozen_for, Clock::now() + 500ms));
     REQUIRE(kill(z.process->pid(), SIGCONT) == 0);
     z.frozen = false;
     WaitCaughtUp(zombie);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - stopped_at);
-    return "stopped " + z.url() + ", promoted " + replicas_[next].url() + ", continued " + z.url() +
-           " after " + std::to_string(frozen_for.count()) + " ms (following after " +
+    return "stopped " + z.url() + ", " + NewPrimary() + replicas_[next].url() + ", continued " +
+           z.url() + " after " + std::to_string(frozen_for.count()) + " ms (following after " +
            std::to_string(ms.count()) + " ms)";
   }
 
@@ -342,28 +404,44 @@ class Nemesis {
     return "brokers away " + std::to_string(away.count()) + " ms, primary " + primary().url();
   }
 
+  // The log partition's leadership to another broker, while writes go on.
+  std::string MoveLeader() {
+    Sleep(200, 800);
+    int32_t step = 1 + static_cast<int32_t>(random_() % (kBrokers - 1));
+    leader_ = (leader_ - 1 + step) % kBrokers + 1;
+    cluster_.MoveLeader(kLogTopic, 0, leader_);
+    return "log partition leader moved to broker " + std::to_string(leader_) + ", primary " +
+           primary().url();
+  }
+
  private:
+  Failover failover_;
   MockCluster cluster_;
   std::vector<Replica> replicas_;
   size_t primary_ = 0;
+  // The broker MoveLeader chose last; 1 at first, whichever the mock chose (a first move
+  // to the same broker changes nothing, the next ones do).
+  int32_t leader_ = 1;
   std::mt19937_64 random_;
 };
 
-TEST_CASE(
-    "a nemesis of kills, lost disks, zombies and absent brokers loses no acknowledged write") {
+void RunNemesis(Failover failover, int default_rounds) {
   const uint64_t seed = EnvNumber(
       "ECOMM_NEMESIS_SEED",
       static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()) % 1000000);
-  const int rounds = static_cast<int>(EnvNumber("ECOMM_NEMESIS_ROUNDS", 4));
+  const int rounds = static_cast<int>(EnvNumber("ECOMM_NEMESIS_ROUNDS", default_rounds));
   const std::vector<Fault> faults = FaultsFromEnv();
   REQUIRE(!faults.empty());
-  MESSAGE("nemesis: ECOMM_NEMESIS_SEED=", seed, " ECOMM_NEMESIS_ROUNDS=", rounds,
+  const bool automatic = failover == Failover::kAuto;
+  MESSAGE("nemesis, --failover ", std::string(automatic ? "auto" : "manual"),
+          ": ECOMM_NEMESIS_SEED=", seed, " ECOMM_NEMESIS_ROUNDS=", rounds,
           " (set both to replay the faults drawn)");
+  const int seconds_per_round = automatic ? kSecondsPerAutoRound : kSecondsPerRound;
 
-  Nemesis nemesis(seed);
+  Nemesis nemesis(seed, failover);
   std::vector<Replica>& replicas = nemesis.replicas();
-  nemesis.Promote(0);
-  REQUIRE(replicas[0]
+  nemesis.TakeOver(std::nullopt);
+  REQUIRE(nemesis.primary()
               .Call("POST", "/users",
                     Object({{"userId", Quote(kProbeUser)},
                             {"name", Quote("Nemesis probe")},
@@ -372,7 +450,7 @@ TEST_CASE(
 
   std::string dir = std::filesystem::path(replicas[0].process->data_dir()).parent_path().string();
   std::string json_path = dir + "/load.json";
-  const int duration = kWarmUpSeconds + rounds * kSecondsPerRound + kCalmSeconds;
+  const int duration = kWarmUpSeconds + rounds * seconds_per_round + kCalmSeconds;
   auto load_started = Clock::now();
   // Keyed writes only (charge, order, cancel): every write's outcome is settled by
   // retrying it with its Idempotency-Key, wherever the primary went.
@@ -399,7 +477,8 @@ TEST_CASE(
 
   const auto load_ends = load_started + std::chrono::seconds(duration);
   for (int round = 1; round <= rounds; ++round) {
-    if (load_ends - Clock::now() < std::chrono::seconds(kSecondsPerRound)) {
+    nemesis.FindPrimary();
+    if (load_ends - Clock::now() < std::chrono::seconds(seconds_per_round)) {
       // Rounds that overran their slots: a fault now could outlast the load, leaving
       // its last arrivals unsent.
       MESSAGE("rounds ", round, "..", rounds, " skipped: the load ends in less than a round");
@@ -421,6 +500,9 @@ TEST_CASE(
       case Fault::kBrokersAway:
         what = nemesis.BrokersAway();
         break;
+      case Fault::kLeaderMove:
+        what = nemesis.MoveLeader();
+        break;
     }
     nemesis.WaitForWrites("nemesis-round-" + std::to_string(round));
     std::optional<View> view = nemesis.primary().Read();
@@ -433,7 +515,7 @@ TEST_CASE(
     // spread over the load's schedule.
     std::this_thread::sleep_until(
         std::max(Clock::now() + 1s,
-                 load_started + std::chrono::seconds(kWarmUpSeconds + round * kSecondsPerRound)));
+                 load_started + std::chrono::seconds(kWarmUpSeconds + round * seconds_per_round)));
   }
   int exit_code = load.Wait(std::chrono::seconds(duration) + 90s);
   std::string out = load.Stdout(), err = load.Stderr();
@@ -476,6 +558,7 @@ TEST_CASE(
   CHECK(audit["users"].GetUint64() == 20);
   CHECK(audit["products"].GetUint64() == 5);
   CHECK(audit["orders"].GetUint64() > 0);
+  nemesis.FindPrimary();
   const rapidjson::Value& found = audit["replicas"];
   REQUIRE(found["primary"].IsString());
   CHECK(std::string(found["primary"].GetString()) == nemesis.primary().url());
@@ -509,6 +592,16 @@ TEST_CASE(
     CHECK(digest->first == primary_digest->first);
     CHECK(digest->second == primary_digest->second);
   }
+}
+
+TEST_CASE(
+    "a nemesis of kills, lost disks, zombies, absent brokers and leader moves loses no "
+    "acknowledged write") {
+  RunNemesis(Failover::kManual, 4);
+}
+
+TEST_CASE("the same nemesis with --failover auto: the lease alone picks each new primary") {
+  RunNemesis(Failover::kAuto, 3);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "ecomm/bytes.h"
 #include "ecomm/replica.h"
 #include "ecomm/replication/log_follower.h"
 #include "ecomm/replication/primary_journal.h"
@@ -23,10 +24,6 @@ namespace ecomm::replication {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
 
 std::string EpochMessage(Epoch epoch, uint64_t id) {
   return EncodeMessage(
@@ -74,7 +71,7 @@ class LossyTopic final : public MessageSink {
         while (next < messages_.size()) {
           std::string message = messages_[next];
           lock.unlock();
-          primary->ReadBack(static_cast<int64_t>(next), Bytes(message));
+          primary->ReadBack(static_cast<int64_t>(next), AsBytes(message));
           lock.lock();
           ++next;
         }
@@ -134,12 +131,12 @@ struct TopicFollower {
   ManualClock clock{testing::kStartMs};
   Replica replica{EngineOptions{&clock}};
   LogFollower follower{CountedPosition{}, 0, [this](const TopicRecord& r) {
-                         return replica.Apply(static_cast<RecordType>(r.type), Bytes(r.payload),
+                         return replica.Apply(static_cast<RecordType>(r.type), AsBytes(r.payload),
                                               r.lsn);
                        }};
   explicit TopicFollower(const std::vector<std::string>& topic) {
     for (size_t i = 0; i < topic.size(); ++i) {
-      REQUIRE(follower.Consume(static_cast<int64_t>(i), Bytes(topic[i])).ok());
+      REQUIRE(follower.Consume(static_cast<int64_t>(i), AsBytes(topic[i])).ok());
     }
   }
 };

@@ -7,15 +7,21 @@
 // again, at its start or while it runs.
 // --failover auto: the lease holder promotes itself; after a kill -9 another takes the
 // lease and the writes; the killed one rejoins as a follower.
+// Produce faults: the mock fails, delays and cuts the primary's produce requests and
+// moves the partition's leader while writes go on; every write is acknowledged once
+// (retried with its Idempotency-Key), counted once, and nothing stalls.
 // Every replica ends at the primary's LSN with its digest.
 #include <doctest/doctest.h>
 
 #include <signal.h>
 
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -342,6 +348,121 @@ TEST_CASE("with --failover auto the lease holder promotes itself, another after 
   }
   CHECK(OnlyPrimary(replicas) == third);
   CHECK(BalanceOf(*third_client, user) == 1'000 + 10 * 10 + 1 + 2);
+}
+
+// Charges of 1 on `user`, each with its own Idempotency-Key and sent again with it until
+// acknowledged (30 s at most each), until `stop`; the answers met on the way, by status.
+struct KeyedWriter {
+  std::string user;
+  int acknowledged = 0;
+  bool stalled = false;  // a write not acknowledged within 30 s
+  std::map<int, int> retried;
+
+  void Run(Replica& primary, const std::atomic<bool>& stop) {
+    auto client = primary.Client();
+    client->set_read_timeout(10s);
+    while (!stop && !stalled) {
+      Headers key = IdempotencyKey(user + "-" + std::to_string(acknowledged));
+      auto deadline = Clock::now() + 30s;
+      int status = 0;
+      while ((status = Charge(*client, user, 1, key).status) != 200 && Clock::now() < deadline) {
+        ++retried[status];
+        std::this_thread::sleep_for(20ms);
+      }
+      if (status == 200) {
+        ++acknowledged;
+      } else {
+        stalled = true;
+      }
+    }
+  }
+};
+
+TEST_CASE(
+    "injected produce errors, delays and resets lose no write, count none twice, stall none") {
+  MockCluster cluster;
+  cluster.CreateTopic(kTopic, 1);
+  cluster.MoveLeader(kTopic, 0, 1);
+  // A produce answered later than 1 s leaves its writes 503 (they still count later).
+  Replica primary(cluster, {"--replication-timeout", "1s"});
+  Replica follower(cluster);
+  primary.process().Start();
+  follower.process().Start();
+  primary.Promote();
+  std::vector<KeyedWriter> writers(4);
+  {
+    auto client = primary.Client();
+    for (KeyedWriter& w : writers) w.user = CreateUser(*client, 0);
+  }
+  const int64_t lsn_before = primary.Applied();
+
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (KeyedWriter& w : writers) threads.emplace_back([&] { w.Run(primary, stop); });
+  // Each fault meets the writes of the moment; between them the writes flow.
+  const std::vector<std::pair<std::string, std::function<void()>>> faults = {
+      {"NOT_ENOUGH_REPLICAS x3",
+       [&] {
+         cluster.FailProduces({RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+                               RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+                               RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS});
+       }},
+      {"REQUEST_TIMED_OUT x2",
+       [&] {
+         cluster.FailProduces(
+             {RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT});
+       }},
+      {"two produces answered 1.5 s late", [&] { cluster.DelayProduces(1, 2, 1500ms); }},
+      {"connection closed on a produce",
+       [&] { cluster.FailProduces({RD_KAFKA_RESP_ERR__TRANSPORT}); }},
+      {"OUT_OF_ORDER_SEQUENCE_NUMBER (the producer resets its sequence)",
+       [&] { cluster.FailProduces({RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER}); }},
+      {"UNKNOWN_PRODUCER_ID (the producer starts over with a new id)",
+       [&] { cluster.FailProduces({RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID}); }},
+      {"NOT_LEADER_FOR_PARTITION, the leader moved to broker 2",
+       [&] {
+         cluster.FailProduces({RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION});
+         cluster.MoveLeader(kTopic, 0, 2);
+       }},
+  };
+  for (const auto& [name, inject] : faults) {
+    std::this_thread::sleep_for(400ms);
+    int64_t at = primary.Applied();
+    inject();
+    // Writes count again after the fault: it did not stall the log.
+    bool flowing = WaitUntil([&] { return primary.Applied() >= at + 8; }, 30s);
+    INFO("after ", name, ": the primary stayed at LSN ", primary.Applied(), "\n",
+         primary.process().Log());
+    REQUIRE(flowing);
+  }
+  std::this_thread::sleep_for(400ms);
+  stop = true;
+  for (std::thread& t : threads) t.join();
+
+  auto client = primary.Client();
+  int64_t acknowledged = 0;
+  std::map<int, int> retried;
+  for (const KeyedWriter& w : writers) {
+    CAPTURE(w.user);
+    CHECK_FALSE(w.stalled);
+    // Every acknowledged charge is in the balance, once.
+    CHECK(BalanceOf(*client, w.user) == w.acknowledged);
+    acknowledged += w.acknowledged;
+    for (const auto& [status, n] : w.retried) retried[status] += n;
+  }
+  std::string statuses;
+  for (const auto& [status, n] : retried) {
+    statuses += " " + std::to_string(status) + ":" + std::to_string(n);
+    // Only "not counted yet" (503) and "the first try is still in flight" (409).
+    CHECK((status == 503 || status == 409));
+  }
+  MESSAGE(acknowledged, " charges acknowledged under produce faults; answers retried:", statuses);
+  // The faults reached the producer: messages it gave up on (the closed connection
+  // leaves it fatally out of sequence, and a new producer takes over).
+  CHECK(primary.process().Log().find("a message was not delivered") != std::string::npos);
+  // One record per charge: a produce sent again never counted a record twice.
+  CHECK(primary.Applied() == lsn_before + acknowledged);
+  CheckConverged(primary, follower);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "ecomm/bytes.h"
 #include "ecomm/wal/snapshot_file.h"
 #include "snapshot_loader.h"
 #include "support/fault_file_system.h"
@@ -22,10 +23,6 @@ void PutStr(std::string& out, std::string_view s) {
   out.push_back(static_cast<char>(s.size() >> 8));
   out.append(s);
 }
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
 }  // namespace
 
 std::unique_ptr<Engine> EngineWithBalance(const std::string& user_id, Money balance) {
@@ -36,7 +33,7 @@ std::unique_ptr<Engine> EngineWithBalance(const std::string& user_id, Money bala
   REQUIRE(wal::SnapshotWriter::Create(&fs, "/db/snapshots", 1, &writer).ok());
   std::string meta(1, '\x01');
   PutI64(meta, 0);  // the test clock's offset
-  REQUIRE(writer->Add(1, Bytes(meta)).ok());
+  REQUIRE(writer->Add(1, AsBytes(meta)).ok());
   std::string account(1, '\x01');
   PutStr(account, user_id);
   PutStr(account, "Rich");
@@ -47,7 +44,7 @@ std::unique_ptr<Engine> EngineWithBalance(const std::string& user_id, Money bala
   account.append(4, '\0');             // no balance entries
   account.append(1, '\0');             // no cart lines
   account.append(4, '\0');             // no orders
-  REQUIRE(writer->Add(3, Bytes(account)).ok());
+  REQUIRE(writer->Add(3, AsBytes(account)).ok());
   REQUIRE(writer->Commit().ok());
   auto loaded =
       LoadNewestSnapshot(&fs, "/db/snapshots", EngineOptions{}, [](const std::string&) {});

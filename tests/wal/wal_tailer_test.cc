@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "ecomm/bytes.h"
 #include "ecomm/wal/log_format.h"
 #include "ecomm/wal/wal_reader.h"
 #include "ecomm/wal/wal_tailer.h"
@@ -33,10 +34,6 @@ using wal::WalTailer;
 const std::string kDir = "/db/wal";
 constexpr uint8_t kType = 4;
 
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
 std::string PathOf(Lsn first) { return wal::JoinPath(kDir, wal::SegmentFileName(first)); }
 
 // The payload of record `lsn`: its number, then `pad` bytes to make it larger.
@@ -50,7 +47,7 @@ std::string Segment(Lsn first, Lsn last, size_t pad = 0) {
   std::string out;
   wal::AppendSegmentHeader(first, &out);
   for (Lsn lsn = first; lsn <= last; ++lsn) {
-    wal::AppendFrame(lsn, lsn - 1, kType, Bytes(Payload(lsn, pad)), &out);
+    wal::AppendFrame(lsn, lsn - 1, kType, AsBytes(Payload(lsn, pad)), &out);
   }
   return out;
 }
@@ -59,7 +56,7 @@ std::vector<size_t> FrameOffsets(const std::string& segment) {
   std::vector<size_t> offsets;
   for (size_t off = wal::kSegmentHeaderSize; off < segment.size();) {
     wal::Frame frame;
-    REQUIRE(wal::ParseFrame(Bytes(segment).subspan(off), &frame) == wal::FrameError::kNone);
+    REQUIRE(wal::ParseFrame(AsBytes(segment).subspan(off), &frame) == wal::FrameError::kNone);
     offsets.push_back(off);
     off += frame.size;
   }
@@ -209,7 +206,7 @@ TEST_CASE("a tailer reads every record once, in order, while threads append acro
         // Sizes vary so that frames straddle read and segment ends at every offset.
         std::string payload = "t" + std::to_string(t) + "/" + std::to_string(i) +
                               std::string(static_cast<size_t>(i % 97), 'p');
-        wal::Appended a = writer->Append(kType, Bytes(payload));
+        wal::Appended a = writer->Append(kType, AsBytes(payload));
         if (!a.ok()) continue;
         appended[t][a.lsn()] = payload;
         // Written (fsync is off) before the next: many small writes, many rollovers.
@@ -352,8 +349,8 @@ TEST_CASE("a bad last write of the newest segment is waited for, as recovery wou
   Dir d;
   std::string bytes = Segment(1, 4);
   size_t fifth = bytes.size();
-  wal::AppendFrame(5, 4, kType, Bytes(Payload(5)), &bytes);
-  wal::AppendFrame(6, 4, kType, Bytes(Payload(6)), &bytes);
+  wal::AppendFrame(5, 4, kType, AsBytes(Payload(5)), &bytes);
+  wal::AppendFrame(6, 4, kType, AsBytes(Payload(6)), &bytes);
   bytes[fifth + wal::kFrameHeaderSize + 1] ^= 0x20;
   d.Put(1, bytes);
   WalTailer tailer(&d.fs, kDir, 0);
@@ -365,7 +362,7 @@ TEST_CASE("a torn tail is waited on, then followed past recovery's cut into the 
   Dir d;
   std::string bytes = Segment(1, 5);
   std::string torn;
-  wal::AppendFrame(6, 5, kType, Bytes(Payload(6)), &torn);
+  wal::AppendFrame(6, 5, kType, AsBytes(Payload(6)), &torn);
   SUBCASE("a partial frame") { torn.resize(torn.size() - 4); }
   SUBCASE("a whole frame with a flipped bit") { torn[wal::kFrameHeaderSize + 1] ^= 0x08; }
   d.Put(1, bytes + torn);  // the server died in the middle of writing record 6
@@ -385,7 +382,7 @@ TEST_CASE("a torn tail is waited on, then followed past recovery's cut into the 
   std::unique_ptr<wal::WalWriter> writer;
   REQUIRE(wal::WalWriter::Open(&d.fs, kDir, 6, {}, &writer).ok());
   for (Lsn lsn = 6; lsn <= 8; ++lsn) {
-    wal::Appended a = writer->Append(kType, Bytes(Payload(lsn)));
+    wal::Appended a = writer->Append(kType, AsBytes(Payload(lsn)));
     REQUIRE(a.ok());
     REQUIRE(writer->WaitDurable(a.position()));
   }
@@ -457,7 +454,7 @@ TEST_CASE("an LSN out of order inside a segment, a gap or a repeat, is corruptio
     Dir d;
     std::string bytes = Segment(1, 5);
     size_t bad = bytes.size();
-    wal::AppendFrame(lsn, 5, kType, Bytes(Payload(lsn)), &bytes);
+    wal::AppendFrame(lsn, 5, kType, AsBytes(Payload(lsn)), &bytes);
     d.Put(1, bytes);
     ExpectReadThenError(d, 0, Range(1, 5), ErrorCode::kCorruption, {why, At(1, bad)});
   }
@@ -547,7 +544,7 @@ TEST_CASE("WaitForData returns when a writer appends, and the record is then rea
   const auto timeout = std::chrono::seconds(20);
   std::thread append([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    wal::Appended a = writer->Append(kType, Bytes(Payload(1)));
+    wal::Appended a = writer->Append(kType, AsBytes(Payload(1)));
     CHECK((a.ok() && writer->WaitDurable(a.position())));
   });
   // Wake-ups may come before the frame (the segment is created first): look each time.
@@ -571,7 +568,7 @@ TEST_CASE("SyncReturned fdatasyncs the segments records were returned from") {
   options.sync = *wal::SyncPolicy::Parse("off");
   std::unique_ptr<wal::WalWriter> writer;
   REQUIRE(wal::WalWriter::Open(wal::FileSystem::Posix(), dir.path, 1, options, &writer).ok());
-  for (int i = 1; i <= 3; ++i) REQUIRE(writer->Append(kType, Bytes(Payload(i))).ok());
+  for (int i = 1; i <= 3; ++i) REQUIRE(writer->Append(kType, AsBytes(Payload(i))).ok());
   REQUIRE(writer->WaitDurable({3}));  // written to the OS; with "off" that is all
   WalTailer tailer(wal::FileSystem::Posix(), dir.path, 0);
   std::vector<TailedRecord> read;

@@ -4,7 +4,9 @@
 #include <thread>
 #include <utility>
 
+#include "ecomm/bytes.h"
 #include "ecomm/record.h"
+#include "ecomm/wal/data_dir.h"
 #include "ecomm/wal/snapshot_file.h"
 #include "order_events.h"
 
@@ -28,7 +30,7 @@ constexpr auto kMaxRestartPause = std::chrono::seconds(60);
 Shipper::Shipper(ShipperOptions options, ShipperStats* stats)
     : options_(std::move(options)),
       stats_(stats),
-      cursor_dir_(wal::JoinPath(options_.data_dir, "cursors")) {}
+      cursor_dir_(wal::DataDir(options_.data_dir).cursors) {}
 
 Shipper::~Shipper() = default;
 
@@ -39,7 +41,7 @@ void Shipper::Log(const std::string& line) const {
 
 Status Shipper::Open(bool fresh) {
   wal::FileSystem* fs = wal::FileSystem::Posix();
-  std::string wal_dir = wal::JoinPath(options_.data_dir, "wal");
+  std::string wal_dir = wal::DataDir(options_.data_dir).wal;
   Lsn cursor = 0;
   if (!fresh) {
     Status read = wal::ReadCursor(fs, wal::JoinPath(cursor_dir_, kCursorName), &cursor);
@@ -128,8 +130,7 @@ Result<std::optional<Lsn>> Shipper::CountedBound() const {
 
 Status Shipper::Ship(const wal::TailedRecord& record) {
   auto type = static_cast<RecordType>(record.type);
-  std::span<const uint8_t> payload(reinterpret_cast<const uint8_t*>(record.payload.data()),
-                                   record.payload.size());
+  std::span<const uint8_t> payload = AsBytes(record.payload);
   bool wanted = record.lsn > start_after_ &&
                 (type == RecordType::kPlaceOrder || type == RecordType::kCancelOrder);
   if (record.lsn <= replica_.applied_lsn() && !wanted) {
@@ -212,7 +213,7 @@ Status Shipper::Run(const std::atomic<bool>& stop, std::chrono::milliseconds gra
       start_after_ = saved_cursor_;
       read_lsn_ = saved_cursor_;
       tailer_ = std::make_unique<wal::WalTailer>(
-          wal::FileSystem::Posix(), wal::JoinPath(options_.data_dir, "wal"), saved_cursor_);
+          wal::FileSystem::Posix(), wal::DataDir(options_.data_dir).wal, saved_cursor_);
       restart_ = false;
       // A refusal that persists (an unauthorised topic, a record too large for the
       // broker) is retried ever more slowly, never skipped.
@@ -234,8 +235,8 @@ Status Shipper::Run(const std::atomic<bool>& stop, std::chrono::milliseconds gra
         Log("the replica's log changed past its counted records (" + s.ToString() +
             "): reading again after LSN " + std::to_string(read_lsn_));
         held_.clear();
-        tailer_ = std::make_unique<wal::WalTailer>(
-            wal::FileSystem::Posix(), wal::JoinPath(options_.data_dir, "wal"), read_lsn_);
+        tailer_ = std::make_unique<wal::WalTailer>(wal::FileSystem::Posix(),
+                                                   wal::DataDir(options_.data_dir).wal, read_lsn_);
         continue;
       }
       // A snapshot that began before this shipper's first cursor existed may delete the

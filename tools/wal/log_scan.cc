@@ -1,5 +1,6 @@
 #include "log_scan.h"
 
+#include "ecomm/bytes.h"
 #include "ecomm/invariant.h"
 #include "ecomm/wal/segment_iterator.h"
 #include "ecomm/wal/wal_reader.h"
@@ -14,16 +15,12 @@ Status Refused(const std::string& what, const std::string& path) {
   return Status::InvalidArgument("ecomm-wal is read-only: refused to " + what + " " + path);
 }
 
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
 // Reads the frames of one segment into `segment` up to its first bad spot, judged as
 // recovery judges it (wal/src/wal_reader.cc) but only reported. `starts_at` is the
 // LSN the segment must start at: after its frames, the LSN the next one must start
 // at; after a bad spot, nothing (the next segment is taken at its word).
 void ScanSegment(ScannedSegment& segment, bool last, std::optional<Lsn>& starts_at) {
-  auto data = Bytes(segment.bytes);
+  auto data = AsBytes(segment.bytes);
   wal::SegmentIterator frames(segment.name_lsn, starts_at);
   starts_at.reset();
   while (true) {

@@ -14,6 +14,7 @@
 #include "cli_flags.h"
 #include "ecomm/record.h"
 #include "ecomm/replica.h"
+#include "ecomm/wal/data_dir.h"
 #include "ecomm/wal/snapshot_file.h"
 #include "log_scan.h"
 
@@ -30,15 +31,9 @@ namespace wal = ecomm::wal;
 
 enum Exit : int { kClean = 0, kCorrupt = 1, kUsage = 2 };
 
-struct Dirs {
-  std::string wal;
-  std::string snapshots;
-  std::string cursors;
-};
-
 struct Context {
   wal::FileSystem* fs;
-  Dirs dirs;
+  wal::DataDir dirs;
 };
 
 void Print(const std::string& line) {
@@ -404,9 +399,7 @@ int main(int argc, char** argv) {
     Warn("cannot read data directory: " + s.ToString());
     return kUsage;
   }
-  Context ctx{&fs, Dirs{wal::JoinPath(options->data_dir, "wal"),
-                        wal::JoinPath(options->data_dir, "snapshots"),
-                        wal::JoinPath(options->data_dir, "cursors")}};
+  Context ctx{&fs, wal::DataDir(options->data_dir)};
   if (options->command == "dump") return Dump(ctx);
   if (options->command == "verify") return Verifier(ctx).Run();
   return Stats(ctx);

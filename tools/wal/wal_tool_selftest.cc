@@ -15,7 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "ecomm/bytes.h"
 #include "ecomm/database.h"
+#include "ecomm/wal/data_dir.h"
 #include "ecomm/wal/file.h"
 #include "ecomm/wal/log_format.h"
 #include "replay.h"
@@ -23,6 +25,7 @@
 namespace {
 
 namespace wal = ecomm::wal;
+using ecomm::AsBytes;
 
 int failures = 0;
 
@@ -62,10 +65,6 @@ std::string ReadAll(const std::string& path) {
 
 void WriteAll(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
-
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
 template <class T>
@@ -126,7 +125,7 @@ std::string Hex(uint64_t v) {
 // (where its zero tail begins).
 size_t ForEachFrame(const std::string& segment,
                     const std::function<void(size_t, wal::Lsn)>& visit) {
-  auto data = Bytes(segment);
+  auto data = AsBytes(segment);
   size_t offset = wal::kSegmentHeaderSize;
   wal::Frame frame;
   while (wal::ParseFrame(data.subspan(offset), &frame) == wal::FrameError::kNone) {
@@ -207,7 +206,7 @@ void CheckTornTail(const std::string& tool, const std::string& args, const std::
   // The first bytes of a frame for the next LSN: the write a crash interrupted.
   std::string frame;
   std::string payload = "x";
-  wal::AppendFrame(10, 9, 9, Bytes(payload), &frame);
+  wal::AppendFrame(10, 9, 9, AsBytes(payload), &frame);
   size_t end = FramesEnd(original);
   std::string torn = original;
   torn.replace(end, 20, frame.substr(0, 20));  // over the zero tail, where the writer writes
@@ -259,7 +258,7 @@ int main(int argc, char** argv) {
   std::string dir = dir_template;
   uint64_t digest = BuildDataDir(dir);
   std::string args = "--data-dir '" + dir + "'";
-  std::string segment = wal::JoinPath(wal::JoinPath(dir, "wal"), wal::SegmentFileName(1));
+  std::string segment = wal::JoinPath(wal::DataDir(dir).wal, wal::SegmentFileName(1));
 
   CheckCleanLog(tool, args, digest);
   CheckUsage(tool);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <span>
 
+#include "ecomm/bytes.h"
 #include "ecomm/invariant.h"
 #include "ecomm/little_endian.h"
 
@@ -27,9 +28,7 @@ Status WriteCheckedFile(FileSystem* fs, const std::string& dir, const std::strin
   std::string temp = JoinPath(dir, name + ".tmp");
   std::unique_ptr<WritableFile> file;
   if (Status s = fs->NewWritableFile(temp, &file); !s.ok()) return s;
-  if (Status s = file->Append(
-          std::span(reinterpret_cast<const uint8_t*>(contents.data()), contents.size()));
-      !s.ok()) {
+  if (Status s = file->Append(AsBytes(contents)); !s.ok()) {
     return s;
   }
   if (Status s = file->Sync(); !s.ok()) return s;

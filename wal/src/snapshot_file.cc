@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "ecomm/bytes.h"
 #include "ecomm/little_endian.h"
 #include "ecomm/wal/checked_file.h"
 #include "numbered_name.h"
@@ -21,10 +22,6 @@ constexpr size_t kChunkTrailerSize = 8;  // xxh3 of header + payload
 constexpr uint8_t kEndChunk = 0xFF;
 constexpr size_t kFlushBytes = 1 << 20;
 constexpr std::string_view kCursorMagic = "ECOMMCUR";
-
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
 
 Status Corrupt(const std::string& path, size_t offset, const std::string& why) {
   return Status::Corruption(why + " in " + path + " at offset " + std::to_string(offset));
@@ -91,7 +88,7 @@ SnapshotWriter::~SnapshotWriter() {
 }
 
 Status SnapshotWriter::Flush() {
-  Status s = file_->Append(Bytes(buffer_));
+  Status s = file_->Append(AsBytes(buffer_));
   bytes_ += buffer_.size();
   buffer_.clear();
   return s;
@@ -111,7 +108,7 @@ Status SnapshotWriter::Commit() {
   PutU64(&end, chunks_);
   PutU64(&end, XXH3_64bits(chunk_checksums_.data(), chunk_checksums_.size()));
   std::string ignored;
-  AppendChunk(kEndChunk, Bytes(end), &buffer_, &ignored);
+  AppendChunk(kEndChunk, AsBytes(end), &buffer_, &ignored);
   if (Status s = Flush(); !s.ok()) return s;
   if (Status s = file_->Sync(); !s.ok()) return s;
   if (Status s = file_->Close(); !s.ok()) return s;
@@ -125,7 +122,7 @@ Status SnapshotWriter::Commit() {
 Status ReadSnapshot(FileSystem* fs, const std::string& path, SnapshotImage* image) {
   image->chunks.clear();
   if (Status s = fs->ReadFile(path, &image->bytes); !s.ok()) return s;
-  auto data = Bytes(image->bytes);
+  auto data = AsBytes(image->bytes);
   if (data.size() < kHeaderSize || std::memcmp(data.data(), kMagic, sizeof kMagic) != 0) {
     return Corrupt(path, 0, "truncated snapshot header or bad magic");
   }

@@ -4,16 +4,13 @@
 #include <memory>
 #include <optional>
 
+#include "ecomm/bytes.h"
 #include "ecomm/invariant.h"
 #include "ecomm/wal/segment_iterator.h"
 
 namespace ecomm::wal {
 
 namespace {
-
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
 
 // A segment read, and its frames' checksums verified, on a helper thread while the
 // previous segment is applied: recovery is CPU-bound on one thread, and the machine
@@ -28,7 +25,7 @@ std::unique_ptr<LoadedSegment> LoadSegment(FileSystem* fs, const std::string& pa
   auto loaded = std::make_unique<LoadedSegment>();
   loaded->read = fs->ReadFile(path, &loaded->contents);
   if (!loaded->read.ok()) return loaded;
-  auto data = Bytes(loaded->contents);
+  auto data = AsBytes(loaded->contents);
   SegmentIterator frames(name_lsn, std::nullopt);
   while (frames.Next(data.subspan(frames.offset()), true) == SegmentIterator::Item::kFrame) {
   }
@@ -116,7 +113,7 @@ class Replay {
   // torn tail is cut; other damage refuses to start, unless mode is kTruncate.
   Status ReadSegment(const std::string& path, const LoadedSegment& loaded, bool last,
                      SegmentIterator& frames, bool* cut) {
-    auto data = Bytes(loaded.contents);
+    auto data = AsBytes(loaded.contents);
     ++report_->segments;
     report_->bytes += data.size();
     while (expected_ <= until_) {
@@ -211,7 +208,7 @@ Status CutLogAfter(FileSystem* fs, const std::string& dir, Lsn last, std::string
     std::string path = JoinPath(dir, segments.back().name);
     std::string contents;
     if (Status s = fs->ReadFile(path, &contents); !s.ok()) return s;
-    auto data = Bytes(contents);
+    auto data = AsBytes(contents);
     SegmentIterator frames(segments.back().first_lsn, std::nullopt);
     uint64_t cut_at = 0;
     while (true) {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <semaphore>
 
+#include "ecomm/bytes.h"
 #include "ecomm/invariant.h"
 #include "ecomm/wal/log_format.h"
 #include "ecomm/wal/wal_reader.h"
@@ -262,9 +263,7 @@ Status WalWriter::OpenSegment(Lsn first_lsn) {
   file_bytes_ = 0;
   file_end_ = 0;
   durable_bytes_ = 0;
-  if (Status s =
-          file_->Append(std::span(reinterpret_cast<const uint8_t*>(header.data()), header.size()));
-      !s.ok()) {
+  if (Status s = file_->Append(AsBytes(header)); !s.ok()) {
     return s;
   }
   file_bytes_ = file_end_ = header.size();
@@ -304,7 +303,7 @@ Status WalWriter::WriteBatch(const std::string& batch, Lsn first_lsn) {
     }
     if (Status s = OpenSegment(first_lsn); !s.ok()) return s;
   }
-  Status s = file_->Append(std::span(reinterpret_cast<const uint8_t*>(batch.data()), batch.size()));
+  Status s = file_->Append(AsBytes(batch));
   file_bytes_ += batch.size();
   file_end_ = std::max(file_end_, file_bytes_);
   unsynced_ = true;
