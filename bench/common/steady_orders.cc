@@ -14,14 +14,39 @@ double PercentileMs(const Histogram& us, double p) {
   return static_cast<double>(us.Percentile(p)) / 1000;
 }
 
-std::string OrderBody(const std::string& user, const std::string& product) {
+void OrderSchedule::AddFlags(CLI::App& app) {
+  using tools::AddNumber;
+  AddNumber(app, "--rate", &rate_, 1.0, 1'000'000.0, "orders per second, on a fixed schedule");
+  AddNumber(app, "--seconds", &seconds_, 1, 86'400, "seconds of orders counted");
+  AddNumber(app, "--warmup", &warmup_, 0, 3600, "seconds of orders sent first, not counted");
+  AddNumber(app, "--threads", &threads_, 1, 4096, "client threads");
+  AddNumber(app, "--users", &users_, 1, 1'000'000, "users bench0.. the orders spread over");
+  AddNumber(app, "--products", &products_, 1, 1'000'000, "products bench-p0.. ordered");
+}
+
+void OrderSchedule::Begin() {
+  warm_ = Clock::now() + std::chrono::milliseconds(100);
+  start_ = warm_ + std::chrono::seconds(warmup_);
+}
+
+int OrderSchedule::PerThread() const {
+  return static_cast<int>(rate_ * (warmup_ + seconds_)) / threads_;
+}
+
+Clock::time_point OrderSchedule::Intended(int t, int k) const {
+  auto offset = std::chrono::duration<double>(t / rate_);
+  auto interval = std::chrono::duration<double>(threads_ / rate_);
+  return warm_ + std::chrono::duration_cast<Clock::duration>(offset + k * interval);
+}
+
+std::string OrderSchedule::Body(int t, int k) const {
   JsonWriter w;
   w.StartObject();
-  w.Field("userId", user);
+  w.Field("userId", "bench" + std::to_string((t * 7919 + k) % users_));
   w.Key("items");
   w.StartArray();
   w.StartObject();
-  w.Field("productId", product);
+  w.Field("productId", "bench-p" + std::to_string(k % products_));
   w.Field("quantity", 1);
   w.EndObject();
   w.EndArray();

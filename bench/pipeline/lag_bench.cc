@@ -33,24 +33,14 @@
 namespace {
 
 using ecomm::Histogram;
-using ecomm::bench::Clock;
-using ecomm::bench::JsonString;
-using ecomm::bench::Micros;
-using ecomm::bench::Millis;
-using ecomm::bench::OrderBody;
-using ecomm::bench::PercentileMs;
+using namespace ecomm::bench;
 
 struct Options {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string brokers;
   std::string topic = "orders";
-  double rate = 5000;
-  int seconds = 20;
-  int warmup = 2;
-  int threads = 32;
-  int users = 200;
-  int products = 10;
+  OrderSchedule schedule{32};
 };
 
 // Notes when each key first arrives on the topic.
@@ -144,10 +134,7 @@ std::optional<int> Parse(int argc, char** argv, Options* o) {
   AddText(app, "--host", &o->host, "ecomm-server's address")->default_str(o->host);
   AddNumber(app, "--port", &o->port, 1, 65535, "ecomm-server's port");
   AddText(app, "--topic", &o->topic, "the orders topic")->default_str(o->topic);
-  AddNumber(app, "--rate", &o->rate, 1.0, 1'000'000.0, "orders per second, on a fixed schedule");
-  AddNumber(app, "--seconds", &o->seconds, 1, 86'400, "seconds of orders counted");
-  AddNumber(app, "--warmup", &o->warmup, 0, 3600, "seconds of orders sent first, not counted");
-  AddNumber(app, "--threads", &o->threads, 1, 4096, "client threads");
+  o->schedule.AddFlags(app);
   return ecomm::tools::ParseFlags(app, argc, argv);
 }
 
@@ -168,32 +155,25 @@ int main(int argc, char** argv) {
   std::unordered_map<std::string, Clock::time_point> acked;
   Histogram ack_us(Histogram::kFine);  // from the intended send time to the answer
   std::atomic<int> failures{0};
-  const auto warm = Clock::now() + std::chrono::milliseconds(100);
-  const auto start = warm + std::chrono::seconds(options.warmup);
-  const auto interval = std::chrono::duration<double>(options.threads / options.rate);
-  const int per_thread =
-      static_cast<int>(options.rate * (options.warmup + options.seconds)) / options.threads;
+  const OrderSchedule& schedule = options.schedule;
+  options.schedule.Begin();
   std::vector<std::thread> threads;
-  for (int t = 0; t < options.threads; ++t) {
+  for (int t = 0; t < schedule.threads(); ++t) {
     threads.emplace_back([&, t] {
       httplib::Client client(options.host, options.port);
       client.set_keep_alive(true);
       client.set_tcp_nodelay(true);  // else headers and body wait on delayed ACKs: 40 ms
       std::vector<std::pair<std::string, Clock::time_point>> mine;
-      // Threads are staggered by 1/rate, so together they send evenly.
-      auto offset = std::chrono::duration<double>(t / options.rate);
-      for (int k = 0; k < per_thread; ++k) {
-        auto intended = warm + std::chrono::duration_cast<Clock::duration>(offset + k * interval);
+      for (int k = 0; k < schedule.PerThread(); ++k) {
+        auto intended = schedule.Intended(t, k);
         std::this_thread::sleep_until(intended);
-        std::string body = OrderBody("bench" + std::to_string((t * 7919 + k) % options.users),
-                                     "bench-p" + std::to_string(k % options.products));
-        auto answer = client.Post("/order", body, "application/json");
+        auto answer = client.Post("/order", schedule.Body(t, k), "application/json");
         auto now = Clock::now();
         if (!answer || answer->status != 200) {
           ++failures;
           continue;
         }
-        if (intended < start) continue;
+        if (!schedule.Counted(intended)) continue;
         mine.emplace_back(JsonString(answer->body, "orderId"), now);
         ack_us.Record(Micros(now - intended));
       }
@@ -202,7 +182,7 @@ int main(int argc, char** argv) {
     });
   }
   for (std::thread& thread : threads) thread.join();
-  const double elapsed = Millis(Clock::now() - start) / 1000;
+  const double elapsed = Millis(Clock::now() - schedule.start()) / 1000;
 
   // Let the pipeline deliver the last orders.
   auto all_seen = [&] {

@@ -32,12 +32,7 @@
 namespace {
 
 using ecomm::Histogram;
-using ecomm::bench::Clock;
-using ecomm::bench::JsonString;
-using ecomm::bench::Micros;
-using ecomm::bench::Millis;
-using ecomm::bench::OrderBody;
-using ecomm::bench::PercentileMs;
+using namespace ecomm::bench;
 
 // One order in this many is read a second time for the baseline: enough samples, without
 // adding much load on the follower beside the lag reads.
@@ -48,12 +43,7 @@ struct Options {
   uint16_t primary_port = 0;
   std::string follower_host;
   uint16_t follower_port = 0;
-  double rate = 5000;
-  int seconds = 20;
-  int warmup = 2;
-  int threads = 64;
-  int users = 200;
-  int products = 10;
+  OrderSchedule schedule{64};
 };
 
 // What one client thread saw; added into the total as the thread ends.
@@ -95,19 +85,13 @@ std::string Listed(const std::map<std::string, uint64_t>& failures) {
 // The command line into `o`: the exit status to stop with, or nothing to go on.
 std::optional<int> Parse(int argc, char** argv, Options* o) {
   using ecomm::tools::AddHostPort;
-  using ecomm::tools::AddNumber;
   CLI::App app("Follower lag: order answered 200 on the primary -> applied on a follower.",
                "follower_lag_bench");
   AddHostPort(app, "--primary", &o->primary_host, &o->primary_port, "the primary's address")
       ->required();
   AddHostPort(app, "--follower", &o->follower_host, &o->follower_port, "a follower's address")
       ->required();
-  AddNumber(app, "--rate", &o->rate, 1.0, 1'000'000.0, "orders per second, on a fixed schedule");
-  AddNumber(app, "--seconds", &o->seconds, 1, 86'400, "seconds of orders counted");
-  AddNumber(app, "--warmup", &o->warmup, 0, 3600, "seconds of orders sent first, not counted");
-  AddNumber(app, "--threads", &o->threads, 1, 4096, "client threads");
-  AddNumber(app, "--users", &o->users, 1, 1'000'000, "users bench0.. the orders spread over");
-  AddNumber(app, "--products", &o->products, 1, 1'000'000, "products bench-p0.. ordered");
+  o->schedule.AddFlags(app);
   return ecomm::tools::ParseFlags(app, argc, argv);
 }
 
@@ -123,13 +107,10 @@ int main(int argc, char** argv) {
   Histogram baseline_us(Histogram::kFine);  // a follower read whose LSN has counted
   std::mutex mu;
   Counts total;
-  const auto warm = Clock::now() + std::chrono::milliseconds(100);
-  const auto start = warm + std::chrono::seconds(options.warmup);
-  const auto interval = std::chrono::duration<double>(options.threads / options.rate);
-  const int per_thread =
-      static_cast<int>(options.rate * (options.warmup + options.seconds)) / options.threads;
+  const OrderSchedule& schedule = options.schedule;
+  options.schedule.Begin();
   std::vector<std::thread> threads;
-  for (int t = 0; t < options.threads; ++t) {
+  for (int t = 0; t < schedule.threads(); ++t) {
     threads.emplace_back([&, t] {
       httplib::Client primary(options.primary_host, options.primary_port);
       httplib::Client follower(options.follower_host, options.follower_port);
@@ -138,16 +119,12 @@ int main(int argc, char** argv) {
         client->set_tcp_nodelay(true);  // else headers and body wait on delayed ACKs: 40 ms
       }
       Counts mine;
-      // Threads are staggered by 1/rate, so together they send evenly.
-      auto offset = std::chrono::duration<double>(t / options.rate);
-      for (int k = 0; k < per_thread; ++k) {
-        auto intended = warm + std::chrono::duration_cast<Clock::duration>(offset + k * interval);
+      for (int k = 0; k < schedule.PerThread(); ++k) {
+        auto intended = schedule.Intended(t, k);
         std::this_thread::sleep_until(intended);
-        const bool counted = intended >= start;
-        std::string body = OrderBody("bench" + std::to_string((t * 7919 + k) % options.users),
-                                     "bench-p" + std::to_string(k % options.products));
+        const bool counted = schedule.Counted(intended);
         auto sent = Clock::now();
-        auto answer = primary.Post("/order", body, "application/json");
+        auto answer = primary.Post("/order", schedule.Body(t, k), "application/json");
         auto acked = Clock::now();
         if (counted) {
           ++mine.sent;
@@ -193,12 +170,12 @@ int main(int argc, char** argv) {
     });
   }
   for (std::thread& thread : threads) thread.join();
-  const double elapsed = Millis(Clock::now() - start) / 1000;
+  const double elapsed = Millis(Clock::now() - schedule.start()) / 1000;
 
   std::printf("orders: sent %" PRIu64
               " in %.1f s = %.0f/s (asked %.0f/s), 200 on the primary %" PRIu64
               ", read back from the follower %" PRIu64 "\n",
-              total.sent, elapsed, static_cast<double>(total.sent) / elapsed, options.rate,
+              total.sent, elapsed, static_cast<double>(total.sent) / elapsed, schedule.rate(),
               total.acked, total.applied);
   std::printf("send late behind schedule (ms): p50 %.2f p99 %.2f max %.2f\n",
               PercentileMs(late_us, 0.5), PercentileMs(late_us, 0.99), PercentileMs(late_us, 1.0));
