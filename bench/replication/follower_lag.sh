@@ -29,7 +29,7 @@ threads=${THREADS:-64}
 fetch_wait=${FETCH_WAIT_MS:-5}
 work=$(mktemp -d)
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
 mkdir -p data/logs
 
 # The word after word $3 on the line of report $1 that starts with $2.

@@ -18,7 +18,7 @@ seconds=${SECONDS_PER_RUN:-10}
 fetch_wait=${FETCH_WAIT_MS:-5}
 work=$(mktemp -d)
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
 mkdir -p data/logs
 
 wait_healthy() {
@@ -40,12 +40,14 @@ load() {
   hz=$(getconf CLK_TCK)
   for entry in $2; do before+=("$(cpu_ticks "${entry#*=}")"); done
   started=$(date +%s.%N)
-  # `times` in the subshell: its children's user and system time, i.e. the load's.
-  children=$(
+  # `times` in a subshell of its own: its children's user and system time, i.e. the
+  # load's (not in a pipeline, which would run it in yet another subshell).
+  (
     "$bin/tools/ecomm-load" --url "$1" --mix order=1 --connections "$clients" \
       --duration "$seconds" --no-progress --json "$work/run.json" >/dev/null 2>&1 || true
-    times | tail -1
+    times >"$work/times"
   )
+  children=$(tail -1 "$work/times")
   ended=$(date +%s.%N)
   for entry in $2; do
     name=${entry%%=*}
