@@ -67,7 +67,8 @@ void Producer::DeliveryReport(rd_kafka_t*, const rd_kafka_message_t* message, vo
   }
   self->on_delivery_(Delivery{static_cast<uint64_t>(reinterpret_cast<uintptr_t>(message->_private)),
                               message->err, message->partition,
-                              delivered ? message->offset : RD_KAFKA_OFFSET_INVALID});
+                              delivered ? message->offset : RD_KAFKA_OFFSET_INVALID,
+                              rd_kafka_message_latency(message)});
 }
 
 void Producer::Error(rd_kafka_t* kafka, int error, const char* reason, void* opaque) {

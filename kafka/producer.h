@@ -35,6 +35,8 @@ struct Delivery {
   // Where the broker stored it; the offset is RD_KAFKA_OFFSET_INVALID unless delivered.
   int32_t partition = RD_KAFKA_PARTITION_UA;
   int64_t offset = RD_KAFKA_OFFSET_INVALID;
+  // Microseconds from Produce to this report (librdkafka's), or -1 when unknown.
+  int64_t latency_us = -1;
 };
 
 class Producer {

@@ -84,6 +84,14 @@ void Api::Metrics(Request&, Reply reply) {
           std::to_string(state.lag_ms));
     gauge("ecomm_replication_following", "0 once this replica stopped following (see the log).",
           state.stopped.empty() ? "1" : "0");
+    AppendFamily(&out, "ecomm_replication_counted_seconds", "histogram",
+                 "As primary: from a record's append to its read back as counted.");
+    AppendHistogram(&out, "ecomm_replication_counted_seconds", "",
+                    options_.replica->CountedLatencyMicros(), 1e-6);
+    AppendFamily(&out, "ecomm_replication_produce_seconds", "histogram",
+                 "As primary: from a message's produce to the broker's acknowledgement.");
+    AppendHistogram(&out, "ecomm_replication_produce_seconds", "",
+                    options_.replica->ProduceLatencyMicros(), 1e-6);
   }
   counter("ecomm_wal_records_total", "Records appended since start.", wal.records);
   counter("ecomm_wal_batches_total", "Group-commit batches written.", wal.batches);

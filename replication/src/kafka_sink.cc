@@ -22,8 +22,10 @@ constexpr int kQueueFullWaitMs = 50;
 
 Result<std::unique_ptr<KafkaSink>> KafkaSink::Create(const kafka::KafkaConfig& config,
                                                      std::string topic,
-                                                     std::function<void(std::string_view)> log) {
-  std::unique_ptr<KafkaSink> sink(new KafkaSink(config, std::move(topic), std::move(log)));
+                                                     std::function<void(std::string_view)> log,
+                                                     Histogram* produce_latency_us) {
+  std::unique_ptr<KafkaSink> sink(
+      new KafkaSink(config, std::move(topic), std::move(log), produce_latency_us));
   if (Status s = sink->config_.Apply(kProducerSettings); !s.ok()) return s;
   std::lock_guard lock(sink->mu_);
   if (!sink->Connect()) return Status(ErrorCode::kInvalidArgument, "cannot create a producer");
@@ -31,8 +33,11 @@ Result<std::unique_ptr<KafkaSink>> KafkaSink::Create(const kafka::KafkaConfig& c
 }
 
 KafkaSink::KafkaSink(const kafka::KafkaConfig& config, std::string topic,
-                     std::function<void(std::string_view)> log)
-    : config_(config.Copy()), topic_(std::move(topic)), log_(std::move(log)) {}
+                     std::function<void(std::string_view)> log, Histogram* produce_latency_us)
+    : config_(config.Copy()),
+      topic_(std::move(topic)),
+      log_(std::move(log)),
+      produce_latency_us_(produce_latency_us) {}
 
 KafkaSink::~KafkaSink() {
   std::lock_guard lock(mu_);
@@ -43,6 +48,9 @@ bool KafkaSink::Connect() {
   auto producer = kafka::Producer::Create(
       config_.Copy(), topic_,
       [this](const kafka::Delivery& d) {
+        if (d.error == RD_KAFKA_RESP_ERR_NO_ERROR && d.latency_us >= 0) {
+          produce_latency_us_->Record(static_cast<uint64_t>(d.latency_us));
+        }
         if (d.error != RD_KAFKA_RESP_ERR_NO_ERROR && log_) {
           log_("log topic: a message was not delivered (" + std::string(rd_kafka_err2str(d.error)) +
                "); it is sent again once the read back misses it");

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <string>
 
+#include "ecomm/histogram.h"
 #include "ecomm/replication/primary_journal.h"
 #include "kafka/kafka_config.h"
 #include "kafka/producer.h"
@@ -13,25 +14,28 @@ namespace ecomm::replication {
 // The log topic's producer: every message to partition 0, idempotent with acks=all
 // (no duplicate from librdkafka's own retries, no reordering), lz4. What it loses a
 // primary finds by reading the topic back, and sends again, so a delivery failure is
-// only logged. Any thread may Send.
+// only logged. Any thread may Send. Each delivered message's time from Produce to the
+// broker's acknowledgement goes into `produce_latency_us`.
 class KafkaSink final : public MessageSink {
  public:
   static Result<std::unique_ptr<KafkaSink>> Create(const kafka::KafkaConfig& config,
                                                    std::string topic,
-                                                   std::function<void(std::string_view)> log);
+                                                   std::function<void(std::string_view)> log,
+                                                   Histogram* produce_latency_us);
   ~KafkaSink() override;
 
   void Send(std::string message) override;
 
  private:
   KafkaSink(const kafka::KafkaConfig& config, std::string topic,
-            std::function<void(std::string_view)> log);
+            std::function<void(std::string_view)> log, Histogram* produce_latency_us);
   // A new producer; false (logged) when librdkafka refuses one.
   bool Connect();
 
   kafka::KafkaConfig config_;
   const std::string topic_;
   std::function<void(std::string_view)> log_;
+  Histogram* const produce_latency_us_;
   std::mutex mu_;
   std::unique_ptr<kafka::Producer> producer_;  // guarded by mu_
   uint64_t sent_ = 0;

@@ -60,8 +60,10 @@ wal::Appended PrimaryJournal::Append(uint8_t type, std::span<const uint8_t> payl
   Lsn expected = pending_.empty() ? counted_lsn_ + 1 : pending_.back().lsn + 1;
   ECOMM_INVARIANT(appended.lsn() == expected,
                   "the local log numbers on from the counted position, without a gap");
-  if (pending_.empty()) last_progress_ = Clock::now();
+  Clock::time_point now = Clock::now();
+  if (pending_.empty()) last_progress_ = now;
   pending_.push_back(MakeDataRecord(options_.epoch, appended.lsn(), type, payload));
+  appended_at_.push_back(now);
   ++unsent_;
   sender_cv_.notify_one();
   return appended;
@@ -140,6 +142,12 @@ void PrimaryJournal::ReadBack(int64_t /*offset*/, std::span<const uint8_t> value
         unsent_ = std::min(unsent_, pending_.size());
         counted_lsn_ = r.lsn;
         last_progress_ = Clock::now();
+        if (options_.counted_latency_us != nullptr) {
+          auto waited = last_progress_ - appended_at_.front();
+          options_.counted_latency_us->Record(static_cast<uint64_t>(
+              std::chrono::duration_cast<std::chrono::microseconds>(waited).count()));
+        }
+        appended_at_.pop_front();
       } else if (verdict == Verdict::kEpochCounted) {
         deposed_ = true;
       } else if (verdict == Verdict::kNotNext && r.epoch == options_.epoch && r.lsn > next) {

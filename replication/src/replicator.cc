@@ -465,7 +465,8 @@ void Replicator::ProgressPromotion(bool at_end) {
     if (promotion_->epoch == 0) {
       if (!at_end) return;  // SPEC: it reads the topic to its end first
       if (!sink_) {
-        auto sink = KafkaSink::Create(*config_, options_.log_topic, options_.log);
+        auto sink =
+            KafkaSink::Create(*config_, options_.log_topic, options_.log, &produce_latency_us_);
         if (!sink.ok()) {
           answer = sink.status();
           waiting.swap(promotion_->waiting);
@@ -547,6 +548,7 @@ void Replicator::BecomePrimary(const CountedPosition& position) {
   options.local_epoch = db_.LogStats().epoch;
   options.position = position;
   options.timeout = options_.replication_timeout;
+  options.counted_latency_us = &counted_latency_us_;
   if (primary_) retired_.push_back(std::move(primary_));
   primary_ = std::make_unique<PrimaryJournal>(db_.local_journal(), sink_.get(), options);
   primary_epoch_ = position.epoch;

@@ -323,6 +323,10 @@ TEST_CASE(
   WaitApplied(cb, 2);
   CHECK(Str(Get(ca, "/admin/digest").Json(), "digest") ==
         Str(Get(cb, "/admin/digest").Json(), "digest"));
+  // The primary's two writes, timed from append to counted; their produce, acknowledged.
+  CHECK(MetricValue(ca, "ecomm_replication_counted_seconds_count") == 2);
+  CHECK(MetricValue(ca, "ecomm_replication_produce_seconds_count") >= 1);
+  CHECK(MetricValue(cb, "ecomm_replication_counted_seconds_count") == 0);
 
   // b promotes itself: epoch 2 counts, a steps down and follows.
   HttpReply second = Post(cb, "/admin/promote", "{}");

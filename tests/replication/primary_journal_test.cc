@@ -117,8 +117,10 @@ class LossyTopic final : public MessageSink {
   std::thread reader_;
 };
 
-PrimaryJournalOptions Options(std::chrono::milliseconds timeout) {
+PrimaryJournalOptions Options(std::chrono::milliseconds timeout,
+                              Histogram* counted_latency_us = nullptr) {
   PrimaryJournalOptions options;
+  options.counted_latency_us = counted_latency_us;
   options.epoch = 1;
   options.position = CountedPosition{1, 0, Uuid{0, 1}, "http://p"};
   options.resend_after = 30ms;
@@ -147,11 +149,13 @@ struct Primary {
   ManualClock clock{testing::kStartMs};
   wal::MemoryJournal local;
   LossyTopic topic;
+  Histogram counted_us{Histogram::kCoarse};
   PrimaryJournal journal;
   Engine engine{EngineOptions{&clock, &journal}};
 
   Primary(uint64_t seed, int drop, int duplicate, int reorder, std::chrono::milliseconds timeout)
-      : topic(seed, drop, duplicate, reorder), journal(&local, &topic, Options(timeout)) {
+      : topic(seed, drop, duplicate, reorder),
+        journal(&local, &topic, Options(timeout, &counted_us)) {
     topic.StartReadingBack(&journal);
   }
   ~Primary() { topic.Stop(); }
@@ -183,6 +187,8 @@ TEST_CASE("over a lossy topic every answered mutation counted once, and a follow
     CHECK(answered > 0);
     CHECK(p.journal.counted_lsn() == last);
     CHECK(p.journal.records_resent() > 0);  // the drops were made up for
+    // Each record's wait until it counted, once, however often it was sent.
+    CHECK(p.counted_us.Count() == last);
     p.topic.Stop();
 
     TopicFollower f(p.topic.messages());

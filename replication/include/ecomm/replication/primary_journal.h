@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "ecomm/histogram.h"
 #include "ecomm/replication/counting_rule.h"
 #include "ecomm/wal/journal.h"
 
@@ -43,6 +44,8 @@ struct PrimaryJournalOptions {
   // Kafka outage cannot fill the memory.
   size_t max_pending = 100'000;
   size_t max_message_bytes = 512 * 1024;
+  // Each record's time from Append to counting, in microseconds (when not null).
+  Histogram* counted_latency_us = nullptr;
 };
 
 // The journal of a primary under --replication kafka (SPEC "Acknowledgement"): the
@@ -110,10 +113,11 @@ class PrimaryJournal final : public wal::Journal {
   std::condition_variable sender_cv_;
   std::condition_variable counted_cv_;
   CountingRule rule_;
-  std::deque<TopicRecord> pending_;  // appended, not yet counted, in LSN order
-  size_t unsent_ = 0;                // the last unsent_ of pending_ are not yet sent
-  bool resend_now_ = false;          // the read-back saw a hole: send again at once
-  Lsn counted_lsn_ = 0;              // the last of this primary's records that counted
+  std::deque<TopicRecord> pending_;            // appended, not yet counted, in LSN order
+  std::deque<Clock::time_point> appended_at_;  // pending_'s, each its Append's time
+  size_t unsent_ = 0;                          // the last unsent_ of pending_ are not yet sent
+  bool resend_now_ = false;                    // the read-back saw a hole: send again at once
+  Lsn counted_lsn_ = 0;                        // the last of this primary's records that counted
   std::multimap<Lsn, Waiter> waiters_;
   Clock::time_point last_progress_;
   bool deposed_ = false;

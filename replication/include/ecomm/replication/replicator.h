@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ecomm/database.h"
+#include "ecomm/histogram.h"
 #include "ecomm/replication/log_follower.h"
 #include "ecomm/replication/primary_journal.h"
 #include "ecomm/result.h"
@@ -108,6 +109,12 @@ class Replicator {
   // or, when already decided, on this one.
   void OnCounted(Lsn lsn, std::chrono::milliseconds timeout, std::function<void(bool)> done);
 
+  // As primary, in microseconds (/metrics): each record's time from its append to its
+  // read back as counted (when its mutation may be answered), and each message's from
+  // its produce to the broker's acknowledgement. The difference is the read back's.
+  const Histogram& CountedLatencyMicros() const { return counted_latency_us_; }
+  const Histogram& ProduceLatencyMicros() const { return produce_latency_us_; }
+
  private:
   using Clock = std::chrono::steady_clock;
   struct Waiter {
@@ -150,6 +157,9 @@ class Replicator {
   void RetirePrimary();
   // A newer epoch counted while this replica was primary.
   void StepDown();
+  // Before the primaries and the sink that record into them, so that they outlive both.
+  Histogram counted_latency_us_{Histogram::kCoarse};
+  Histogram produce_latency_us_{Histogram::kCoarse};
   // Primaries of earlier epochs: kept, since the local log may still answer them.
   std::vector<std::unique_ptr<PrimaryJournal>> retired_;
   // Writes the follower's place once the local log holds it durably.
