@@ -8,7 +8,9 @@
 #     bench/replication/order_replicated_vs_off.sh
 # Prints one line per run: mode, round, order req/s, p50 ms, p99 ms, audit, then the
 # CPU each process used during the load, in % of one core (the load's own included):
-# where the two cores went.
+# where the two cores went. A replicated run also prints the primary's stage latencies
+# from its /metrics (p50 and p99, to the histogram's bucket): append to counted, and
+# within it produce to acknowledged.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=${BIN:-build-release}
@@ -68,6 +70,22 @@ print("%.0f %.2f %.2f %s" % (o["rps"], o["p50_ms"], o["p99_ms"], r["audit"]["ok"
   echo " cpu:$share"
 }
 
+# p50 and p99 (ms) of the histogram $2 in GET /metrics of port $1.
+stage() {
+  curl -sf "localhost:$1/metrics" | python3 -c '
+import sys
+name = sys.argv[1]
+buckets = []
+for line in sys.stdin:
+    if line.startswith(name + "_bucket{le=\"") and "+Inf" not in line:
+        le, n = line.split("le=\"")[1].split("\"} ")
+        buckets.append((float(le), int(n)))
+total = buckets[-1][1] if buckets else 0
+def pct(q):
+    return next((le * 1000 for le, n in buckets if n >= q * total), float("nan"))
+print("%s p50 %.2f p99 %.2f ms (%d)" % (name.split("_")[2], pct(0.5), pct(0.99), total))' "$2"
+}
+
 run_off() {
   local dir=$work/off-$1
   "$bin/server/ecomm-server" --listen 127.0.0.1:18090 --data-dir "$dir" 2>"$dir.err" &
@@ -94,6 +112,8 @@ run_replicated() {
     >/dev/null
   echo "replicated $1 $(load http://127.0.0.1:18081 "mock=${pids[-1]} primary=${replicas[0]} \
 follower=${replicas[1]} follower=${replicas[2]}")"
+  echo "  $(stage 18081 ecomm_replication_counted_seconds);" \
+    "$(stage 18081 ecomm_replication_produce_seconds)"
   kill "${replicas[@]}" "${pids[-1]}"
   wait "${replicas[@]}" "${pids[-1]}" 2>/dev/null || true
   unset 'pids[-1]'
