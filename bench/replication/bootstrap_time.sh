@@ -13,7 +13,6 @@
 # snapshot's size, and the newcomer's own account of the bootstrap (its log).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-source bench/shop.sh
 source scripts/kafka_mock.sh
 bin=${BIN:-build-release}
 rounds=${ROUNDS:-3}
