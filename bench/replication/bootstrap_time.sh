@@ -52,9 +52,14 @@ for round in $(seq "$rounds"); do
   curl -sf -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
     -d '{}' localhost:18121/admin/promote >/dev/null
   target=$(applied 18121)
+  [[ -n $target ]] || { echo "the primary does not answer: $work/primary-$round.err" >&2; exit 1; }
   started=$(date +%s%N)
   replica 18122 "$work/newcomer-$round" --bootstrap-from http://127.0.0.1:18121
-  until [[ $(applied 18122) == "$target" ]]; do sleep 0.05; done
+  for _ in $(seq 6000); do  # 5 minutes at most
+    [[ $(applied 18122) == "$target" ]] && break
+    sleep 0.05
+  done
+  [[ $(applied 18122) == "$target" ]] || { cat "$work/newcomer-$round.err" >&2; exit 1; }
   ended=$(date +%s%N)
   bytes=$(du -cb "$work/newcomer-$round"/snapshots/*.snap | tail -1 | cut -f1)
   echo "round $round: caught up with LSN $target in $(((ended - started) / 1000000)) ms;" \
