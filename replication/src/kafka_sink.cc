@@ -1,5 +1,6 @@
 #include "kafka_sink.h"
 
+#include <chrono>
 #include <utility>
 
 namespace ecomm::replication {
@@ -17,6 +18,9 @@ const kafka::Setting kProducerSettings[] = {
 // A Send finding librdkafka's queue full polls this long before dropping the message
 // (it is sent again once the read back misses it).
 constexpr int kQueueFullWaitMs = 50;
+// How often the poller serves delivery reports while messages are in flight: the
+// most a produce latency is overstated by.
+constexpr std::chrono::milliseconds kPollEvery{2};
 
 }  // namespace
 
@@ -27,8 +31,11 @@ Result<std::unique_ptr<KafkaSink>> KafkaSink::Create(const kafka::KafkaConfig& c
   std::unique_ptr<KafkaSink> sink(
       new KafkaSink(config, std::move(topic), std::move(log), produce_latency_us));
   if (Status s = sink->config_.Apply(kProducerSettings); !s.ok()) return s;
-  std::lock_guard lock(sink->mu_);
-  if (!sink->Connect()) return Status(ErrorCode::kInvalidArgument, "cannot create a producer");
+  {
+    std::lock_guard lock(sink->mu_);
+    if (!sink->Connect()) return Status(ErrorCode::kInvalidArgument, "cannot create a producer");
+  }
+  sink->poller_ = std::thread([raw = sink.get()] { raw->PollLoop(); });
   return sink;
 }
 
@@ -40,8 +47,27 @@ KafkaSink::KafkaSink(const kafka::KafkaConfig& config, std::string topic,
       produce_latency_us_(produce_latency_us) {}
 
 KafkaSink::~KafkaSink() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_cv_.notify_one();
+  if (poller_.joinable()) poller_.join();
   std::lock_guard lock(mu_);
   if (producer_) producer_->Flush(1000);
+}
+
+void KafkaSink::PollLoop() {
+  std::unique_lock lock(mu_);
+  auto in_flight = [&] { return producer_ && producer_->Outstanding() > 0; };
+  while (!stopping_) {
+    if (in_flight()) {
+      producer_->Poll(0);
+      wake_cv_.wait_for(lock, kPollEvery, [&] { return stopping_; });
+    } else {
+      wake_cv_.wait(lock, [&] { return stopping_ || in_flight(); });
+    }
+  }
 }
 
 bool KafkaSink::Connect() {
@@ -76,6 +102,7 @@ void KafkaSink::Send(std::string message) {
     producer_->Poll(kQueueFullWaitMs);
   }
   producer_->Poll(0);
+  wake_cv_.notify_one();
 }
 
 }  // namespace ecomm::replication

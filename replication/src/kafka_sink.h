@@ -1,8 +1,10 @@
 #pragma once
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "ecomm/histogram.h"
 #include "ecomm/replication/primary_journal.h"
@@ -15,7 +17,9 @@ namespace ecomm::replication {
 // (no duplicate from librdkafka's own retries, no reordering), lz4. What it loses a
 // primary finds by reading the topic back, and sends again, so a delivery failure is
 // only logged. Any thread may Send. Each delivered message's time from Produce to the
-// broker's acknowledgement goes into `produce_latency_us`.
+// broker's acknowledgement goes into `produce_latency_us`: a thread of its own serves
+// the acknowledgements every few milliseconds (librdkafka times a message until its
+// report is served, and the next Send may be a while off).
 class KafkaSink final : public MessageSink {
  public:
   static Result<std::unique_ptr<KafkaSink>> Create(const kafka::KafkaConfig& config,
@@ -31,6 +35,7 @@ class KafkaSink final : public MessageSink {
             std::function<void(std::string_view)> log, Histogram* produce_latency_us);
   // A new producer; false (logged) when librdkafka refuses one.
   bool Connect();
+  void PollLoop();
 
   kafka::KafkaConfig config_;
   const std::string topic_;
@@ -39,6 +44,9 @@ class KafkaSink final : public MessageSink {
   std::mutex mu_;
   std::unique_ptr<kafka::Producer> producer_;  // guarded by mu_
   uint64_t sent_ = 0;
+  bool stopping_ = false;            // guarded by mu_
+  std::condition_variable wake_cv_;  // stopping, or a message sent
+  std::thread poller_;
 };
 
 }  // namespace ecomm::replication

@@ -160,8 +160,6 @@ class Replicator {
   // Before the primaries and the sink that record into them, so that they outlive both.
   Histogram counted_latency_us_{Histogram::kCoarse};
   Histogram produce_latency_us_{Histogram::kCoarse};
-  // Primaries of earlier epochs: kept, since the local log may still answer them.
-  std::vector<std::unique_ptr<PrimaryJournal>> retired_;
   // Writes the follower's place once the local log holds it durably.
   void KeepPlace();
   // The kept place is also a reader's cursor of the local log (`cursors/replication`),
@@ -212,6 +210,9 @@ class Replicator {
   std::unique_ptr<kafka::KafkaConfig> config_;
   std::optional<Promotion> promotion_;  // guarded by mu_
   std::unique_ptr<MessageSink> sink_;   // the reader thread's, once promoting
+  // After the sink, so that they are gone (their sender threads joined) before it is.
+  // Primaries of earlier epochs: kept, since the local log may still answer them.
+  std::vector<std::unique_ptr<PrimaryJournal>> retired_;
   std::unique_ptr<PrimaryJournal> primary_;
   std::atomic<Role> role_{Role::kFollower};
   std::atomic<Epoch> primary_epoch_{0};
