@@ -1,5 +1,8 @@
 #include "steady_orders.h"
 
+#include <algorithm>
+#include <limits>
+
 #include "ecomm/json_writer.h"
 
 namespace ecomm::bench {
@@ -30,7 +33,9 @@ void OrderSchedule::Begin() {
 }
 
 int OrderSchedule::PerThread() const {
-  return static_cast<int>(rate_ * (warmup_ + seconds_)) / threads_;
+  // The flags' largest (a million a second for a day) would overflow an int.
+  double each = rate_ * (warmup_ + seconds_) / threads_;
+  return static_cast<int>(std::min(each, static_cast<double>(std::numeric_limits<int>::max())));
 }
 
 Clock::time_point OrderSchedule::Intended(int t, int k) const {

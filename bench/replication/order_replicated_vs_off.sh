@@ -111,7 +111,7 @@ run_replicated() {
   curl -sf -X POST -H 'Content-Type: application/json' -d '{}' localhost:18081/admin/promote \
     >/dev/null
   echo "replicated $1 $(load http://127.0.0.1:18081 "mock=${pids[-1]} primary=${replicas[0]} \
-follower=${replicas[1]} follower=${replicas[2]}")"
+follower2=${replicas[1]} follower3=${replicas[2]}")"
   echo "  $(stage 18081 ecomm_replication_counted_seconds);" \
     "$(stage 18081 ecomm_replication_produce_seconds)"
   kill "${replicas[@]}" "${pids[-1]}"

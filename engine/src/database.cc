@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "ecomm/bytes.h"
-#include "ecomm/wal/data_dir.h"
 #include "ecomm/wal/snapshot_file.h"
 #include "ecomm/wal/wal_reader.h"
 #include "ecomm/wal/wal_writer.h"
@@ -48,9 +47,7 @@ class CaptureScope {
 Database::Database(DatabaseOptions options)
     : options_(std::move(options)),
       fs_(options_.fs ? options_.fs : wal::FileSystem::Posix()),
-      wal_dir_(wal::DataDir(options_.data_dir).wal),
-      snapshot_dir_(wal::DataDir(options_.data_dir).snapshots),
-      cursor_dir_(wal::DataDir(options_.data_dir).cursors) {}
+      dirs_(options_.data_dir) {}
 
 Result<std::unique_ptr<Database>> Database::Open(DatabaseOptions options) {
   std::unique_ptr<Database> db(new Database(std::move(options)));
@@ -74,7 +71,7 @@ Result<std::unique_ptr<Engine>> Database::LoadDurableState(Lsn until, RecoverySt
   EngineOptions engine_options;
   engine_options.clock = options_.clock;
   engine_options.idempotency_ttl_ms = options_.idempotency_ttl_ms;
-  auto loaded = LoadNewestSnapshot(fs_, snapshot_dir_, engine_options,
+  auto loaded = LoadNewestSnapshot(fs_, dirs_.snapshots, engine_options,
                                    [this](const std::string& line) { Log(line); });
   if (!loaded.ok()) return loaded.status();
   stats->snapshot_lsn = loaded->snapshot_lsn;
@@ -85,7 +82,7 @@ Result<std::unique_ptr<Engine>> Database::LoadDurableState(Lsn until, RecoverySt
   if (loaded->annex) NoteSnapshotAnnex(loaded->snapshot_lsn, *loaded->annex);
   Engine& engine = *loaded->engine;
   Status replayed = wal::ReplayWal(
-      fs_, wal_dir_, stats->snapshot_lsn, until, options_.recovery,
+      fs_, dirs_.wal, stats->snapshot_lsn, until, options_.recovery,
       [&](const wal::WalRecord& r) {
         Status s = ReplayRecord(engine, static_cast<RecordType>(r.type), r.payload, r.lsn);
         return s.ok() ? Status::Ok() : Status::Corruption(s.message());
@@ -102,7 +99,7 @@ Result<std::unique_ptr<Engine>> Database::LoadDurableState(Lsn until, RecoverySt
 
 Status Database::Recover() {
   auto start = SteadyClock::now();
-  for (const std::string& dir : {options_.data_dir, wal_dir_, snapshot_dir_, cursor_dir_}) {
+  for (const std::string& dir : {options_.data_dir, dirs_.wal, dirs_.snapshots, dirs_.cursors}) {
     if (Status s = fs_->CreateDir(dir); !s.ok()) return s;
   }
   if (Status s = RemoveStaleSnapshots(); !s.ok()) return s;
@@ -132,7 +129,7 @@ Status Database::Recover() {
     }
     loop_cv_.notify_all();
   };
-  if (Status s = wal::WalWriter::Open(fs_, wal_dir_, report.last_lsn + 1, wal_options, &wal_);
+  if (Status s = wal::WalWriter::Open(fs_, dirs_.wal, report.last_lsn + 1, wal_options, &wal_);
       !s.ok()) {
     return s;
   }
@@ -186,7 +183,7 @@ Status Database::Snapshot() {
   std::optional<std::string> annex = snapshot_annex_ ? snapshot_annex_(lsn) : std::nullopt;
 
   std::unique_ptr<wal::SnapshotWriter> writer;
-  if (Status s = wal::SnapshotWriter::Create(fs_, snapshot_dir_, lsn, &writer); !s.ok()) {
+  if (Status s = wal::SnapshotWriter::Create(fs_, dirs_.snapshots, lsn, &writer); !s.ok()) {
     return s;
   }
   auto add = [&](ChunkKind kind, std::string_view bytes) {
@@ -268,10 +265,10 @@ Status Database::RemoveStaleSnapshots() {
   // large one would hold its disk space for good. (Cursor temp files are the readers'
   // own, and a running shipper may be writing one right now: they stay.)
   std::vector<std::string> names;
-  if (Status s = fs_->ListDir(snapshot_dir_, &names); !s.ok()) return s;
+  if (Status s = fs_->ListDir(dirs_.snapshots, &names); !s.ok()) return s;
   for (const std::string& name : names) {
     if (!name.ends_with(".tmp")) continue;
-    std::string path = wal::JoinPath(snapshot_dir_, name);
+    std::string path = wal::JoinPath(dirs_.snapshots, name);
     if (Status s = fs_->Remove(path); !s.ok()) return s;
     Log("removed the unfinished snapshot " + path);
   }
@@ -282,7 +279,7 @@ bool Database::SnapshotVerifies(const wal::SnapshotInfo& snapshot) {
   if (verified_snapshots_.contains(snapshot.lsn)) return true;
   if (failed_snapshots_.contains(snapshot.lsn)) return false;
   wal::SnapshotImage image;
-  std::string path = wal::JoinPath(snapshot_dir_, snapshot.name);
+  std::string path = wal::JoinPath(dirs_.snapshots, snapshot.name);
   Status read = wal::ReadSnapshot(fs_, path, &image);
   bool ok = read.ok() && image.lsn == snapshot.lsn;
   (ok ? verified_snapshots_ : failed_snapshots_).insert(snapshot.lsn);
@@ -295,7 +292,7 @@ bool Database::SnapshotVerifies(const wal::SnapshotInfo& snapshot) {
 
 Status Database::CheckCursors(std::optional<Lsn>* min_cursor) {
   std::vector<std::string> unreadable;
-  if (Status s = wal::MinCursor(fs_, cursor_dir_, min_cursor, &unreadable); !s.ok()) {
+  if (Status s = wal::MinCursor(fs_, dirs_.cursors, min_cursor, &unreadable); !s.ok()) {
     return s;
   }
   std::lock_guard lock(stats_mu_);
@@ -317,7 +314,7 @@ std::vector<std::string> Database::UnreadableCursors() const {
 
 Status Database::RemoveObsolete(Lsn newest) {
   std::vector<wal::SnapshotInfo> snapshots;
-  if (Status s = wal::ListSnapshots(fs_, snapshot_dir_, &snapshots); !s.ok()) {
+  if (Status s = wal::ListSnapshots(fs_, dirs_.snapshots, &snapshots); !s.ok()) {
     return s;
   }
   // Keep the newest snapshot that verifies, the one before it that verifies (the
@@ -327,7 +324,7 @@ Status Database::RemoveObsolete(Lsn newest) {
   // cursor (records past it may not have counted): the newest snapshot at or below the
   // cursor stays too, with the log after it, so that a cut always finds a state to load.
   std::optional<Lsn> floor;
-  if (Status s = wal::ReadCursor(fs_, wal::JoinPath(cursor_dir_, wal::kReplicationCursor),
+  if (Status s = wal::ReadCursor(fs_, wal::JoinPath(dirs_.cursors, wal::kReplicationCursor),
                                  &floor.emplace());
       !s.ok()) {
     floor.reset();  // none (not a replica), or unreadable: CheckCursors keeps the whole log
@@ -343,7 +340,7 @@ Status Database::RemoveObsolete(Lsn newest) {
         keep_from = it->lsn + 1;  // older than the fallback: the log from it on
         continue;
       }
-      if (Status s = fs_->Remove(wal::JoinPath(snapshot_dir_, it->name)); !s.ok()) {
+      if (Status s = fs_->Remove(wal::JoinPath(dirs_.snapshots, it->name)); !s.ok()) {
         return s;
       }
       ForgetSnapshot(it->lsn);
@@ -357,7 +354,7 @@ Status Database::RemoveObsolete(Lsn newest) {
   if (Status s = CheckCursors(&cursor); !s.ok()) return s;
   if (cursor && *cursor + 1 < keep_from) keep_from = *cursor + 1;
   uint64_t removed = 0;
-  if (Status s = wal::RemoveSegmentsBefore(fs_, wal_dir_, keep_from, &removed); !s.ok()) {
+  if (Status s = wal::RemoveSegmentsBefore(fs_, dirs_.wal, keep_from, &removed); !s.ok()) {
     return s;
   }
   if (removed > 0) {

@@ -92,17 +92,17 @@ Status Database::CutBack(Lsn last, const std::function<bool()>& give_up) {
 
 Status Database::RemoveSnapshotsAfter(Lsn lsn) {
   std::vector<wal::SnapshotInfo> snapshots;
-  if (Status s = wal::ListSnapshots(fs_, snapshot_dir_, &snapshots); !s.ok()) return s;
+  if (Status s = wal::ListSnapshots(fs_, dirs_.snapshots, &snapshots); !s.ok()) return s;
   bool removed = false;
   for (const wal::SnapshotInfo& snapshot : snapshots) {
     if (snapshot.lsn <= lsn) continue;
     removed = true;
-    if (Status s = fs_->Remove(wal::JoinPath(snapshot_dir_, snapshot.name)); !s.ok()) return s;
+    if (Status s = fs_->Remove(wal::JoinPath(dirs_.snapshots, snapshot.name)); !s.ok()) return s;
     ForgetSnapshot(snapshot.lsn);
     Log("removed snapshot " + snapshot.name + ": it holds records past LSN " + std::to_string(lsn) +
         ", which were taken back");
   }
-  return removed ? fs_->SyncDir(snapshot_dir_) : Status::Ok();
+  return removed ? fs_->SyncDir(dirs_.snapshots) : Status::Ok();
 }
 
 void Database::DropBackToDurableState() {

@@ -40,12 +40,12 @@ Result<Database::AnnexedSnapshot> Database::NewestAnnexedSnapshot(Lsn after) {
     // Not under snapshot_mu_, which a snapshot holds for as long as it writes: an HTTP
     // thread asks. A file listed here and removed before it is sent answers 503.
     std::vector<wal::SnapshotInfo> snapshots;
-    if (Status s = wal::ListSnapshots(fs_, snapshot_dir_, &snapshots); !s.ok()) return s;
+    if (Status s = wal::ListSnapshots(fs_, dirs_.snapshots, &snapshots); !s.ok()) return s;
     std::lock_guard lock(annexes_mu_);
     for (auto it = snapshots.rbegin(); it != snapshots.rend() && it->lsn > after; ++it) {
       auto annex = snapshot_annexes_.find(it->lsn);
       if (annex == snapshot_annexes_.end()) continue;
-      return AnnexedSnapshot{it->lsn, wal::JoinPath(snapshot_dir_, it->name), annex->second};
+      return AnnexedSnapshot{it->lsn, wal::JoinPath(dirs_.snapshots, it->name), annex->second};
     }
   }
   {

@@ -566,9 +566,8 @@ void Replicator::RetirePrimary() {
 }
 
 void Replicator::StepDown() {
-  // The deposed PrimaryJournal stays the engine's journal: it refuses every write, so
-  // no mutation that raced the role check is answered without counting. Its records
-  // that did not count are cut back once the new primary's first record comes
+  // As in RetirePrimary, the deposed PrimaryJournal stays the engine's journal. Its
+  // records that did not count are cut back once the new primary's first record comes
   // (ApplyRecord) or the topic's end is reached (TrimUncounted).
   role_.store(Role::kFollower, std::memory_order_release);
   CountedPosition position = follower_.position();

@@ -45,8 +45,11 @@ void MockCluster::SetBrokersUp(bool up) {
           RD_KAFKA_RESP_ERR_NO_ERROR);
 }
 
-void MockCluster::FailProduces(const std::vector<rd_kafka_resp_err_t>& errors) {
-  rd_kafka_mock_push_request_errors_array(cluster_, kProduceApiKey, errors.size(), errors.data());
+void MockCluster::FailProduces(int32_t broker, const std::vector<rd_kafka_resp_err_t>& errors) {
+  for (rd_kafka_resp_err_t error : errors) {
+    REQUIRE(rd_kafka_mock_broker_push_request_error_rtts(cluster_, broker, kProduceApiKey, 1, error,
+                                                         0) == RD_KAFKA_RESP_ERR_NO_ERROR);
+  }
 }
 
 void MockCluster::DelayProduces(int32_t broker, int count, std::chrono::milliseconds delay) {
@@ -55,6 +58,13 @@ void MockCluster::DelayProduces(int32_t broker, int count, std::chrono::millisec
                 cluster_, broker, kProduceApiKey, 1, RD_KAFKA_RESP_ERR_NO_ERROR,
                 static_cast<int>(delay.count())) == RD_KAFKA_RESP_ERR_NO_ERROR);
   }
+}
+
+size_t MockCluster::ProduceFaultsLeft(int32_t broker) {
+  size_t left = 0;
+  REQUIRE(rd_kafka_mock_broker_error_stack_cnt(cluster_, broker, kProduceApiKey, &left) ==
+          RD_KAFKA_RESP_ERR_NO_ERROR);
+  return left;
 }
 
 void MockCluster::MoveLeader(const std::string& topic, int32_t partition, int32_t broker) {

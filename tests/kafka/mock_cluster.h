@@ -35,11 +35,13 @@ class MockCluster {
   void CreateTopic(const std::string& topic, int partitions);
   // Every broker down (connections closed, new ones refused) or up again.
   void SetBrokersUp(bool up);
-  // The next produce requests, any client's, fail with `errors` in turn;
+  // The next produce requests `broker` takes, any client's, fail with `errors` in turn;
   // RD_KAFKA_RESP_ERR__TRANSPORT closes the client's connection instead of answering.
-  void FailProduces(const std::vector<rd_kafka_resp_err_t>& errors);
+  void FailProduces(int32_t broker, const std::vector<rd_kafka_resp_err_t>& errors);
   // The next `count` produce requests `broker` takes succeed, each answered `delay` late.
   void DelayProduces(int32_t broker, int count, std::chrono::milliseconds delay);
+  // How many of the failures and delays given `broker` no produce request has met yet.
+  size_t ProduceFaultsLeft(int32_t broker);
   // `broker` (1, 2 or 3) leads `topic`'s `partition` from now on.
   void MoveLeader(const std::string& topic, int32_t partition, int32_t broker);
   // A configuration that reaches this cluster, with `settings` on top.

@@ -26,6 +26,7 @@
 #include <httplib.h>
 
 #include "e2e/support/child_process.h"
+#include "support/wait_until.h"
 
 namespace ecomm::testing {
 
@@ -217,15 +218,6 @@ class Shop {
   int64_t lsn_ = 0;
 };
 
-bool WaitFor(const std::function<bool()>& condition, milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    if (condition()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(milliseconds(200));
-  }
-}
-
 // The mock cluster with the topic `orders` in four partitions.
 class Kafka {
  public:
@@ -314,12 +306,12 @@ class Stats {
   // Polls GET /top until it equals `expected`; fails with the last answer and the log.
   void WaitForTop(const std::vector<TopLine>& expected) {
     std::vector<TopLine> top;
-    bool equal = WaitFor(
+    bool equal = WaitUntil(
         [&] {
           top = Top();
           return top == expected;
         },
-        seconds(30));
+        seconds(30), milliseconds(200));
     REQUIRE_MESSAGE(equal, "expected ", Describe(expected), "\ngot ", Describe(top), "\nlog:\n",
                     Log());
   }
@@ -368,7 +360,7 @@ struct Counts {
 // `partitions_each` partitions.
 void WaitForComplete(const std::vector<Stats*>& members, const Shop& shop, size_t partitions_each) {
   Counts counts;
-  bool complete = WaitFor(
+  bool complete = WaitUntil(
       [&] {
         counts = Counts();
         bool balanced = true;
@@ -379,7 +371,7 @@ void WaitForComplete(const std::vector<Stats*>& members, const Shop& shop, size_
         }
         return balanced && counts.Complete(shop);
       },
-      seconds(40));
+      seconds(40), milliseconds(200));
   std::string logs;
   for (Stats* member : members) logs += "\nlog:\n" + member->Log();
   REQUIRE_MESSAGE(complete, counts.Describe(shop), logs);
@@ -449,8 +441,8 @@ TEST_CASE("ecomm-stats survives an event carrying CVE-2024-38517's number, and l
   Kafka kafka(dir);
   kafka.Produce({R"(cve|{"eventType":"ORDER_PLACED","orderId":"cve","totalAmount":1e400000000})"});
   Stats stats(dir, "cve", kafka.bootstrap());
-  bool counted =
-      WaitFor([&] { return stats.Health()["malformedEvents"].GetUint64() == 1; }, seconds(30));
+  bool counted = WaitUntil([&] { return stats.Health()["malformedEvents"].GetUint64() == 1; },
+                           seconds(30), milliseconds(200));
   REQUIRE_MESSAGE(counted, stats.Log());
   CHECK_MESSAGE(stats.Log().find("no fraction or exponent") != std::string::npos, stats.Log());
   CHECK(stats.Get("/top").first == 200);

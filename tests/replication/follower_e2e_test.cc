@@ -23,6 +23,7 @@
 #include "kafka/mock_cluster.h"
 #include "replay.h"
 #include "support/random_mutations.h"
+#include "support/wait_until.h"
 
 namespace ecomm::testing {
 namespace {
@@ -325,7 +326,9 @@ TEST_CASE(
         Str(Get(cb, "/admin/digest").Json(), "digest"));
   // The primary's two writes, timed from append to counted; their produce, acknowledged.
   CHECK(MetricValue(ca, "ecomm_replication_counted_seconds_count") == 2);
-  CHECK(MetricValue(ca, "ecomm_replication_produce_seconds_count") >= 1);
+  // (The broker's acknowledgement may be served after the record came back.)
+  CHECK(WaitUntil([&] { return MetricValue(ca, "ecomm_replication_produce_seconds_count") >= 1; },
+                  5s));
   CHECK(MetricValue(cb, "ecomm_replication_counted_seconds_count") == 0);
 
   // b promotes itself: epoch 2 counts, a steps down and follows.

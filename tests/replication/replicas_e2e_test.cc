@@ -31,6 +31,7 @@
 #include "e2e/support/http_helpers.h"
 #include "e2e/support/server_process.h"
 #include "kafka/mock_cluster.h"
+#include "support/wait_until.h"
 
 namespace ecomm::testing {
 namespace {
@@ -43,15 +44,6 @@ const std::string kTopic = "ecomm.log";
 const std::string kAdminToken = "bootstrap-test-admin-token";
 
 std::string Url(int port) { return "http://127.0.0.1:" + std::to_string(port); }
-
-bool WaitUntil(const std::function<bool()>& done, Clock::duration timeout) {
-  auto deadline = Clock::now() + timeout;
-  while (!done()) {
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(50ms);
-  }
-  return true;
-}
 
 class Replica;
 int64_t Lag(Replica& replica);
@@ -399,40 +391,48 @@ TEST_CASE(
   std::atomic<bool> stop{false};
   std::vector<std::thread> threads;
   for (KeyedWriter& w : writers) threads.emplace_back([&] { w.Run(primary, stop); });
-  // Each fault meets the writes of the moment; between them the writes flow.
+  // Each fault meets the writes of the moment; between them the writes flow. The faults
+  // go to the partition's leader, so that the primary's next produces meet them.
+  int32_t leader = 1;
   const std::vector<std::pair<std::string, std::function<void()>>> faults = {
       {"NOT_ENOUGH_REPLICAS x3",
        [&] {
-         cluster.FailProduces({RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
-                               RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
-                               RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS});
+         cluster.FailProduces(
+             leader, {RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+                      RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS});
        }},
       {"REQUEST_TIMED_OUT x2",
        [&] {
          cluster.FailProduces(
-             {RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT});
+             leader, {RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT});
        }},
-      {"two produces answered 1.5 s late", [&] { cluster.DelayProduces(1, 2, 1500ms); }},
+      {"two produces answered 1.5 s late", [&] { cluster.DelayProduces(leader, 2, 1500ms); }},
       {"connection closed on a produce",
-       [&] { cluster.FailProduces({RD_KAFKA_RESP_ERR__TRANSPORT}); }},
+       [&] { cluster.FailProduces(leader, {RD_KAFKA_RESP_ERR__TRANSPORT}); }},
       {"OUT_OF_ORDER_SEQUENCE_NUMBER (the producer resets its sequence)",
-       [&] { cluster.FailProduces({RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER}); }},
+       [&] { cluster.FailProduces(leader, {RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER}); }},
       {"UNKNOWN_PRODUCER_ID (the producer starts over with a new id)",
-       [&] { cluster.FailProduces({RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID}); }},
-      {"NOT_LEADER_FOR_PARTITION, the leader moved to broker 2",
+       [&] { cluster.FailProduces(leader, {RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID}); }},
+      {"NOT_LEADER_FOR_PARTITION, then the leader moved to broker 2",
        [&] {
-         cluster.FailProduces({RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION});
-         cluster.MoveLeader(kTopic, 0, 2);
+         cluster.FailProduces(leader, {RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION});
+         REQUIRE(WaitUntil([&] { return cluster.ProduceFaultsLeft(leader) == 0; }, 30s));
+         leader = 2;
+         cluster.MoveLeader(kTopic, 0, leader);
        }},
   };
   for (const auto& [name, inject] : faults) {
     std::this_thread::sleep_for(400ms);
-    int64_t at = primary.Applied();
     inject();
-    // Writes count again after the fault: it did not stall the log.
-    bool flowing = WaitUntil([&] { return primary.Applied() >= at + 8; }, 30s);
-    INFO("after ", name, ": the primary stayed at LSN ", primary.Applied(), "\n",
+    // The fault met the primary's produces, and writes count again after it: it did not
+    // stall the log.
+    bool met = WaitUntil([&] { return cluster.ProduceFaultsLeft(leader) == 0; }, 30s);
+    int64_t at = primary.Applied();
+    bool flowing = met && WaitUntil([&] { return primary.Applied() >= at + 8; }, 30s);
+    INFO("after ", name, ": ", cluster.ProduceFaultsLeft(leader),
+         " injected faults left; the primary stayed at LSN ", primary.Applied(), "\n",
          primary.process().Log());
+    REQUIRE(met);
     REQUIRE(flowing);
   }
   std::this_thread::sleep_for(400ms);
@@ -457,9 +457,6 @@ TEST_CASE(
     CHECK((status == 503 || status == 409));
   }
   MESSAGE(acknowledged, " charges acknowledged under produce faults; answers retried:", statuses);
-  // The faults reached the producer: messages it gave up on (the closed connection
-  // leaves it fatally out of sequence, and a new producer takes over).
-  CHECK(primary.process().Log().find("a message was not delivered") != std::string::npos);
   // One record per charge: a produce sent again never counted a record twice.
   CHECK(primary.Applied() == lsn_before + acknowledged);
   CheckConverged(primary, follower);

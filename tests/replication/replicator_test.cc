@@ -20,6 +20,7 @@
 #include "kafka/mock_cluster.h"
 #include "support/fault_file_system.h"
 #include "support/random_mutations.h"
+#include "support/wait_until.h"
 
 namespace ecomm::testing {
 namespace {
@@ -87,15 +88,6 @@ class TestReplica {
   std::unique_ptr<Replicator> replicator_;
 };
 
-bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
-
 // Random mutations on the primary's engine until stopped; the highest LSN of those
 // acknowledged (their WaitDurable succeeded).
 class Traffic {
@@ -133,7 +125,7 @@ class Traffic {
 // Both replicas at the primary's counted LSN, with one digest.
 void CheckConverged(TestReplica& primary, TestReplica& follower) {
   INFO("primary's log:\n" << primary.log() << "follower's log:\n" << follower.log());
-  REQUIRE(WaitFor(
+  REQUIRE(WaitUntil(
       [&] {
         return primary.State().role == Role::kPrimary &&
                follower.State().applied_lsn == primary.State().applied_lsn &&
@@ -179,12 +171,13 @@ TEST_CASE(
     std::this_thread::sleep_for(100ms);
     a.fs().FailSyncs(false);
     INFO("a's log:\n" << a.log());
-    REQUIRE(WaitFor([&] { return a.State().role == Role::kPrimary && a.State().epoch >= 2; }, 20s));
+    REQUIRE(
+        WaitUntil([&] { return a.State().role == Role::kPrimary && a.State().epoch >= 2; }, 20s));
     std::this_thread::sleep_for(300ms);
     traffic.Stop();
     CHECK(traffic.acknowledged() > 0);
     // Every acknowledged record counted, and the follower has it (or soon will).
-    CHECK(WaitFor([&] { return traffic.max_acknowledged() <= b.State().applied_lsn; }, 10s));
+    CHECK(WaitUntil([&] { return traffic.max_acknowledged() <= b.State().applied_lsn; }, 10s));
   }
   REQUIRE(ChargeDurably(a.engine(), 5).ok());
   CHECK(a.log().find("the local log failed under the primary of epoch 1") != std::string::npos);

@@ -20,6 +20,7 @@
 #include "ecomm/histogram.h"
 #include "ecomm/record.h"
 #include "ecomm/result.h"
+#include "ecomm/wal/data_dir.h"
 #include "ecomm/wal/log_options.h"
 
 namespace ecomm {
@@ -210,9 +211,7 @@ class Database {
 
   DatabaseOptions options_;
   wal::FileSystem* fs_;
-  std::string wal_dir_;
-  std::string snapshot_dir_;
-  std::string cursor_dir_;
+  const wal::DataDir dirs_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<wal::WalWriter> wal_;
   RecoveryStats recovery_;
