@@ -167,4 +167,15 @@ Result<WatermarkOffsets> PartitionReader::Watermarks(int timeout_ms) {
   return marks;
 }
 
+std::optional<int64_t> PartitionReader::LastFetchedHigh() const {
+  int64_t low = 0;
+  int64_t high = 0;
+  if (rd_kafka_get_watermark_offsets(consumer_.get(), options_.topic.c_str(), options_.partition,
+                                     &low, &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+      high < 0) {
+    return std::nullopt;
+  }
+  return high;
+}
+
 }  // namespace ecomm::kafka

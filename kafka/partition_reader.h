@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -84,6 +85,10 @@ class PartitionReader {
   // The partition's offsets as the broker holds them now. kUnavailable when it does
   // not answer within `timeout_ms`.
   Result<WatermarkOffsets> Watermarks(int timeout_ms);
+
+  // The partition's high watermark as the last fetch response gave it, without asking
+  // the broker (Watermarks waits for a round trip); nothing before the first one.
+  std::optional<int64_t> LastFetchedHigh() const;
 
   // The offset of the next record to read.
   int64_t next_offset() const { return next_offset_; }

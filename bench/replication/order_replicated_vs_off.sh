@@ -4,8 +4,9 @@
 # a fresh data directory, ROUNDS rounds alternating, ecomm-load closed loop with
 # CLIENTS connections and the order-only mix, audited. Everything shares this
 # machine's cores: the mock, three servers and the load generator.
-#   ROUNDS=3 CLIENTS=64 SECONDS_PER_RUN=10 FETCH_WAIT_MS=5 \
+#   ROUNDS=3 CLIENTS=64 SECONDS_PER_RUN=10 FETCH_WAIT_MS=5 REPLICAS=3 \
 #     bench/replication/order_replicated_vs_off.sh
+# REPLICAS=1 runs the primary alone on the mock (no follower shares the cores).
 # Prints one line per run: mode, round, order req/s, p50 ms, p99 ms, audit, then the
 # CPU each process used during the load, in % of one core (the load's own included):
 # where the two cores went. A replicated run also prints the primary's stage latencies
@@ -18,6 +19,7 @@ rounds=${ROUNDS:-3}
 clients=${CLIENTS:-64}
 seconds=${SECONDS_PER_RUN:-10}
 fetch_wait=${FETCH_WAIT_MS:-5}
+replica_count=${REPLICAS:-3}
 work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
@@ -101,17 +103,19 @@ run_replicated() {
   mkdir -p "$dir"
   source scripts/kafka_mock.sh
   start_kafka_mock "$bin" --topic ecomm.log --partitions 1
-  for i in 1 2 3; do
+  local i watched
+  for i in $(seq "$replica_count"); do
     "$bin/server/ecomm-server" --listen "127.0.0.1:1808$i" --data-dir "$dir/replica-$i" \
       --replication kafka --brokers "$brokers" --advertise-url "http://127.0.0.1:1808$i" \
       --fetch-wait-ms "$fetch_wait" 2>"$work/repl-$1-$i.err" &
     replicas+=($!)
   done
-  for i in 1 2 3; do wait_healthy "1808$i"; done
+  for i in $(seq "$replica_count"); do wait_healthy "1808$i"; done
   curl -sf -X POST -H 'Content-Type: application/json' -d '{}' localhost:18081/admin/promote \
     >/dev/null
-  echo "replicated $1 $(load http://127.0.0.1:18081 "mock=${pids[-1]} primary=${replicas[0]} \
-follower2=${replicas[1]} follower3=${replicas[2]}")"
+  watched="mock=${pids[-1]} primary=${replicas[0]}"
+  for i in $(seq 2 "$replica_count"); do watched+=" follower$i=${replicas[i - 1]}"; done
+  echo "replicated $1 $(load http://127.0.0.1:18081 "$watched")"
   echo "  $(stage 18081 ecomm_replication_counted_seconds);" \
     "$(stage 18081 ecomm_replication_produce_seconds)"
   kill "${replicas[@]}" "${pids[-1]}"

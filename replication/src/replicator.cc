@@ -314,8 +314,16 @@ Replicator::~Replicator() {
   for (auto& [lsn, waiter] : left) waiter.done(false);
 }
 
+void Replicator::AskHighWatermark() {
+  if (auto marks = reader_->Watermarks(kPollMs * 10); marks.ok()) {
+    std::lock_guard lock(mu_);
+    high_watermark_ = marks->high;
+  }
+}
+
 void Replicator::ReadLoop() {
-  Clock::time_point next_watermark = Clock::now();
+  AskHighWatermark();  // the lag before the first fetch tells
+  Clock::time_point next_watermark = Clock::now() + kWatermarkEvery;
   Clock::time_point next_keep = Clock::now() + kKeepPlaceEvery;
   while (!stopping_) {
     Clock::time_point now = Clock::now();
@@ -323,15 +331,14 @@ void Replicator::ReadLoop() {
       KeepPlace();
       next_keep = now + kKeepPlaceEvery;
     }
-    if (now >= next_watermark) {
-      if (auto marks = reader_->Watermarks(kPollMs * 10); marks.ok()) {
-        std::lock_guard lock(mu_);
-        high_watermark_ = marks->high;
-      }
-      next_watermark = now + kWatermarkEvery;
-    }
     DecideWaiters();
     if (!State().stopped.empty() || !LocalLogReady()) {
+      // Not reading, so no fetch tells how far the topic has gone: the lag asks. (Never
+      // while reading: the broker's answer holds the reader up to tens of milliseconds.)
+      if (now >= next_watermark) {
+        AskHighWatermark();
+        next_watermark = now + kWatermarkEvery;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs));
       continue;
     }
@@ -372,7 +379,9 @@ void Replicator::ReadLoop() {
     }
     if (batch->at_end && !rewind_needed_) TrimUncounted();
     {
+      std::optional<int64_t> high = reader_->LastFetchedHigh();
       std::lock_guard lock(mu_);
+      if (high) high_watermark_ = *high;
       if (batch->at_end) {
         caught_up_ = true;
         caught_up_at_ = Clock::now();

@@ -1,6 +1,7 @@
 // PartitionReader against the in-process mock cluster: a producer's records read back
 // in order at the offsets their deliveries gave; from a middle offset; the end of the
-// partition; watermarks; and one test per offset the partition does not hold.
+// partition; watermarks, asked and as last fetched; and one test per offset the
+// partition does not hold.
 #include "kafka/partition_reader.h"
 
 #include <doctest/doctest.h>
@@ -115,6 +116,20 @@ TEST_CASE("watermarks: the partition's oldest offset and the next one to be writ
   REQUIRE(marks.ok());
   CHECK(marks->low == 0);
   CHECK(marks->high == 42);
+}
+
+TEST_CASE("the last fetched high watermark: nothing before a fetch, then the end it saw") {
+  MockCluster kafka;
+  kafka.CreateTopic("log", 1);
+  ProduceAll(kafka, "log", std::nullopt, MakeRecords(0, 30));
+  auto reader = StartReader(kafka, "log", 0);
+  CHECK_FALSE(reader->LastFetchedHigh().has_value());
+  ReadToEnd(*reader, 30);
+  CHECK(reader->LastFetchedHigh() == 30);
+  // Records produced since are unknown until a fetch brings them.
+  ProduceAll(kafka, "log", std::nullopt, MakeRecords(30, 12));
+  ReadToEnd(*reader, 12);
+  CHECK(reader->LastFetchedHigh() == 42);
 }
 
 // One test per offset the partition does not hold.

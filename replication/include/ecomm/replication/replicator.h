@@ -160,6 +160,8 @@ class Replicator {
   // Before the primaries and the sink that record into them, so that they outlive both.
   Histogram counted_latency_us_{Histogram::kCoarse};
   Histogram produce_latency_us_{Histogram::kCoarse};
+  // The topic's end from the broker, for the lag (a round trip: not while reading).
+  void AskHighWatermark();
   // Writes the follower's place once the local log holds it durably.
   void KeepPlace();
   // The kept place is also a reader's cursor of the local log (`cursors/replication`),
