@@ -18,8 +18,9 @@
 // record is lost, duplicated by a retry or reordered within its partition). Each
 // record carries a tag of the caller's (an LSN, say), handed back with its fate.
 //
-// One thread: Produce, Poll and Flush are called from it, and the callbacks run on it,
-// inside Poll and Flush (and inside Produce for a record refused at once).
+// One thread at a time: Produce, Poll and Flush are called by one thread, or by several
+// that take turns under a lock of their own (KafkaSink), and the callbacks run on the
+// caller, inside Poll and Flush (and inside Produce for a record refused at once).
 namespace ecomm::kafka {
 
 // One header of a record to produce, e.g. {"lsn", "42"}.

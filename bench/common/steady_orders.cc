@@ -47,7 +47,9 @@ Clock::time_point OrderSchedule::Intended(int t, int k) const {
 std::string OrderSchedule::Body(int t, int k) const {
   JsonWriter w;
   w.StartObject();
-  w.Field("userId", "bench" + std::to_string((t * 7919 + k) % users_));
+  // In 64 bits: t (up to 4096) times the prime, plus k (up to an int), fits with room.
+  int64_t spread = static_cast<int64_t>(t) * 7919 + k;
+  w.Field("userId", "bench" + std::to_string(spread % users_));
   w.Key("items");
   w.StartArray();
   w.StartObject();

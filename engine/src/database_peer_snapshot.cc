@@ -6,6 +6,7 @@
 
 #include "ecomm/database.h"
 #include "ecomm/wal/snapshot_file.h"
+#include "ecomm/wal/wal_writer.h"
 #include "snapshot_codec.h"
 
 namespace ecomm {
@@ -47,6 +48,12 @@ Result<Database::AnnexedSnapshot> Database::NewestAnnexedSnapshot(Lsn after) {
       if (annex == snapshot_annexes_.end()) continue;
       return AnnexedSnapshot{it->lsn, wal::JoinPath(dirs_.snapshots, it->name), annex->second};
     }
+  }
+  // None can be taken past `after` before the log reaches past it: asking then would
+  // only keep the maintenance thread snapshotting for a caller that polls.
+  if (Lsn end = wal_->Stats().appended_lsn; after >= end) {
+    return Status(ErrorCode::kNotFound, "no snapshot past LSN " + std::to_string(after) +
+                                            ": this log ends at LSN " + std::to_string(end));
   }
   {
     std::lock_guard lock(loop_mu_);

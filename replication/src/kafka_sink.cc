@@ -12,17 +12,20 @@ const kafka::Setting kProducerSettings[] = {
     {"acks", "all"},
     {"compression.type", "lz4"},
     // Not 0: with nothing to linger for, librdkafka's broker thread spins in poll()
-    // while its in-flight requests are full (60 % of a core at 4k orders/s, and half
-    // the order rate; bench/RESULTS.md). 1 ms costs a message at most that.
+    // while its in-flight requests are full (60 % of a core at 4.4k orders/s, a third
+    // of the rate reached without the spin; bench/RESULTS.md). 1 ms costs a message
+    // at most that.
     {"linger.ms", "1"},
     {"reconnect.backoff.max.ms", "1000"},
 };
 // A Send finding librdkafka's queue full polls this long before dropping the message
 // (it is sent again once the read back misses it).
 constexpr int kQueueFullWaitMs = 50;
-// How often the poller serves delivery reports while messages are in flight: the
-// most a produce latency is overstated by.
+// How often the poller serves delivery reports while messages are in flight: about
+// the most a produce latency is overstated by (half of it on average). While none
+// are, it still serves errors and reachability changes this often.
 constexpr std::chrono::milliseconds kPollEvery{2};
+constexpr std::chrono::milliseconds kIdlePollEvery{100};
 
 }  // namespace
 
@@ -61,14 +64,12 @@ KafkaSink::~KafkaSink() {
 
 void KafkaSink::PollLoop() {
   std::unique_lock lock(mu_);
-  auto in_flight = [&] { return producer_ && producer_->Outstanding() > 0; };
   while (!stopping_) {
-    if (in_flight()) {
-      producer_->Poll(0);
-      wake_cv_.wait_for(lock, kPollEvery, [&] { return stopping_; });
-    } else {
-      wake_cv_.wait(lock, [&] { return stopping_ || in_flight(); });
-    }
+    if (producer_) producer_->Poll(0);
+    idle_ = !producer_ || producer_->Outstanding() == 0;
+    wake_cv_.wait_for(lock, idle_ ? kIdlePollEvery : kPollEvery,
+                      [&] { return stopping_ || (idle_ && sent_while_idle_); });
+    sent_while_idle_ = false;
   }
 }
 
@@ -104,7 +105,10 @@ void KafkaSink::Send(std::string message) {
     producer_->Poll(kQueueFullWaitMs);
   }
   producer_->Poll(0);
-  wake_cv_.notify_one();
+  if (idle_) {
+    sent_while_idle_ = true;  // only an idle poller needs waking; a busy one polls soon
+    wake_cv_.notify_one();
+  }
 }
 
 }  // namespace ecomm::replication

@@ -44,8 +44,10 @@ class KafkaSink final : public MessageSink {
   std::mutex mu_;
   std::unique_ptr<kafka::Producer> producer_;  // guarded by mu_
   uint64_t sent_ = 0;
-  bool stopping_ = false;            // guarded by mu_
-  std::condition_variable wake_cv_;  // stopping, or a message sent
+  bool stopping_ = false;            // guarded by mu_, as are the two below
+  bool idle_ = true;                 // the poller found nothing in flight
+  bool sent_while_idle_ = false;     // a Send since: it polls at its short period again
+  std::condition_variable wake_cv_;  // stopping, or sent_while_idle_
   std::thread poller_;
 };
 

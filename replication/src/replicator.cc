@@ -332,18 +332,22 @@ void Replicator::ReadLoop() {
       next_keep = now + kKeepPlaceEvery;
     }
     DecideWaiters();
+    // While no fetch tells how far the topic has gone (not reading, or reading fails),
+    // the lag asks the broker. Never while reading: its answer holds the reader up to
+    // tens of milliseconds, and every record in flight with it.
+    auto ask_when_due = [&] {
+      if (now < next_watermark) return;
+      AskHighWatermark();
+      next_watermark = now + kWatermarkEvery;
+    };
     if (!State().stopped.empty() || !LocalLogReady()) {
-      // Not reading, so no fetch tells how far the topic has gone: the lag asks. (Never
-      // while reading: the broker's answer holds the reader up to tens of milliseconds.)
-      if (now >= next_watermark) {
-        AskHighWatermark();
-        next_watermark = now + kWatermarkEvery;
-      }
+      ask_when_due();
       std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs));
       continue;
     }
     Result<kafka::ReadBatch> batch = reader_->Poll(kPollMs);
     if (!batch.ok()) {
+      ask_when_due();
       if (batch.code() == ErrorCode::kNotFound) {
         Stop(Status(ErrorCode::kNotFound,
                     batch.status().message() + ": this replica must bootstrap again"));

@@ -70,7 +70,14 @@ TEST_CASE("the newest snapshot with an annex is served, and a restart knows the 
   REQUIRE(db->Snapshot().ok());
   CHECK(db->NewestAnnexedSnapshot().code() == ErrorCode::kNotFound);
 
+  // Past the log's end none can be taken yet: the answer says so.
   Peer::AnnexEveryLsn(*db);
+  const Lsn end = db->LogStats().appended_lsn;
+  Result<Database::AnnexedSnapshot> past = db->NewestAnnexedSnapshot(end);
+  CHECK(past.code() == ErrorCode::kNotFound);
+  CHECK(past.status().message() == "no snapshot past LSN " + std::to_string(end) +
+                                       ": this log ends at LSN " + std::to_string(end));
+
   p.Mutate(*db, 3);
   REQUIRE(db->Close().ok());  // the final snapshot has one
   const Lsn last = db->LastSnapshot().lsn;

@@ -56,7 +56,9 @@ void PushOutOldRecords(const MockCluster& cluster, Running&& running) {
   for (int step = 0; step < 4; ++step) {
     std::vector<TestRecord> junk(25, TestRecord{"", std::string(64 << 10, 'j'), {}});
     ProduceAll(cluster, kTopic, 0, junk);
-    std::this_thread::sleep_for(700ms);  // replicas look at the topic's end twice a second
+    // Each replica learns the topic's new end from its next fetch; until then its lag
+    // would read 0 on the old end.
+    std::this_thread::sleep_for(700ms);
     for (Replica* r : running) {
       REQUIRE(WaitUntil([&] { return Lag(*r) == 0; }, 30s));
     }

@@ -10,7 +10,7 @@ namespace ecomm::testing {
 // test waits for a state another thread or process reaches, never for a fixed time.
 inline bool WaitUntil(const std::function<bool()>& done,
                       std::chrono::steady_clock::duration timeout,
-                      std::chrono::steady_clock::duration poll = std::chrono::milliseconds(10)) {
+                      std::chrono::steady_clock::duration poll = std::chrono::milliseconds(50)) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!done()) {
     if (std::chrono::steady_clock::now() >= deadline) return false;

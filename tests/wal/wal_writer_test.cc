@@ -126,11 +126,16 @@ std::vector<wal::Lsn> Range(wal::Lsn first, wal::Lsn last) {
   return lsns;
 }
 
-// Reopen refuses until the writer thread has seen the failure and exited; the
-// database's maintenance thread retries it the same way.
+// Reopen refuses while the writer thread has yet to see the failure and exit, or the
+// failure is still being announced; the database's maintenance thread retries it the
+// same way. Any other refusal is returned at once.
 Status ReopenOnceExited(wal::WalWriter& writer) {
+  auto transient = [](const Status& s) {
+    return s.message().find("has not returned") != std::string::npos ||
+           s.message().find("still being announced") != std::string::npos;
+  };
   Status s = writer.Reopen();
-  for (int tries = 0; !s.ok() && tries < 500; ++tries) {
+  for (int tries = 0; transient(s) && tries < 500; ++tries) {
     std::this_thread::sleep_for(10ms);
     s = writer.Reopen();
   }

@@ -175,7 +175,8 @@ class Database {
   };
   // The newest snapshot file that carries an annex, if it is past LSN `after` (GET
   // /admin/snapshot). kNotFound when there is none: then one is taken soon, whatever
-  // --snapshot-every says.
+  // --snapshot-every says, if the log reaches past `after` (else the caller asks again
+  // once it does).
   Result<AnnexedSnapshot> NewestAnnexedSnapshot(Lsn after = 0);
   // Writes a snapshot now (consistent at the LSN it starts at, traffic goes on),
   // then deletes what it made obsolete.

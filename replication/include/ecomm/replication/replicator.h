@@ -152,6 +152,8 @@ class Replicator {
   // --failover auto: promotes this replica while it holds the lease and has read the
   // topic to its end (at most once a second); retires a primary that lost it.
   void FollowLease(bool at_end);
+  // The topic's end from the broker, for the lag (a round trip: not while reading).
+  void AskHighWatermark();
   // This primary writes no more (its local log failed, it lost the lease, it stopped
   // following); it reads on as a follower.
   void RetirePrimary();
@@ -160,8 +162,6 @@ class Replicator {
   // Before the primaries and the sink that record into them, so that they outlive both.
   Histogram counted_latency_us_{Histogram::kCoarse};
   Histogram produce_latency_us_{Histogram::kCoarse};
-  // The topic's end from the broker, for the lag (a round trip: not while reading).
-  void AskHighWatermark();
   // Writes the follower's place once the local log holds it durably.
   void KeepPlace();
   // The kept place is also a reader's cursor of the local log (`cursors/replication`),
