@@ -45,19 +45,19 @@ void MockCluster::SetBrokersUp(bool up) {
           RD_KAFKA_RESP_ERR_NO_ERROR);
 }
 
+void MockCluster::PushProduceFault(int32_t broker, rd_kafka_resp_err_t error,
+                                   std::chrono::milliseconds delay) {
+  REQUIRE(rd_kafka_mock_broker_push_request_error_rtts(cluster_, broker, kProduceApiKey, 1, error,
+                                                       static_cast<int>(delay.count())) ==
+          RD_KAFKA_RESP_ERR_NO_ERROR);
+}
+
 void MockCluster::FailProduces(int32_t broker, const std::vector<rd_kafka_resp_err_t>& errors) {
-  for (rd_kafka_resp_err_t error : errors) {
-    REQUIRE(rd_kafka_mock_broker_push_request_error_rtts(cluster_, broker, kProduceApiKey, 1, error,
-                                                         0) == RD_KAFKA_RESP_ERR_NO_ERROR);
-  }
+  for (rd_kafka_resp_err_t error : errors) PushProduceFault(broker, error, {});
 }
 
 void MockCluster::DelayProduces(int32_t broker, int count, std::chrono::milliseconds delay) {
-  for (int i = 0; i < count; ++i) {
-    REQUIRE(rd_kafka_mock_broker_push_request_error_rtts(
-                cluster_, broker, kProduceApiKey, 1, RD_KAFKA_RESP_ERR_NO_ERROR,
-                static_cast<int>(delay.count())) == RD_KAFKA_RESP_ERR_NO_ERROR);
-  }
+  for (int i = 0; i < count; ++i) PushProduceFault(broker, RD_KAFKA_RESP_ERR_NO_ERROR, delay);
 }
 
 size_t MockCluster::ProduceFaultsLeft(int32_t broker) {

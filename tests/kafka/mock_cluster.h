@@ -48,6 +48,9 @@ class MockCluster {
   kafka::KafkaConfig Config(std::span<const kafka::Setting> settings = {}) const;
 
  private:
+  // The next produce request `broker` takes is answered `delay` late, with `error`.
+  void PushProduceFault(int32_t broker, rd_kafka_resp_err_t error, std::chrono::milliseconds delay);
+
   rd_kafka_t* handle_ = nullptr;  // the spare client the cluster is built on
   rd_kafka_mock_cluster_t* cluster_ = nullptr;
   std::string bootstraps_;

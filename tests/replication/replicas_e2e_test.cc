@@ -376,7 +376,8 @@ TEST_CASE(
     "injected produce errors, delays and resets lose no write, count none twice, stall none") {
   MockCluster cluster;
   cluster.CreateTopic(kTopic, 1);
-  cluster.MoveLeader(kTopic, 0, 1);
+  int32_t leader = 1;  // the log partition's, as last moved
+  cluster.MoveLeader(kTopic, 0, leader);
   // A produce answered later than 1 s leaves its writes 503 (they still count later).
   Replica primary(cluster, {"--replication-timeout", "1s"});
   Replica follower(cluster);
@@ -395,7 +396,6 @@ TEST_CASE(
   for (KeyedWriter& w : writers) threads.emplace_back([&] { w.Run(primary, stop); });
   // Each fault meets the writes of the moment; between them the writes flow. The faults
   // go to the partition's leader, so that the primary's next produces meet them.
-  int32_t leader = 1;
   const std::vector<std::pair<std::string, std::function<void()>>> faults = {
       {"NOT_ENOUGH_REPLICAS x3",
        [&] {
