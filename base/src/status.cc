@@ -16,6 +16,7 @@ int HttpStatus(ErrorCode code) {
     case ErrorCode::kProductNotFound:
     case ErrorCode::kOrderNotFound:
     case ErrorCode::kCartItemNotFound:
+    case ErrorCode::kCouponNotFound:
     case ErrorCode::kNotFound:
       return 404;
     case ErrorCode::kMethodNotAllowed:
@@ -29,6 +30,10 @@ int HttpStatus(ErrorCode code) {
     case ErrorCode::kInvalidOrderState:
     case ErrorCode::kIdempotencyKeyInUse:
     case ErrorCode::kAlreadyExists:
+    case ErrorCode::kCouponSoldOut:
+    case ErrorCode::kCouponAlreadyIssued:
+    case ErrorCode::kCouponNotActive:
+    case ErrorCode::kCouponNotUsable:
     case ErrorCode::kNotPromoted:
       return 409;
     case ErrorCode::kPayloadTooLarge:
@@ -68,6 +73,8 @@ std::string_view CodeName(ErrorCode code) {
       return "ORDER_NOT_FOUND";
     case ErrorCode::kCartItemNotFound:
       return "CART_ITEM_NOT_FOUND";
+    case ErrorCode::kCouponNotFound:
+      return "COUPON_NOT_FOUND";
     case ErrorCode::kNotFound:
       return "NOT_FOUND";
     case ErrorCode::kMethodNotAllowed:
@@ -86,6 +93,14 @@ std::string_view CodeName(ErrorCode code) {
       return "IDEMPOTENCY_KEY_IN_USE";
     case ErrorCode::kAlreadyExists:
       return "ALREADY_EXISTS";
+    case ErrorCode::kCouponSoldOut:
+      return "COUPON_SOLD_OUT";
+    case ErrorCode::kCouponAlreadyIssued:
+      return "COUPON_ALREADY_ISSUED";
+    case ErrorCode::kCouponNotActive:
+      return "COUPON_NOT_ACTIVE";
+    case ErrorCode::kCouponNotUsable:
+      return "COUPON_NOT_USABLE";
     case ErrorCode::kPayloadTooLarge:
       return "PAYLOAD_TOO_LARGE";
     case ErrorCode::kIdempotencyKeyReused:

@@ -91,6 +91,8 @@ void AccountChunkEncoder::EncodeBatch() {
     const Order& o = *copy.order;
     w.Id(o.order_id);
     w.I64(o.total_price);
+    w.I64(o.discount);
+    w.Id(o.user_coupon_id);
     w.I64(o.order_date);
     w.I64(copy.updated_at);
     w.U8(static_cast<uint8_t>(copy.status));
@@ -108,6 +110,21 @@ void AccountChunkEncoder::EncodeBatch() {
       w.I64(history->changed_at);
     }
   }
+}
+
+std::string AccountChunkEncoder::Finish() {
+  // The coupons as the frame kept them (the frame owns its copy: no lock needed).
+  Writer w(&out_);
+  w.U32(static_cast<uint32_t>(frame_.coupons.size()));
+  for (const UserCoupon& c : frame_.coupons) {
+    w.Id(c.user_coupon_id);
+    w.Str(c.coupon->coupon_id);
+    w.I64(c.issued_at);
+    w.I64(c.expires_at);
+    w.I64(c.used_at);
+    w.Id(c.order_id);
+  }
+  return std::move(out_);
 }
 
 std::string EncodeAccountChunk(const Account& account) {

@@ -26,7 +26,8 @@ class AccountChunkEncoder {
   bool CopyBatch();
   // Encodes what the last CopyBatch copied; account.mu need not be held.
   void EncodeBatch();
-  std::string Finish() { return std::move(out_); }
+  // Adds the coupons and hands over the chunk.
+  std::string Finish();
 
  private:
   struct OrderCopy {

@@ -30,6 +30,11 @@ Money Account::CartTotal() const {
   return total;
 }
 
+CouponWallet& Account::Wallet() {
+  if (!coupons) coupons = std::make_unique<CouponWallet>();
+  return *coupons;
+}
+
 AccountFrame FrameOf(const Account& account, uint64_t epoch) {
   return AccountFrame{
       .epoch = epoch,
@@ -39,6 +44,7 @@ AccountFrame FrameOf(const Account& account, uint64_t epoch) {
       .history_size = account.history.size(),
       .orders_size = account.orders.size(),
       .changed_orders = {},
+      .coupons = account.coupons ? account.coupons->all() : std::vector<UserCoupon>{},
   };
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "chunked_vector.h"
+#include "coupons.h"
 #include "ecomm/types.h"
 #include "striped_map.h"
 
@@ -51,6 +52,7 @@ struct AccountFrame {
   size_t history_size;
   size_t orders_size;
   std::vector<OrderState> changed_orders;
+  std::vector<UserCoupon> coupons;  // the wallet's, a few per user
 };
 
 // A user with everything only that user's transactions touch: balance, balance
@@ -68,11 +70,12 @@ struct Account {
   // Guarded by mu.
   Money balance = 0;
   TimeMs balance_updated_at;
-  ChunkedVector<BalanceEntry> history;  // oldest first
-  std::vector<CartLine> cart;           // insertion order, one line per product
-  ChunkedVector<Order*> orders;         // oldest first
-  uint64_t snapshot_epoch = 0;          // see SnapshotCapture
-  std::unique_ptr<AccountFrame> frame;  // see SnapshotCapture
+  ChunkedVector<BalanceEntry> history;    // oldest first
+  std::vector<CartLine> cart;             // insertion order, one line per product
+  ChunkedVector<Order*> orders;           // oldest first
+  uint64_t snapshot_epoch = 0;            // see SnapshotCapture
+  std::unique_ptr<AccountFrame> frame;    // see SnapshotCapture
+  std::unique_ptr<CouponWallet> coupons;  // made by the first coupon issued to the user
 
   // Moves the balance by `amount` (signed) and records the entry. The caller holds
   // mu and has checked that the result stays within 0..kMaxBalance.
@@ -81,6 +84,10 @@ struct Account {
   CartLine* FindCartLine(std::string_view product_id);
   // Sum of price x quantity over the cart; at most 2^53-1 (AddToCart keeps it so).
   Money CartTotal() const;
+  // The user's coupons; made on first use, so that users without any pay one pointer.
+  CouponWallet& Wallet();
+  // The user's coupon `id`, or null (also for another user's).
+  UserCoupon* FindCoupon(const Uuid& id) { return coupons ? coupons->Find(id) : nullptr; }
 };
 
 // The account's frame as it stands now, for snapshot `epoch`; account.mu held.

@@ -207,6 +207,15 @@ Status Database::Snapshot() {
     if (!took) continue;
     if (Status s = writer->Add(chunk.kind, AsBytes(chunk.bytes)); !s.ok()) return s;
   }
+  // A campaign's definition never changes, and its issued count is rebuilt from the
+  // accounts' coupons, so it needs no pre-image: those born after the LSN are left out.
+  std::vector<std::string> coupons;
+  state.coupons.ForEach([&](const Coupon& c) {
+    if (c.snapshot_epoch < state.capture.epoch()) coupons.push_back(EncodeCouponChunk(c));
+  });
+  for (const std::string& chunk : coupons) {
+    if (Status s = add(ChunkKind::kCoupon, chunk); !s.ok()) return s;
+  }
   std::vector<Account*> accounts;
   // ForEach holds stripe locks: reserve, so that the vector rarely grows under them.
   accounts.reserve(state.accounts.Size());

@@ -87,9 +87,13 @@ size_t Engine::SweepExpired(size_t budget) {
 
 EngineCounts Engine::Counts() const {
   std::shared_lock lock(core_->gate.lock);
-  return EngineCounts{core_->state->accounts.Size(), core_->state->catalog.Size(),
-                      core_->state->order_count.load(std::memory_order_relaxed),
-                      core_->state->idempotency.size(), core_->state->top_sellers.minutes()};
+  EngineState& state = *core_->state;
+  return EngineCounts{.users = state.accounts.Size(),
+                      .products = state.catalog.Size(),
+                      .orders = state.order_count.load(std::memory_order_relaxed),
+                      .coupons = state.coupons.Size(),
+                      .idempotency_keys = state.idempotency.size(),
+                      .top_seller_minutes = state.top_sellers.minutes()};
 }
 
 Result<UserView> Engine::GetUser(std::string_view user_id) const {
@@ -190,6 +194,28 @@ Result<std::vector<TopSeller>> Engine::TopSellers() const {
     views.push_back(TopSeller{product->product_id, product->name, product->price, units});
   }
   return views;
+}
+
+Result<CouponView> Engine::GetCoupon(std::string_view coupon_id) const {
+  auto gate = Enter();
+  if (!gate.ok()) return gate.status();
+  Result<Coupon*> coupon = core_->state->FindCoupon(coupon_id);
+  if (!coupon.ok()) return coupon.status();
+  return MakeCouponView(**coupon);
+}
+
+Result<std::vector<UserCouponView>> Engine::ListUserCoupons(std::string_view user_id) const {
+  TimeMs now = Now();
+  return ReadAccount(Enter(), *core_->state, user_id, [&](const Account& account) {
+    std::vector<UserCouponView> views;
+    if (!account.coupons) return views;
+    const std::vector<UserCoupon>& held = account.coupons->all();
+    views.reserve(held.size());
+    for (auto it = held.rbegin(); it != held.rend(); ++it) {  // newest first
+      views.push_back(MakeUserCouponView(*it, account.user_id, now));
+    }
+    return views;
+  });
 }
 
 Result<CartView> Engine::GetCart(std::string_view user_id) const {

@@ -42,4 +42,10 @@ Result<Product*> EngineState::FindProduct(std::string_view product_id) const {
   return product;
 }
 
+Result<Coupon*> EngineState::FindCoupon(std::string_view coupon_id) const {
+  Coupon* coupon = coupons.Find(coupon_id);
+  if (coupon == nullptr) return Status(ErrorCode::kCouponNotFound, "no such coupon campaign");
+  return coupon;
+}
+
 }  // namespace ecomm

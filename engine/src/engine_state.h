@@ -5,6 +5,7 @@
 
 #include "accounts.h"
 #include "catalog.h"
+#include "coupons.h"
 #include "ecomm/clock.h"
 #include "ecomm/engine.h"
 #include "ecomm/record.h"
@@ -21,8 +22,8 @@ class Journal;
 
 // Everything the engine holds. Lock order, the one global order every transaction
 // follows: the engine's gate (shared), an account's mu, then product mus by productId
-// ascending; a stripe lock or the top-sellers / idempotency / clock mutex is always
-// innermost and brief.
+// ascending or one coupon campaign's mu (no transaction takes both); a stripe lock or
+// the top-sellers / idempotency / clock mutex is always innermost and brief.
 struct EngineState {
   explicit EngineState(const EngineOptions& options);
 
@@ -43,6 +44,8 @@ struct EngineState {
   Result<Account*> FindAccount(std::string_view user_id) const;
   // kProductNotFound for an unknown id.
   Result<Product*> FindProduct(std::string_view product_id) const;
+  // kCouponNotFound for an unknown campaign.
+  Result<Coupon*> FindCoupon(std::string_view coupon_id) const;
 
   Result<CommitTicket> AppendRecord(const Record& record) {
     return AppendRecordTo(journal, record);
@@ -63,6 +66,7 @@ struct EngineState {
 
   AccountTable accounts;
   Catalog catalog;
+  CouponTable coupons;
   OrderTable orders;
   std::atomic<uint64_t> order_count{0};
   TopSellers top_sellers;

@@ -18,13 +18,13 @@ namespace ecomm {
 
 // What a keyed request produced, enough to answer a retry with the same response.
 struct IdempotentOutcome {
-  enum class Kind : uint8_t { kCharge, kPlaceOrder, kCancelOrder };
+  enum class Kind : uint8_t { kCharge, kPlaceOrder, kCancelOrder, kIssueCoupon };
   Kind kind = Kind::kCharge;
   Lsn lsn = 0;
   TimeMs at = 0;
-  std::string user_id;        // kCharge
+  std::string user_id;        // kCharge, kIssueCoupon
   Money balance_after = 0;    // kCharge
-  Uuid order_id;              // kPlaceOrder, kCancelOrder
+  Uuid subject_id;            // the order (kPlaceOrder, kCancelOrder) or user coupon issued
   uint32_t history_size = 0;  // order history entries that existed in the response
 };
 

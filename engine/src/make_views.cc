@@ -51,6 +51,8 @@ OrderView MakeOrderView(const Order& order, size_t history_size) {
   view.order_id = order.order_id;
   view.user_id = order.user->user_id;
   view.total_price = order.total_price;
+  view.discount = order.discount;
+  if (!order.user_coupon_id.IsNil()) view.user_coupon_id = order.user_coupon_id;
   view.status = order.history[n - 1].status;
   view.order_date = order.order_date;
   view.updated_at = order.history[n - 1].changed_at;
@@ -62,6 +64,44 @@ OrderView MakeOrderView(const Order& order, size_t history_size) {
   for (size_t i = 0; i < n; ++i) {
     const OrderHistoryEntry& h = order.history[i];
     view.history.push_back(OrderHistoryView{h.status, h.reason, h.changed_by, h.changed_at});
+  }
+  return view;
+}
+
+CouponView MakeCouponView(const Coupon& coupon) {
+  Quantity issued = coupon.issued.load(std::memory_order_acquire);
+  CouponView view{.coupon_id = coupon.coupon_id,
+                  .name = coupon.name,
+                  .discount_type = coupon.discount_type,
+                  .discount_value = coupon.discount_value,
+                  .total_quantity = coupon.total_quantity,
+                  .remaining_quantity = coupon.total_quantity - issued,
+                  .min_order_amount = coupon.min_order_amount,
+                  .max_discount = std::nullopt,
+                  .valid_from = coupon.valid_from,
+                  .valid_until = coupon.valid_until,
+                  .created_at = coupon.created_at};
+  if (coupon.max_discount > 0) view.max_discount = coupon.max_discount;
+  return view;
+}
+
+UserCouponView MakeIssuedCouponView(const UserCoupon& coupon, std::string_view user_id) {
+  return UserCouponView{.user_coupon_id = coupon.user_coupon_id,
+                        .coupon_id = coupon.coupon->coupon_id,
+                        .user_id = std::string(user_id),
+                        .status = UserCouponStatus::kAvailable,
+                        .issued_at = coupon.issued_at,
+                        .expires_at = coupon.expires_at,
+                        .used_at = std::nullopt,
+                        .order_id = std::nullopt};
+}
+
+UserCouponView MakeUserCouponView(const UserCoupon& coupon, std::string_view user_id, TimeMs now) {
+  UserCouponView view = MakeIssuedCouponView(coupon, user_id);
+  view.status = coupon.StatusAt(now);
+  if (coupon.used()) {
+    view.used_at = coupon.used_at;
+    view.order_id = coupon.order_id;
   }
   return view;
 }

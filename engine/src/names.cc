@@ -63,4 +63,26 @@ ErrorCode OrderView::failure() const {
              : ErrorCode::kOutOfStock;
 }
 
+std::string_view Name(DiscountType type) {
+  switch (type) {
+    case DiscountType::kFixed:
+      return "FIXED";
+    case DiscountType::kPercent:
+      return "PERCENT";
+  }
+  return "?";
+}
+
+std::string_view Name(UserCouponStatus status) {
+  switch (status) {
+    case UserCouponStatus::kAvailable:
+      return "AVAILABLE";
+    case UserCouponStatus::kUsed:
+      return "USED";
+    case UserCouponStatus::kExpired:
+      return "EXPIRED";
+  }
+  return "?";
+}
+
 }  // namespace ecomm

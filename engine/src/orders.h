@@ -30,18 +30,23 @@ struct OrderHistoryEntry {
 // An order. Its identity, items and total never change; its status and history are
 // guarded by the owning account's mutex, which every transaction on it takes first.
 struct Order {
-  Order(Uuid id, Account* owner, Money total, TimeMs date, std::vector<OrderItem> order_items,
-        uint64_t epoch)
+  // `paid` is the items' total less `coupon_discount`.
+  Order(Uuid id, Account* owner, Money paid, Money coupon_discount, Uuid coupon, TimeMs date,
+        std::vector<OrderItem> order_items, uint64_t epoch)
       : order_id(id),
         user(owner),
-        total_price(total),
+        total_price(paid),
+        discount(coupon_discount),
+        user_coupon_id(coupon),
         order_date(date),
         items(std::move(order_items)),
         snapshot_epoch(epoch) {}
 
   const Uuid order_id;
   Account* const user;
-  const Money total_price;
+  const Money total_price;    // what is paid (and refunded by a cancel)
+  const Money discount;       // 0 without a coupon
+  const Uuid user_coupon_id;  // nil without a coupon
   const TimeMs order_date;
   const std::vector<OrderItem> items;  // one per product, in request order
   const uint64_t snapshot_epoch;       // the capture epoch it was born in (SnapshotCapture)

@@ -18,6 +18,7 @@ namespace {
 constexpr OrderStatus LastOf(OrderStatus) { return OrderStatus::kCancelled; }
 constexpr StatusReason LastOf(StatusReason) { return StatusReason::kCancelledByUser; }
 constexpr ChangedBy LastOf(ChangedBy) { return ChangedBy::kUser; }
+constexpr DiscountType LastOf(DiscountType) { return DiscountType::kPercent; }
 
 struct EncodeField {
   Writer& w;

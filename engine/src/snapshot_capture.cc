@@ -53,8 +53,8 @@ bool SnapshotCapture::Take(Account& account, std::unique_lock<std::mutex>& lock,
     encoder.EncodeBatch();
     lock.lock();
   }
-  account.frame.reset();
   *chunk = Chunk{static_cast<uint8_t>(ChunkKind::kAccount), encoder.Finish()};
+  account.frame.reset();  // after Finish, which reads the frame's coupons
   return true;
 }
 

@@ -41,6 +41,39 @@ class Loader {
     return Status::Ok();
   }
 
+  Status LoadCoupon(Reader& r) {
+    CreateCouponRecord def;
+    def.coupon_id = r.Str();
+    def.name = r.Str();
+    def.discount_type = r.Enum(DiscountType::kPercent);
+    def.discount_value = r.I64();
+    def.total_quantity = r.I64();
+    def.min_order_amount = r.I64();
+    def.max_discount = r.I64();
+    def.valid_from = r.I64();
+    def.valid_until = r.I64();
+    def.at = r.I64();
+    if (!r.AtEnd()) return Bad("coupon chunk");
+    CouponTable::LockedStripe stripe = state_.coupons.LockStripe(def.coupon_id);
+    if (stripe.map->contains(def.coupon_id)) {
+      return Bad("duplicate coupon " + std::string(def.coupon_id));
+    }
+    auto coupon = std::make_unique<Coupon>(def, state_.capture.epoch());
+    stripe.map->emplace(coupon->coupon_id, std::move(coupon));
+    return Status::Ok();
+  }
+
+  // After every account: each campaign's issued count is what its users hold.
+  Status CheckIssued() const {
+    Status s;
+    state_.coupons.ForEach([&](const Coupon& c) {
+      if (s.ok() && c.issued.load() > c.total_quantity) {
+        s = Bad("more coupons of " + c.coupon_id + " held than it has");
+      }
+    });
+    return s;
+  }
+
   Status LoadAccount(Reader& r) {
     std::string_view id = r.Str();
     std::string_view name = r.Str();
@@ -67,6 +100,7 @@ class Loader {
     }
     std::vector<std::unique_ptr<Order>> orders;
     for (uint32_t n = r.U32(); r.ok() && n > 0; --n) orders.push_back(LoadOrder(r, account.get()));
+    for (uint32_t n = r.U32(); r.ok() && n > 0; --n) LoadUserCoupon(r, *account);
     if (!r.AtEnd()) return Bad("account chunk of " + std::string(id));
 
     Account* raw = account.get();
@@ -95,12 +129,12 @@ class Loader {
     std::string_view key = r.Str();
     std::string_view fingerprint = r.Str();
     IdempotentOutcome out;
-    out.kind = r.Enum(IdempotentOutcome::Kind::kCancelOrder);
+    out.kind = r.Enum(IdempotentOutcome::Kind::kIssueCoupon);
     out.lsn = static_cast<Lsn>(r.I64());
     out.at = r.I64();
     out.user_id = r.Str();
     out.balance_after = r.I64();
-    out.order_id = r.Id();
+    out.subject_id = r.Id();
     out.history_size = r.U32();
     if (!r.AtEnd()) return Bad("idempotency chunk");
     state_.idempotency.Complete(IdempotencyTag{key, fingerprint}, std::move(out));
@@ -108,9 +142,31 @@ class Loader {
   }
 
  private:
+  // Counts the coupon as issued at once: a chunk that fails later fails the whole load.
+  void LoadUserCoupon(Reader& r, Account& account) {
+    UserCoupon coupon;
+    coupon.user_coupon_id = r.Id();
+    Coupon* campaign = state_.coupons.Find(r.Str());
+    coupon.issued_at = r.I64();
+    coupon.expires_at = r.I64();
+    coupon.used_at = r.I64();
+    coupon.order_id = r.Id();
+    if (campaign == nullptr || coupon.user_coupon_id.IsNil() ||
+        account.FindCoupon(coupon.user_coupon_id) != nullptr ||
+        (account.coupons && account.coupons->Holds(campaign->coupon_id))) {
+      r.Fail();
+      return;
+    }
+    coupon.coupon = campaign;
+    account.Wallet().Add(coupon);
+    campaign->issued.fetch_add(1, std::memory_order_relaxed);
+  }
+
   std::unique_ptr<Order> LoadOrder(Reader& r, Account* owner) {
     Uuid id = r.Id();
     Money total = r.I64();
+    Money discount = r.I64();
+    Uuid coupon = r.Id();
     TimeMs date = r.I64();
     TimeMs updated = r.I64();
     OrderStatus status = r.Enum(OrderStatus::kCancelled);
@@ -122,8 +178,8 @@ class Loader {
       if (product == nullptr) r.Fail();
       items.push_back(OrderItem{product, quantity, price});
     }
-    auto order =
-        std::make_unique<Order>(id, owner, total, date, std::move(items), state_.capture.epoch());
+    auto order = std::make_unique<Order>(id, owner, total, discount, coupon, date, std::move(items),
+                                         state_.capture.epoch());
     order->status = status;
     order->updated_at = updated;
     for (uint32_t n = r.U8(); r.ok() && n > 0; --n) {
@@ -167,6 +223,21 @@ std::string EncodeProductChunk(const Product& p) {
   });
 }
 
+std::string EncodeCouponChunk(const Coupon& c) {
+  return Encode([&](Writer& w) {
+    w.Str(c.coupon_id);
+    w.Str(c.name);
+    w.U8(static_cast<uint8_t>(c.discount_type));
+    w.I64(c.discount_value);
+    w.I64(c.total_quantity);
+    w.I64(c.min_order_amount);
+    w.I64(c.max_discount);
+    w.I64(c.valid_from);
+    w.I64(c.valid_until);
+    w.I64(c.created_at);
+  });
+}
+
 std::string EncodeIdempotencyChunk(std::string_view key, std::string_view fingerprint,
                                    const IdempotentOutcome& out) {
   return Encode([&](Writer& w) {
@@ -177,7 +248,7 @@ std::string EncodeIdempotencyChunk(std::string_view key, std::string_view finger
     w.I64(out.at);
     w.Str(out.user_id);
     w.I64(out.balance_after);
-    w.Id(out.order_id);
+    w.Id(out.subject_id);
     w.U32(out.history_size);
   });
 }
@@ -207,12 +278,15 @@ Status LoadSnapshotChunks(EngineState& state, std::span<const wal::SnapshotChunk
   *annex = std::move(found).value();
   auto kind_of = [&](size_t i) { return static_cast<ChunkKind>(chunks[i].kind); };
   std::string joined;  // an account payload split over continuation chunks
-  // Products first: accounts' carts and orders refer to them.
-  for (ChunkKind pass :
-       {ChunkKind::kMeta, ChunkKind::kProduct, ChunkKind::kAccount, ChunkKind::kIdempotency}) {
+  // Products and campaigns first: accounts' carts, orders and coupons refer to them.
+  for (ChunkKind pass : {ChunkKind::kMeta, ChunkKind::kProduct, ChunkKind::kCoupon,
+                         ChunkKind::kAccount, ChunkKind::kIdempotency}) {
+    if (pass == ChunkKind::kIdempotency) {
+      if (Status s = loader.CheckIssued(); !s.ok()) return s;
+    }
     for (size_t i = 0; i < chunks.size(); ++i) {
       const wal::SnapshotChunk& chunk = chunks[i];
-      if (chunk.kind < 1 || chunk.kind > 6) return Bad("unknown chunk kind");
+      if (chunk.kind < 1 || chunk.kind > 7) return Bad("unknown chunk kind");
       if (kind_of(i) == ChunkKind::kAccountMore &&
           (i == 0 ||
            (kind_of(i - 1) != ChunkKind::kAccount && kind_of(i - 1) != ChunkKind::kAccountMore))) {
@@ -236,6 +310,9 @@ Status LoadSnapshotChunks(EngineState& state, std::span<const wal::SnapshotChunk
           break;
         case ChunkKind::kProduct:
           s = loader.LoadProduct(r);
+          break;
+        case ChunkKind::kCoupon:
+          s = loader.LoadCoupon(r);
           break;
         case ChunkKind::kAccount:
           s = loader.LoadAccount(r);

@@ -11,10 +11,10 @@
 #include "ecomm/wal/snapshot_file.h"
 #include "engine_state.h"
 
-// The payloads of snapshot chunks (wal/FORMAT.md): one per product, one per account
-// with its balance history, cart and orders (split over continuation chunks past a
-// bound, so no history is too long for a chunk), one per idempotency entry, and a
-// meta chunk. Top sellers are not stored: they are rebuilt from the orders.
+// The payloads of snapshot chunks (wal/FORMAT.md): one per product, one per coupon
+// campaign, one per account with its balance history, cart, orders and coupons (split over
+// continuation chunks past a bound, so no history is too long for a chunk), one per idempotency
+// entry, and a meta chunk. Top sellers are not stored: they are rebuilt from the orders.
 namespace ecomm {
 
 enum class ChunkKind : uint8_t {
@@ -24,11 +24,14 @@ enum class ChunkKind : uint8_t {
   kIdempotency = 4,
   kAccountMore = 5,  // the next piece of the account payload the chunks before began
   kAnnex = 6,        // the embedder's bytes, not state (a replica's topic place)
+  kCoupon = 7,       // a coupon campaign's definition; its issued count is the users'
 };
-inline constexpr uint8_t kSnapshotPayloadVersion = 1;
+// 2: coupons (campaign chunks; an account's coupons; an order's discount and coupon).
+inline constexpr uint8_t kSnapshotPayloadVersion = 2;
 
 std::string EncodeMetaChunk(TimeMs clock_offset_ms);
 std::string EncodeProductChunk(const Product& product);  // product.mu held
+std::string EncodeCouponChunk(const Coupon& coupon);     // no lock: the definition is fixed
 // Account chunks: account_chunk_encoder.h. Calls add(kind, piece) for an account's
 // payload in pieces of at most max_chunk_bytes: kAccount, then kAccountMore ones.
 template <class Add>

@@ -31,10 +31,10 @@ std::unique_ptr<Engine> EngineWithBalance(const std::string& user_id, Money bala
   REQUIRE(fs.CreateDir("/db/snapshots").ok());
   std::unique_ptr<wal::SnapshotWriter> writer;
   REQUIRE(wal::SnapshotWriter::Create(&fs, "/db/snapshots", 1, &writer).ok());
-  std::string meta(1, '\x01');
-  PutI64(meta, 0);  // the test clock's offset
+  std::string meta(1, '\x02');  // the payload version
+  PutI64(meta, 0);              // the test clock's offset
   REQUIRE(writer->Add(1, AsBytes(meta)).ok());
-  std::string account(1, '\x01');
+  std::string account(1, '\x02');
   PutStr(account, user_id);
   PutStr(account, "Rich");
   PutStr(account, "rich@example.com");
@@ -44,6 +44,7 @@ std::unique_ptr<Engine> EngineWithBalance(const std::string& user_id, Money bala
   account.append(4, '\0');             // no balance entries
   account.append(1, '\0');             // no cart lines
   account.append(4, '\0');             // no orders
+  account.append(4, '\0');             // no coupons
   REQUIRE(writer->Add(3, AsBytes(account)).ok());
   REQUIRE(writer->Commit().ok());
   auto loaded =

@@ -15,8 +15,15 @@ struct Line {
   Money price;
 };
 
+// What an order paid: its total after the discount, and the coupon that gave it.
+struct Paid {
+  Money total_price;
+  Money discount;
+  std::optional<Uuid> user_coupon_id;
+};
+
 Result<OrderEvent> Encode(std::string_view type, const Uuid& order_id, std::string_view user_id,
-                          const std::vector<Line>& lines, Money total, OrderStatus status,
+                          const std::vector<Line>& lines, const Paid& paid, OrderStatus status,
                           TimeMs order_date, TimeMs occurred_at, Lsn lsn, const Engine& replica) {
   JsonWriter w;
   w.StartObject();
@@ -40,7 +47,14 @@ Result<OrderEvent> Encode(std::string_view type, const Uuid& order_id, std::stri
     w.EndObject();
   }
   w.EndArray();
-  w.Field("totalPrice", total);
+  w.Field("totalPrice", paid.total_price);
+  w.Field("discount", paid.discount);
+  w.Key("userCouponId");
+  if (paid.user_coupon_id) {
+    w.String(paid.user_coupon_id->ToString());
+  } else {
+    w.Null();
+  }
   w.Field("orderStatus", Name(status));
   w.Field("orderDate", FormatTime(order_date));
   w.Field("occurredAt", FormatTime(occurred_at));
@@ -59,7 +73,9 @@ Result<std::optional<OrderEvent>> MakeOrderEvent(const Record& record, Lsn lsn,
     for (const OrderLineRecord& l : placed->lines) {
       lines.push_back(Line{l.product_id, l.quantity, l.price});
     }
-    auto event = Encode("ORDER_PLACED", placed->order_id, placed->user_id, lines, TotalOf(*placed),
+    Paid paid{PaidOf(*placed), placed->discount, std::nullopt};
+    if (!placed->user_coupon_id.IsNil()) paid.user_coupon_id = placed->user_coupon_id;
+    auto event = Encode("ORDER_PLACED", placed->order_id, placed->user_id, lines, paid,
                         OrderStatus::kSuccess, placed->at, placed->at, lsn, replica);
     if (!event.ok()) return event.status();
     return std::optional<OrderEvent>(std::move(event).value());
@@ -75,9 +91,9 @@ Result<std::optional<OrderEvent>> MakeOrderEvent(const Record& record, Lsn lsn,
     for (const OrderItemView& item : order->items) {
       lines.push_back(Line{item.product_id, item.quantity, item.price});
     }
-    auto event =
-        Encode("ORDER_CANCELLED", order->order_id, order->user_id, lines, order->total_price,
-               OrderStatus::kCancelled, order->order_date, cancelled->at, lsn, replica);
+    auto event = Encode("ORDER_CANCELLED", order->order_id, order->user_id, lines,
+                        Paid{order->total_price, order->discount, order->user_coupon_id},
+                        OrderStatus::kCancelled, order->order_date, cancelled->at, lsn, replica);
     if (!event.ok()) return event.status();
     return std::optional<OrderEvent>(std::move(event).value());
   }

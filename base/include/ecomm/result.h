@@ -23,6 +23,7 @@ enum class ErrorCode : uint8_t {
   kProductNotFound,       // 404 PRODUCT_NOT_FOUND
   kOrderNotFound,         // 404 ORDER_NOT_FOUND
   kCartItemNotFound,      // 404 CART_ITEM_NOT_FOUND
+  kCouponNotFound,        // 404 COUPON_NOT_FOUND
   kNotFound,              // 404 NOT_FOUND
   kMethodNotAllowed,      // 405 METHOD_NOT_ALLOWED
   kInsufficientBalance,   // 409 INSUFFICIENT_BALANCE
@@ -30,6 +31,10 @@ enum class ErrorCode : uint8_t {
   kInvalidOrderState,     // 409 INVALID_ORDER_STATE
   kIdempotencyKeyInUse,   // 409 IDEMPOTENCY_KEY_IN_USE
   kAlreadyExists,         // 409 ALREADY_EXISTS
+  kCouponSoldOut,         // 409 COUPON_SOLD_OUT
+  kCouponAlreadyIssued,   // 409 COUPON_ALREADY_ISSUED
+  kCouponNotActive,       // 409 COUPON_NOT_ACTIVE
+  kCouponNotUsable,       // 409 COUPON_NOT_USABLE
   kPayloadTooLarge,       // 413 PAYLOAD_TOO_LARGE
   kIdempotencyKeyReused,  // 422 IDEMPOTENCY_KEY_REUSED
   kNotPrimary,            // 421 NOT_PRIMARY: a write sent to a follower

@@ -71,6 +71,20 @@ struct OrderRequest {
   std::string user_id;
   std::optional<std::vector<OrderLine>> items;
   bool from_cart = false;
+  std::optional<std::string> user_coupon_id = {};  // one of the user's coupons, to discount with
+};
+
+// A coupon campaign (SPEC "Coupons"). Absent times default to now and now + 30 days.
+struct NewCoupon {
+  std::optional<std::string> coupon_id;  // generated (a UUID) when absent
+  std::string name;
+  DiscountType discount_type = DiscountType::kFixed;
+  int64_t discount_value = 0;
+  Quantity total_quantity = 0;
+  Money min_order_amount = 0;
+  std::optional<Money> max_discount;
+  std::optional<TimeMs> valid_from;
+  std::optional<TimeMs> valid_until;
 };
 
 // An Idempotency-Key and the caller's fingerprint of the request that carries it
@@ -87,6 +101,7 @@ struct EngineCounts {
   uint64_t users = 0;
   uint64_t products = 0;
   uint64_t orders = 0;
+  uint64_t coupons = 0;             // campaigns
   uint64_t idempotency_keys = 0;    // held, in flight or completed (expired ones not yet swept)
   uint64_t top_seller_minutes = 0;  // minutes with sales in the 72 h window's buckets
 };
@@ -137,6 +152,17 @@ class Engine {
                                      std::optional<uint64_t> position) const;
   // Units sold in SUCCESS orders of the last 72 hours, top 5, ties by productId.
   Result<std::vector<TopSeller>> TopSellers() const;
+
+  // --- Coupons ---
+  Result<Committed<CouponView>> CreateCoupon(const NewCoupon& coupon);
+  Result<CouponView> GetCoupon(std::string_view coupon_id) const;
+  // First come, first served: one of the campaign's coupons to the user while any
+  // remain and the campaign is active, at most one per user and campaign.
+  Result<Committed<UserCouponView>> IssueCoupon(std::string_view coupon_id,
+                                                std::string_view user_id,
+                                                const IdempotencyKey* key = nullptr);
+  // The user's coupons, newest first, each as of the engine's time.
+  Result<std::vector<UserCouponView>> ListUserCoupons(std::string_view user_id) const;
 
   // --- Carts ---
   Result<Committed<CartView>> AddToCart(std::string_view user_id, std::string_view product_id,

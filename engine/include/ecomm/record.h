@@ -32,10 +32,13 @@ enum class RecordType : uint8_t {
   kCartAdd = 7,
   kCartRemove = 8,
   kAdvanceClock = 9,
+  kCreateCoupon = 10,
+  kIssueCoupon = 11,
 };
 
-// Version of the payload layout below; the first byte of every payload.
-inline constexpr uint8_t kRecordVersion = 1;
+// Version of the payload layout below; the first byte of every payload. 2: coupons
+// (PLACE_ORDER gained its coupon and discount).
+inline constexpr uint8_t kRecordVersion = 2;
 
 // The Idempotency-Key of the request that caused a mutation, with the caller's
 // fingerprint of that request.
@@ -126,13 +129,16 @@ struct PlaceOrderRecord {
   bool from_cart = false;
   Uuid payment_id;  // balance history transaction of the payment; nil when FAILED
   std::vector<OrderLineRecord> lines;  // 1..100
+  Uuid user_coupon_id;                 // the user's coupon it uses; nil for none
+  Money discount = 0;                  // by the coupon's rule; 0 without one
   std::optional<IdempotencyTag> idempotency;
 
   template <class Self, class Visit>
   static void Fields(Self& r, Visit&& f) {
     f("at", r.at), f("order", r.order_id), f("user", r.user_id), f("status", r.status),
         f("reason", r.reason), f("from_cart", r.from_cart), f("payment_tx", r.payment_id),
-        f("line", r.lines), f("idempotency_key", r.idempotency);
+        f("line", r.lines), f("coupon", r.user_coupon_id), f("discount", r.discount),
+        f("idempotency_key", r.idempotency);
   }
 };
 
@@ -181,6 +187,8 @@ struct CartRemoveRecord {
 
 // The order's total: price x quantity summed over its lines.
 Money TotalOf(const PlaceOrderRecord& record);
+// What the order pays: its total less its discount.
+inline Money PaidOf(const PlaceOrderRecord& record) { return TotalOf(record) - record.discount; }
 
 // Moves the engine's clock forward (test clocks only).
 struct AdvanceClockRecord {
@@ -195,11 +203,52 @@ struct AdvanceClockRecord {
   }
 };
 
+// A coupon campaign (admin). max_discount 0: no cap.
+struct CreateCouponRecord {
+  static constexpr RecordType kType = RecordType::kCreateCoupon;
+  static constexpr std::string_view kName = "CREATE_COUPON";
+  TimeMs at = 0;
+  std::string_view coupon_id;
+  std::string_view name;
+  DiscountType discount_type = DiscountType::kFixed;
+  int64_t discount_value = 0;
+  Quantity total_quantity = 0;
+  Money min_order_amount = 0;
+  Money max_discount = 0;
+  TimeMs valid_from = 0;
+  TimeMs valid_until = 0;
+
+  template <class Self, class Visit>
+  static void Fields(Self& r, Visit&& f) {
+    f("at", r.at), f("coupon", r.coupon_id), f("name", r.name), f("type", r.discount_type),
+        f("value", r.discount_value), f("total", r.total_quantity),
+        f("min_order", r.min_order_amount), f("max_discount", r.max_discount),
+        f("valid_from", r.valid_from), f("valid_until", r.valid_until);
+  }
+};
+
+// One of a campaign's coupons given to a user, first come, first served.
+struct IssueCouponRecord {
+  static constexpr RecordType kType = RecordType::kIssueCoupon;
+  static constexpr std::string_view kName = "ISSUE_COUPON";
+  TimeMs at = 0;
+  std::string_view coupon_id;
+  std::string_view user_id;
+  Uuid user_coupon_id;
+  std::optional<IdempotencyTag> idempotency;
+
+  template <class Self, class Visit>
+  static void Fields(Self& r, Visit&& f) {
+    f("at", r.at), f("coupon", r.coupon_id), f("user", r.user_id),
+        f("user_coupon", r.user_coupon_id), f("idempotency_key", r.idempotency);
+  }
+};
+
 // The registry of record kinds: alternative i is RecordType i + 1 (checked where the
 // codec is compiled).
 using Record = std::variant<CreateUserRecord, CreateProductRecord, RestockRecord, ChargeRecord,
                             PlaceOrderRecord, CancelOrderRecord, CartAddRecord, CartRemoveRecord,
-                            AdvanceClockRecord>;
+                            AdvanceClockRecord, CreateCouponRecord, IssueCouponRecord>;
 
 RecordType TypeOf(const Record& record);
 std::string_view Name(RecordType type);  // "PLACE_ORDER"

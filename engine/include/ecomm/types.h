@@ -51,6 +51,11 @@ inline constexpr size_t kTopSellersCount = 5;
 inline constexpr size_t kDefaultPageLimit = 20;
 inline constexpr TimeMs kDefaultIdempotencyTtlMs = 24 * 3600 * 1000;
 inline constexpr size_t kMaxPageLimit = 100;
+inline constexpr Quantity kMaxCouponQuantity = 1'000'000'000;  // a campaign's totalQuantity
+inline constexpr Money kMaxFixedDiscount = 1'000'000'000;      // FIXED discountValue, maxDiscount
+inline constexpr int64_t kMaxDiscountPercent = 100;            // PERCENT discountValue
+inline constexpr Money kMaxMinOrderAmount = kMaxJsonInteger;
+inline constexpr TimeMs kDefaultCouponValidityMs = TimeMs{30} * 24 * 3600 * 1000;
 }  // namespace limits
 
 enum class OrderStatus : uint8_t { kPending, kSuccess, kFailed, kCancelled };
@@ -58,10 +63,16 @@ enum class TransactionType : uint8_t { kCharge, kPayment, kRefund };
 enum class ChangedBy : uint8_t { kSystem, kAdmin, kUser };
 // Why an order reached its status; kNone for PENDING and SUCCESS.
 enum class StatusReason : uint8_t { kNone, kInsufficientBalance, kOutOfStock, kCancelledByUser };
+enum class DiscountType : uint8_t { kFixed, kPercent };
+// What a read shows of a user coupon: kExpired is never stored (SPEC: an unused coupon
+// reads EXPIRED once its expiresAt is past).
+enum class UserCouponStatus : uint8_t { kAvailable, kUsed, kExpired };
 
 std::string_view Name(OrderStatus status);       // "SUCCESS"
 std::string_view Name(TransactionType type);     // "PAYMENT"
 std::string_view Name(ChangedBy who);            // "SYSTEM"
 std::string_view Describe(StatusReason reason);  // "insufficient balance"; "" for kNone
+std::string_view Name(DiscountType type);        // "PERCENT"
+std::string_view Name(UserCouponStatus status);  // "AVAILABLE"
 
 }  // namespace ecomm

@@ -61,7 +61,9 @@ struct OrderHistoryView {
 struct OrderView {
   Uuid order_id;
   std::string user_id;
-  Money total_price = 0;
+  Money total_price = 0;  // what is paid: the items' total less the discount
+  Money discount = 0;     // 0 without a coupon
+  std::optional<Uuid> user_coupon_id;
   OrderStatus status = OrderStatus::kPending;
   TimeMs order_date = 0;
   TimeMs updated_at = 0;
@@ -70,6 +72,31 @@ struct OrderView {
 
   // INSUFFICIENT_BALANCE or OUT_OF_STOCK for a FAILED order, kOk otherwise.
   ErrorCode failure() const;
+};
+
+struct CouponView {
+  std::string coupon_id;
+  std::string name;
+  DiscountType discount_type = DiscountType::kFixed;
+  int64_t discount_value = 0;  // money for FIXED, a percentage for PERCENT
+  Quantity total_quantity = 0;
+  Quantity remaining_quantity = 0;
+  Money min_order_amount = 0;
+  std::optional<Money> max_discount;  // PERCENT only
+  TimeMs valid_from = 0;
+  TimeMs valid_until = 0;  // exclusive
+  TimeMs created_at = 0;
+};
+
+struct UserCouponView {
+  Uuid user_coupon_id;
+  std::string coupon_id;
+  std::string user_id;
+  UserCouponStatus status = UserCouponStatus::kAvailable;  // as of the engine's time
+  TimeMs issued_at = 0;
+  TimeMs expires_at = 0;
+  std::optional<TimeMs> used_at;  // when USED
+  std::optional<Uuid> order_id;   // when USED
 };
 
 struct CartLineView {

@@ -44,6 +44,12 @@ struct CancelOrderUnit {
           ErrorCode::kInvalidOrderState,
           "only a SUCCESS order can be cancelled; this one is " + std::string(Name(order.status)));
     }
+    if (!order.user_coupon_id.IsNil()) {
+      const UserCoupon* coupon = order.user->FindCoupon(order.user_coupon_id);
+      if (coupon == nullptr || coupon->order_id != order.order_id) {
+        return Invalid("the order's coupon is not held by it");
+      }
+    }
     if (order.user->balance > limits::kMaxBalance - order.total_price) {
       return Invalid("the refund would push the balance over 2^53-1");
     }
@@ -67,10 +73,14 @@ struct CancelOrderUnit {
       item.product->MoveStock(item.quantity, r.at);
     }
     state.top_sellers.Remove(r.at, order.order_date, order.items);
+    if (UserCoupon* coupon = order.user->FindCoupon(order.user_coupon_id)) {
+      coupon->used_at = 0;  // given back: AVAILABLE again, unless a read finds it expired
+      coupon->order_id = Uuid{};
+    }
     order.Transition(OrderStatus::kCancelled, StatusReason::kCancelledByUser, r.changed_by, r.at);
     if (r.idempotency) {
       IdempotentOutcome outcome = tx::KeyOutcome(kKeyKind, lsn, r.at);
-      outcome.order_id = order.order_id;
+      outcome.subject_id = order.order_id;
       outcome.history_size = static_cast<uint32_t>(order.history.size());
       state.idempotency.Complete(*r.idempotency, std::move(outcome));
     }

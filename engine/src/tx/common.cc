@@ -33,7 +33,7 @@ IdempotentOutcome KeyOutcome(IdempotentOutcome::Kind kind, Lsn lsn, TimeMs at) {
 }
 
 Result<Committed<OrderView>> ReanswerOrder(EngineState& state, const IdempotentOutcome& earlier) {
-  const Order* order = state.orders.Find(earlier.order_id);
+  const Order* order = state.orders.Find(earlier.subject_id);
   ECOMM_INVARIANT(order != nullptr, "an outcome is stored only with its order");
   std::lock_guard lock(order->user->mu);
   return Committed<OrderView>{

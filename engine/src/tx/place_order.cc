@@ -31,6 +31,7 @@ struct PlaceOrderUnit {
     std::vector<Product*> products;  // products[i] is the product of record.lines[i]
     std::unique_lock<std::mutex> account_lock;
     std::optional<ProductLocks> product_locks;  // taken after the account: the lock order
+    UserCoupon* coupon = nullptr;               // in the account's wallet; guarded by its mu
     Order* created = nullptr;
   };
   static constexpr IdempotentOutcome::Kind kKeyKind = IdempotentOutcome::Kind::kPlaceOrder;
@@ -62,6 +63,9 @@ struct PlaceOrderUnit {
     if (!paid && !failed) {
       return Invalid("an order is placed SUCCESS with a payment or FAILED for a reason without");
     }
+    if (r.discount < 0 || (r.user_coupon_id.IsNil() && r.discount != 0)) {
+      return Invalid("only a coupon discounts an order, and never below nothing");
+    }
     return Status::Ok();
   }
 
@@ -71,7 +75,7 @@ struct PlaceOrderUnit {
     if (Status s = Find(state, r.user_id, ids, scope); !s.ok()) return s;
     scope->account_lock = std::unique_lock(scope->account->mu);
     scope->product_locks.emplace(scope->products);
-    return Status::Ok();
+    return FindCoupon(r.user_coupon_id, scope);
   }
 
   static Status Check(const EngineState& state, const Record& r, const Scope& scope) {
@@ -89,7 +93,17 @@ struct PlaceOrderUnit {
     if (r.from_cart && !IsCart(*scope.account, r)) {
       return Invalid("an order from the cart has the cart's lines");
     }
-    if (Decide(*scope.account, r, scope.products, total) != Outcome{r.status, r.reason}) {
+    if (scope.coupon != nullptr) {
+      if (!scope.coupon->UsableAt(r.at, total)) {
+        return Status(ErrorCode::kCouponNotUsable,
+                      "the coupon is used, expired, or the order is below its minimum");
+      }
+      if (r.discount != DiscountOf(*scope.coupon->coupon, total)) {
+        return Invalid("the discount is not the one the coupon's rule gives");
+      }
+    }
+    if (Decide(*scope.account, r, scope.products, total - r.discount) !=
+        Outcome{r.status, r.reason}) {
       return Invalid("the outcome is not the one balance and stock decide");
     }
     return Status::Ok();
@@ -103,13 +117,17 @@ struct PlaceOrderUnit {
     for (size_t i = 0; i < r.lines.size(); ++i) {
       items.push_back(OrderItem{scope.products[i], r.lines[i].quantity, r.lines[i].price});
     }
-    Money total = TotalOf(r);
-    auto owned = std::make_unique<Order>(r.order_id, &account, total, r.at, std::move(items),
-                                         state.capture.epoch());
+    Money paid = PaidOf(r);
+    auto owned = std::make_unique<Order>(r.order_id, &account, paid, r.discount, r.user_coupon_id,
+                                         r.at, std::move(items), state.capture.epoch());
     Order* order = owned.get();
     order->Transition(OrderStatus::kPending, StatusReason::kNone, ChangedBy::kSystem, r.at);
     if (r.status == OrderStatus::kSuccess) {
-      account.Post(TransactionType::kPayment, -total, r.payment_id, r.order_id, r.at);
+      account.Post(TransactionType::kPayment, -paid, r.payment_id, r.order_id, r.at);
+      if (scope.coupon != nullptr) {
+        scope.coupon->used_at = r.at;
+        scope.coupon->order_id = r.order_id;
+      }
       for (const OrderItem& item : order->items) {
         state.capture.Preserve(*item.product);
         item.product->MoveStock(-item.quantity, r.at);
@@ -125,7 +143,7 @@ struct PlaceOrderUnit {
     state.order_count.fetch_add(1, std::memory_order_relaxed);
     if (r.idempotency) {
       IdempotentOutcome outcome = tx::KeyOutcome(kKeyKind, lsn, r.at);
-      outcome.order_id = r.order_id;
+      outcome.subject_id = r.order_id;
       outcome.history_size = static_cast<uint32_t>(order->history.size());
       state.idempotency.Complete(*r.idempotency, std::move(outcome));
     }
@@ -151,10 +169,20 @@ struct PlaceOrderUnit {
     return Status::Ok();
   }
 
-  // The seed's rule, balance first, then stock; account and products locked.
+  // The user's coupon `id` (none when nil), account locked: 404 COUPON_NOT_FOUND when the
+  // user holds none of that id, another user's included.
+  static Status FindCoupon(const Uuid& id, Scope* scope) {
+    if (id.IsNil()) return Status::Ok();
+    scope->coupon = scope->account->FindCoupon(id);
+    if (scope->coupon == nullptr) return Status(ErrorCode::kCouponNotFound, "no such coupon");
+    return Status::Ok();
+  }
+
+  // The seed's rule, balance first, then stock; account and products locked. `paid` is
+  // the total less the discount.
   static Outcome Decide(const Account& account, const Record& r,
-                        const std::vector<Product*>& products, Money total) {
-    if (account.balance < total) return {OrderStatus::kFailed, StatusReason::kInsufficientBalance};
+                        const std::vector<Product*>& products, Money paid) {
+    if (account.balance < paid) return {OrderStatus::kFailed, StatusReason::kInsufficientBalance};
     for (size_t i = 0; i < products.size(); ++i) {
       if (products[i]->stock.load(std::memory_order_relaxed) < r.lines[i].quantity) {
         return {OrderStatus::kFailed, StatusReason::kOutOfStock};
@@ -206,8 +234,10 @@ Result<std::vector<OrderLine>> MergeLines(const std::vector<OrderLine>& items) {
 }
 
 // 2. The user and every product exist (404, nothing recorded). 3. The user locked,
-// then the products in productId order. 4. The record: resolved prices, then the
-// outcome by the seed's rule (balance, then stock), which Check holds every record to.
+// then the products in productId order; the user's coupon (404). 4. The record:
+// resolved prices, the coupon's discount, then the outcome by the seed's rule
+// (balance, then stock), which Check holds every record to; Check also refuses a
+// coupon that is not usable (409, nothing recorded).
 Status BuildOrder(EngineState& state, const OrderRequest& request,
                   const std::vector<OrderLine>& merged, PlaceOrderRecord* record,
                   PlaceOrderUnit::Scope* scope) {
@@ -229,12 +259,22 @@ Status BuildOrder(EngineState& state, const OrderRequest& request,
     }
   }
   scope->product_locks.emplace(scope->products);
+  if (request.user_coupon_id) {
+    // A malformed id names no coupon, as a malformed order id names no order.
+    record->user_coupon_id = Uuid::Parse(*request.user_coupon_id).value_or(Uuid{});
+    if (record->user_coupon_id.IsNil()) return Status(ErrorCode::kCouponNotFound, "no such coupon");
+    if (Status s = PlaceOrderUnit::FindCoupon(record->user_coupon_id, scope); !s.ok()) return s;
+  }
 
   for (size_t i = 0; i < record->lines.size(); ++i) {
     record->lines[i].price = scope->products[i]->price;
   }
+  Money total = TotalOf(*record);
+  if (scope->coupon != nullptr && total <= limits::kMaxOrderTotal) {
+    record->discount = DiscountOf(*scope->coupon->coupon, total);
+  }
   Outcome outcome =
-      PlaceOrderUnit::Decide(*scope->account, *record, scope->products, TotalOf(*record));
+      PlaceOrderUnit::Decide(*scope->account, *record, scope->products, total - record->discount);
   record->status = outcome.status;
   record->reason = outcome.reason;
   record->order_id = Uuid::Random();

@@ -147,5 +147,9 @@ Status Replay(EngineState& state, const CartRemoveRecord& record, Lsn lsn,
               wal::Journal* follow_log);
 Status Replay(EngineState& state, const AdvanceClockRecord& record, Lsn lsn,
               wal::Journal* follow_log);
+Status Replay(EngineState& state, const CreateCouponRecord& record, Lsn lsn,
+              wal::Journal* follow_log);
+Status Replay(EngineState& state, const IssueCouponRecord& record, Lsn lsn,
+              wal::Journal* follow_log);
 
 }  // namespace ecomm::tx
