@@ -5,8 +5,12 @@ output, then the medians of all rounds as a table in bench/RESULTS.md and plots.
   compare_report.py load-result JSON HOT CLIENTS
   compare_report.py wrk-result WRK_OUTPUT SYSTEM HOT CLIENTS
   compare_report.py summarize RESULTS WORKDIR RESULTS_MD PLOT_DIR COMMAND
+  compare_report.py flash-table RESULTS
 
-A result line: "result system=S hot=H clients=N rps=R p50_ms=X p99_ms=Y".
+A result line: "result system=S hot=H clients=N rps=R p50_ms=X p99_ms=Y" (more fields
+may follow). The flash coupon issuance runs (bench/coupons/flash_issue.sh, issue #23) are
+data set "flash", systems coupon-*, with sellout_s etc.; a run that failed verification
+is a "failed system=S hot=flash ..." line instead, counted but never a number.
 """
 import json
 import math
@@ -19,7 +23,7 @@ from pathlib import Path
 
 BEGIN, END = "<!-- compare:begin -->", "<!-- compare:end -->"
 ORDER = ["ecomm-load", "ecomm-wrk", "postgres-plpgsql", "postgres-plain", "redis-lua",
-         "nginx-static"]
+         "nginx-static", "coupon-ecomm", "coupon-redis", "coupon-postgres"]
 SHORT = {
     "ecomm-load": "ecomm load",
     "ecomm-wrk": "ecomm wrk",
@@ -27,6 +31,9 @@ SHORT = {
     "postgres-plain": "PG plain",
     "redis-lua": "Redis Lua",
     "nginx-static": "nginx static",
+    "coupon-ecomm": "ecomm coupon",
+    "coupon-redis": "Redis coupon",
+    "coupon-postgres": "PG coupon",
 }
 LABELS = {
     "ecomm-load": "ecomm (ecomm-load, audited)",
@@ -35,7 +42,11 @@ LABELS = {
     "postgres-plain": "PostgreSQL 15, plain transaction",
     "redis-lua": "Redis 7, Lua script",
     "nginx-static": "nginx, static file (HTTP ceiling)",
+    "coupon-ecomm": "ecomm, POST /coupons/flash/issue",
+    "coupon-redis": "Redis 7, Lua SISMEMBER+DECR+SADD",
+    "coupon-postgres": "PostgreSQL 15, row lock + unique",
 }
+DATA_SETS = {"0": "uniform", "1": "hot spot", "flash": "flash issuance"}
 
 
 def line(system, hot, clients, rps, p50, p99):
@@ -66,12 +77,17 @@ def wrk_result(path, system, hot, clients):
     print(line(system, hot, clients, rps, p50, p99))
 
 
-def parse_results(path):
+def parse_results(path, failed=None):
     runs = defaultdict(list)  # (system, hot) -> [dict]
     for text in Path(path).read_text().splitlines():
-        if not text.startswith("result "):
+        kind = text.split(" ", 1)[0]
+        if kind not in ("result", "failed"):
             continue
         fields = dict(f.split("=", 1) for f in text.split()[1:])
+        if kind == "failed":
+            if failed is not None:
+                failed[(fields["system"], fields["hot"])].append(fields)
+            continue
         runs[(fields["system"], fields["hot"])].append(fields)
     return runs
 
@@ -80,23 +96,68 @@ def median_of(runs, key):
     return statistics.median(float(r[key]) for r in runs)
 
 
-def table(runs, command):
-    rows = ["| system | data set | runs | req/s (median) | p50 ms | p99 ms | ecomm-load / it |",
+def table(runs, command, failed=None):
+    rows = ["| system | data set | runs | req/s (median) | p50 ms | p99 ms | ecomm / it |",
             "|---|---|---|---|---|---|---|"]
-    for hot in ("0", "1"):
-        base = runs.get(("ecomm-load", hot))
+    failed = failed or {}
+    for hot in ("0", "1", "flash"):
+        # The base: ecomm-load for the order runs, ecomm's own issue runs for "flash".
+        base = runs.get(("coupon-ecomm" if hot == "flash" else "ecomm-load", hot))
         base_rps = median_of(base, "rps") if base else None
         for system in ORDER:
             r = runs.get((system, hot))
-            if not r:
+            bad = failed.get((system, hot), [])
+            if not r and not bad:
                 continue
-            rps = median_of(r, "rps")
-            ratio = f"{base_rps / rps:.2f}x" if base_rps and system != "ecomm-load" else ""
-            each = ", ".join(f"{float(x['rps']):,.0f}" for x in r)
-            rows.append(f"| {LABELS[system]} | {'hot spot' if hot == '1' else 'uniform'} | "
-                        f"{each} | **{rps:,.0f}** | {median_of(r, 'p50_ms'):.2f} | "
-                        f"{median_of(r, 'p99_ms'):.2f} | {ratio} |")
+            rps = median_of(r, "rps") if r else None
+            ratio = (f"{base_rps / rps:.2f}x" if base_rps and rps and
+                     system not in ("ecomm-load", "coupon-ecomm") else "")
+            each = ", ".join([f"{float(x['rps']):,.0f}" for x in r] +
+                             ["failed verification"] * len(bad))
+            rows.append(f"| {LABELS[system]} | {DATA_SETS[hot]} | {each} | "
+                        + (f"**{rps:,.0f}** | {median_of(r, 'p50_ms'):.2f} | "
+                           f"{median_of(r, 'p99_ms'):.2f} | {ratio} |" if r else "- | - | - | |"))
     return "\n".join([f"    {command}", ""] + rows)
+
+
+def flash_table(results):
+    """The issue #23 table: medians of bench/coupons/flash_issue.sh's runs per system."""
+    print(flash_rows(results) or "no flash issuance runs")
+
+
+def flash_rows(results):
+    failed = defaultdict(list)
+    runs = parse_results(results, failed)
+    if not any(s.startswith("coupon-") for s, _ in list(runs) + list(failed)):
+        return ""
+    base = runs.get(("coupon-ecomm", "flash"))
+    rows = ["| system | runs (answered/s) | answered/s (median) | time to sell out, s | "
+            "issued/s until sold out | answered/s until sold out | p50 ms | p99 ms | "
+            "p99 of the issued ms | verification | ecomm / it (answered/s) | "
+            "ecomm / it (time to sell out) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for system in ("coupon-ecomm", "coupon-redis", "coupon-postgres"):
+        r = runs.get((system, "flash"), [])
+        bad = failed.get((system, "flash"), [])
+        if not r and not bad:
+            continue
+        verdict = f"{len(r)} of {len(r) + len(bad)} ok" + (
+            "; failed: " + ", ".join(b.get("reason", "?").strip("_") for b in bad) if bad else "")
+        if not r:
+            rows.append(f"| {LABELS[system]} | | | | | | | | | {verdict} | | |")
+            continue
+        each = ", ".join(f"{float(x['rps']):,.0f}" for x in r)
+        ratio_rps = ratio_sell = ""
+        if base and system != "coupon-ecomm":
+            ratio_rps = f"{median_of(base, 'rps') / median_of(r, 'rps'):.2f}x"
+            ratio_sell = f"{median_of(r, 'sellout_s') / median_of(base, 'sellout_s'):.2f}x"
+        rows.append(
+            f"| {LABELS[system]} | {each} | **{median_of(r, 'rps'):,.0f}** | "
+            f"{median_of(r, 'sellout_s'):.3f} | {median_of(r, 'issued_per_s'):,.0f} | "
+            f"{median_of(r, 'rps_until_sellout'):,.0f} | {median_of(r, 'p50_ms'):.2f} | "
+            f"{median_of(r, 'p99_ms'):.2f} | {median_of(r, 'p99_issued_ms'):.2f} | {verdict} | "
+            f"{ratio_rps} | {ratio_sell} |")
+    return "\n".join(rows)
 
 
 def median_load_json(workdir, hot):
@@ -165,8 +226,12 @@ def gnuplot(script):
 
 
 def summarize(results, workdir, results_md, plot_dir, command):
-    runs = parse_results(results)
-    section = "\n".join([BEGIN, table(runs, command), "",
+    failed = defaultdict(list)
+    runs = parse_results(results, failed)
+    flash = flash_rows(results)
+    section = "\n".join([BEGIN, table(runs, command, failed), ""] +
+                        (["Flash coupon issuance (issue #23), the same runs in detail:", "",
+                          flash, ""] if flash else []) + [
                          "![throughput](plots/throughput.png)",
                          "![ecomm latency](plots/ecomm_latency.png)", END])
     md = Path(results_md)
@@ -183,4 +248,5 @@ def summarize(results, workdir, results_md, plot_dir, command):
 
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
-    {"load-result": load_result, "wrk-result": wrk_result, "summarize": summarize}[command](*args)
+    {"load-result": load_result, "wrk-result": wrk_result, "summarize": summarize,
+     "flash-table": flash_table}[command](*args)

@@ -40,6 +40,10 @@ void Api::AddRoutes() {
   router_.Add("GET", "/cart", kUser, bind(&Api::GetCart));
   router_.Add("POST", "/users", kAdmin, bind(&Api::CreateUser));
   router_.Add("GET", "/users/{userId}", kUser, bind(&Api::GetUser));
+  router_.Add("GET", "/users/{userId}/coupons", kUser, bind(&Api::ListUserCoupons));
+  router_.Add("POST", "/coupons", kAdmin, bind(&Api::CreateCoupon));
+  router_.Add("GET", "/coupons/{couponId}", kPublic, bind(&Api::GetCoupon));
+  router_.Add("POST", "/coupons/{couponId}/issue", kUser, bind(&Api::IssueCoupon));
   if (options_.test_clock) router_.Add("POST", "/admin/clock", kAdmin, bind(&Api::AdvanceClock));
   router_.Add("GET", "/healthz", kPublic, bind(&Api::Health));
   router_.Add("GET", "/metrics", kAdmin, bind(&Api::Metrics));

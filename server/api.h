@@ -66,6 +66,10 @@ class Api {
   void GetCart(Request& r, Reply reply);
   void CreateUser(Request& r, Reply reply);
   void GetUser(Request& r, Reply reply);
+  void CreateCoupon(Request& r, Reply reply);
+  void GetCoupon(Request& r, Reply reply);
+  void IssueCoupon(Request& r, Reply reply);
+  void ListUserCoupons(Request& r, Reply reply);
   void AdvanceClock(Request& r, Reply reply);
   void Health(Request& r, Reply reply);
   void Metrics(Request& r, Reply reply);

@@ -65,6 +65,7 @@ void Api::Metrics(Request&, Reply reply) {
   gauge("ecomm_users", "Users.", std::to_string(counts.users));
   gauge("ecomm_products", "Products.", std::to_string(counts.products));
   gauge("ecomm_orders", "Orders, every status.", std::to_string(counts.orders));
+  gauge("ecomm_coupons", "Coupon campaigns.", std::to_string(counts.coupons));
   gauge("ecomm_top_seller_minutes", "Minutes with sales held for /products/top (72 h at most).",
         std::to_string(counts.top_seller_minutes));
   gauge("ecomm_idempotency_keys", "Idempotency-Keys held (expired ones go as time moves).",

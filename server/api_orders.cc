@@ -50,6 +50,9 @@ Result<OrderRequest> DecodeOrderRequest(const rapidjson::Value& body) {
     }
     request.items = std::move(lines);
   }
+  auto user_coupon_id = OptionalStringField(body, "userCouponId");
+  if (!user_coupon_id.ok()) return user_coupon_id.status();
+  request.user_coupon_id = std::move(user_coupon_id).value();
   return request;
 }
 

@@ -50,9 +50,30 @@ Result<int64_t> IntValue(const rapidjson::Value& value, std::string_view what) {
 }
 
 Result<int64_t> IntField(const rapidjson::Value& object, const char* name) {
+  auto value = OptionalIntField(object, name);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return Invalid(std::string(name) + " is required");
+  return **value;
+}
+
+Result<std::optional<int64_t>> OptionalIntField(const rapidjson::Value& object, const char* name) {
   auto it = object.FindMember(name);
-  if (it == object.MemberEnd()) return Invalid(std::string(name) + " is required");
-  return IntValue(it->value, name);
+  if (it == object.MemberEnd()) return std::optional<int64_t>();
+  auto value = IntValue(it->value, name);
+  if (!value.ok()) return value.status();
+  return std::optional<int64_t>(*value);
+}
+
+Result<std::optional<TimeMs>> OptionalTimeField(const rapidjson::Value& object, const char* name) {
+  auto text = OptionalStringField(object, name);
+  if (!text.ok()) return text.status();
+  if (!text->has_value()) return std::optional<TimeMs>();
+  std::optional<TimeMs> time = ParseTime(**text);
+  if (!time) {
+    return Invalid(std::string(name) + " must be an RFC 3339 time in UTC, such as " +
+                   "2025-03-14T09:00:00Z");
+  }
+  return time;
 }
 
 Result<int64_t> IntParam(std::string_view text, std::string_view what) {

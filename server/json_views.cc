@@ -1,6 +1,27 @@
 #include "json_views.h"
 
+#include <optional>
+#include <string_view>
+#include <type_traits>
+
 namespace ecomm::server {
+
+namespace {
+
+// `key` with the value, or null when there is none.
+template <class T>
+void FieldOrNull(JsonWriter& w, std::string_view key, const std::optional<T>& value) {
+  if (!value) {
+    w.Key(key);
+    w.Null();
+  } else if constexpr (std::is_same_v<T, Uuid>) {
+    w.Field(key, value->ToString());
+  } else {
+    w.Field(key, *value);
+  }
+}
+
+}  // namespace
 
 void Write(JsonWriter& w, const UserView& user) {
   w.StartObject();
@@ -28,12 +49,7 @@ void Write(JsonWriter& w, const BalanceEntryView& e) {
   w.Field("balanceBefore", e.balance_before);
   w.Field("balanceAfter", e.balance_after);
   w.Field("createdAt", FormatTime(e.created_at));
-  w.Key("orderId");
-  if (e.order_id) {
-    w.String(e.order_id->ToString());
-  } else {
-    w.Null();
-  }
+  FieldOrNull(w, "orderId", e.order_id);
   w.EndObject();
 }
 
@@ -72,6 +88,8 @@ void Write(JsonWriter& w, const OrderView& o, bool history) {
   w.Field("orderId", o.order_id.ToString());
   w.Field("userId", o.user_id);
   w.Field("totalPrice", o.total_price);
+  w.Field("discount", o.discount);
+  FieldOrNull(w, "userCouponId", o.user_coupon_id);
   w.Field("orderStatus", Name(o.status));
   w.Field("orderDate", FormatTime(o.order_date));
   w.Field("updatedAt", FormatTime(o.updated_at));
@@ -103,6 +121,35 @@ void Write(JsonWriter& w, const OrderView& o, bool history) {
     }
     w.EndArray();
   }
+  w.EndObject();
+}
+
+void Write(JsonWriter& w, const CouponView& c) {
+  w.StartObject();
+  w.Field("couponId", c.coupon_id);
+  w.Field("name", c.name);
+  w.Field("discountType", Name(c.discount_type));
+  w.Field("discountValue", c.discount_value);
+  w.Field("totalQuantity", c.total_quantity);
+  w.Field("remainingQuantity", c.remaining_quantity);
+  w.Field("minOrderAmount", c.min_order_amount);
+  FieldOrNull(w, "maxDiscount", c.max_discount);
+  w.Field("validFrom", FormatTime(c.valid_from));
+  w.Field("validUntil", FormatTime(c.valid_until));
+  w.EndObject();
+}
+
+void Write(JsonWriter& w, const UserCouponView& c) {
+  w.StartObject();
+  w.Field("userCouponId", c.user_coupon_id.ToString());
+  w.Field("couponId", c.coupon_id);
+  w.Field("userId", c.user_id);
+  w.Field("status", Name(c.status));
+  w.Field("issuedAt", FormatTime(c.issued_at));
+  w.Field("expiresAt", FormatTime(c.expires_at));
+  // Only a USED coupon has them: a cancel that gives the coupon back clears both.
+  if (c.used_at) w.Field("usedAt", FormatTime(*c.used_at));
+  if (c.order_id) w.Field("orderId", c.order_id->ToString());
   w.EndObject();
 }
 

@@ -18,6 +18,8 @@ void Write(JsonWriter& w, const CartView& cart);
 using ecomm::Write;
 // The order as POST /order answers it; with its status history when `history`.
 void Write(JsonWriter& w, const OrderView& order, bool history);
+void Write(JsonWriter& w, const CouponView& coupon);
+void Write(JsonWriter& w, const UserCouponView& coupon);
 
 // Serialises one value or a JSON array of values.
 template <class T>

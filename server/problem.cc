@@ -23,6 +23,8 @@ std::string_view Title(ErrorCode code) {
       return "Order not found";
     case ErrorCode::kCartItemNotFound:
       return "Cart item not found";
+    case ErrorCode::kCouponNotFound:
+      return "Coupon not found";
     case ErrorCode::kNotFound:
       return "Not found";
     case ErrorCode::kMethodNotAllowed:
@@ -41,6 +43,14 @@ std::string_view Title(ErrorCode code) {
       return "Idempotency key in use";
     case ErrorCode::kAlreadyExists:
       return "Already exists";
+    case ErrorCode::kCouponSoldOut:
+      return "Coupon sold out";
+    case ErrorCode::kCouponAlreadyIssued:
+      return "Coupon already issued";
+    case ErrorCode::kCouponNotActive:
+      return "Coupon not active";
+    case ErrorCode::kCouponNotUsable:
+      return "Coupon not usable";
     case ErrorCode::kPayloadTooLarge:
       return "Payload too large";
     case ErrorCode::kIdempotencyKeyReused:

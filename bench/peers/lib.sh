@@ -51,3 +51,23 @@ result() {  # system rps p50 p99
   printf 'result system=%s hot=%s clients=%s rps=%s p50_ms=%s p99_ms=%s\n' \
     "$1" "$HOT" "$CLIENTS" "$2" "$3" "$4"
 }
+
+# initdb_durable BIN DATADIR PORT SOCKETDIR CLIENTS: a throwaway PostgreSQL cluster
+# with the durable defaults spelled out, so nobody wonders (the caller defines as_pg,
+# which runs a command as the postgres user).
+initdb_durable() {
+  local bin=$1 data=$2 port=$3 sockets=$4 clients=$5
+  as_pg "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
+  cat >>"$data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$sockets'
+max_connections = $((clients + 20))
+shared_buffers = 256MB
+fsync = on
+synchronous_commit = on
+full_page_writes = on
+# Room for a whole run's WAL, so no size-triggered checkpoint lands mid-run.
+max_wal_size = 4GB
+CONF
+}

@@ -28,20 +28,7 @@ cd "$tmp"  # runuser keeps the cwd; postgres must be able to enter it
 
 port=$(free_port 55432)
 log "initdb in $tmp, port $port, variant $VARIANT, hot=$HOT, $CLIENTS clients, ${SECONDS_PER_RUN}s"
-as_pg "$bin/initdb" -D "$tmp/data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
-cat >>"$tmp/data/postgresql.conf" <<CONF
-listen_addresses = '127.0.0.1'
-port = $port
-unix_socket_directories = '$tmp'
-max_connections = $((CLIENTS + 20))
-shared_buffers = 256MB
-# Durability stays at the defaults, spelled out so nobody wonders.
-fsync = on
-synchronous_commit = on
-full_page_writes = on
-# Room for a whole run's WAL, so no size-triggered checkpoint lands mid-run.
-max_wal_size = 4GB
-CONF
+initdb_durable "$bin" "$tmp/data" "$port" "$tmp" "$CLIENTS"
 as_pg "$bin/pg_ctl" -D "$tmp/data" -l "$tmp/server.log" -w start >/dev/null
 
 psql() { "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -X -q -v ON_ERROR_STOP=1 "$@" postgres; }

@@ -71,6 +71,15 @@ struct Call {
   std::string method, path, body;
 };
 
+// A FIXED campaign of ten coupons worth 100.
+std::string CouponBody(const std::string& coupon_id) {
+  return Object({{"couponId", Quote(coupon_id)},
+                 {"name", Quote("Ten off")},
+                 {"discountType", Quote("FIXED")},
+                 {"discountValue", "100"},
+                 {"totalQuantity", "10"}});
+}
+
 // Every route that needs a credential, each acting for alice (or admin).
 std::vector<Call> ProtectedCalls(const std::string& order_id) {
   return {
@@ -90,6 +99,9 @@ std::vector<Call> ProtectedCalls(const std::string& order_id) {
       {"POST", "/products", Object({{"name", Quote("X")}, {"price", "1"}, {"stock", "1"}})},
       {"POST", "/products/p-mouse/restock", Object({{"quantity", "5"}})},
       {"GET", "/metrics", ""},
+      {"POST", "/coupons/c-any/issue", Object({{"userId", Quote("alice")}})},
+      {"GET", "/users/alice/coupons", ""},
+      {"POST", "/coupons", CouponBody("c-new")},
   };
 }
 
@@ -109,6 +121,7 @@ TEST_CASE(
   JwtShop shop;
   std::string order_id = PlaceOrderOk(*shop.admin, "alice", {{"p-cable", 1}});
   CheckJson(Post(*shop.admin, "/cart/add", CartAddBody("alice", "p-cable", 2)));
+  CheckJson(Post(*shop.admin, "/coupons", CouponBody("c-public")), 201);
   std::vector<std::string> before = shop.Observe();
 
   const TestKeys& keys = shop.keys;
@@ -154,8 +167,8 @@ TEST_CASE(
   CHECK(shop.Observe() == before);
 
   // Public routes answer anyone, with or without a token (a bad one is not looked at).
-  for (const char* path :
-       {"/products", "/products/p-mouse", "/products/top", "/healthz", "/openapi.json"}) {
+  for (const char* path : {"/products", "/products/p-mouse", "/products/top", "/coupons/c-public",
+                           "/healthz", "/openapi.json"}) {
     CAPTURE(path);
     CHECK(Get(*shop.client, path).status == 200);
     CHECK(Get(*shop.client, path, BearerToken("not-a-jwt")).status == 200);
@@ -181,6 +194,8 @@ TEST_CASE("a token acts only for its sub: another userId in body, query or path 
       {"GET", "/cart?userId=bob", ""},
       {"GET", "/users/bob", ""},
       {"GET", "/users/nobody", ""},  // whether a user exists is not alice's to learn
+      {"POST", "/coupons/c-any/issue", Object({{"userId", Quote("bob")}})},
+      {"GET", "/users/bob/coupons", ""},
   };
   for (const Call& call : for_bob) {
     CAPTURE(call.method);
@@ -232,6 +247,44 @@ TEST_CASE("another user's order is 404 ORDER_NOT_FOUND to read and to cancel, as
             "orderStatus") == "SUCCESS");
 }
 
+TEST_CASE("coupons: a token issues and lists its sub's only, another user's coupon is not found") {
+  JwtShop shop;
+  CheckJson(Post(*shop.admin, "/coupons", CouponBody("c-jwt")), 201);
+  std::string alice = shop.TokenOf("alice");
+  std::string bob = shop.TokenOf("bob");
+  Call issue_alice = {"POST", "/coupons/c-jwt/issue", Object({{"userId", Quote("alice")}})};
+  Call issue_bob = {"POST", "/coupons/c-jwt/issue", Object({{"userId", Quote("bob")}})};
+  rapidjson::Document mine = CheckJson(SendAs(*shop.client, issue_alice, alice));
+  rapidjson::Document listed =
+      CheckJson(SendAs(*shop.client, {"GET", "/users/alice/coupons", ""}, alice));
+  REQUIRE(listed.Size() == 1);
+  CHECK(ToText(listed[0]) == ToText(mine));
+  std::string bobs = Str(CheckJson(SendAs(*shop.client, issue_bob, bob)), "userCouponId");
+  std::vector<std::string> coupon_paths = {"/coupons/c-jwt", "/users/alice/coupons",
+                                           "/users/bob/coupons"};
+  std::vector<std::string> before = shop.Observe();
+  std::vector<std::string> coupons_before = Observe(*shop.admin, coupon_paths);
+
+  CheckForbidden(SendAs(*shop.client, issue_bob, alice));
+  CheckForbidden(SendAs(*shop.client, {"GET", "/users/bob/coupons", ""}, alice));
+  // Bob's coupon in alice's order is as unknown to her as one that does not exist.
+  std::string order = OrderBody("alice", {{"p-cable", 1}});
+  order.insert(order.size() - 1, ",\"userCouponId\":" + Quote(bobs));
+  CheckProblem(SendAs(*shop.client, {"POST", "/order", order}, alice), 404, "COUPON_NOT_FOUND");
+  HttpReply create = SendAs(*shop.client, {"POST", "/coupons", CouponBody("c-mine")}, alice);
+  CheckForbidden(create);
+  CHECK(create.www_authenticate == kInsufficientScope);
+  CHECK(shop.Observe() == before);
+  CHECK(Observe(*shop.admin, coupon_paths) == coupons_before);
+
+  // The ecomm:admin scope creates campaigns and issues for anyone.
+  std::string ops = shop.TokenOf("ops", "ecomm:admin");
+  CheckJson(SendAs(*shop.client, {"POST", "/coupons", CouponBody("c-ops")}, ops), 201);
+  CheckJson(SendAs(*shop.client,
+                   {"POST", "/coupons/c-ops/issue", Object({{"userId", Quote("carol")}})}, ops));
+  CHECK(CheckJson(SendAs(*shop.client, {"GET", "/users/carol/coupons", ""}, ops)).Size() == 1);
+}
+
 TEST_CASE(
     "admin routes: 403 insufficient_scope without ecomm:admin, the scope and the admin token act "
     "for anyone") {
@@ -240,7 +293,7 @@ TEST_CASE(
   std::vector<std::string> before = shop.Observe();
   std::string plain = shop.TokenOf("alice", "openid profile ecomm:administrator");
   for (const Call& call : ProtectedCalls(order_id)) {
-    if (call.path != "/users" && call.path != "/products" &&
+    if (call.path != "/users" && call.path != "/products" && call.path != "/coupons" &&
         call.path.find("/restock") == std::string::npos && call.path != "/metrics") {
       continue;
     }

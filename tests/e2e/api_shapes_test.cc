@@ -17,8 +17,9 @@ const std::initializer_list<const char*> kEntryFields = {
     "transactionId", "amount",    "transactionType", "balanceBefore",
     "balanceAfter",  "createdAt", "orderId"};
 const std::initializer_list<const char*> kProductFields = {"productId", "name", "price", "stock"};
-const std::initializer_list<const char*> kOrderFields = {"orderId",     "userId",    "totalPrice",
-                                                         "orderStatus", "orderDate", "items"};
+const std::initializer_list<const char*> kOrderFields = {"orderId",   "userId",       "totalPrice",
+                                                         "discount",  "userCouponId", "orderStatus",
+                                                         "orderDate", "items"};
 // ERD fields the table leaves out: a server may add them, nothing else.
 const std::initializer_list<const char*> kTimestamps = {"createdAt", "updatedAt"};
 const std::initializer_list<const char*> kUpdatedAt = {"updatedAt"};
@@ -37,12 +38,14 @@ void CheckEntry(const rapidjson::Value& entry, std::string_view type) {
   CHECK(IsTimestamp(Str(entry, "createdAt")));
 }
 
-// An order as POST /order and GET /orders answer it; `with_history` for GET /orders/{id}.
+// An order without a coupon as POST /order and GET /orders answer it; `with_history`
+// for GET /orders/{id}. (Orders with coupons: coupons_test.cc.)
 void CheckOrderShape(const rapidjson::Value& order, bool with_history) {
   if (with_history) {
-    CheckMembers(
-        order, {"orderId", "userId", "totalPrice", "orderStatus", "orderDate", "items", "history"},
-        kUpdatedAt);
+    CheckMembers(order,
+                 {"orderId", "userId", "totalPrice", "discount", "userCouponId", "orderStatus",
+                  "orderDate", "items", "history"},
+                 kUpdatedAt);
   } else {
     CheckMembers(order, kOrderFields, kUpdatedAt);
   }
@@ -54,6 +57,8 @@ void CheckOrderShape(const rapidjson::Value& order, bool with_history) {
     total += Int(item, "quantity") * Int(item, "price");
   }
   CHECK(Int(order, "totalPrice") == total);
+  CHECK(Int(order, "discount") == 0);
+  CheckNull(order, "userCouponId");
   if (!with_history) return;
   for (const rapidjson::Value& h : Array(order, "history").GetArray()) {
     CheckMembers(h, {"orderStatus", "reason", "changedBy", "changedAt"});

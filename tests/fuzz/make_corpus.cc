@@ -104,6 +104,9 @@ void RequestSeeds(const fs::path& dir) {
       {15, R"({"userId":"u9","name":"N","email":"e@x"})"},
       {4, R"({"productId":"p9","name":"N","price":5,"stock":9})"},
       {17, R"({"advanceSeconds":60})"},
+      {21, R"({"couponId":"c1","name":"C","discountType":"PERCENT","discountValue":10,)"
+           R"("totalQuantity":5,"maxDiscount":100,"validFrom":"2000-01-01T00:00:00Z"})"},
+      {23, R"({"userId":"u1"})"},
       {1, "userId=u1"},
       {2, "userId=u1&limit=2"},
       // CVE-2024-38517 (RapidJSON 1.1.0 exponent overflow) and its neighbours: the

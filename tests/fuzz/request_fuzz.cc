@@ -69,6 +69,10 @@ constexpr RouteInput kRoutes[] = {
     {"GET", "/healthz"},
     {"PATCH", "/order"},
     {"GET", "/nowhere"},
+    {"POST", "/coupons"},
+    {"GET", "/coupons/*"},
+    {"POST", "/coupons/*/issue"},
+    {"GET", "/users/*/coupons"},
 };
 
 }  // namespace

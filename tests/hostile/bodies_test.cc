@@ -32,6 +32,9 @@ const JsonRoute kJsonRoutes[] = {
     {"POST", "/products", R"({"productId":"p-z","name":"Z","price":1,"stock":1})"},
     {"POST", "/products/p-cable/restock", R"({"quantity":1})"},
     {"POST", "/admin/clock", R"({"advanceSeconds":60})"},
+    {"POST", "/coupons",
+     R"({"couponId":"c-z","name":"Z","discountType":"FIXED","discountValue":1,"totalQuantity":1})"},
+    {"POST", "/coupons/c-z/issue", R"({"userId":"alice"})"},
 };
 
 // What the demo data shows, to compare before and after an attack.

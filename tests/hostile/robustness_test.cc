@@ -13,8 +13,9 @@ namespace ecomm::testing {
 
 namespace {
 
-const char* const kJsonEndpoints[] = {"/balance/charge", "/order",    "/cart/add",
-                                      "/users",          "/products", "/products/p-cable/restock"};
+const char* const kJsonEndpoints[] = {
+    "/balance/charge",           "/order",   "/cart/add",           "/users", "/products",
+    "/products/p-cable/restock", "/coupons", "/coupons/c-any/issue"};
 
 // open^depth middle close^depth
 std::string Nested(std::string_view open, std::string_view middle, std::string_view close,

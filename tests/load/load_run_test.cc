@@ -31,6 +31,16 @@ struct LoadRun {
   rapidjson::Document json;
 };
 
+// The --json report a run wrote; not an object when there is none.
+rapidjson::Document ReadReport(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  rapidjson::Document report;
+  report.Parse(text.str().c_str());
+  return report;
+}
+
 class LoadProcess {
  public:
   LoadProcess(TestServer& server, std::vector<std::string> flags) {
@@ -44,12 +54,8 @@ class LoadProcess {
   }
 
   LoadRun Finish() {
-    LoadRun run{process_->Wait(seconds(120)), process_->Stdout(), process_->Stderr(), {}};
-    std::ifstream in(json_path_);
-    std::stringstream text;
-    text << in.rdbuf();
-    run.json.Parse(text.str().c_str());
-    return run;
+    return LoadRun{process_->Wait(seconds(120)), process_->Stdout(), process_->Stderr(),
+                   ReadReport(json_path_)};
   }
 
  private:
@@ -60,6 +66,28 @@ class LoadProcess {
 
 LoadRun RunLoad(TestServer& server, std::vector<std::string> flags) {
   return LoadProcess(server, std::move(flags)).Finish();
+}
+
+// ecomm-load --embedded with `flags`; its report and output in files named after `name`
+// in the temp directory, removed once read.
+LoadRun RunEmbedded(const std::string& name, std::vector<std::string> flags) {
+  std::string base =
+      std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()));
+  std::vector<std::string> argv = {ECOMM_LOAD_BIN, "--embedded", "--no-progress", "--json",
+                                   base + ".json"};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  ChildProcess load(argv, base + ".out", base + ".err");
+  LoadRun run{load.Wait(seconds(120)), load.Stdout(), load.Stderr(), ReadReport(base + ".json")};
+  for (const char* suffix : {".json", ".out", ".err"}) std::filesystem::remove(base + suffix);
+  return run;
+}
+
+// Waits (30 s at most) until GET `path` answers 200: the run's set-up has made it.
+void WaitForSetUp(TestServer& server, const std::string& path) {
+  auto deadline = std::chrono::steady_clock::now() + seconds(30);
+  while (Get(server.client(), path).status != 200 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
 }
 
 // The report's shape: SPEC.md's fields, with types, for every operation that ran.
@@ -108,7 +136,7 @@ TEST_CASE("ecomm-load: a closed-loop run of every operation passes its audit") {
   TestServer server;
   LoadRun run = RunLoad(server, {"--duration", "2", "--connections", "16", "--mix",
                                  "browse=30,top=10,cart_add=10,cart_remove=3,charge=5,order=25,"
-                                 "order_cart=5,cancel=5,history=7,restock=2"});
+                                 "order_cart=5,cancel=5,history=7,restock=2,coupon_issue=5"});
   INFO(run.out, run.err);
   CHECK(run.exit_code == 0);
   CHECK(run.out.find("audit: ok") != std::string::npos);
@@ -119,7 +147,7 @@ TEST_CASE("ecomm-load: a closed-loop run of every operation passes its audit") {
   CHECK(run.json["audit"]["violations"].Empty());
   CHECK(run.json["audit"]["orders"].GetUint64() > 0);
   for (const char* op : {"browse", "top", "cart_add", "cart_remove", "charge", "order",
-                         "order_cart", "cancel", "history", "restock"}) {
+                         "order_cart", "cancel", "history", "restock", "coupon_issue"}) {
     CAPTURE(op);
     CHECK(run.json["operations"].HasMember(op));
   }
@@ -135,12 +163,12 @@ TEST_CASE("ecomm-load --jwt-key: every operation against --auth jwt, each user w
   CHECK(refused.exit_code == 1);
   CHECK(refused.err.find("401") != std::string::npos);
 
-  // No --admin-token: the population, restocks and the audit use a minted ecomm:admin
-  // token; every other request carries its own user's token.
+  // No --admin-token: the population, the coupon campaign, restocks and the audit use a
+  // minted ecomm:admin token; every other request carries its own user's token.
   LoadRun run = RunLoad(server, {"--duration", "2", "--connections", "8", "--jwt-key",
                                  keys.es256_private(), "--jwt-audience", "shop", "--mix",
                                  "browse=30,top=10,cart_add=10,cart_remove=3,charge=5,order=25,"
-                                 "order_cart=5,cancel=5,history=7,restock=2"});
+                                 "order_cart=5,cancel=5,history=7,restock=2,coupon_issue=5"});
   INFO(run.out, run.err);
   CHECK(run.exit_code == 0);
   CheckSchema(run.json);
@@ -151,6 +179,7 @@ TEST_CASE("ecomm-load --jwt-key: every operation against --auth jwt, each user w
     CHECK_FALSE(op.value["statuses"].HasMember("403"));
   }
   CHECK(run.json["operations"]["cancel"]["count"].GetUint64() > 0);
+  CHECK(run.json["audit"]["coupons"]["issued"].GetUint64() > 0);
   CHECK(run.json["totals"]["unexpected"].GetUint64() == 0);
 }
 
@@ -180,11 +209,7 @@ TEST_CASE("ecomm-load: a balance changed behind the client's back fails the audi
   LoadProcess load(server, {"--duration", "3", "--users", "4", "--mix", "order=2,charge=1",
                             "--prefix", "tamper-"});
   // Once the population exists, one of its users gets money the load never saw.
-  auto deadline = std::chrono::steady_clock::now() + seconds(30);
-  while (Get(server.client(), "/users/tamper-u0").status != 200 &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(milliseconds(20));
-  }
+  WaitForSetUp(server, "/users/tamper-u0");
   REQUIRE(
       Post(server.client(), "/balance/charge", R"({"userId":"tamper-u0","amount":77})").status ==
       200);
@@ -197,6 +222,53 @@ TEST_CASE("ecomm-load: a balance changed behind the client's back fails the audi
   CHECK_FALSE(run.json["audit"]["ok"].GetBool());
   CHECK(run.json["audit"]["violation_count"].GetUint64() == 1);
   CHECK_FALSE(run.json["ok"].GetBool());
+}
+
+TEST_CASE("ecomm-load coupon_issue: 200 users rush a campaign of 50, exactly 50 are issued") {
+  TestServer server;
+  // Orders carry the coupons won, cancels give them back, charges keep the money going.
+  LoadRun run = RunLoad(
+      server, {"--duration", "3", "--connections", "16", "--users", "200", "--coupons", "50",
+               "--coupon-use", "0.8", "--mix", "coupon_issue=5,order=3,cancel=1,charge=1"});
+  INFO(run.out, run.err);
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find("audit: ok") != std::string::npos);
+  CHECK(run.out.find("coupons: 50 of 50 issued") != std::string::npos);
+  CheckSchema(run.json);
+  CHECK(run.json["audit"]["ok"].GetBool());
+  const auto& coupons = run.json["audit"]["coupons"];
+  REQUIRE(coupons.IsObject());
+  CHECK(coupons["total"].GetInt64() == 50);
+  CHECK(coupons["issued"].GetUint64() == 50);
+  CHECK(coupons["acknowledged"].GetUint64() == 50);
+  CHECK(coupons["unanswered"].GetUint64() == 0);
+  CHECK(coupons["remaining"].GetInt64() == 0);
+  CHECK(coupons["orders"].GetUint64() > 0);  // orders were sent with coupons
+  const auto& issue = run.json["operations"]["coupon_issue"];
+  CHECK(issue["statuses"]["200"].GetUint64() == 50);
+  // The crowd that came too late, and the users who clicked again: expected, not errors.
+  CHECK(issue["conflicts"]["COUPON_SOLD_OUT"].GetUint64() > 0);
+  CHECK(issue["conflicts"].HasMember("COUPON_ALREADY_ISSUED"));
+  CHECK(issue["unexpected"].GetUint64() == 0);
+  CHECK(run.json["totals"]["unexpected"].GetUint64() == 0);
+}
+
+TEST_CASE("ecomm-load: a coupon issued behind the client's back fails the coupon audit") {
+  TestServer server;
+  LoadProcess load(server, {"--duration", "3", "--users", "4", "--mix", "coupon_issue=1,order=2",
+                            "--prefix", "tamperc-"});
+  // Once the campaign exists, someone outside the run's population gets one of its coupons.
+  WaitForSetUp(server, "/coupons/tamperc-c0");
+  REQUIRE(
+      Post(server.client(), "/users", R"({"userId":"tamperc-x","name":"x","email":"x@x.invalid"})")
+          .status == 201);
+  REQUIRE(Post(server.client(), "/coupons/tamperc-c0/issue", R"({"userId":"tamperc-x"})").status ==
+          200);
+  LoadRun run = load.Finish();
+  INFO(run.out, run.err);
+  CHECK(run.exit_code == 1);
+  CHECK(run.out.find("coupon tamperc-c0: remainingQuantity 995") != std::string::npos);
+  CHECK(run.json["audit"]["violation_count"].GetUint64() == 1);
 }
 
 TEST_CASE("ecomm-load: a usage error exits 2, a server that is not there exits 1") {
@@ -212,24 +284,30 @@ TEST_CASE("ecomm-load --embedded: the same mix against the engine in-process, au
   std::string dir =
       std::filesystem::temp_directory_path() / ("ecomm-load-test-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
-  std::string json = dir + ".json";
-  ChildProcess load({ECOMM_LOAD_BIN, "--embedded", "--data-dir", dir, "--duration", "2",
-                     "--connections", "8", "--no-progress", "--json", json},
-                    dir + ".out", dir + ".err");
-  int exit_code = load.Wait(seconds(120));
-  INFO(load.Stdout(), load.Stderr());
-  CHECK(exit_code == 0);
-  CHECK(load.Stdout().find("audit: ok") != std::string::npos);
-  std::ifstream in(json);
-  std::stringstream text;
-  text << in.rdbuf();
-  rapidjson::Document report;
-  report.Parse(text.str().c_str());
-  CheckSchema(report);
-  CHECK(std::string(report["target"].GetString()).starts_with("embedded"));
+  LoadRun run =
+      RunEmbedded("ecomm-load-test", {"--data-dir", dir, "--duration", "2", "--connections", "8"});
+  INFO(run.out, run.err);
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find("audit: ok") != std::string::npos);
+  CheckSchema(run.json);
+  CHECK(std::string(run.json["target"].GetString()).starts_with("embedded"));
   CHECK(std::filesystem::exists(dir + "/wal"));  // it logged, as the server does
   std::filesystem::remove_all(dir);
-  for (const char* suffix : {".json", ".out", ".err"}) std::filesystem::remove(dir + suffix);
+}
+
+TEST_CASE("ecomm-load --embedded: a FIXED campaign's flash crowd against the engine, audited") {
+  LoadRun run = RunEmbedded("ecomm-load-coupons",
+                            {"--duration", "2", "--connections", "8", "--users", "200", "--coupons",
+                             "50", "--coupon-discount", "300", "--mix",
+                             "coupon_issue=5,order=3,order_cart=1,cart_add=1,cancel=1"});
+  INFO(run.out, run.err);
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find("audit: ok") != std::string::npos);
+  CheckSchema(run.json);
+  CHECK(run.json["audit"]["coupons"]["issued"].GetUint64() == 50);
+  CHECK(run.json["audit"]["coupons"]["acknowledged"].GetUint64() == 50);
+  CHECK(run.json["operations"]["coupon_issue"]["conflicts"]["COUPON_SOLD_OUT"].GetUint64() > 0);
+  CHECK(run.json["settings"]["coupon_discount"].GetString() == std::string("300"));
 }
 
 TEST_CASE("ecomm-load: a connection the server closed while it was parked is reopened") {

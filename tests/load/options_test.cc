@@ -51,6 +51,62 @@ TEST_CASE("ecomm-load flags: defaults as SPEC.md gives them") {
   CHECK(p.options.audit);
   CHECK(Weight(p.options, Op::kOrder) > 0);
   CHECK(Weight(p.options, Op::kRestock) == 0);
+  // No campaign unless asked: a shop's default traffic issues no coupons.
+  CHECK(Weight(p.options, Op::kCouponIssue) == 0);
+  CHECK(p.options.coupons == 1000);
+  CHECK(p.options.coupon_discount.type == DiscountType::kPercent);
+  CHECK(p.options.coupon_discount.value == 10);
+  CHECK_FALSE(p.options.coupon_discount.max);
+  CHECK(p.options.coupon_use == 0.5);
+}
+
+TEST_CASE("ecomm-load flags: coupon_issue in the mix, and the campaign's flags") {
+  Parsed p = Parse({"--mix", "coupon_issue=5,order=2", "--coupons", "50", "--coupon-discount",
+                    "15%", "--coupon-max-discount=300", "--coupon-use", "0.25"});
+  REQUIRE_MESSAGE(p.ok, p.error);
+  const LoadOptions& o = p.options;
+  CHECK(Weight(o, Op::kCouponIssue) == 5);
+  CHECK(Weight(o, Op::kOrder) == 2);
+  CHECK(std::string(OpName(Op::kCouponIssue)) == "coupon_issue");
+  CHECK(o.coupons == 50);
+  CHECK(o.coupon_discount.type == DiscountType::kPercent);
+  CHECK(o.coupon_discount.value == 15);
+  CHECK(o.coupon_discount.max == 300);
+  CHECK(o.coupon_use == 0.25);
+
+  Parsed fixed = Parse({"--coupon-discount", "500"});
+  REQUIRE_MESSAGE(fixed.ok, fixed.error);
+  CHECK(fixed.options.coupon_discount.type == DiscountType::kFixed);
+  CHECK(fixed.options.coupon_discount.value == 500);
+  CHECK(fixed.options.coupon_discount.Text() == "500");
+
+  // SPEC "Coupons": a cap belongs to a percentage only.
+  Parsed capped_fixed = Parse({"--coupon-discount", "500", "--coupon-max-discount", "100"});
+  CHECK_FALSE(capped_fixed.ok);
+  CHECK(capped_fixed.error.find("--coupon-max-discount") != std::string::npos);
+
+  Parsed help = Parse({"--help"});
+  for (const char* flag : {"--coupons", "--coupon-discount", "--coupon-max-discount",
+                           "--coupon-use", "coupon_issue"}) {
+    CAPTURE(flag);
+    CHECK(help.error.find(flag) != std::string::npos);
+  }
+}
+
+TEST_CASE("ecomm-load flags: a discount follows SPEC's rule") {
+  Discount fixed{DiscountType::kFixed, 500, std::nullopt};
+  CHECK(fixed.Of(2000) == 500);
+  CHECK(fixed.Of(300) == 300);  // never more than the order: it may cost 0
+  Discount percent{DiscountType::kPercent, 15, std::nullopt};
+  CHECK(percent.Of(1999) == 299);  // floor(299.85)
+  CHECK(percent.Of(0) == 0);
+  CHECK(percent.Text() == "15%");
+  Discount capped{DiscountType::kPercent, 15, 100};
+  CHECK(capped.Of(600) == 90);
+  CHECK(capped.Of(1999) == 100);
+  Discount all{DiscountType::kPercent, 100, std::nullopt};
+  int64_t largest = (int64_t{1} << 53) - 1;  // an order's limit: no overflow on the way
+  CHECK(all.Of(largest) == largest);
 }
 
 TEST_CASE("ecomm-load flags: every flag, both spellings") {
@@ -142,6 +198,16 @@ TEST_CASE("ecomm-load flags: bad values are refused with the flag named") {
                                              {"--order-lines", "0"},
                                              {"--max-quantity", "0"},
                                              {"--users", "0"},
+                                             {"--coupons", "0"},
+                                             {"--coupons", "1000000001"},
+                                             {"--coupon-discount", "0"},
+                                             {"--coupon-discount", "101%"},
+                                             {"--coupon-discount", "%"},
+                                             {"--coupon-discount", "1000000001"},
+                                             {"--coupon-discount", "5.5%"},
+                                             {"--coupon-max-discount", "0"},
+                                             {"--coupon-use", "1.5"},
+                                             {"--mix", "coupon=1"},
                                              {"--prefix", "a b"},
                                              {"--connections"},
                                              {"--bogus"},

@@ -34,6 +34,44 @@ TEST_CASE("an integer field takes exact integers within 2^53-1 and nothing else"
   }
 }
 
+TEST_CASE(
+    "an optional integer field: absent is nothing, present it is as strict as a required one") {
+  auto field = [](const char* body) {
+    auto doc = ParseObject(body);
+    REQUIRE(doc.ok());
+    return OptionalIntField(*doc, "maxDiscount");
+  };
+  CHECK_FALSE(field("{}")->has_value());
+  CHECK(field(R"({"maxDiscount": 0})")->value() == 0);
+  CHECK(field(R"({"maxDiscount": 9007199254740991})")->value() == 9007199254740991);
+  for (const char* bad :
+       {R"({"maxDiscount": null})", R"({"maxDiscount": true})", R"({"maxDiscount": "5"})",
+        R"({"maxDiscount": [5]})", R"({"maxDiscount": 9007199254740992})"}) {
+    CAPTURE(bad);
+    CHECK(field(bad).code() == ErrorCode::kInvalidRequest);
+  }
+}
+
+TEST_CASE("an optional time field takes RFC 3339 in UTC, as answers write it, and nothing else") {
+  auto field = [](const char* body) {
+    auto doc = ParseObject(body);
+    REQUIRE(doc.ok());
+    return OptionalTimeField(*doc, "validFrom");
+  };
+  CHECK_FALSE(field("{}")->has_value());
+  CHECK(field(R"({"validFrom": "1970-01-01T00:00:01Z"})")->value() == 1000);
+  CHECK(field(R"({"validFrom": "2025-03-14T09:26:53.589Z"})")->value() ==
+        ParseTime("2025-03-14T09:26:53.589Z"));
+  for (const char* bad :
+       {R"({"validFrom": null})", R"({"validFrom": 1741944413589})", R"({"validFrom": true})",
+        R"({"validFrom": ""})", R"({"validFrom": "tomorrow"})",
+        R"({"validFrom": "2025-02-30T00:00:00Z"})", R"({"validFrom": "2025-03-14T09:26:53+09:00"})",
+        R"({"validFrom": "2025-03-14"})", R"({"validFrom": ["2025-03-14T09:26:53Z"]})"}) {
+    CAPTURE(bad);
+    CHECK(field(bad).code() == ErrorCode::kInvalidRequest);
+  }
+}
+
 TEST_CASE("malformed, non-object and trailing-garbage bodies are 400, unknown fields are ignored") {
   for (const char* bad : {"", "{", "[1]", "\"x\"", "{} {}", "{\"a\":1,}", "nul"}) {
     CAPTURE(bad);

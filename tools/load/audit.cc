@@ -30,12 +30,13 @@ bool StringField(const ShopReply& reply, const char* name, std::string* out) {
   return true;
 }
 
+}  // namespace
+
 std::string Describe(const ShopReply& reply) {
   return reply.status == 0 ? "no answer"
                            : std::to_string(reply.status) + " " + reply.body.substr(0, 200);
 }
 
-// Runs fn(client, i) for i in [0, n) on kThreads threads, each with a client of its own.
 void ForEachParallel(const ShopClientFactory& clients, size_t n,
                      const std::function<void(ShopClient&, size_t)>& fn) {
   std::atomic<size_t> next{0};
@@ -48,8 +49,6 @@ void ForEachParallel(const ShopClientFactory& clients, size_t n,
   }
   for (std::thread& t : running) t.join();
 }
-
-}  // namespace
 
 bool CreatePopulation(const ShopClientFactory& clients, const Population& population,
                       Ledger* ledger, std::string* error) {
@@ -75,6 +74,10 @@ bool CreatePopulation(const ShopClientFactory& clients, const Population& popula
     if (r.status != 200) return fail("charging user " + id, r);
     ledger->Charged(u, population.opening_balance());
   });
+  if (const std::optional<Campaign>& campaign = population.campaign(); campaign) {
+    ShopReply r = clients()->CreateCoupon(*campaign);
+    if (r.status != 201) fail("creating coupon campaign " + campaign->id, r);
+  }
   *error = first_error;
   return first_error.empty();
 }
@@ -142,6 +145,7 @@ AuditResult Audit(const ShopClientFactory& clients, const Population& population
     }
   });
   result.orders = orders.size();
+  if (population.campaign()) result.coupons = AuditCoupons(clients, population, ledger, violation);
   result.unknown_outcomes = ledger.unknown_outcomes();
   return result;
 }

@@ -44,6 +44,7 @@ std::unique_ptr<RunStats> RunEmbedded(const LoadOptions& options, const Populati
         op.latency.Record(static_cast<uint64_t>(
             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - intended)
                 .count()));
+        op.NoteConflict(reply.status, reply.body);
         if (!user.Settle(request, reply)) op.unexpected++;
       }
     });

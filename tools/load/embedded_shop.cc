@@ -25,11 +25,28 @@ ShopReply Durable(const Engine& engine, const Result<Committed<T>>& result, int 
   return ShopReply{status, body(result->value)};
 }
 
+// The order's members the ledger and the audit read; a FAILED one's problem code too,
+// as the server's 409 carries it.
 std::string OrderBody(const OrderView& order) {
   return JsonBody([&](JsonWriter& w) {
+    if (order.failure() != ErrorCode::kOk) w.Field("code", CodeName(order.failure()));
     w.Field("orderId", order.order_id.ToString());
-    w.Field("totalPrice", order.total_price);
     w.Field("orderStatus", Name(order.status));
+    w.Field("totalPrice", order.total_price);
+    w.Field("discount", order.discount);
+    std::optional<std::string> coupon;
+    if (order.user_coupon_id) coupon = order.user_coupon_id->ToString();
+    FieldOrNull(w, "userCouponId", coupon);
+    // What the audit recomputes a discount from.
+    w.Key("items");
+    w.StartArray();
+    for (const OrderItemView& item : order.items) {
+      w.StartObject();
+      w.Field("quantity", item.quantity);
+      w.Field("price", item.price);
+      w.EndObject();
+    }
+    w.EndArray();
   });
 }
 
@@ -40,6 +57,18 @@ ShopReply OrderAnswer(const Engine& engine, const Result<Committed<OrderView>>& 
     reply.status = HttpStatus(result->value.failure());
   }
   return reply;
+}
+
+void WriteUserCoupon(JsonWriter& w, const UserCouponView& coupon) {
+  w.Field("userCouponId", coupon.user_coupon_id.ToString());
+  w.Field("couponId", coupon.coupon_id);
+  w.Field("userId", coupon.user_id);
+  w.Field("status", Name(coupon.status));
+  if (coupon.order_id) w.Field("orderId", coupon.order_id->ToString());
+}
+
+std::string UserCouponBody(const UserCouponView& coupon) {
+  return JsonBody([&](JsonWriter& w) { WriteUserCoupon(w, coupon); });
 }
 
 auto Empty = [](const auto&) { return std::string("{}"); };
@@ -74,6 +103,41 @@ class EmbeddedShopClient final : public ShopClient {
     auto order = engine_.GetOrder(id);
     if (!order.ok()) return Refused(order.status());
     return ShopReply{200, OrderBody(*order)};
+  }
+  ShopReply CreateCoupon(const Campaign& campaign) override {
+    const Discount& d = campaign.discount;
+    NewCoupon coupon;
+    coupon.coupon_id = campaign.id;
+    coupon.name = "Load campaign " + campaign.id;
+    coupon.discount_type = d.type;
+    coupon.discount_value = d.value;
+    coupon.total_quantity = campaign.total_quantity;
+    coupon.max_discount = d.max;
+    return Durable(engine_, engine_.CreateCoupon(coupon), 201, Empty);
+  }
+  ShopReply GetCoupon(const std::string& id) override {
+    auto coupon = engine_.GetCoupon(id);
+    if (!coupon.ok()) return Refused(coupon.status());
+    return ShopReply{200, JsonBody([&](JsonWriter& w) {
+                       w.Field("totalQuantity", coupon->total_quantity);
+                       w.Field("remainingQuantity", coupon->remaining_quantity);
+                       w.Field("discountType", Name(coupon->discount_type));
+                       w.Field("discountValue", coupon->discount_value);
+                       FieldOrNull(w, "maxDiscount", coupon->max_discount);
+                     })};
+  }
+  ShopReply ListUserCoupons(const std::string& user) override {
+    auto coupons = engine_.ListUserCoupons(user);
+    if (!coupons.ok()) return Refused(coupons.status());
+    JsonWriter w;
+    w.StartArray();
+    for (const UserCouponView& coupon : *coupons) {
+      w.StartObject();
+      WriteUserCoupon(w, coupon);
+      w.EndObject();
+    }
+    w.EndArray();
+    return ShopReply{200, w.Take()};
   }
 
  private:
@@ -130,6 +194,8 @@ ShopReply EmbeddedShop::Execute(const Population& p, const ShopRequest& r) {
     for (const Line& l : from) out.push_back(OrderLine{p.product_id(l.product), l.quantity});
     return out;
   };
+  std::optional<std::string> coupon;
+  if (!r.user_coupon_id.empty()) coupon = r.user_coupon_id;
   switch (r.op) {
     case Op::kBrowse:
       return r.variant ? read(engine.ListProducts(20, std::nullopt))
@@ -146,13 +212,16 @@ ShopReply EmbeddedShop::Execute(const Population& p, const ShopRequest& r) {
     case Op::kCharge:
       return Durable(engine, engine.Charge(user, r.amount), 200, Empty);
     case Op::kOrder:
-      return OrderAnswer(engine, engine.PlaceOrder(OrderRequest{user, lines(r.lines), false}));
+      return OrderAnswer(engine,
+                         engine.PlaceOrder(OrderRequest{user, lines(r.lines), false, coupon}));
     case Op::kOrderCart:
-      return OrderAnswer(engine, engine.PlaceOrder(OrderRequest{user, std::nullopt, true}));
+      return OrderAnswer(engine, engine.PlaceOrder(OrderRequest{user, std::nullopt, true, coupon}));
     case Op::kCancel:
       return Durable(engine, engine.CancelOrder(r.order_id), 200, OrderBody);
     case Op::kRestock:
       return Durable(engine, engine.Restock(p.product_id(r.product), r.amount), 200, Empty);
+    case Op::kCouponIssue:
+      return Durable(engine, engine.IssueCoupon(p.campaign()->id, user), 200, UserCouponBody);
   }
   return ShopReply{};
 }

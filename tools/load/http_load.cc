@@ -321,6 +321,7 @@ void HttpLoad::Connection::Finish(const ShopReply& reply) {
   op.latency.Record(Micros(Clock::now() - intended_));
   // Several replicas: only the answer that settled the request (Decide counted the others).
   if (replicas_.failover()) Count(op.statuses, reply.status);
+  op.NoteConflict(reply.status, reply.body);
   if (!user_.Settle(current_, reply)) op.unexpected++;
   if (!connected_ && !worker_.stopping()) {
     busy_ = false;

@@ -69,15 +69,15 @@ HttpRequest RenderHttp(const Population& p, const ShopRequest& r, const std::str
            }));
       break;
     case Op::kOrder:
-      send(http::verb::post, "/order", JsonBody([&](JsonWriter& w) {
-             w.Field("userId", user);
-             WriteItems(w, p, r.lines);
-           }));
-      break;
     case Op::kOrderCart:
       send(http::verb::post, "/order", JsonBody([&](JsonWriter& w) {
              w.Field("userId", user);
-             w.Field("fromCart", true);
+             if (r.op == Op::kOrder) {
+               WriteItems(w, p, r.lines);
+             } else {
+               w.Field("fromCart", true);
+             }
+             if (!r.user_coupon_id.empty()) w.Field("userCouponId", r.user_coupon_id);
            }));
       break;
     case Op::kCancel:
@@ -86,6 +86,10 @@ HttpRequest RenderHttp(const Population& p, const ShopRequest& r, const std::str
     case Op::kRestock:
       send(http::verb::post, "/products/" + p.product_id(r.product) + "/restock",
            JsonBody([&](JsonWriter& w) { w.Field("quantity", r.amount); }));
+      break;
+    case Op::kCouponIssue:
+      send(http::verb::post, "/coupons/" + p.campaign()->id + "/issue",
+           JsonBody([&](JsonWriter& w) { w.Field("userId", user); }));
       break;
   }
   if (!r.idempotency_key.empty()) req.set("Idempotency-Key", r.idempotency_key);

@@ -50,6 +50,24 @@ class HttpShopClient final : public ShopClient {
   ShopReply GetOrder(const std::string& id) override {
     return client_.Call(http::verb::get, "/orders/" + id, Repeat::kRead);
   }
+  ShopReply CreateCoupon(const Campaign& campaign) override {
+    const Discount& d = campaign.discount;
+    return client_.Call(http::verb::post, "/coupons", Repeat::kUnkeyed,
+                        JsonBody([&](JsonWriter& w) {
+                          w.Field("couponId", campaign.id);
+                          w.Field("name", "Load campaign " + campaign.id);
+                          w.Field("discountType", Name(d.type));
+                          w.Field("discountValue", d.value);
+                          w.Field("totalQuantity", campaign.total_quantity);
+                          if (d.max) w.Field("maxDiscount", *d.max);
+                        }));
+  }
+  ShopReply GetCoupon(const std::string& id) override {
+    return client_.Call(http::verb::get, "/coupons/" + id, Repeat::kRead);
+  }
+  ShopReply ListUserCoupons(const std::string& user) override {
+    return client_.Call(http::verb::get, "/users/" + user + "/coupons", Repeat::kRead);
+  }
 
  private:
   ReplicaClient client_;

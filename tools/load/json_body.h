@@ -1,6 +1,8 @@
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "ecomm/json_writer.h"
 
@@ -15,6 +17,17 @@ std::string JsonBody(const Fields& fields) {
   fields(w);
   w.EndObject();
   return w.Take();
+}
+
+// `key`: the value, or null when there is none.
+template <class T>
+void FieldOrNull(JsonWriter& w, std::string_view key, const std::optional<T>& value) {
+  if (value) {
+    w.Field(key, *value);
+  } else {
+    w.Key(key);
+    w.Null();
+  }
 }
 
 }  // namespace ecomm::load

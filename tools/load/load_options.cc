@@ -1,5 +1,6 @@
 #include "load_options.h"
 
+#include <algorithm>
 #include <fstream>
 #include <vector>
 
@@ -11,8 +12,8 @@ namespace ecomm::load {
 namespace {
 
 constexpr std::array<const char*, kOpCount> kOpNames = {
-    "browse", "top",        "cart_add", "cart_remove", "charge",
-    "order",  "order_cart", "cancel",   "history",     "restock"};
+    "browse",     "top",    "cart_add", "cart_remove", "charge",      "order",
+    "order_cart", "cancel", "history",  "restock",     "coupon_issue"};
 
 bool IsPrefix(std::string_view text) {
   return !text.empty() && text.size() <= 64 &&
@@ -29,6 +30,20 @@ std::string MixText(const std::array<uint32_t, kOpCount>& mix) {
     text += (text.empty() ? "" : ",") + std::string(kOpNames[i]) + "=" + std::to_string(mix[i]);
   }
   return text;
+}
+
+// "10%": PERCENT 10; "500": FIXED 500 (SPEC "Coupons": 1..100 and 1..10^9).
+bool ParseDiscount(std::string_view text, Discount* out) {
+  bool percent = text.ends_with('%');
+  if (percent) text.remove_suffix(1);
+  int64_t value = 0;
+  if (!tools::ParseNumber<int64_t>(
+          text, 1, percent ? limits::kMaxDiscountPercent : limits::kMaxFixedDiscount, &value)) {
+    return false;
+  }
+  out->type = percent ? DiscountType::kPercent : DiscountType::kFixed;
+  out->value = value;
+  return true;
 }
 
 // Every flag but --config, writing into `o`.
@@ -79,7 +94,7 @@ void AddFlags(CLI::App& app, LoadOptions* o) {
            if (!ParseMix(text, &o->mix, &error)) throw CLI::ValidationError("--mix", error);
          },
          "weights of browse, top, cart_add, cart_remove, charge, order, order_cart, cancel, "
-         "history, restock; the others 0")
+         "history, restock, coupon_issue; the others 0")
       ->type_name("op=w,...")
       ->default_str(MixText(o->mix));
   AddNumber(app, "--users", &o->users, 1, 10'000'000, "the users this run creates");
@@ -101,8 +116,32 @@ void AddFlags(CLI::App& app, LoadOptions* o) {
             "each product's opening stock");
   AddNumber(app, "--balance", &o->balance, int64_t{1}, int64_t{1'000'000'000},
             "each user's opening charge");
+  AddNumber(app, "--coupons", &o->coupons, int64_t{1}, limits::kMaxCouponQuantity,
+            "with coupon_issue in the mix: the run's campaign gives N user coupons, first come, "
+            "first served; the audit checks that no more were issued, one per user at most");
+  AddParsed(
+      app, "--coupon-discount",
+      [o](const std::string& text) { return ParseDiscount(text, &o->coupon_discount); },
+      "1..100% or 1..1000000000",
+      "the campaign's discount: P% of the order (PERCENT) or an amount (FIXED)")
+      ->type_name("D")
+      ->default_str(o->coupon_discount.Text());
+  AddParsed(
+      app, "--coupon-max-discount",
+      [o](const std::string& text) {
+        int64_t max = 0;
+        if (!tools::ParseNumber<int64_t>(text, 1, limits::kMaxFixedDiscount, &max)) return false;
+        o->coupon_discount.max = max;
+        return true;
+      },
+      "1..1000000000", "a PERCENT discount's cap (default: none)")
+      ->type_name("M");
+  AddNumber(app, "--coupon-use", &o->coupon_use, 0.0, 1.0,
+            "share of orders (order, order_cart) that carry a coupon their user holds, AVAILABLE "
+            "as far as the run knows")
+      ->type_name("F");
   AddText(app, "--admin-token", &o->admin_token,
-          "Bearer token for the admin API (population, restock)")
+          "Bearer token for the admin API (population, coupon campaign, restock)")
       ->type_name("T");
   AddText(app, "--jwt-key", &o->jwt_key,
           "a server with --auth jwt: mint each user's token (sub = its userId) with this PEM "
@@ -169,6 +208,17 @@ bool ReadConfigFile(const CLI::App& app, const std::string& path, std::vector<st
 
 }  // namespace
 
+int64_t Discount::Of(int64_t total) const {
+  if (type == DiscountType::kFixed) return std::min(value, total);
+  // total <= 2^53-1 and value <= 100: the product stays below 2^60.
+  int64_t percent = total * value / 100;
+  return max ? std::min(percent, *max) : percent;
+}
+
+std::string Discount::Text() const {
+  return std::to_string(value) + (type == DiscountType::kPercent ? "%" : "");
+}
+
 const char* OpName(Op op) { return kOpNames[static_cast<size_t>(op)]; }
 
 std::optional<Op> ParseOpName(std::string_view name) {
@@ -224,7 +274,9 @@ std::optional<LoadOptions> ParseLoadOptions(int argc, const char* const* argv, s
   CLI::App app(
       "The load harness: creates a population of its own through the admin API, drives a mix\n"
       "of operations closed- or open-loop, prints a table per operation, then audits the\n"
-      "server's state against what it saw acknowledged.",
+      "server's state against what it saw acknowledged. With coupon_issue in the mix it\n"
+      "also creates a coupon campaign (--coupons, --coupon-discount) that the run's users\n"
+      "rush for, and orders carry the coupons they won (--coupon-use).",
       "ecomm-load");
   // The last value given counts: a config file's, then the command line's over it.
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
@@ -234,8 +286,9 @@ std::optional<LoadOptions> ParseLoadOptions(int argc, const char* const* argv, s
                  "read \"name = value\" lines first (the flags' names without --)")
       ->type_name("FILE");
   app.footer(
-      "Exit status: 0 when every answer was of its expected class and the audit holds, 1\n"
-      "otherwise, 2 for a usage error.");
+      "Exit status: 0 when every answer was of its expected class (409 COUPON_SOLD_OUT and\n"
+      "COUPON_ALREADY_ISSUED for coupon_issue, COUPON_NOT_USABLE for an order with a coupon\n"
+      "among them) and the audit holds, 1 otherwise, 2 for a usage error.");
 
   std::vector<std::string> args = {argv[0]};
   for (int i = 1; i < argc; ++i) {
@@ -260,6 +313,12 @@ std::optional<LoadOptions> ParseLoadOptions(int argc, const char* const* argv, s
   if (std::optional<int> status =
           tools::ParseFlags(app, static_cast<int>(pointers.size()), pointers.data(), message)) {
     *exit_code = *status;
+    return std::nullopt;
+  }
+  // SPEC "Coupons": a cap is for a percentage only.
+  if (o.coupon_discount.max && o.coupon_discount.type == DiscountType::kFixed) {
+    *message = tools::UsageText(app, "--coupon-max-discount is for a PERCENT --coupon-discount");
+    *exit_code = 2;
     return std::nullopt;
   }
   // SPEC "TLS": no token goes to a non-loopback http:// URL.

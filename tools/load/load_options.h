@@ -7,26 +7,42 @@
 #include <string>
 #include <vector>
 
+#include "ecomm/types.h"
 #include "replica_set.h"
 
 namespace ecomm::load {
 
 // What a virtual user does; the mix gives each a weight.
 enum class Op : uint8_t {
-  kBrowse,      // GET /products?limit=20 or GET /products/{id}
-  kTop,         // GET /products/top
-  kCartAdd,     // POST /cart/add
-  kCartRemove,  // DELETE /cart/remove
-  kCharge,      // POST /balance/charge
-  kOrder,       // POST /order with items
-  kOrderCart,   // POST /order {"fromCart":true}
-  kCancel,      // POST /orders/{id}/cancel of an order this run placed
-  kHistory,     // GET /orders?userId= or GET /balance/history?userId=
-  kRestock,     // POST /products/{id}/restock (admin)
+  kBrowse,       // GET /products?limit=20 or GET /products/{id}
+  kTop,          // GET /products/top
+  kCartAdd,      // POST /cart/add
+  kCartRemove,   // DELETE /cart/remove
+  kCharge,       // POST /balance/charge
+  kOrder,        // POST /order with items
+  kOrderCart,    // POST /order {"fromCart":true}
+  kCancel,       // POST /orders/{id}/cancel of an order this run placed
+  kHistory,      // GET /orders?userId= or GET /balance/history?userId=
+  kRestock,      // POST /products/{id}/restock (admin)
+  kCouponIssue,  // POST /coupons/{id}/issue: the run's campaign to a user (a flash crowd)
 };
-inline constexpr size_t kOpCount = 10;
+inline constexpr size_t kOpCount = 11;
 const char* OpName(Op op);
 std::optional<Op> ParseOpName(std::string_view name);
+
+// A coupon campaign's discount (SPEC "Coupons"): a percentage (PERCENT, capped by `max`
+// when set) or an amount of money (FIXED).
+struct Discount {
+  DiscountType type = DiscountType::kPercent;
+  int64_t value = 10;
+  std::optional<int64_t> max;
+
+  // What an order whose items total `total` (0..2^53-1) is discounted by: FIXED
+  // min(value, total), PERCENT floor(total * value / 100) capped by `max`.
+  int64_t Of(int64_t total) const;
+  // As --coupon-discount takes it: "10%" or "500".
+  std::string Text() const;
+};
 
 struct LoadOptions {
   // The server, or several replicas of one shop (requests follow the primary).
@@ -48,6 +64,11 @@ struct LoadOptions {
   int64_t max_quantity = 3;  // of 1..max_quantity units each
   int64_t stock = 1'000'000;
   int64_t balance = 1'000'000'000;  // each user's opening charge
+  // With coupon_issue in the mix: the run's campaign, of `coupons` user coupons, and the
+  // share of orders that carry one the user holds.
+  int64_t coupons = 1000;
+  Discount coupon_discount;
+  double coupon_use = 0.5;
   std::string admin_token;
   // --auth jwt servers: the key each simulated user's token is minted with.
   std::string jwt_key;                // PEM private key (ES256 or RS256)

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "ecomm/json_writer.h"
+#include "json_body.h"
 
 namespace ecomm::load {
 
@@ -40,6 +41,10 @@ void WriteSettings(JsonWriter& w, const Report& r) {
   w.Field("zipf", o.zipf);
   w.Field("order_lines", o.order_lines);
   w.Field("max_quantity", o.max_quantity);
+  w.Field("coupons", o.coupons);
+  w.Field("coupon_discount", o.coupon_discount.Text());
+  FieldOrNull(w, "coupon_max_discount", o.coupon_discount.max);
+  w.Field("coupon_use", o.coupon_use);
   w.Field("seed", o.seed);
   w.Key("mix");
   w.StartObject();
@@ -73,6 +78,10 @@ void WriteOperation(JsonWriter& w, const OpStats& op, std::chrono::duration<doub
   w.Key("statuses");
   w.StartObject();
   for (const auto& [status, count] : op.StatusCounts()) w.Field(std::to_string(status), count);
+  w.EndObject();
+  w.Key("conflicts");  // the expected 409s, by code
+  w.StartObject();
+  for (const auto& [code, count] : op.ConflictCounts()) w.Field(code, count);
   w.EndObject();
   w.Field("unexpected", op.unexpected.load());
   w.EndObject();
@@ -140,6 +149,20 @@ void WriteReplicas(JsonWriter& w, const ReplicaAudit& audit) {
   w.EndObject();
 }
 
+void WriteCoupons(JsonWriter& w, const CouponAudit& c) {
+  w.Key("coupons");
+  w.StartObject();
+  w.Field("total", c.total);
+  w.Field("remaining", c.remaining);
+  for (auto [key, count] :
+       {std::pair{"issued", c.issued}, std::pair{"acknowledged", c.acknowledged},
+        std::pair{"unanswered", c.unanswered}, std::pair{"used", c.used},
+        std::pair{"orders", c.orders}}) {
+    w.Field(key, count);
+  }
+  w.EndObject();
+}
+
 // With --no-audit: {"ok": true, "skipped": true, "violations": []}.
 void WriteAudit(JsonWriter& w, const std::optional<AuditResult>& result) {
   AuditResult skipped;
@@ -161,6 +184,7 @@ void WriteAudit(JsonWriter& w, const std::optional<AuditResult>& result) {
     w.Field(key, checked);
   }
   if (audit.replicas) WriteReplicas(w, *audit.replicas);
+  if (audit.coupons) WriteCoupons(w, *audit.coupons);
   w.EndObject();
 }
 
@@ -178,6 +202,9 @@ std::string RenderTable(const Report& r) {
     for (const auto& [status, count] : op.StatusCounts()) {
       statuses +=
           (statuses.empty() ? "" : " ") + std::to_string(status) + ":" + std::to_string(count);
+    }
+    for (const auto& [code, count] : op.ConflictCounts()) {
+      statuses += " " + std::string(code) + ":" + std::to_string(count);
     }
     if (uint64_t bad = op.unexpected.load()) statuses += " unexpected:" + std::to_string(bad);
     const Histogram& h = op.latency;
@@ -213,6 +240,15 @@ std::string RenderTable(const Report& r) {
     if (a.unknown_outcomes > 0) {
       out += Format("  %llu writes got no definite answer; differences may come from them\n",
                     static_cast<unsigned long long>(a.unknown_outcomes));
+    }
+    if (const std::optional<CouponAudit>& c = a.coupons; c) {
+      out += Format(
+          "  coupons: %llu of %lld issued (%llu acknowledged, %llu unanswered), %lld "
+          "remaining, %llu used; %llu orders checked\n",
+          static_cast<unsigned long long>(c->issued), static_cast<long long>(c->total),
+          static_cast<unsigned long long>(c->acknowledged),
+          static_cast<unsigned long long>(c->unanswered), static_cast<long long>(c->remaining),
+          static_cast<unsigned long long>(c->used), static_cast<unsigned long long>(c->orders));
     }
     if (a.replicas && a.replicas->primary) {
       const ReplicaAudit& ra = *a.replicas;

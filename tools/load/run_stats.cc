@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <thread>
 
+#include "replica_set.h"
+
 namespace ecomm::load {
 
 void OpStats::Merge(const OpStats& other) {
@@ -11,7 +13,29 @@ void OpStats::Merge(const OpStats& other) {
     statuses[i].fetch_add(other.statuses[i].load(std::memory_order_relaxed),
                           std::memory_order_relaxed);
   }
+  for (size_t i = 0; i < conflicts.size(); ++i) {
+    conflicts[i].fetch_add(other.conflicts[i].load(std::memory_order_relaxed),
+                           std::memory_order_relaxed);
+  }
   unexpected.fetch_add(other.unexpected.load(std::memory_order_relaxed), std::memory_order_relaxed);
+}
+
+void OpStats::NoteConflict(int status, std::string_view body) {
+  if (status != 409) return;
+  std::string code = ProblemCode(body);
+  for (size_t i = 0; i < kConflictCodes.size(); ++i) {
+    if (code == kConflictCodes[i]) conflicts[i].fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+std::map<std::string_view, uint64_t> OpStats::ConflictCounts() const {
+  std::map<std::string_view, uint64_t> counts;
+  for (size_t i = 0; i < conflicts.size(); ++i) {
+    if (uint64_t n = conflicts[i].load(std::memory_order_relaxed); n > 0) {
+      counts[kConflictCodes[i]] = n;
+    }
+  }
+  return counts;
 }
 
 namespace {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <string_view>
 #include <vector>
 
 #include "ecomm/histogram.h"
@@ -12,17 +13,28 @@
 
 namespace ecomm::load {
 
-// Per operation: latencies, answers by status (0: no answer), and how many were not of
-// the class the request expected. Recorded by one client thread, readable any time.
+// The 409 answers a run expects, which the report counts by code: an order recorded
+// FAILED, a flash crowd's refusals, a coupon a concurrent order used first.
+inline constexpr std::array<std::string_view, 5> kConflictCodes = {
+    "INSUFFICIENT_BALANCE", "OUT_OF_STOCK", "COUPON_SOLD_OUT", "COUPON_ALREADY_ISSUED",
+    "COUPON_NOT_USABLE"};
+
+// Per operation: latencies, answers by status (0: no answer) and the expected 409s by
+// code, and how many were not of the class the request expected. Recorded by one
+// client thread, readable any time.
 struct OpStats {
   static constexpr int kStatuses = 600;
   Histogram latency{Histogram::kFine};  // microseconds
   std::array<std::atomic<uint64_t>, kStatuses> statuses{};
+  std::array<std::atomic<uint64_t>, kConflictCodes.size()> conflicts{};
   std::atomic<uint64_t> unexpected{0};
 
   void Merge(const OpStats& other);
   uint64_t Count() const { return latency.Count(); }
   std::map<int, uint64_t> StatusCounts() const;
+  // A settled answer's status and body: a 409 whose code is one of kConflictCodes counts.
+  void NoteConflict(int status, std::string_view body);
+  std::map<std::string_view, uint64_t> ConflictCounts() const;
 };
 
 // Requests that went to another replica or were sent again (several --url replicas).

@@ -25,7 +25,13 @@ class ShopClient {
   virtual ShopReply Charge(const std::string& user, int64_t amount, const std::string& key) = 0;
   virtual ShopReply GetBalance(const std::string& user) = 0;  // {"currentBalance"}
   virtual ShopReply GetProduct(const std::string& id) = 0;    // {"stock"}
-  virtual ShopReply GetOrder(const std::string& id) = 0;      // {"orderStatus"}
+  // {"orderStatus","totalPrice","discount","userCouponId","items":[{"quantity","price"}]}
+  virtual ShopReply GetOrder(const std::string& id) = 0;
+  virtual ShopReply CreateCoupon(const Campaign& campaign) = 0;
+  // {"totalQuantity","remainingQuantity","discountType","discountValue","maxDiscount"}
+  virtual ShopReply GetCoupon(const std::string& id) = 0;
+  // [{"userCouponId","couponId","userId","status","orderId"}]
+  virtual ShopReply ListUserCoupons(const std::string& user) = 0;
 };
 
 using ShopClientFactory = std::function<std::unique_ptr<ShopClient>()>;

@@ -6,6 +6,8 @@
 #include <cassert>
 #include <cmath>
 
+#include "json_fields.h"
+
 namespace ecomm::load {
 
 namespace {
@@ -23,10 +25,17 @@ std::vector<double> ZipfCdf(int n, double exponent) {
   return cdf;
 }
 
+// The answer's body as a JSON object, or false.
+bool ParseObject(const ShopReply& reply, rapidjson::Document* out) {
+  out->Parse(reply.body.data(), reply.body.size());
+  return !out->HasParseError() && out->IsObject();
+}
+
 }  // namespace
 
 bool IsKeyedMutation(Op op) {
-  return op == Op::kCharge || op == Op::kOrder || op == Op::kOrderCart || op == Op::kCancel;
+  return op == Op::kCharge || op == Op::kOrder || op == Op::kOrderCart || op == Op::kCancel ||
+         op == Op::kCouponIssue;
 }
 
 Population::Population(const LoadOptions& options, std::string prefix)
@@ -43,6 +52,9 @@ Population::Population(const LoadOptions& options, std::string prefix)
   if (options.zipf > 0) {
     user_cdf_ = ZipfCdf(options.users, options.zipf);
     product_cdf_ = ZipfCdf(options.products, options.zipf);
+  }
+  if (options.mix[static_cast<size_t>(Op::kCouponIssue)] > 0) {
+    campaign_ = Campaign{prefix_ + "c0", options.coupon_discount, options.coupons};
   }
 }
 
@@ -73,16 +85,24 @@ int Population::PickProduct(std::mt19937_64& random, bool for_order) const {
 
 Ledger::Ledger(const Population& population)
     : accounts_(static_cast<size_t>(population.users())),
-      stocks_(static_cast<size_t>(population.products())) {}
+      stocks_(static_cast<size_t>(population.products())),
+      coupons_(static_cast<size_t>(population.users())) {}
 
-void Ledger::OutcomeUnknown() {
+void Ledger::OutcomeUnknown(Op op) {
   std::lock_guard lock(mu_);
-  ++unknown_outcomes_;
+  ++unknown_outcomes_[static_cast<size_t>(op)];
 }
 
 uint64_t Ledger::unknown_outcomes() const {
   std::lock_guard lock(mu_);
-  return unknown_outcomes_;
+  uint64_t n = 0;
+  for (uint64_t count : unknown_outcomes_) n += count;
+  return n;
+}
+
+uint64_t Ledger::unknown_outcomes(Op op) const {
+  std::lock_guard lock(mu_);
+  return unknown_outcomes_[static_cast<size_t>(op)];
 }
 
 void Ledger::Charged(int user, int64_t amount) {
@@ -95,16 +115,39 @@ void Ledger::Restocked(int product, int64_t quantity) {
   stocks_[static_cast<size_t>(product)].restocked += quantity;
 }
 
-void Ledger::Placed(std::string id, int user, std::vector<Line> lines, int64_t total,
-                    bool success) {
+void Ledger::Placed(Order order) {
   std::lock_guard lock(mu_);
-  if (success) {
-    accounts_[static_cast<size_t>(user)].paid += total;
-    for (const Line& line : lines) stocks_[static_cast<size_t>(line.product)].sold += line.quantity;
+  if (order.status == Status::kSuccess) {
+    accounts_[static_cast<size_t>(order.user)].paid += order.total;
+    for (const Line& line : order.lines) {
+      stocks_[static_cast<size_t>(line.product)].sold += line.quantity;
+    }
+    if (!order.user_coupon_id.empty()) SetAvailable(order, false);
     cancellable_.push_back(static_cast<int64_t>(orders_.size()));
   }
-  orders_.push_back(Order{std::move(id), user, std::move(lines), success ? total : 0,
-                          success ? Status::kSuccess : Status::kFailed});
+  orders_.push_back(std::move(order));
+}
+
+// Only the coupon the ledger knows the user holds: another id is the server's to explain,
+// and the audit compares.
+void Ledger::SetAvailable(const Order& order, bool available) {
+  Holding& held = coupons_[static_cast<size_t>(order.user)];
+  if (held.id == order.user_coupon_id) held.available = available;
+}
+
+bool Ledger::Issued(int user, std::string id) {
+  std::lock_guard lock(mu_);
+  ++issued_;
+  Holding& held = coupons_[static_cast<size_t>(user)];
+  if (!held.id.empty()) return held.id == id;
+  held.id = std::move(id);
+  return true;
+}
+
+std::string Ledger::AvailableCoupon(int user) const {
+  std::lock_guard lock(mu_);
+  const Holding& held = coupons_[static_cast<size_t>(user)];
+  return held.available ? held.id : std::string();
 }
 
 int64_t Ledger::TakeCancellable(std::mt19937_64& random, std::string* id, int* user) {
@@ -132,6 +175,8 @@ void Ledger::Cancelled(int64_t index) {
   accounts_[static_cast<size_t>(order.user)].refunded += order.total;
   for (const Line& line : order.lines)
     stocks_[static_cast<size_t>(line.product)].sold -= line.quantity;
+  // SPEC: a cancel gives the coupon back.
+  if (!order.user_coupon_id.empty()) SetAvailable(order, true);
 }
 
 std::vector<Ledger::Account> Ledger::accounts() const {
@@ -152,6 +197,18 @@ std::vector<Ledger::Order> Ledger::orders() const {
 size_t Ledger::order_count() const {
   std::lock_guard lock(mu_);
   return orders_.size();
+}
+
+std::vector<std::string> Ledger::user_coupons() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> ids;
+  for (const Holding& held : coupons_) ids.push_back(held.id);
+  return ids;
+}
+
+uint64_t Ledger::issued() const {
+  std::lock_guard lock(mu_);
+  return issued_;
 }
 
 const char* StatusName(Ledger::Status status) {
@@ -235,15 +292,26 @@ ShopRequest VirtualUser::Build(Op op) {
       r.product = population_.PickProduct(random_, false);
       r.amount = 1 + static_cast<int64_t>(random_() % 1'000);
       break;
+    case Op::kCouponIssue:
+      // Any user, as for orders: a user drawn twice is a repeat click.
+      r.user = population_.PickUser(random_);
+      break;
   }
+  if (op == Op::kOrder || op == Op::kOrderCart) r.user_coupon_id = PickCoupon(r.user);
   if (IsKeyedMutation(op)) r.idempotency_key = key_prefix_ + std::to_string(++keys_);
   return r;
+}
+
+std::string VirtualUser::PickCoupon(int user) {
+  if (!population_.campaign() || options_.coupon_use == 0) return {};
+  if (std::uniform_real_distribution<double>(0, 1)(random_) >= options_.coupon_use) return {};
+  return ledger_->AvailableCoupon(user);
 }
 
 bool VirtualUser::Settle(const ShopRequest& r, const ShopReply& reply) {
   bool in_doubt = reply.status == 0 || reply.status >= 500 ||
                   reply.body.find("IDEMPOTENCY_KEY_IN_USE") != std::string::npos;
-  if (in_doubt && (IsKeyedMutation(r.op) || r.op == Op::kRestock)) ledger_->OutcomeUnknown();
+  if (in_doubt && (IsKeyedMutation(r.op) || r.op == Op::kRestock)) ledger_->OutcomeUnknown(r.op);
   switch (r.op) {
     case Op::kBrowse:
     case Op::kTop:
@@ -275,29 +343,10 @@ bool VirtualUser::Settle(const ShopRequest& r, const ShopReply& reply) {
       ledger_->Restocked(r.product, r.amount);
       return true;
     case Op::kOrder:
-    case Op::kOrderCart: {
-      if (reply.status != 200 && reply.status != 409) return false;
-      rapidjson::Document answer;
-      answer.Parse(reply.body.data(), reply.body.size());
-      if (answer.HasParseError() || !answer.IsObject() || !answer.HasMember("orderId") ||
-          !answer["orderId"].IsString()) {
-        return false;
-      }
-      std::string id = answer["orderId"].GetString();
-      if (reply.status == 409) {  // INSUFFICIENT_BALANCE or OUT_OF_STOCK: recorded FAILED
-        ledger_->Placed(std::move(id), r.user, r.lines, 0, false);
-        return true;
-      }
-      if (!answer.HasMember("totalPrice") || !answer["totalPrice"].IsInt64()) return false;
-      int64_t total = answer["totalPrice"].GetInt64();
-      ledger_->Placed(std::move(id), r.user, r.lines, total, true);
-      if (r.op == Op::kOrderCart) carts_[r.user].clear();
-      // Prices never change during a run: a total that is not their sum is wrong even
-      // if the balance agrees with it.
-      int64_t expected = 0;
-      for (const Line& line : r.lines) expected += population_.price(line.product) * line.quantity;
-      return total == expected;
-    }
+    case Op::kOrderCart:
+      return SettleOrder(r, reply);
+    case Op::kCouponIssue:
+      return SettleIssue(r, reply);
     case Op::kCancel:
       if (reply.status == 200) {
         ledger_->Cancelled(r.order);
@@ -309,6 +358,54 @@ bool VirtualUser::Settle(const ShopRequest& r, const ShopReply& reply) {
       return false;
   }
   return false;
+}
+
+bool VirtualUser::SettleOrder(const ShopRequest& r, const ShopReply& reply) {
+  rapidjson::Document answer;
+  if ((reply.status != 200 && reply.status != 409) || !ParseObject(reply, &answer)) return false;
+  std::string id(TextMember(answer, "orderId"));
+  if (id.empty()) {
+    // Refused with no order recorded: the coupon this client thought AVAILABLE was used
+    // by a concurrent order, or by one whose answer it never got.
+    return reply.status == 409 && !r.user_coupon_id.empty() &&
+           TextMember(answer, "code") == "COUPON_NOT_USABLE";
+  }
+  Ledger::Order order{std::move(id), r.user, r.lines, 0, Ledger::Status::kFailed, r.user_coupon_id};
+  if (reply.status == 409) {  // INSUFFICIENT_BALANCE or OUT_OF_STOCK: recorded FAILED
+    ledger_->Placed(std::move(order));
+    return true;
+  }
+  std::optional<int64_t> total = IntMember(answer, "totalPrice");
+  if (!total) return false;
+  // A server without coupons leaves the fields out: no discount then.
+  int64_t discount = IntMember(answer, "discount").value_or(0);
+  std::string_view coupon = TextMember(answer, "userCouponId");
+  order.total = *total;
+  order.status = Ledger::Status::kSuccess;
+  // Recorded as the server said, so that the audit compares like with like.
+  ledger_->Placed(std::move(order));
+  if (r.op == Op::kOrderCart) carts_[r.user].clear();
+  // Prices never change during a run and the campaign is the run's own: a total that is
+  // not their sum less the rule's discount is wrong even if the balance agrees with it.
+  int64_t gross = 0;
+  for (const Line& line : r.lines) gross += population_.price(line.product) * line.quantity;
+  int64_t want = r.user_coupon_id.empty() ? 0 : population_.campaign()->discount.Of(gross);
+  return coupon == r.user_coupon_id && discount == want && *total == gross - want;
+}
+
+bool VirtualUser::SettleIssue(const ShopRequest& r, const ShopReply& reply) {
+  rapidjson::Document answer;
+  if ((reply.status != 200 && reply.status != 409) || !ParseObject(reply, &answer)) return false;
+  if (reply.status == 409) {
+    // The flash crowd's refusals: none left, or a user clicking again.
+    std::string_view code = TextMember(answer, "code");
+    return code == "COUPON_SOLD_OUT" || code == "COUPON_ALREADY_ISSUED";
+  }
+  std::string_view id = TextMember(answer, "userCouponId");
+  if (id.empty()) return false;
+  bool held_one = ledger_->Issued(r.user, std::string(id));
+  return held_one && TextMember(answer, "couponId") == population_.campaign()->id &&
+         TextMember(answer, "userId") == population_.user_id(r.user);
 }
 
 }  // namespace ecomm::load

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -10,6 +12,13 @@
 #include "load_options.h"
 
 namespace ecomm::load {
+
+// The coupon campaign a run creates when its mix issues coupons.
+struct Campaign {
+  std::string id;
+  Discount discount;
+  int64_t total_quantity;
+};
 
 // The users and products a run creates for itself (ids start with the run's prefix, so
 // runs against one server do not meet), and how requests pick among them.
@@ -27,6 +36,7 @@ class Population {
   int64_t opening_balance() const { return balance_; }
   // -1 when the id is not one of this run's products.
   int ProductIndex(std::string_view id) const;
+  const std::optional<Campaign>& campaign() const { return campaign_; }
 
   int PickUser(std::mt19937_64& random) const;
   int PickProduct(std::mt19937_64& random, bool for_order) const;
@@ -40,6 +50,7 @@ class Population {
   std::vector<double> user_cdf_, product_cdf_;  // empty: uniform
   double hot_, hot_user_;
   int64_t stock_, balance_;
+  std::optional<Campaign> campaign_;
 };
 
 struct Line {
@@ -57,11 +68,12 @@ struct ShopRequest {
   int64_t amount = 0;       // charge amount, cart_add or restock quantity
   int64_t order = -1;       // cancel: the order's index in the ledger
   std::string order_id;     // cancel: its id
-  std::string idempotency_key;  // mutations of money and stock
+  std::string user_coupon_id;   // order, order_cart: the coupon it carries, if any
+  std::string idempotency_key;  // mutations of money, stock and coupons
 };
 
-// The writes a client sends with an Idempotency-Key (SPEC: charge, order, cancel), so
-// that a retry after a lost answer is safe.
+// The writes a client sends with an Idempotency-Key (SPEC: charge, order, cancel, coupon
+// issue), so that a retry after a lost answer is safe.
 bool IsKeyedMutation(Op op);
 
 // An answer: status 0 when none came (the connection failed).
@@ -71,7 +83,8 @@ struct ShopReply {
 };
 
 // What the client saw acknowledged, for the audit: each user's money in and out, each
-// product's units, each order with the status it was acknowledged with. Thread-safe.
+// product's units, each order with the status it was acknowledged with, the user
+// coupons the campaign gave. Thread-safe.
 class Ledger {
  public:
   enum class Status : uint8_t { kSuccess, kFailed, kCancelled };
@@ -79,8 +92,9 @@ class Ledger {
     std::string id;
     int user;
     std::vector<Line> lines;
-    int64_t total;
+    int64_t total;  // what was paid (totalPrice): 0 unless SUCCESS
     Status status;
+    std::string user_coupon_id;  // the coupon it carried, if any
   };
   struct Account {
     int64_t charged = 0, paid = 0, refunded = 0;
@@ -94,10 +108,18 @@ class Ledger {
   void Charged(int user, int64_t amount);
   // A write whose outcome the client never learned (no answer, 5xx, still in flight
   // after its retries): the audit may then find differences it did not cause.
-  void OutcomeUnknown();
+  void OutcomeUnknown(Op op);
   uint64_t unknown_outcomes() const;
+  uint64_t unknown_outcomes(Op op) const;
   void Restocked(int product, int64_t quantity);
-  void Placed(std::string id, int user, std::vector<Line> lines, int64_t total, bool success);
+  // A SUCCESS order is paid and sold, and uses its coupon; a FAILED one leaves the
+  // coupon AVAILABLE.
+  void Placed(Order order);
+  // A 200 issue: `user` holds the campaign's coupon `id`. False when it already held
+  // another (at most one per user and campaign).
+  bool Issued(int user, std::string id);
+  // The user's coupon while it is AVAILABLE as far as this client knows, else "".
+  std::string AvailableCoupon(int user) const;
   // Takes a SUCCESS order out of the pool of cancellable ones: its index, id and user,
   // or -1 if there is none.
   int64_t TakeCancellable(std::mt19937_64& random, std::string* id, int* user);
@@ -110,14 +132,25 @@ class Ledger {
   std::vector<Stock> stocks() const;
   std::vector<Order> orders() const;
   size_t order_count() const;
+  // Each user's acknowledged coupon ("" for none), and the 200 issues counted.
+  std::vector<std::string> user_coupons() const;
+  uint64_t issued() const;
 
  private:
+  struct Holding {
+    std::string id;  // "" until an issue is acknowledged
+    bool available = true;
+  };
+  void SetAvailable(const Order& order, bool available);  // under mu_
+
   mutable std::mutex mu_;
   std::vector<Account> accounts_;
   std::vector<Stock> stocks_;
   std::vector<Order> orders_;
   std::vector<int64_t> cancellable_;
-  uint64_t unknown_outcomes_ = 0;
+  std::array<uint64_t, kOpCount> unknown_outcomes_{};
+  std::vector<Holding> coupons_;  // by user
+  uint64_t issued_ = 0;
 };
 
 const char* StatusName(Ledger::Status status);
@@ -138,6 +171,10 @@ class VirtualUser {
  private:
   int PickOwnedUser();
   ShopRequest Build(Op op);
+  // A held coupon for an order of `user`, --coupon-use of the time; else "".
+  std::string PickCoupon(int user);
+  bool SettleOrder(const ShopRequest& request, const ShopReply& reply);
+  bool SettleIssue(const ShopRequest& request, const ShopReply& reply);
 
   const LoadOptions& options_;
   const Population& population_;

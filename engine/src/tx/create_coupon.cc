@@ -21,6 +21,10 @@ struct CreateCouponUnit {
   static Status Screen(const Record& r) {
     if (Status s = CheckId("couponId", r.coupon_id); !s.ok()) return s;
     if (Status s = CheckText("name", r.name); !s.ok()) return s;
+    // An embedder may pass any byte; the log's decoder reads only these two.
+    if (r.discount_type != DiscountType::kFixed && r.discount_type != DiscountType::kPercent) {
+      return Invalid("discountType must be FIXED or PERCENT");
+    }
     bool percent = r.discount_type == DiscountType::kPercent;
     if (Status s = CheckRange("discountValue", r.discount_value, 1,
                               percent ? limits::kMaxDiscountPercent : limits::kMaxFixedDiscount);
