@@ -205,8 +205,8 @@ Result<CouponView> Engine::GetCoupon(std::string_view coupon_id) const {
 }
 
 Result<std::vector<UserCouponView>> Engine::ListUserCoupons(std::string_view user_id) const {
-  TimeMs now = Now();
   return ReadAccount(Enter(), *core_->state, user_id, [&](const Account& account) {
+    TimeMs now = core_->state->Now();  // the gate held: the state this read sees
     std::vector<UserCouponView> views;
     if (!account.coupons) return views;
     const std::vector<UserCoupon>& held = account.coupons->all();

@@ -8,11 +8,9 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "account_chunk_encoder.h"
-#include "ecomm/invariant.h"
 #include "engine_core.h"
 #include "replay.h"
 #include "snapshot_codec.h"
@@ -56,23 +54,18 @@ uint64_t StateDigest(const Engine& engine) {
   s.coupons.ForEach([&](const Coupon& c) { coupons.push_back(&c); });
   std::sort(coupons.begin(), coupons.end(),
             [](const Coupon* a, const Coupon* b) { return a->coupon_id < b->coupon_id; });
-  for (const Coupon* c : coupons) d.Chunk(EncodeCouponChunk(*c));
+  // The issued count is not in the snapshot encoding (loading counts it back from the
+  // users' coupons), so it is hashed beside it: two states whose counts differ differ.
+  for (const Coupon* c : coupons) {
+    d.Chunk(EncodeCouponChunk(*c) + std::to_string(c->issued.load()));
+  }
   std::vector<const Account*> accounts;
   s.accounts.ForEach([&](const Account& a) { accounts.push_back(&a); });
   std::sort(accounts.begin(), accounts.end(),
             [](const Account* a, const Account* b) { return a->user_id < b->user_id; });
-  // The issued counts are not in the encoding (a snapshot rebuilds them from the users'
-  // coupons), so the digest holds them to the coupons the users hold instead.
-  std::unordered_map<const Coupon*, Quantity> held;
   for (const Account* a : accounts) {
     std::lock_guard lock(a->mu);
     d.Chunk(EncodeAccountChunk(*a));
-    if (a->coupons) {
-      for (const UserCoupon& c : a->coupons->all()) ++held[c.coupon];
-    }
-  }
-  for (const Coupon* c : coupons) {
-    ECOMM_INVARIANT(c->issued.load() == held[c], "a campaign's issued count is what users hold");
   }
   std::vector<std::pair<std::string, std::string>> keys;
   s.idempotency.ForEachLive(s.Now(), [&](std::string_view key, std::string_view fingerprint,

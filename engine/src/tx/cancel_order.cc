@@ -73,7 +73,8 @@ struct CancelOrderUnit {
       item.product->MoveStock(item.quantity, r.at);
     }
     state.top_sellers.Remove(r.at, order.order_date, order.items);
-    if (UserCoupon* coupon = order.user->FindCoupon(order.user_coupon_id)) {
+    if (!order.user_coupon_id.IsNil()) {
+      UserCoupon* coupon = order.user->FindCoupon(order.user_coupon_id);  // Check found it
       coupon->used_at = 0;  // given back: AVAILABLE again, unless a read finds it expired
       coupon->order_id = Uuid{};
     }

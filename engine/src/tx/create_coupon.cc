@@ -87,9 +87,12 @@ Result<Committed<CouponView>> Engine::CreateCoupon(const NewCoupon& coupon) {
   if (!gate.ok()) return gate.status();
   // A maxDiscount of 0 would read as "no cap" in the record (Screen refuses the rest).
   if (coupon.max_discount == 0) {
-    return Invalid("maxDiscount must be an integer from 1 to 1000000000");
+    return coupon.discount_type == DiscountType::kPercent
+               ? Invalid("maxDiscount must be an integer from 1 to 1000000000")
+               : Invalid("maxDiscount is for PERCENT coupons only");
   }
-  TimeMs now = Now();
+  // The state's clock, not Engine::Now: the gate is held already and is not recursive.
+  TimeMs now = core_->state->Now();
   TimeMs from = coupon.valid_from.value_or(now);
   std::string id = coupon.coupon_id ? *coupon.coupon_id : Uuid::Random().ToString();
   CreateCouponRecord record{
