@@ -11,6 +11,7 @@
 #include <numeric>
 #include <random>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -262,15 +263,21 @@ TEST_CASE("the digest taken while a crowd is issued coupons neither stops the en
   EngineFixture f;
   for (int u = 0; u < kUsers; ++u) f.AddUser(NumberedId("user", u));
   REQUIRE(f.engine.CreateCoupon(Campaign("flash", kUsers / 2)).ok());
-  std::atomic<bool> issuing{true};
+  std::atomic<bool> digesting{false};
+  std::atomic<int> issuers_left{4};
   int digests = 0;
   RunConcurrently(5, [&](int t) {
     if (t == 4) {
-      for (; issuing.load(); ++digests) StateDigest(f.engine);
+      do {
+        digesting = true;
+        StateDigest(f.engine);
+        ++digests;
+      } while (issuers_left.load() > 0);
       return;
     }
+    while (!digesting.load()) std::this_thread::yield();  // the crowd meets a digest walking
     for (int u = t; u < kUsers; u += 4) (void)f.engine.IssueCoupon("flash", NumberedId("user", u));
-    if (t == 0) issuing = false;
+    --issuers_left;
   });
   CHECK(digests > 0);
   CHECK(f.engine.GetCoupon("flash")->remaining_quantity == 0);
